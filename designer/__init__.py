@@ -1,0 +1,3 @@
+"""LR Schedule Designer: design PyTorch learning-rate schedules visually."""
+
+__version__ = "0.1.0"
