@@ -1,0 +1,148 @@
+"""`lr-designer`: open the window, or validate and export schedule files.
+
+    lr-designer [FILE]                       open the designer (on FILE)
+    lr-designer validate FILE                exit 0 and "ok", or exit 2 and one line naming the field
+    lr-designer export FILE --to python|json|csv [-o OUT]
+    lr-designer --version
+
+Bad input never prints a traceback: every failure a user can cause is one line on stderr and
+exit status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import sys
+from typing import Sequence
+
+from designer import __version__
+from designer.core.fileformat import dump_schedule, load_schedule_file
+from designer.core.model import ScheduleError
+
+EXIT_BAD_INPUT = 2
+COMMANDS = ("validate", "export")
+FORMATS = ("python", "json", "csv")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that exits with status 2 and one line, like every other bad-input path."""
+
+    def error(self, message: str) -> None:  # argparse's own name
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: {message}\n")
+
+
+def _command_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="lr-designer", description="Design PyTorch learning-rate schedules.")
+    parser.add_argument("--version", action="version",
+                        version=f"lr-designer {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    validate = commands.add_parser("validate", help="check a schedule file")
+    validate.add_argument("file")
+    export = commands.add_parser("export", help="export a schedule as Python, JSON or CSV")
+    export.add_argument("file")
+    export.add_argument("--to", required=True, choices=FORMATS, dest="format")
+    export.add_argument("-o", "--output", help="write here instead of stdout")
+    return parser
+
+
+def _window_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="lr-designer",
+                     description="Design PyTorch learning-rate schedules. Commands: "
+                                 + ", ".join(COMMANDS) + " (lr-designer COMMAND --help).")
+    parser.add_argument("--version", action="version", version=f"lr-designer {__version__}")
+    parser.add_argument("file", nargs="?", help="schedule file to open")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args and args[0] in COMMANDS:
+        options = _command_parser().parse_args(args)
+        try:
+            if options.command == "validate":
+                return _validate(options.file)
+            return _export(options.file, options.format, options.output)
+        except ScheduleError as exc:
+            print(f"{options.file}: {exc}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        except KeyboardInterrupt:
+            return 130
+    options = _window_parser().parse_args(args)
+    return _open_window(options.file)
+
+
+def _validate(path: str) -> int:
+    schedule = load_schedule_file(path)
+    from designer.core.engine import compute_curve  # torch is only needed from here on
+
+    compute_curve(schedule)
+    print("ok")
+    return 0
+
+
+def export_text(schedule, fmt: str) -> str:
+    """The text of one export format (shared by the CLI and the window's Export menu)."""
+    if fmt == "json":
+        return dump_schedule(schedule)
+    if fmt == "python":
+        from designer.core.export import export_python
+
+        return export_python(schedule)
+    from designer.core.engine import compute_curve
+
+    return curve_csv(compute_curve(schedule))
+
+
+def curve_csv(curve) -> str:
+    """`step,lr` rows with each lr as repr(float), the exact value."""
+    out = io.StringIO()
+    out.write("step,lr\n")
+    out.writelines(f"{i},{lr!r}\n" for i, lr in enumerate(curve.tolist()))
+    return out.getvalue()
+
+
+def _export(path: str, fmt: str, output: str | None) -> int:
+    schedule = load_schedule_file(path)
+    if fmt == "python":
+        # Stepping proves the design is one torch accepts before we hand out code for it.
+        from designer.core.engine import compute_curve
+
+        compute_curve(schedule)
+    text = export_text(schedule, fmt)
+    if output is None:
+        sys.stdout.write(text)
+        return 0
+    try:
+        with open(output, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+    except OSError as exc:
+        raise ScheduleError("", f"cannot write {output}: {exc.strerror or exc}") from None
+    return 0
+
+
+def _open_window(path: str | None) -> int:
+    try:
+        from designer.ui.app import run_app
+    except ImportError:
+        return _print_summary(path)
+    return run_app(path)
+
+
+def _print_summary(path: str | None) -> int:
+    """Until the window exists: print what the design's curve is."""
+    if path is None:
+        print("lr-designer: the window is not available; give a schedule file", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    try:
+        schedule = load_schedule_file(path)
+        from designer.core.engine import compute_curve, summarize
+
+        curve = compute_curve(schedule)
+    except ScheduleError as exc:
+        print(f"{path}: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    facts = summarize(schedule, curve)
+    print(f"{path}: {facts.total_steps:,} steps, peak lr {facts.peak!r}, final lr "
+          f"{facts.final!r}, mean lr {facts.mean!r}")
+    return 0

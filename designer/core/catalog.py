@@ -1,0 +1,309 @@
+"""The scheduler and optimizer catalog: what the designer knows about each torch class.
+
+The catalog is plain data, so the file loader, the inspector and the exporter all read the
+same facts without importing torch (torch takes seconds to import; the window and
+`lr-designer validate` should not wait for it). `tests/core/test_catalog.py` checks every
+entry against the real torch signatures, so the table cannot drift from torch.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+# Parameter kinds; the inspector maps each kind to an editor widget.
+FLOAT = "float"
+INT = "int"
+BOOL = "bool"
+CHOICE = "choice"
+INT_LIST = "int_list"
+EXPRESSION = "expression"
+FLOAT_PAIR = "float_pair"
+
+REQUIRED = object()  # torch has no default: the file must give a value
+
+
+@dataclass(frozen=True)
+class ParamSpec:
+    """One keyword argument of a torch scheduler or optimizer.
+
+    Attributes
+    ----------
+    name : torch's keyword name.
+    kind : one of FLOAT, INT, BOOL, CHOICE, INT_LIST, EXPRESSION, FLOAT_PAIR.
+    default : torch's default, or REQUIRED.
+    minimum, maximum : inclusive bounds unless `exclusive_min` / `exclusive_max`.
+    choices : allowed values for CHOICE.
+    optional : None is a valid value (torch's `step_size_down=None`).
+    suggested : the value a new phase starts with when torch has no default.
+    help : one line for tooltips and error messages.
+    """
+
+    name: str
+    kind: str
+    default: Any = REQUIRED
+    minimum: float | None = None
+    maximum: float | None = None
+    exclusive_min: bool = False
+    exclusive_max: bool = False
+    choices: tuple[str, ...] = ()
+    optional: bool = False
+    suggested: Any = None
+    help: str = ""
+
+    @property
+    def required(self) -> bool:
+        return self.default is REQUIRED
+
+    def initial_value(self) -> Any:
+        """The value a freshly inserted phase shows for this parameter."""
+        if self.suggested is not None:
+            return self.suggested
+        return None if self.required else self.default
+
+
+@dataclass(frozen=True)
+class SchedulerSpec:
+    """A torch.optim.lr_scheduler class the timeline can hold.
+
+    `fit_param` is the duration parameter that equals the phase's steps when the file omits
+    it. `absolute` schedulers (CyclicLR, OneCycleLR) set the lr from their own parameters,
+    so a phase's start lr does not affect them. `short` is the label used on timeline blocks.
+    """
+
+    name: str
+    short: str
+    params: tuple[ParamSpec, ...]
+    doc: str
+    fit_param: str | None = None
+    absolute: bool = False
+    cycles_momentum: bool = False
+    label_params: tuple[str, ...] = ()
+    _by_name: dict[str, ParamSpec] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._by_name.update({p.name: p for p in self.params})
+
+    def param(self, name: str) -> ParamSpec:
+        return self._by_name[name]
+
+    def has_param(self, name: str) -> bool:
+        return name in self._by_name
+
+
+def _p(name: str, kind: str, default: Any = REQUIRED, **kw: Any) -> ParamSpec:
+    return ParamSpec(name, kind, default, **kw)
+
+
+_FACTOR = dict(minimum=0.0, maximum=1.0, exclusive_min=True)
+_POSITIVE = dict(minimum=0.0, exclusive_min=True)
+_NON_NEGATIVE = dict(minimum=0.0)
+_STEPS = dict(minimum=1)
+_LAMBDA_HELP = "expression in `step` (the phase's own counter from 0)"
+
+SCHEDULERS: dict[str, SchedulerSpec] = {
+    s.name: s
+    for s in [
+        SchedulerSpec(
+            "ConstantLR", "Constant",
+            (
+                _p("factor", FLOAT, 1.0 / 3, **_FACTOR, help="lr multiplier until total_iters"),
+                _p("total_iters", INT, 5, **_STEPS, help="steps the factor applies for"),
+            ),
+            "Multiplies the lr by a constant factor until total_iters steps have passed.",
+            fit_param="total_iters", label_params=("factor",),
+        ),
+        SchedulerSpec(
+            "LinearLR", "Linear",
+            (
+                _p("start_factor", FLOAT, 1.0 / 3, **_FACTOR, help="multiplier at the start"),
+                _p("end_factor", FLOAT, 1.0, minimum=0.0, maximum=1.0,
+                   help="multiplier at the end"),
+                _p("total_iters", INT, 5, **_STEPS, help="steps to go from start to end factor"),
+            ),
+            "Changes the lr multiplier linearly from start_factor to end_factor over total_iters.",
+            fit_param="total_iters", label_params=("start_factor", "end_factor"),
+        ),
+        SchedulerSpec(
+            "StepLR", "Step",
+            (
+                _p("step_size", INT, **_STEPS, suggested=30, help="steps between decays"),
+                _p("gamma", FLOAT, 0.1, **_POSITIVE, help="multiplier at each decay"),
+            ),
+            "Multiplies the lr by gamma every step_size steps.",
+            label_params=("step_size", "gamma"),
+        ),
+        SchedulerSpec(
+            "MultiStepLR", "MultiStep",
+            (
+                _p("milestones", INT_LIST, minimum=0, suggested=(30, 60, 90),
+                   help="steps at which the lr is multiplied by gamma"),
+                _p("gamma", FLOAT, 0.1, **_POSITIVE, help="multiplier at each milestone"),
+            ),
+            "Multiplies the lr by gamma at each milestone.",
+            label_params=("milestones", "gamma"),
+        ),
+        SchedulerSpec(
+            "ExponentialLR", "Exp",
+            (_p("gamma", FLOAT, **_POSITIVE, suggested=0.95, help="multiplier every step"),),
+            "Multiplies the lr by gamma every step.",
+            label_params=("gamma",),
+        ),
+        SchedulerSpec(
+            "PolynomialLR", "Poly",
+            (
+                _p("total_iters", INT, 5, **_STEPS, help="steps to decay to zero"),
+                _p("power", FLOAT, 1.0, **_NON_NEGATIVE, help="polynomial power"),
+            ),
+            "Decays the lr to zero with a polynomial of the given power over total_iters.",
+            fit_param="total_iters", label_params=("power",),
+        ),
+        SchedulerSpec(
+            "CosineAnnealingLR", "Cosine",
+            (
+                _p("T_max", INT, **_STEPS, help="steps of the half cosine"),
+                _p("eta_min", FLOAT, 0.0, **_NON_NEGATIVE, help="minimum lr"),
+            ),
+            "Anneals the lr along a half cosine from the start lr to eta_min over T_max steps.",
+            fit_param="T_max", label_params=("T_max", "eta_min"),
+        ),
+        SchedulerSpec(
+            "CosineAnnealingWarmRestarts", "SGDR",
+            (
+                _p("T_0", INT, **_STEPS, suggested=100, help="steps of the first cycle"),
+                _p("T_mult", INT, 1, **_STEPS, help="cycle length multiplier after each restart"),
+                _p("eta_min", FLOAT, 0.0, **_NON_NEGATIVE, help="minimum lr"),
+            ),
+            "Cosine annealing with warm restarts (SGDR): cycles of T_0, T_0*T_mult, ... steps.",
+            label_params=("T_0", "T_mult"),
+        ),
+        SchedulerSpec(
+            "CyclicLR", "Cyclic",
+            (
+                _p("base_lr", FLOAT, **_POSITIVE, suggested=0.001, help="lower lr of the cycle"),
+                _p("max_lr", FLOAT, **_POSITIVE, suggested=0.1, help="upper lr of the cycle"),
+                _p("step_size_up", INT, 2000, **_STEPS, help="steps from base_lr to max_lr"),
+                _p("step_size_down", INT, None, **_STEPS, optional=True,
+                   help="steps from max_lr down (default: step_size_up)"),
+                _p("mode", CHOICE, "triangular",
+                   choices=("triangular", "triangular2", "exp_range"), help="cycle policy"),
+                _p("gamma", FLOAT, 1.0, **_POSITIVE, help="exp_range decay per step"),
+                _p("cycle_momentum", BOOL, True, help="cycle momentum inversely to the lr"),
+                _p("base_momentum", FLOAT, 0.8, **_NON_NEGATIVE, help="lower momentum"),
+                _p("max_momentum", FLOAT, 0.9, **_NON_NEGATIVE, help="upper momentum"),
+            ),
+            "Cycles the lr between base_lr and max_lr (cyclical learning rates).",
+            absolute=True, cycles_momentum=True,
+            label_params=("base_lr", "max_lr", "step_size_up"),
+        ),
+        SchedulerSpec(
+            "OneCycleLR", "OneCycle",
+            (
+                _p("max_lr", FLOAT, **_POSITIVE, suggested=0.1, help="peak lr"),
+                _p("total_steps", INT, **_STEPS, help="steps of the cycle"),
+                _p("pct_start", FLOAT, 0.3, minimum=0.0, maximum=1.0,
+                   help="fraction of the cycle spent increasing the lr"),
+                _p("anneal_strategy", CHOICE, "cos", choices=("cos", "linear"),
+                   help="annealing shape"),
+                _p("cycle_momentum", BOOL, True, help="cycle momentum inversely to the lr"),
+                _p("base_momentum", FLOAT, 0.85, **_NON_NEGATIVE, help="lower momentum"),
+                _p("max_momentum", FLOAT, 0.95, **_NON_NEGATIVE, help="upper momentum"),
+                _p("div_factor", FLOAT, 25.0, **_POSITIVE, help="initial lr = max_lr / div_factor"),
+                _p("final_div_factor", FLOAT, 1e4, **_POSITIVE,
+                   help="final lr = initial lr / final_div_factor"),
+                _p("three_phase", BOOL, False, help="use the three-phase schedule"),
+            ),
+            "The 1cycle policy: warm up to max_lr, then anneal far below the initial lr.",
+            fit_param="total_steps", absolute=True, cycles_momentum=True,
+            label_params=("max_lr", "pct_start"),
+        ),
+        SchedulerSpec(
+            "LambdaLR", "Lambda",
+            (_p("lr_lambda", EXPRESSION, suggested="0.5 ** (step / 100)",
+                help="lr = start lr * " + _LAMBDA_HELP),),
+            "Sets the lr to the start lr times a function of the step.",
+            label_params=("lr_lambda",),
+        ),
+        SchedulerSpec(
+            "MultiplicativeLR", "Multiplicative",
+            (_p("lr_lambda", EXPRESSION, suggested="0.99",
+                help="lr is multiplied every step by an " + _LAMBDA_HELP),),
+            "Multiplies the lr every step by a function of the step.",
+            label_params=("lr_lambda",),
+        ),
+    ]
+}
+
+
+@dataclass(frozen=True)
+class OptimizerSpec:
+    """A torch.optim class a schedule can name, with the keyword arguments the designer edits."""
+
+    name: str
+    params: tuple[ParamSpec, ...]
+
+    def param(self, name: str) -> ParamSpec | None:
+        return next((p for p in self.params if p.name == name), None)
+
+    @property
+    def has_momentum(self) -> bool:
+        """Whether OneCycleLR/CyclicLR can cycle momentum (torch looks for momentum or betas)."""
+        return any(p.name in ("momentum", "betas") for p in self.params)
+
+
+_WD = _p("weight_decay", FLOAT, 0.0, **_NON_NEGATIVE, help="L2 penalty")
+_EPS = _p("eps", FLOAT, 1e-8, **_POSITIVE, help="term added for numerical stability")
+_BETAS = _p("betas", FLOAT_PAIR, (0.9, 0.999), minimum=0.0, maximum=1.0, exclusive_max=True,
+            help="coefficients of the running averages")
+_MAXIMIZE = _p("maximize", BOOL, False, help="maximize the objective")
+
+OPTIMIZERS: dict[str, OptimizerSpec] = {
+    o.name: o
+    for o in [
+        OptimizerSpec("SGD", (
+            _p("momentum", FLOAT, 0.0, **_NON_NEGATIVE, help="momentum factor"),
+            _p("dampening", FLOAT, 0.0, **_NON_NEGATIVE, help="dampening for momentum"),
+            _WD,
+            _p("nesterov", BOOL, False, help="Nesterov momentum"),
+            _MAXIMIZE,
+        )),
+        OptimizerSpec("Adam", (_BETAS, _EPS, _WD,
+                               _p("amsgrad", BOOL, False, help="AMSGrad variant"), _MAXIMIZE)),
+        OptimizerSpec("AdamW", (_BETAS, _EPS,
+                                _p("weight_decay", FLOAT, 1e-2, **_NON_NEGATIVE,
+                                   help="decoupled weight decay"),
+                                _p("amsgrad", BOOL, False, help="AMSGrad variant"), _MAXIMIZE)),
+        OptimizerSpec("RMSprop", (
+            _p("alpha", FLOAT, 0.99, minimum=0.0, help="smoothing constant"),
+            _EPS, _WD,
+            _p("momentum", FLOAT, 0.0, **_NON_NEGATIVE, help="momentum factor"),
+            _p("centered", BOOL, False, help="centered RMSprop"),
+            _MAXIMIZE,
+        )),
+        OptimizerSpec("Adagrad", (
+            _p("lr_decay", FLOAT, 0.0, **_NON_NEGATIVE, help="learning rate decay"),
+            _WD,
+            _p("initial_accumulator_value", FLOAT, 0.0, **_NON_NEGATIVE,
+               help="initial accumulator value"),
+            _p("eps", FLOAT, 1e-10, **_POSITIVE, help="term added for numerical stability"),
+            _MAXIMIZE,
+        )),
+        OptimizerSpec("Adamax", (_BETAS, _EPS, _WD, _MAXIMIZE)),
+        OptimizerSpec("NAdam", (_BETAS, _EPS, _WD,
+                                _p("momentum_decay", FLOAT, 4e-3, **_NON_NEGATIVE,
+                                   help="momentum decay"),
+                                _p("decoupled_weight_decay", BOOL, False,
+                                   help="AdamW-style weight decay"), _MAXIMIZE)),
+        OptimizerSpec("RAdam", (_BETAS, _EPS, _WD,
+                                _p("decoupled_weight_decay", BOOL, False,
+                                   help="AdamW-style weight decay"), _MAXIMIZE)),
+    ]
+}
+
+
+def scheduler_spec(name: str) -> SchedulerSpec:
+    return SCHEDULERS[name]
+
+
+def optimizer_spec(name: str) -> OptimizerSpec:
+    return OPTIMIZERS[name]

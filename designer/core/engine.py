@@ -1,0 +1,178 @@
+"""The curve engine: steps real torch schedulers and records the learning rate.
+
+The curve has one value per step: `optimizer.param_groups[0]["lr"]` just before that step's
+`optimizer.step()`. Each phase is its own real torch scheduler, constructed on a fresh
+optimizer whose lr is the phase's start lr and stepped once per step (the per-phase
+semantics; see README "What the curve is"). A phase's values therefore depend only on the
+phase, the optimizer settings and its start lr, which is what makes per-phase caching valid.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import numpy as np
+import torch
+
+from designer.core.catalog import EXPRESSION, INT_LIST, OPTIMIZERS
+from designer.core.expressions import ExpressionError, parse_expression
+from designer.core.model import CONTINUE, RESTART, Phase, Schedule, ScheduleError
+from designer.core.model import OptimizerConfig
+
+
+@dataclass(frozen=True)
+class PhaseCurve:
+    """What stepping one phase produced. `momentum` is momentum (SGD, RMSprop) or beta1
+    (Adam family) per step, recorded only when asked for."""
+
+    lr: np.ndarray
+    momentum: np.ndarray | None = None
+
+
+def compute_curve(schedule: Schedule) -> np.ndarray:
+    """The exact lr per step of the whole schedule, as float64."""
+    return compute_curves(schedule).lr
+
+
+def compute_curves(schedule: Schedule, momentum: bool = False) -> PhaseCurve:
+    """The lr curve (and optionally the momentum curve) of the whole schedule."""
+    parts: list[PhaseCurve] = []
+    previous_last: float | None = None
+    for index, phase in enumerate(schedule.phases):
+        start = start_lr(phase, schedule.optimizer.lr, previous_last)
+        part = step_phase(phase, schedule.optimizer, start, index, momentum)
+        parts.append(part)
+        previous_last = float(part.lr[-1])
+    if not parts:
+        return PhaseCurve(np.zeros(0), np.zeros(0) if momentum else None)
+    lr = np.concatenate([p.lr for p in parts])
+    mom = np.concatenate([p.momentum for p in parts]) if momentum else None
+    return PhaseCurve(lr, mom)
+
+
+def start_lr(phase: Phase, base_lr: float, previous_last: float | None) -> float:
+    """The lr the phase's optimizer starts from. CONTINUE on the first phase means the base lr."""
+    if phase.start == RESTART or (phase.start == CONTINUE and previous_last is None):
+        return float(base_lr)
+    if phase.start == CONTINUE:
+        return float(previous_last)
+    return float(phase.start)
+
+
+def scheduler_kwargs(phase: Phase, path: str = "phase") -> dict[str, Any]:
+    """The keyword arguments for the torch constructor, with expressions made callable."""
+    kwargs = {}
+    for name, value in phase.resolved_params().items():
+        kind = phase.spec.param(name).kind
+        if kind == EXPRESSION:
+            kwargs[name] = _lambda(value, f"{path}.params.{name}")
+        elif kind == INT_LIST:
+            kwargs[name] = list(value)
+        else:
+            kwargs[name] = value
+    return kwargs
+
+
+def _lambda(text: str, path: str) -> Callable[[int], float]:
+    try:
+        expression = parse_expression(text)
+    except ExpressionError as exc:
+        raise ScheduleError(path, str(exc)) from None
+
+    def evaluate(step: int) -> float:
+        try:
+            return expression(step)
+        except ExpressionError as exc:
+            raise ScheduleError(path, str(exc)) from None
+
+    return evaluate
+
+
+def make_optimizer(config: OptimizerConfig, lr: float) -> torch.optim.Optimizer:
+    """A real torch optimizer on one dummy parameter, with the design's settings."""
+    spec = OPTIMIZERS[config.name]
+    cls = getattr(torch.optim, spec.name)
+    parameter = torch.zeros(1, requires_grad=True)
+    try:
+        return cls([parameter], lr=lr, **config.params)
+    except (ValueError, TypeError) as exc:
+        raise ScheduleError(_blame(str(exc), config.params, "optimizer.params", "optimizer"),
+                            f"torch rejected {spec.name}: {exc}") from None
+
+
+def step_phase(phase: Phase, optimizer_config: OptimizerConfig, start: float, index: int = 0,
+               momentum: bool = False) -> PhaseCurve:
+    """Construct the phase's real scheduler on a fresh optimizer and step it `steps` times."""
+    path = f"phases[{index}]"
+    optimizer = make_optimizer(optimizer_config, start)
+    cls = getattr(torch.optim.lr_scheduler, phase.scheduler)
+    kwargs = scheduler_kwargs(phase, path)
+    group = optimizer.param_groups[0]
+    lrs: list[float] = []
+    moms: list[float] = []
+    try:
+        scheduler = cls(optimizer, **kwargs)
+        # torch warns when scheduler.step() comes before any optimizer.step(). The dummy
+        # parameter has no gradient, so this step changes nothing but records the call.
+        optimizer.step()
+        advance = scheduler.step
+        if momentum:
+            read_momentum = _momentum_reader(group)
+            for _ in range(phase.steps - 1):
+                lrs.append(group["lr"])
+                moms.append(read_momentum())
+                advance()
+            moms.append(read_momentum())
+        else:
+            for _ in range(phase.steps - 1):
+                lrs.append(group["lr"])
+                advance()
+        lrs.append(group["lr"])
+    except ScheduleError:
+        raise
+    except (ValueError, TypeError, ZeroDivisionError, OverflowError, KeyError) as exc:
+        field = _blame(str(exc), kwargs, f"{path}.params", path)
+        raise ScheduleError(field, f"torch's {phase.scheduler} failed after {len(lrs)} steps: "
+                            f"{exc}" if lrs else f"torch rejected {phase.scheduler}: "
+                            f"{exc or type(exc).__name__}") from None
+    curve = np.asarray(lrs, dtype=np.float64)
+    if not np.isfinite(curve).all():
+        bad = int(np.argmin(np.isfinite(curve)))
+        raise ScheduleError(path, f"the lr is not a finite number at step {bad} of the phase")
+    return PhaseCurve(curve, np.asarray(moms, dtype=np.float64) if momentum else None)
+
+
+def _momentum_reader(group: dict[str, Any]) -> Callable[[], float]:
+    if "betas" in group:
+        return lambda: float(group["betas"][0])
+    if "momentum" in group:
+        return lambda: float(group["momentum"])
+    return lambda: math.nan
+
+
+def _blame(message: str, params: dict[str, Any], prefix: str, fallback: str) -> str:
+    """The field a torch error message is about: the longest parameter name it mentions."""
+    for name in sorted(params, key=len, reverse=True):
+        if name in message:
+            return f"{prefix}.{name}"
+    return fallback
+
+
+@dataclass(frozen=True)
+class CurveSummary:
+    total_steps: int
+    epochs: float | None
+    peak: float
+    final: float
+    mean: float
+
+
+def summarize(schedule: Schedule, curve: np.ndarray) -> CurveSummary:
+    """Facts the status bar and `lr-designer` print about a curve."""
+    epochs = (len(curve) / schedule.steps_per_epoch) if schedule.steps_per_epoch else None
+    if len(curve) == 0:
+        return CurveSummary(0, epochs, math.nan, math.nan, math.nan)
+    return CurveSummary(len(curve), epochs, float(curve.max()), float(curve[-1]),
+                        float(curve.mean()))

@@ -1,0 +1,248 @@
+"""Python export: one self-contained module that reproduces a design on the user's optimizer.
+
+Where torch's own classes reproduce the per-phase semantics exactly (a single scheduler, or
+`SequentialLR` over phases that all restart from the base lr), the module uses them, because
+that is the code a PyTorch user recognises. Otherwise it carries a small helper class,
+`PhasedLR`, that constructs each phase's real scheduler when the phase begins, and a comment
+that says why `SequentialLR` would not do.
+
+Nothing from the file is pasted as text: names go through `repr`, expressions through the
+whitelist parser's `python_source` (rebuilt from a validated AST), numbers through `repr`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from designer import __version__
+from designer.core.catalog import EXPRESSION, INT_LIST
+from designer.core.expressions import parse_expression
+from designer.core.model import CONTINUE, RESTART, Phase, Schedule
+
+_PHASED_LR = '''
+class PhasedLR:
+    """Steps one real torch scheduler per phase, constructing each when its phase begins.
+
+    A phase starts from the optimizer's base lr ("restart"), from the lr the previous
+    phase ended on ("continue"), or from an explicit lr, and its scheduler is built on the
+    optimizer at that moment, exactly as LR Schedule Designer previews it.
+    """
+
+    def __init__(self, optimizer, phases):
+        self.optimizer = optimizer
+        self.phases = phases  # (steps, start, make_scheduler) per phase
+        groups = optimizer.param_groups
+        self.base_lrs = [group["lr"] for group in groups]
+        # OneCycleLR and CyclicLR cycle momentum (or beta1) in place; every phase starts
+        # from the optimizer's own values, as a freshly built optimizer would.
+        self._momenta = [
+            {key: group[key] for key in ("momentum", "betas") if key in group}
+            for group in groups
+        ]
+        self.phase_index = 0
+        self.phase_step = 0
+        self.scheduler = self._begin_phase()
+
+    def _begin_phase(self):
+        _, start, make_scheduler = self.phases[self.phase_index]
+        groups = self.optimizer.param_groups
+        for group, base_lr, momenta in zip(groups, self.base_lrs, self._momenta):
+            if start == "restart":
+                group["lr"] = base_lr
+            elif start != "continue":
+                group["lr"] = start * (base_lr / self.base_lrs[0])
+            group.update(momenta)
+            # A new scheduler takes its base lr from "initial_lr" when the group has one.
+            group.pop("initial_lr", None)
+        return make_scheduler(self.optimizer)
+
+    def step(self):
+        self.phase_step += 1
+        steps = self.phases[self.phase_index][0]
+        if self.phase_step >= steps and self.phase_index + 1 < len(self.phases):
+            self.phase_index += 1
+            self.phase_step = 0
+            self.scheduler = self._begin_phase()
+        else:
+            self.scheduler.step()
+
+    def get_last_lr(self):
+        return [group["lr"] for group in self.optimizer.param_groups]
+
+    def state_dict(self):
+        return {
+            "phase_index": self.phase_index,
+            "phase_step": self.phase_step,
+            "base_lrs": self.base_lrs,
+            "scheduler": self.scheduler.state_dict(),
+        }
+
+    def load_state_dict(self, state):
+        self.phase_index = state["phase_index"]
+        self.phase_step = state["phase_step"]
+        self.base_lrs = state["base_lrs"]
+        # Building the phase's scheduler writes to the param groups; keep what the
+        # optimizer's own state_dict restored.
+        kept = [
+            {key: group[key] for key in ("lr", "momentum", "betas") if key in group}
+            for group in self.optimizer.param_groups
+        ]
+        self.scheduler = self._begin_phase()
+        self.scheduler.load_state_dict(state["scheduler"])
+        for group, values in zip(self.optimizer.param_groups, kept):
+            group.update(values)
+'''
+
+
+def export_python(schedule: Schedule) -> str:
+    """The exported module's source text."""
+    reasons = sequential_lr_obstacles(schedule)
+    uses_math = any(_expressions_use_math(p) for p in schedule.phases)
+    lines = [f'"""{_title(schedule)}', "", *_call_advice(schedule), '"""', ""]
+    if uses_math:
+        lines.append("import math")
+        lines.append("")
+    lines += ["import torch", "from torch.optim import lr_scheduler", ""]
+    lines.append(f"SCHEDULE_NAME = {schedule.name!r}")
+    lines.append(f"TOTAL_STEPS = {schedule.total_steps}")
+    lines.append("")
+    if reasons:
+        lines += ["", _PHASED_LR.strip("\n"), ""]
+    lines += ["", "def build_scheduler(optimizer):"]
+    lines.append('    """Return the designed lr scheduler for `optimizer`; call its step() '
+                 + _step_place(schedule) + '."""')
+    lines += _body(schedule, reasons)
+    lines += ["", "", *_main_block(schedule)]
+    return "\n".join(lines) + "\n"
+
+
+def sequential_lr_obstacles(schedule: Schedule) -> list[str]:
+    """Why a single scheduler or plain SequentialLR would not reproduce the design exactly.
+
+    An empty list means torch's own classes do. The reasons are also shown in the window.
+    """
+    phases = schedule.phases
+    reasons = []
+    for index, phase in enumerate(phases):
+        label = f"phase {index + 1} ({phase.scheduler})"
+        if phase.start == CONTINUE and index > 0:
+            reasons.append(f"{label} continues from the previous phase's last lr; "
+                           "SequentialLR restarts every phase from the base lr")
+        elif phase.start not in (RESTART, CONTINUE):
+            reasons.append(f"{label} starts from an explicit lr of {phase.start!r}")
+        if len(phases) > 1 and phase.spec.absolute:
+            reasons.append(f"{label}: its constructor overwrites the lr, initial_lr and "
+                           "momentum of the shared param group, which corrupts the other "
+                           "phases under SequentialLR")
+        if index > 0 and phase.scheduler == "MultiplicativeLR":
+            reasons.append(f"{label}: SequentialLR's switch would multiply the previous "
+                           "phase's lr instead of starting from the base lr")
+        if index > 0 and phase.scheduler == "CosineAnnealingLR" and phase.param_value(
+                "eta_min") != 0:
+            reasons.append(f"{label}: SequentialLR restarts it through its closed form, which "
+                           "can differ from a fresh start in the last bit when eta_min > 0")
+    return reasons
+
+
+def _body(schedule: Schedule, reasons: list[str]) -> list[str]:
+    phases = schedule.phases
+    if not phases:
+        return ["    # The design has no phases: keep the optimizer's lr as it is.",
+                "    return lr_scheduler.LambdaLR(optimizer, lr_lambda=lambda step: 1.0)"]
+    if not reasons and len(phases) == 1:
+        return [f"    return {_constructor(phases[0], 'optimizer')}"]
+    if not reasons:
+        milestones = schedule.phase_starts()[1:]
+        lines = ["    return lr_scheduler.SequentialLR(", "        optimizer,", "        schedulers=["]
+        lines += [f"            {_constructor(p, 'optimizer')}," for p in phases]
+        lines += ["        ],", f"        milestones={milestones!r},", "    )"]
+        return lines
+    lines = ["    # Not plain SequentialLR, because:"]
+    lines += [f"    # - {reason}" for reason in reasons]
+    lines += ["    return PhasedLR(optimizer, ["]
+    for phase in phases:
+        start = phase.start if isinstance(phase.start, str) else float(phase.start)
+        lines.append(f"        ({phase.steps}, {start!r}, "
+                     f"lambda opt: {_constructor(phase, 'opt')}),")
+    lines.append("    ])")
+    return lines
+
+
+def _constructor(phase: Phase, optimizer_name: str) -> str:
+    args = [optimizer_name] + [f"{name}={_literal(phase, name, value)}"
+                               for name, value in _explicit_params(phase).items()]
+    return f"lr_scheduler.{phase.scheduler}({', '.join(args)})"
+
+
+def _explicit_params(phase: Phase) -> dict[str, Any]:
+    """The user's parameters plus the fitted duration; torch's defaults stay implicit."""
+    resolved = phase.resolved_params()
+    return {name: resolved[name] for name in resolved
+            if name in phase.params or name == phase.spec.fit_param}
+
+
+def _literal(phase: Phase, name: str, value: Any) -> str:
+    kind = phase.spec.param(name).kind
+    if kind == EXPRESSION:
+        return f"lambda step: {parse_expression(value).python_source}"
+    if kind == INT_LIST:
+        return repr([int(v) for v in value])
+    if isinstance(value, tuple):
+        return repr(tuple(float(v) for v in value))
+    if isinstance(value, float):
+        return repr(float(value))
+    return repr(value)
+
+
+def _expressions_use_math(phase: Phase) -> bool:
+    return any(phase.spec.param(name).kind == EXPRESSION and parse_expression(value).uses_math()
+               for name, value in phase.params.items())
+
+
+def _title(schedule: Schedule) -> str:
+    return f"Learning-rate schedule exported by LR Schedule Designer {__version__}."
+
+
+def _step_place(schedule: Schedule) -> str:
+    return "once per batch" if schedule.interval == "step" else "once per epoch"
+
+
+def _call_advice(schedule: Schedule) -> list[str]:
+    total = schedule.total_steps
+    if schedule.interval == "step":
+        lines = ["Call scheduler.step() once per batch, right after optimizer.step().",
+                 f"The schedule lasts {total:,} batches"]
+        if schedule.steps_per_epoch:
+            lines[-1] += (f" ({total / schedule.steps_per_epoch:g} epochs of "
+                          f"{schedule.steps_per_epoch:,} batches)")
+    else:
+        lines = ["Call scheduler.step() once per epoch, after the epoch's last optimizer.step().",
+                 f"The schedule lasts {total:,} epochs"]
+        if schedule.steps_per_epoch:
+            lines[-1] += f" of {schedule.steps_per_epoch:,} batches each"
+    lines[-1] += "; SCHEDULE_NAME holds the design's name."
+    return lines
+
+
+def _main_block(schedule: Schedule) -> list[str]:
+    config = schedule.optimizer
+    kwargs = "".join(f", {name}={_optimizer_literal(value)}"
+                     for name, value in config.params.items())
+    unit = "batch" if schedule.interval == "step" else "epoch"
+    return [
+        'if __name__ == "__main__":',
+        "    # Print the whole curve, one lr per line, as the designer previews it.",
+        "    parameter = torch.zeros(1, requires_grad=True)",
+        f"    optimizer = torch.optim.{config.name}([parameter], lr={float(config.lr)!r}{kwargs})",
+        "    scheduler = build_scheduler(optimizer)",
+        f"    for _ in range(TOTAL_STEPS):  # one iteration per {unit}",
+        '        print(repr(optimizer.param_groups[0]["lr"]))',
+        "        optimizer.step()",
+        "        scheduler.step()",
+    ]
+
+
+def _optimizer_literal(value: Any) -> str:
+    if isinstance(value, tuple):
+        return repr(tuple(float(v) for v in value))
+    return repr(value)

@@ -1,0 +1,353 @@
+"""Schedule files, format version 1: strict loading and normalized saving.
+
+Loading never raises anything but `ScheduleError`, whose message names the field
+(``phases[1].params.gamma: must be a finite number > 0``), for any input bytes. Unknown keys
+are errors because they are usually typos. Nothing in a file is executed: `lr_lambda`
+expressions go through `designer.core.expressions`.
+
+`dump_schedule` writes the normalized file: keys in a fixed order, only the parameters the
+user set, floats as `repr` so that every value round-trips exactly.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import math
+from typing import Any
+
+from designer.core.catalog import (
+    BOOL, CHOICE, EXPRESSION, FLOAT, FLOAT_PAIR, INT, INT_LIST, OPTIMIZERS, SCHEDULERS, ParamSpec,
+)
+from designer.core.expressions import ExpressionError, parse_expression
+from designer.core.model import (
+    CONTINUE, MAX_TOTAL_STEPS, RESTART, OptimizerConfig, Phase, Schedule, ScheduleError,
+)
+
+FORMAT_NAME = "lr-schedule-designer"
+FORMAT_VERSION = 1
+MAX_FILE_BYTES = 16 * 1024 * 1024
+MAX_LIST_LENGTH = 10_000
+
+_TOP_KEYS = ("format", "version", "name", "optimizer", "interval", "steps_per_epoch", "phases")
+_OPTIMIZER_KEYS = ("name", "lr", "params")
+_PHASE_KEYS = ("scheduler", "steps", "start", "params")
+INTERVALS = ("step", "epoch")
+
+
+class _NonFinite:
+    """Stands in for NaN/Infinity while parsing, so the error can name the field."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
+class _DuplicateKey(Exception):
+    pass
+
+
+def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise _DuplicateKey(key)
+        result[key] = value
+    return result
+
+
+def load_schedule(data: str | bytes) -> Schedule:
+    """Parse and validate a schedule file's contents."""
+    if isinstance(data, (bytes, bytearray)):
+        if len(data) > MAX_FILE_BYTES:
+            raise ScheduleError("", f"file is too large ({len(data)} bytes) to be a schedule")
+        try:
+            data = bytes(data).decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise ScheduleError("", "not a schedule file: the file is not UTF-8 text") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise ScheduleError("", "file is too large to be a schedule")
+    try:
+        document = json.loads(data, object_pairs_hook=_pairs, parse_constant=_NonFinite)
+    except _DuplicateKey as exc:
+        raise ScheduleError("", f"duplicate key {str(exc)!r}") from None
+    except json.JSONDecodeError as exc:
+        raise ScheduleError("", f"not valid JSON: {exc.msg} (line {exc.lineno}, "
+                                f"column {exc.colno})") from None
+    except (ValueError, RecursionError, MemoryError) as exc:
+        raise ScheduleError("", f"not valid JSON: {type(exc).__name__}") from None
+    return schedule_from_dict(document)
+
+
+def load_schedule_file(path: str) -> Schedule:
+    """Read and validate a schedule file; OS errors become a ScheduleError too."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise ScheduleError("", f"cannot read {path}: {exc.strerror or exc}") from None
+    return load_schedule(data)
+
+
+def schedule_from_dict(document: Any) -> Schedule:
+    """Validate an already parsed JSON document (format version 1)."""
+    _expect_object(document, "", "the file must hold a JSON object")
+    _check_keys(document, _TOP_KEYS, "")
+    if document.get("format") != FORMAT_NAME:
+        raise ScheduleError("format", f"must be {FORMAT_NAME!r} (is this a schedule file?)")
+    version = document.get("version")
+    if not _is_int(version) or version < 1:
+        raise ScheduleError("version", "must be a positive integer")
+    if version > FORMAT_VERSION:
+        raise ScheduleError("version", f"this file has format version {version}, written by a "
+                            f"newer LR Schedule Designer; this version reads up to "
+                            f"{FORMAT_VERSION}")
+    name = document.get("name", "")
+    if not isinstance(name, str):
+        raise ScheduleError("name", "must be text")
+    optimizer = _optimizer(document.get("optimizer"))
+    interval = document.get("interval", "step")
+    if interval not in INTERVALS:
+        raise ScheduleError("interval", 'must be "step" or "epoch"')
+    steps_per_epoch = document.get("steps_per_epoch")
+    if steps_per_epoch is not None and (not _is_int(steps_per_epoch) or steps_per_epoch < 1
+                                        or steps_per_epoch > MAX_TOTAL_STEPS):
+        raise ScheduleError("steps_per_epoch", "must be a positive integer")
+    phases_doc = document.get("phases")
+    if not isinstance(phases_doc, list):
+        raise ScheduleError("phases", "must be a list of phases")
+    phases, total = [], 0
+    for index, phase_doc in enumerate(phases_doc):
+        phase = _phase(phase_doc, f"phases[{index}]")
+        total += phase.steps
+        if total > MAX_TOTAL_STEPS:
+            raise ScheduleError(f"phases[{index}].steps", f"the schedule would have {total:,} "
+                                f"steps; the limit is {MAX_TOTAL_STEPS:,}")
+        phases.append(phase)
+    return Schedule(tuple(phases), optimizer, interval, steps_per_epoch, name)
+
+
+def _optimizer(doc: Any) -> OptimizerConfig:
+    _expect_object(doc, "optimizer", "must be an object with name and lr")
+    _check_keys(doc, _OPTIMIZER_KEYS, "optimizer")
+    name = doc.get("name")
+    if name not in OPTIMIZERS:
+        raise ScheduleError("optimizer.name", f"must be one of {', '.join(OPTIMIZERS)}"
+                            + _did_you_mean(name, OPTIMIZERS))
+    lr = check_number(doc.get("lr"), "optimizer.lr", minimum=0.0, exclusive_min=True)
+    params_doc = doc.get("params", {})
+    _expect_object(params_doc, "optimizer.params", "must be an object")
+    spec = OPTIMIZERS[name]
+    params = {}
+    for key, value in params_doc.items():
+        param = spec.param(key)
+        path = f"optimizer.params.{key}"
+        if param is None:
+            known = ", ".join(p.name for p in spec.params)
+            raise ScheduleError(path, f"not a parameter of {name} the designer supports "
+                                f"(known: {known})" + _did_you_mean(key, [p.name for p in
+                                                                          spec.params]))
+        params[key] = check_value(param, value, path)
+    return OptimizerConfig(name, lr, params)
+
+
+def _phase(doc: Any, path: str) -> Phase:
+    _expect_object(doc, path, "must be an object with scheduler and steps")
+    _check_keys(doc, _PHASE_KEYS, path)
+    scheduler = doc.get("scheduler")
+    if scheduler not in SCHEDULERS:
+        raise ScheduleError(f"{path}.scheduler", "must be a timeline scheduler: "
+                            + ", ".join(SCHEDULERS) + _did_you_mean(scheduler, SCHEDULERS))
+    steps = doc.get("steps")
+    if not _is_int(steps) or steps < 1:
+        raise ScheduleError(f"{path}.steps", "must be a positive integer")
+    if steps > MAX_TOTAL_STEPS:
+        raise ScheduleError(f"{path}.steps", f"at most {MAX_TOTAL_STEPS:,} steps")
+    start = check_start(doc.get("start", RESTART), f"{path}.start")
+    params_doc = doc.get("params", {})
+    _expect_object(params_doc, f"{path}.params", "must be an object")
+    phase = Phase(scheduler, steps, {}, start)
+    params = check_params(phase.spec.name, params_doc, f"{path}.params")
+    phase = Phase(scheduler, steps, params, start)
+    check_phase(phase, path)
+    return phase
+
+
+def check_start(value: Any, path: str) -> str | float:
+    if value in (RESTART, CONTINUE):
+        return value
+    if isinstance(value, str) or value is None:
+        raise ScheduleError(path, 'must be "restart", "continue" or a start lr > 0')
+    return check_number(value, path, minimum=0.0, exclusive_min=True)
+
+
+def check_params(scheduler: str, params_doc: dict[str, Any], path: str) -> dict[str, Any]:
+    """Validate a phase's params object; returns the values in catalog order."""
+    spec = SCHEDULERS[scheduler]
+    for key in params_doc:
+        if not spec.has_param(key):
+            known = [p.name for p in spec.params]
+            raise ScheduleError(f"{path}.{key}", f"not a parameter of {scheduler} (known: "
+                                f"{', '.join(known)})" + _did_you_mean(key, known))
+    params = {}
+    for param in spec.params:
+        if param.name in params_doc and params_doc[param.name] is not None:
+            params[param.name] = check_value(param, params_doc[param.name],
+                                             f"{path}.{param.name}")
+        elif param.required and param.name != spec.fit_param:
+            raise ScheduleError(f"{path}.{param.name}", f"required by {scheduler}: "
+                                f"{param.help}")
+    return params
+
+
+def check_phase(phase: Phase, path: str) -> None:
+    """Cross-parameter rules torch would only enforce mid-training."""
+    if phase.scheduler == "OneCycleLR":
+        total = phase.param_value("total_steps")
+        if total < phase.steps:
+            raise ScheduleError(f"{path}.params.total_steps", f"must be at least the phase's "
+                                f"{phase.steps} steps: torch's OneCycleLR raises when stepped "
+                                f"past total_steps")
+
+
+def check_value(param: ParamSpec, value: Any, path: str) -> Any:
+    """Validate one parameter value against its spec; returns the normalized value."""
+    kind = param.kind
+    if value is None and param.optional:
+        return None
+    if kind == FLOAT:
+        return check_number(value, path, param.minimum, param.maximum,
+                            param.exclusive_min, param.exclusive_max)
+    if kind == INT:
+        return _check_int(value, path, param.minimum, param.maximum)
+    if kind == BOOL:
+        if not isinstance(value, bool):
+            raise ScheduleError(path, "must be true or false")
+        return value
+    if kind == CHOICE:
+        if value not in param.choices:
+            raise ScheduleError(path, "must be one of " + ", ".join(map(repr, param.choices)))
+        return value
+    if kind == INT_LIST:
+        if not isinstance(value, (list, tuple)) or len(value) > MAX_LIST_LENGTH:
+            raise ScheduleError(path, f"must be a list of at most {MAX_LIST_LENGTH} integers")
+        return tuple(_check_int(v, f"{path}[{i}]", param.minimum, None)
+                     for i, v in enumerate(value))
+    if kind == FLOAT_PAIR:
+        if not isinstance(value, (list, tuple)) or len(value) != 2:
+            raise ScheduleError(path, "must be a list of two numbers")
+        return tuple(check_number(v, f"{path}[{i}]", param.minimum, param.maximum,
+                                  param.exclusive_min, param.exclusive_max)
+                     for i, v in enumerate(value))
+    if kind == EXPRESSION:
+        if not isinstance(value, str):
+            raise ScheduleError(path, "must be an expression in `step`, as text")
+        try:
+            parse_expression(value)
+        except ExpressionError as exc:
+            raise ScheduleError(path, str(exc)) from None
+        return value
+    raise AssertionError(f"unknown parameter kind {kind}")
+
+
+def check_number(value: Any, path: str, minimum: float | None = None,
+                 maximum: float | None = None, exclusive_min: bool = False,
+                 exclusive_max: bool = False) -> float:
+    """A finite float within bounds, or a ScheduleError that says which bound."""
+    if isinstance(value, _NonFinite):
+        raise ScheduleError(path, f"must be a finite number, not {value.text}")
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ScheduleError(path, "must be a number" + _bounds_text(minimum, maximum,
+                                                                  exclusive_min, exclusive_max))
+    try:
+        number = float(value)
+    except OverflowError:
+        number = math.inf
+    if not math.isfinite(number):
+        raise ScheduleError(path, "must be a finite number")
+    low_bad = minimum is not None and (number <= minimum if exclusive_min else number < minimum)
+    high_bad = maximum is not None and (number >= maximum if exclusive_max else number > maximum)
+    if low_bad or high_bad:
+        raise ScheduleError(path, "must be a finite number" + _bounds_text(
+            minimum, maximum, exclusive_min, exclusive_max))
+    return number
+
+
+def _check_int(value: Any, path: str, minimum: float | None, maximum: float | None) -> int:
+    if not _is_int(value):
+        raise ScheduleError(path, "must be an integer" + _bounds_text(minimum, maximum))
+    if (minimum is not None and value < minimum) or value > (maximum or MAX_TOTAL_STEPS):
+        raise ScheduleError(path, "must be an integer" + _bounds_text(
+            minimum, maximum if maximum is not None else MAX_TOTAL_STEPS))
+    return value
+
+
+def _bounds_text(minimum: float | None, maximum: float | None, exclusive_min: bool = False,
+                 exclusive_max: bool = False) -> str:
+    parts = []
+    if minimum is not None:
+        parts.append(f"{'>' if exclusive_min else '>='} {minimum:g}")
+    if maximum is not None:
+        parts.append(f"{'<' if exclusive_max else '<='} {maximum:g}")
+    return " " + " and ".join(parts) if parts else ""
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _expect_object(value: Any, path: str, message: str) -> None:
+    if not isinstance(value, dict):
+        raise ScheduleError(path, message)
+
+
+def _check_keys(doc: dict[str, Any], allowed: tuple[str, ...], path: str) -> None:
+    for key in doc:
+        if key not in allowed:
+            where = f"{path}.{key}" if path else key
+            raise ScheduleError(where, f"unknown key (expected one of {', '.join(allowed)})"
+                                + _did_you_mean(key, allowed))
+
+
+def _did_you_mean(word: Any, options: Any) -> str:
+    if not isinstance(word, str):
+        return ""
+    close = difflib.get_close_matches(word, list(options), n=1)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+# Saving -----------------------------------------------------------------------------------
+
+def schedule_to_dict(schedule: Schedule) -> dict[str, Any]:
+    """The normalized JSON document of a schedule."""
+    document: dict[str, Any] = {"format": FORMAT_NAME, "version": FORMAT_VERSION}
+    if schedule.name:
+        document["name"] = schedule.name
+    optimizer: dict[str, Any] = {"name": schedule.optimizer.name, "lr": schedule.optimizer.lr}
+    if schedule.optimizer.params:
+        optimizer["params"] = {k: _jsonable(v) for k, v in schedule.optimizer.params.items()}
+    document["optimizer"] = optimizer
+    document["interval"] = schedule.interval
+    if schedule.steps_per_epoch is not None:
+        document["steps_per_epoch"] = schedule.steps_per_epoch
+    document["phases"] = [phase_to_dict(phase) for phase in schedule.phases]
+    return document
+
+
+def phase_to_dict(phase: Phase) -> dict[str, Any]:
+    entry: dict[str, Any] = {"scheduler": phase.scheduler, "steps": phase.steps}
+    if phase.start != RESTART:
+        entry["start"] = phase.start
+    order = [p.name for p in phase.spec.params]
+    entry["params"] = {name: _jsonable(phase.params[name]) for name in order
+                       if name in phase.params}
+    return entry
+
+
+def _jsonable(value: Any) -> Any:
+    return list(value) if isinstance(value, tuple) else value
+
+
+def dump_schedule(schedule: Schedule) -> str:
+    """The normalized file text (ends with a newline)."""
+    return json.dumps(schedule_to_dict(schedule), indent=2, ensure_ascii=False,
+                      allow_nan=False) + "\n"

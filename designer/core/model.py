@@ -1,0 +1,196 @@
+"""The schedule model: immutable values with pure editing operations.
+
+A `Schedule` is an optimizer, a step interval and a sequence of `Phase`s. Values are frozen:
+every operation returns a new schedule, which makes undo a matter of keeping the old value,
+lets caches key on phases, and means a view can never change the model behind its back.
+
+Parameters
+----------
+A phase stores only the parameters the user set (`params`); omitted ones take torch's
+default, except the phase's duration parameter (`T_max`, `total_iters`, `total_steps`),
+which follows the phase's `steps` for as long as it is omitted. `resolved_params` gives the
+full keyword arguments the engine and the exporter pass to torch.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any, Union
+
+from designer.core.catalog import SCHEDULERS, SchedulerSpec
+
+MAX_TOTAL_STEPS = 10_000_000
+
+RESTART = "restart"
+CONTINUE = "continue"
+StartMode = Union[str, float]  # RESTART, CONTINUE, or an explicit start lr
+
+
+class ScheduleError(ValueError):
+    """A design that cannot be loaded or stepped. `field` names the offending value.
+
+    str(error) is the one-line user message: ``phases[1].params.gamma: must be > 0``.
+    """
+
+    def __init__(self, field: str, message: str) -> None:
+        self.field = field
+        self.message = message
+        super().__init__(f"{field}: {message}" if field else message)
+
+
+@dataclass(frozen=True)
+class OptimizerConfig:
+    """The optimizer a schedule is designed for: a torch.optim class name, base lr, kwargs."""
+
+    name: str = "SGD"
+    lr: float = 0.1
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Phase:
+    """One block on the timeline: a torch scheduler stepped `steps` times.
+
+    Attributes
+    ----------
+    scheduler : torch.optim.lr_scheduler class name (a key of `catalog.SCHEDULERS`).
+    steps : number of scheduler.step() calls the phase lasts.
+    params : the keyword arguments the user set; never mutate, use `with_param`. Lists
+        (milestones, betas) are tuples; `lr_lambda` is the expression text.
+    start : RESTART (from the base lr), CONTINUE (from the previous phase's last lr),
+        or a float, an explicit start lr.
+    """
+
+    scheduler: str
+    steps: int
+    params: dict[str, Any] = field(default_factory=dict)
+    start: StartMode = RESTART
+
+    @property
+    def spec(self) -> SchedulerSpec:
+        return SCHEDULERS[self.scheduler]
+
+    def is_fitted(self) -> bool:
+        """Whether the duration parameter follows the phase length."""
+        fit = self.spec.fit_param
+        return fit is not None and fit not in self.params
+
+    def with_param(self, name: str, value: Any) -> Phase:
+        """A copy with `name` set; value None removes it (back to default or fitted)."""
+        params = dict(self.params)
+        if value is None:
+            params.pop(name, None)
+        else:
+            params[name] = value
+        return replace(self, params=params)
+
+    def resolved_params(self) -> dict[str, Any]:
+        """The full torch keyword arguments: defaults, the user's values, the fitted duration."""
+        resolved: dict[str, Any] = {}
+        for spec in self.spec.params:
+            if spec.name in self.params:
+                resolved[spec.name] = self.params[spec.name]
+            elif spec.name == self.spec.fit_param:
+                resolved[spec.name] = self.steps
+            elif not spec.required:
+                resolved[spec.name] = spec.default
+        return resolved
+
+    def param_value(self, name: str) -> Any:
+        """The effective value of one parameter (None when required and unset)."""
+        return self.resolved_params().get(name)
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """A whole design. `interval` is "step" (scheduler.step() per batch) or "epoch"."""
+
+    phases: tuple[Phase, ...] = ()
+    optimizer: OptimizerConfig = field(default_factory=OptimizerConfig)
+    interval: str = "step"
+    steps_per_epoch: int | None = None
+    name: str = ""
+
+    @property
+    def total_steps(self) -> int:
+        return sum(p.steps for p in self.phases)
+
+    def phase_starts(self) -> list[int]:
+        """The global step at which each phase begins."""
+        starts, at = [], 0
+        for phase in self.phases:
+            starts.append(at)
+            at += phase.steps
+        return starts
+
+    def phase_at(self, step: int) -> int | None:
+        """Index of the phase that holds global `step`, or None past the end."""
+        at = 0
+        for index, phase in enumerate(self.phases):
+            at += phase.steps
+            if step < at:
+                return index
+        return None
+
+    # Pure editing operations. Each returns a new Schedule; undo commands keep the old one.
+
+    def insert_phase(self, index: int, phase: Phase) -> Schedule:
+        phases = list(self.phases)
+        phases.insert(max(0, min(index, len(phases))), phase)
+        return replace(self, phases=tuple(phases))
+
+    def remove_phase(self, index: int) -> Schedule:
+        phases = list(self.phases)
+        del phases[index]
+        return replace(self, phases=tuple(phases))
+
+    def move_phase(self, source: int, target: int) -> Schedule:
+        """Move phase `source` so that it ends up at index `target`."""
+        phases = list(self.phases)
+        phase = phases.pop(source)
+        phases.insert(max(0, min(target, len(phases))), phase)
+        return replace(self, phases=tuple(phases))
+
+    def replace_phase(self, index: int, phase: Phase) -> Schedule:
+        phases = list(self.phases)
+        phases[index] = phase
+        return replace(self, phases=tuple(phases))
+
+    def resize_phase(self, index: int, steps: int) -> Schedule:
+        return self.replace_phase(index, replace(self.phases[index], steps=int(steps)))
+
+    def set_param(self, index: int, name: str, value: Any) -> Schedule:
+        return self.replace_phase(index, self.phases[index].with_param(name, value))
+
+    def set_start(self, index: int, start: StartMode) -> Schedule:
+        return self.replace_phase(index, replace(self.phases[index], start=start))
+
+    def split_phase(self, index: int, at_step: int) -> Schedule:
+        """Split phase `index` after `at_step` of its own steps into two phases.
+
+        The second half continues from the first (start CONTINUE), so for schedulers
+        whose curve depends only on the current lr the shape is kept as far as torch allows.
+        """
+        phase = self.phases[index]
+        if not 0 < at_step < phase.steps:
+            raise ValueError(f"cannot split a {phase.steps}-step phase at {at_step}")
+        first = replace(phase, steps=at_step)
+        second = replace(phase, steps=phase.steps - at_step, start=CONTINUE)
+        phases = list(self.phases)
+        phases[index:index + 1] = [first, second]
+        return replace(self, phases=tuple(phases))
+
+    def with_optimizer(self, optimizer: OptimizerConfig) -> Schedule:
+        return replace(self, optimizer=optimizer)
+
+    def with_settings(self, **changes: Any) -> Schedule:
+        """A copy with schedule-level fields changed (interval, steps_per_epoch, name)."""
+        return replace(self, **changes)
+
+
+def new_phase(scheduler: str, steps: int) -> Phase:
+    """A phase as the palette inserts it: required parameters get their suggested values."""
+    spec = SCHEDULERS[scheduler]
+    params = {p.name: p.suggested for p in spec.params
+              if p.required and p.name != spec.fit_param and p.suggested is not None}
+    return Phase(scheduler, int(steps), params)
