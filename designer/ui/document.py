@@ -1,0 +1,116 @@
+"""The open design: the current immutable Schedule, its undo stack, its file and selection.
+
+Views never change the schedule themselves: they call `Document.edit(label, new_schedule)`,
+which pushes one `ScheduleCommand` onto the QUndoStack. Because schedules are immutable
+values, every command is the same simple thing: a before and an after value (glue's command
+objects, Qt's undo framework). Edits that share a `merge_key` (typing in one spin box, one
+drag gesture) merge into one undo step.
+"""
+
+from __future__ import annotations
+
+from typing import Hashable
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoCommand, QUndoStack
+
+from designer.core.model import Schedule
+
+_MERGE_ID = 0x5C4ED  # QUndoCommand.id() for mergeable commands; -1 means "never merge"
+
+
+class ScheduleCommand(QUndoCommand):
+    """Replace the document's schedule (and selection) with another value, undoably."""
+
+    def __init__(self, document: Document, label: str, after: Schedule,
+                 merge_key: Hashable | None = None, select_after: int | None = None) -> None:
+        super().__init__(label)
+        self._document = document
+        self.before = document.schedule
+        self.after = after
+        self.merge_key = merge_key
+        self._select_before = document.selected
+        self._select_after = document.selected if select_after is None else select_after
+
+    def redo(self) -> None:
+        self._document._apply(self.after, self._select_after)
+
+    def undo(self) -> None:
+        self._document._apply(self.before, self._select_before)
+
+    def id(self) -> int:  # Qt's name
+        return _MERGE_ID if self.merge_key is not None else -1
+
+    def mergeWith(self, other: QUndoCommand) -> bool:  # Qt's name
+        if not isinstance(other, ScheduleCommand) or other.merge_key != self.merge_key:
+            return False
+        self.after = other.after
+        self._select_after = other._select_after
+        if self.after == self.before:
+            self.setObsolete(True)
+        return True
+
+
+class Document(QObject):
+    """The design being edited.
+
+    Signals
+    -------
+    changed : the schedule value was replaced (any edit, undo, redo or open).
+    selection_changed(int) : the selected phase index, -1 for none.
+    path_changed(str) : the file the document belongs to ("" when untitled).
+    """
+
+    changed = Signal()
+    selection_changed = Signal(int)
+    path_changed = Signal(str)
+
+    def __init__(self, schedule: Schedule | None = None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._schedule = schedule if schedule is not None else Schedule()
+        self._selected = -1
+        self._path = ""
+        self.undo_stack = QUndoStack(self)
+
+    @property
+    def schedule(self) -> Schedule:
+        return self._schedule
+
+    @property
+    def selected(self) -> int:
+        return self._selected
+
+    @property
+    def path(self) -> str:
+        return self._path
+
+    def edit(self, label: str, after: Schedule, merge_key: Hashable | None = None,
+             select: int | None = None) -> None:
+        """Push one undoable change. No-op when `after` equals the current schedule."""
+        if after == self._schedule and (select is None or select == self._selected):
+            return
+        self.undo_stack.push(ScheduleCommand(self, label, after, merge_key, select))
+
+    def select(self, index: int) -> None:
+        """Select a phase (-1 for none). Selection is not an undoable edit."""
+        index = index if 0 <= index < len(self._schedule.phases) else -1
+        if index != self._selected:
+            self._selected = index
+            self.selection_changed.emit(index)
+
+    def reset(self, schedule: Schedule, path: str = "") -> None:
+        """Replace the whole design (New, Open): clears undo history, marks it clean."""
+        self.undo_stack.clear()
+        self._apply(schedule, 0 if schedule.phases else -1)
+        self.set_path(path)
+        self.undo_stack.setClean()
+
+    def set_path(self, path: str) -> None:
+        self._path = path
+        self.path_changed.emit(path)
+
+    def _apply(self, schedule: Schedule, selected: int) -> None:
+        self._schedule = schedule
+        self.changed.emit()
+        self._selected = -2  # force the selection signal: indices may now mean other phases
+        self.select(selected)
