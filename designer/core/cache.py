@@ -1,0 +1,68 @@
+"""A per-phase curve cache: an edit recomputes only the phases it changes.
+
+Under the per-phase semantics a phase's values depend only on the phase itself, the
+optimizer settings and its start lr (for a "continue" phase, its predecessor's last lr), so
+that triple is a complete cache key. Entries are evicted least-recently-used by points held.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import OrderedDict
+
+import numpy as np
+
+from designer.core.engine import PhaseCurve, start_lr, step_phase
+from designer.core.fileformat import phase_to_dict
+from designer.core.model import OptimizerConfig, Phase, Schedule
+
+
+def phase_key(phase: Phase, optimizer: OptimizerConfig, start: float, momentum: bool) -> str:
+    optimizer_doc = {"name": optimizer.name, "params": {k: list(v) if isinstance(v, tuple)
+                                                        else v for k, v in
+                                                        optimizer.params.items()}}
+    return json.dumps([phase_to_dict(phase), optimizer_doc, repr(float(start)), momentum],
+                      sort_keys=True)
+
+
+class CurveCache:
+    """Computes whole-schedule curves, reusing the phases it has already stepped."""
+
+    def __init__(self, max_points: int = 30_000_000) -> None:
+        self.max_points = max_points
+        self._entries: OrderedDict[str, PhaseCurve] = OrderedDict()
+        self._points = 0
+        self.hits = 0
+        self.misses = 0
+
+    def compute(self, schedule: Schedule, momentum: bool = False) -> PhaseCurve:
+        """Same result as `engine.compute_curves`, bit for bit."""
+        parts: list[PhaseCurve] = []
+        previous_last: float | None = None
+        for index, phase in enumerate(schedule.phases):
+            start = start_lr(phase, schedule.optimizer.lr, previous_last)
+            part = self.phase(phase, schedule.optimizer, start, index, momentum)
+            parts.append(part)
+            previous_last = float(part.lr[-1])
+        if not parts:
+            return PhaseCurve(np.zeros(0), np.zeros(0) if momentum else None)
+        lr = np.concatenate([p.lr for p in parts])
+        mom = np.concatenate([p.momentum for p in parts]) if momentum else None
+        return PhaseCurve(lr, mom)
+
+    def phase(self, phase: Phase, optimizer: OptimizerConfig, start: float, index: int,
+              momentum: bool = False) -> PhaseCurve:
+        key = phase_key(phase, optimizer, start, momentum)
+        cached = self._entries.get(key)
+        if cached is not None:
+            self._entries.move_to_end(key)
+            self.hits += 1
+            return cached
+        self.misses += 1
+        part = step_phase(phase, optimizer, start, index, momentum)
+        self._entries[key] = part
+        self._points += len(part.lr)
+        while self._points > self.max_points and len(self._entries) > 1:
+            _, evicted = self._entries.popitem(last=False)
+            self._points -= len(evicted.lr)
+        return part

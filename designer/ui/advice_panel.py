@@ -1,0 +1,83 @@
+"""The warnings list: design advice next to the phase it concerns, with one-click fixes."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget,
+)
+
+from designer.core.advice import Advice
+from designer.ui.document import Document
+from designer.ui.theme import phase_color
+
+
+class AdvicePanel(QScrollArea):
+    """Shows `Advice` items; clicking one selects its phase, its button applies the fix.
+
+    Signal `count_changed(int)` lets the window put the number in a tab title.
+    """
+
+    count_changed = Signal(int)
+
+    def __init__(self, document: Document, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("warnings")
+        self.setAccessibleName("Design warnings")
+        self._document = document
+        self._advice: list[Advice] = []
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.NoFrame)
+        self._body = QWidget()
+        self._layout = QVBoxLayout(self._body)
+        self._layout.setContentsMargins(8, 8, 8, 8)
+        self._layout.setSpacing(6)
+        self.setWidget(self._body)
+        self.show_advice([])
+
+    def advice(self) -> list[Advice]:
+        return list(self._advice)
+
+    def show_advice(self, advice: list[Advice]) -> None:
+        if advice == self._advice and self._layout.count():
+            return
+        self._advice = list(advice)
+        while self._layout.count():
+            item = self._layout.takeAt(0)
+            if item.widget():
+                item.widget().deleteLater()
+        if not advice:
+            empty = QLabel("No warnings: the design does what it looks like it does.")
+            empty.setEnabled(False)
+            self._layout.addWidget(empty)
+        for item in advice:
+            self._layout.addWidget(self._row(item))
+        self._layout.addStretch(1)
+        self.count_changed.emit(len(advice))
+
+    def _row(self, advice: Advice) -> QWidget:
+        row = QFrame()
+        row.setFrameShape(QFrame.StyledPanel)
+        layout = QHBoxLayout(row)
+        layout.setContentsMargins(8, 6, 8, 6)
+        swatch = QLabel()
+        swatch.setFixedSize(6, 28)
+        if advice.phase is not None:
+            swatch.setStyleSheet(f"background: {phase_color(advice.phase).name()};"
+                                 "border-radius: 3px;")
+        layout.addWidget(swatch)
+        text = QLabel("⚠ " + advice.message)
+        text.setWordWrap(True)
+        text.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        layout.addWidget(text, 1)
+        if advice.phase is not None:
+            select = QPushButton("Show")
+            select.setToolTip("Select the phase on the timeline")
+            select.clicked.connect(lambda: self._document.select(advice.phase))
+            layout.addWidget(select)
+        if advice.fix is not None:
+            fix = QPushButton(advice.fix_label)
+            fix.setObjectName("adviceFix")
+            fix.clicked.connect(lambda: self._document.edit(advice.fix_label, advice.fix))
+            layout.addWidget(fix)
+        return row

@@ -1,0 +1,47 @@
+"""Start the window: the QApplication, its identity, the theme, and the first document."""
+
+from __future__ import annotations
+
+import sys
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication
+
+from designer import __version__
+
+
+
+def make_application(argv: list[str] | None = None) -> QApplication:
+    app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
+    QCoreApplication.setOrganizationName("lr-schedule-designer")
+    QCoreApplication.setApplicationName("LR Schedule Designer")
+    QCoreApplication.setApplicationVersion(__version__)
+    app.setDesktopFileName("lr-designer")
+    # Fusion renders the same on every platform and follows the system's dark/light scheme.
+    app.setStyle("Fusion")
+    icon = application_icon()
+    if not icon.isNull():
+        app.setWindowIcon(icon)
+    return app
+
+
+def application_icon() -> QIcon:
+    from importlib.resources import files
+
+    try:
+        path = files("designer") / "resources" / "lr-designer.svg"
+        return QIcon(str(path)) if path.is_file() else QIcon()
+    except (ModuleNotFoundError, FileNotFoundError):
+        return QIcon()
+
+
+def run_app(path: str | None = None) -> int:
+    app = make_application()
+    from designer.ui.main_window import MainWindow
+
+    window = MainWindow()
+    if path:
+        window.open_path(path)
+    window.show()
+    return app.exec()

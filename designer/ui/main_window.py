@@ -1,0 +1,220 @@
+"""The designer window: palette | preview over timeline, code and warnings | inspector.
+
+The window owns the `Document` and wires views to it; it holds no editing logic of its own
+(that lives in `edits`, the views and `files`). The preview always shows the exact curve of
+the schedule on screen: the document's, or the tentative one of a drag in progress.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QTabWidget, QVBoxLayout, QWidget
+
+from designer.core.model import Schedule
+from designer.ui import edits
+from designer.ui.advice_panel import AdvicePanel
+from designer.ui.code_view import CodeView
+from designer.ui.curve_service import CurveService
+from designer.ui.document import Document
+from designer.ui.files import FileController
+from designer.ui.inspector import Inspector
+from designer.ui.menus import build_menus
+from designer.ui.palette import Palette
+from designer.ui.preview import Preview
+from designer.ui.timeline import Timeline
+
+APP_NAME = "LR Schedule Designer"
+
+
+class MainWindow(QMainWindow):
+    """Public automation surface: `document`, `open_path(path)`, `preview_curve()`,
+    signal `preview_updated` (the shown curve changed)."""
+
+    preview_updated = Signal()
+
+    def __init__(self, settings: QSettings | None = None) -> None:
+        super().__init__()
+        self.setObjectName("mainWindow")
+        self.settings = settings or QSettings()
+        self.document = Document(parent=self)
+        self.curves = CurveService(self)
+        self._shown_schedule: Schedule | None = None
+        self._build_widgets()
+        self.files = FileController(self)
+        build_menus(self)
+        self._connect()
+        self._restore_layout()
+        self.setAcceptDrops(True)
+        self._on_document_changed()
+        self._update_title()
+
+    # Layout ------------------------------------------------------------------------------
+
+    def _build_widgets(self) -> None:
+        self.palette_list = Palette()
+        self.preview = Preview()
+        self.timeline = Timeline(self.document)
+        self.inspector = Inspector(self.document)
+        self.code_view = CodeView(self.document)
+        self.advice_panel = AdvicePanel(self.document)
+
+        plot_column = QWidget()
+        column = QVBoxLayout(plot_column)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(2)
+        column.addWidget(self.preview, 1)
+        column.addWidget(self.timeline)
+
+        self.bottom_tabs = QTabWidget()
+        self.bottom_tabs.setDocumentMode(True)
+        self.bottom_tabs.addTab(self.code_view, "Python code")
+        self.bottom_tabs.addTab(self.advice_panel, "Warnings")
+
+        self.centre_splitter = QSplitter(Qt.Vertical)
+        self.centre_splitter.setObjectName("centreSplitter")
+        self.centre_splitter.addWidget(plot_column)
+        self.centre_splitter.addWidget(self.bottom_tabs)
+        self.centre_splitter.setStretchFactor(0, 3)
+        self.centre_splitter.setStretchFactor(1, 2)
+
+        self.main_splitter = QSplitter(Qt.Horizontal)
+        self.main_splitter.setObjectName("mainSplitter")
+        self.main_splitter.addWidget(self.palette_list)
+        self.main_splitter.addWidget(self.centre_splitter)
+        self.main_splitter.addWidget(self.inspector)
+        self.main_splitter.setStretchFactor(1, 1)
+        self.main_splitter.setSizes([190, 760, 330])
+        self.setCentralWidget(self.main_splitter)
+
+        self.summary_label = QLabel()
+        self.summary_label.setObjectName("curveSummary")
+        self.statusBar().addPermanentWidget(self.summary_label)
+        self.resize(1280, 800)
+
+    def _connect(self) -> None:
+        document = self.document
+        document.changed.connect(self._on_document_changed)
+        document.undo_stack.cleanChanged.connect(self._update_title)
+        document.path_changed.connect(self._update_title)
+        self.palette_list.append_requested.connect(
+            lambda name: edits.insert_scheduler(document, name))
+        self.timeline.gesture_changing.connect(self._show_schedule)
+        self.timeline.gesture_finished.connect(self._on_document_changed)
+        self.preview.x_mapping_changed.connect(self.timeline.set_x_mapping)
+        self.preview.hovered_step.connect(self._on_hovered_step)
+        self.curves.curve_ready.connect(self._on_curve_ready)
+        self.curves.curve_failed.connect(self._on_curve_failed)
+        self.advice_panel.count_changed.connect(
+            lambda n: self.bottom_tabs.setTabText(1, f"Warnings ({n})" if n else "Warnings"))
+
+    # Public surface ------------------------------------------------------------------------
+
+    def open_path(self, path: str) -> bool:
+        """Open a schedule file; on failure the current design stays and a dialog says why."""
+        return self.files.open_path(path)
+
+    def preview_curve(self) -> tuple[np.ndarray, np.ndarray]:
+        """(steps, lrs) of the exact curve currently shown."""
+        return self.preview.curve()
+
+    def shown_schedule(self) -> Schedule | None:
+        """The schedule whose curve the preview shows (None before the first curve)."""
+        return self._shown_schedule
+
+    def flush_preview(self) -> None:
+        """Compute the pending curve now instead of on the next event-loop turn."""
+        self.curves.compute_now(self._requested)
+
+    # Curve --------------------------------------------------------------------------------
+
+    def _on_document_changed(self) -> None:
+        self._show_schedule(self.document.schedule)
+
+    def _show_schedule(self, schedule: Schedule) -> None:
+        self._requested = schedule
+        self.curves.request(schedule)
+
+    def _on_curve_ready(self, schedule: Schedule, lrs: np.ndarray) -> None:
+        if schedule is not self._requested:
+            return  # a newer request is on its way; never show a stale curve
+        self._shown_schedule = schedule
+        self.preview.clear_error()
+        self.preview.show_curve(schedule, lrs)
+        self._update_summary(schedule, lrs)
+        if schedule is self.document.schedule:
+            from designer.core.advice import design_advice
+
+            self.advice_panel.show_advice(design_advice(schedule, lrs))
+        self.preview_updated.emit()
+
+    def _on_curve_failed(self, schedule: Schedule, message: str) -> None:
+        if schedule is not self._requested:
+            return
+        self.preview.show_error(message)
+        self.summary_label.setText("⚠ " + message)
+        if schedule is self.document.schedule:
+            from designer.core.advice import design_advice
+
+            self.advice_panel.show_advice(design_advice(schedule, None))
+
+    def _update_summary(self, schedule: Schedule, lrs: np.ndarray) -> None:
+        from designer.core.engine import summarize
+
+        facts = summarize(schedule, lrs)
+        if not facts.total_steps:
+            self.summary_label.setText("Empty design: drag a scheduler onto the timeline")
+            return
+        unit = "steps" if schedule.interval == "step" else "epochs"
+        text = f"{facts.total_steps:,} {unit}"
+        if facts.epochs is not None and schedule.interval == "step":
+            text += f" ({facts.epochs:,.4g} epochs)"
+        text += (f"   peak {facts.peak:.4g}   final {facts.final:.4g}"
+                 f"   mean {facts.mean:.4g}")
+        self.summary_label.setText(text)
+
+    def _on_hovered_step(self, step: int) -> None:
+        if step < 0:
+            self.statusBar().clearMessage()
+            return
+        self.statusBar().showMessage(self.preview.readout_at(step))
+
+    # Title, layout, closing -------------------------------------------------------------
+
+    def _update_title(self) -> None:
+        path = self.document.path
+        name = path.rsplit("/", 1)[-1] if path else "Untitled"
+        self.setWindowTitle(f"{name}[*] — {APP_NAME}")
+        self.setWindowModified(not self.document.undo_stack.isClean())
+
+    def _restore_layout(self) -> None:
+        for splitter in (self.main_splitter, self.centre_splitter):
+            state = self.settings.value(f"layout/{splitter.objectName()}")
+            if state is not None:
+                splitter.restoreState(state)
+        geometry = self.settings.value("layout/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+
+    def _save_layout(self) -> None:
+        for splitter in (self.main_splitter, self.centre_splitter):
+            self.settings.setValue(f"layout/{splitter.objectName()}", splitter.saveState())
+        self.settings.setValue("layout/geometry", self.saveGeometry())
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # Qt's name
+        if not self.files.confirm_discard("closing"):
+            event.ignore()
+            return
+        self._save_layout()
+        event.accept()
+
+    def dragEnterEvent(self, event) -> None:  # Qt's name
+        if self.files.dropped_path(event.mimeData()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:  # Qt's name
+        path = self.files.dropped_path(event.mimeData())
+        if path:
+            event.acceptProposedAction()
+            self.files.open_path_asking(path)

@@ -1,0 +1,50 @@
+"""`python -m designer.ui.screenshot OUT.png [SCHEDULE.json]`: a picture of the window.
+
+Used by `make screenshot` for the README. Runs offscreen; selects a phase so the inspector
+shows a form, and waits for the exact curve before grabbing.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def main(argv: list[str]) -> int:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    out = argv[0] if argv else "docs/screenshot.png"
+    schedule = argv[1] if len(argv) > 1 else "examples/warmup-stable-decay.json"
+    from PySide6.QtCore import QSettings
+
+    from designer.ui.app import make_application
+    from designer.ui.main_window import MainWindow
+
+    app = make_application()
+    settings = QSettings(os.path.join(os.path.dirname(os.path.abspath(out)), ".screenshot.ini"),
+                         QSettings.IniFormat)
+    settings.clear()
+    window = MainWindow(settings)
+    window.resize(1280, 800)
+    if not window.open_path(schedule):
+        return 2
+    window.show()
+    window.document.select(min(2, len(window.document.schedule.phases) - 1))
+    for _ in range(5):
+        app.processEvents()
+    window.flush_preview()
+    app.processEvents()
+    os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
+    ok = window.grab().save(out)
+    settings.clear()
+    try:
+        os.remove(settings.fileName())
+    except OSError:
+        pass
+    window.document.undo_stack.setClean()
+    window.close()
+    print(out if ok else f"could not write {out}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
