@@ -41,6 +41,9 @@ def run_app(path: str | None = None) -> int:
     from designer.ui.main_window import MainWindow
 
     window = MainWindow()
+    from designer.ui.automation import install_state_dump
+
+    install_state_dump(window)
     if path:
         window.open_path(path)
     window.show()

@@ -1,0 +1,57 @@
+"""State dumps for end-to-end tests and external automation.
+
+When the environment variable LR_DESIGNER_STATE_FILE names a file, the window writes a JSON
+snapshot there (atomically) after every preview update: the document, whether the preview
+shows it, the exact curve, and the on-screen geometry of the palette items and timeline
+blocks, so a test driving real X input knows where to point.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+from PySide6.QtCore import QPoint
+
+from designer.core.fileformat import schedule_to_dict
+from designer.ui.files import write_atomic
+
+STATE_ENV = "LR_DESIGNER_STATE_FILE"
+
+
+def _global_rect(widget, rect) -> list[int]:
+    top_left = widget.mapToGlobal(QPoint(int(rect.left()), int(rect.top())))
+    return [top_left.x(), top_left.y(), int(rect.width()), int(rect.height())]
+
+
+def snapshot(window) -> dict:
+    steps, lrs = window.preview_curve()
+    palette = window.palette_list
+    items = {}
+    for row in range(palette.count()):
+        item = palette.item(row)
+        items[item.text()] = _global_rect(palette.viewport(), palette.visualItemRect(item))
+    timeline = window.timeline
+    blocks = [_global_rect(timeline, timeline.block_rect(i))
+              for i in range(len(window.document.schedule.phases))]
+    return {
+        "document": schedule_to_dict(window.document.schedule),
+        "shows_document": window.shown_schedule() == window.document.schedule,
+        "lrs": [float(v) for v in lrs],
+        "undo_count": window.document.undo_stack.count(),
+        "undo_index": window.document.undo_stack.index(),
+        "palette_items": items,
+        "timeline": _global_rect(timeline, timeline.rect()),
+        "blocks": blocks,
+    }
+
+
+def install_state_dump(window, path: str | None = None) -> None:
+    path = path or os.environ.get(STATE_ENV)
+    if not path:
+        return
+
+    def dump() -> None:
+        write_atomic(path, json.dumps(snapshot(window)))
+
+    window.preview_updated.connect(dump)

@@ -1,0 +1,395 @@
+"""The timeline driven like a user drives it: real mouse, key and drag-and-drop events."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QByteArray, QEvent, QMimeData, QPoint, QPointF, Qt
+from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QHelpEvent, QMouseEvent
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QMenu, QToolTip
+
+from designer.core.model import CONTINUE, RESTART, Phase, Schedule
+from designer.ui.document import Document
+from designer.ui.edits import SCHEDULER_MIME
+from designer.ui.timeline import Timeline
+from designer.ui.timeline_geometry import (
+    XMapping,
+    format_value,
+    nice_grid,
+    phase_label,
+    phase_tooltip,
+    snap_steps,
+)
+
+WARMUP, COSINE, STEP = "LinearLR", "CosineAnnealingLR", "StepLR"
+
+
+def three_phases(**settings) -> Schedule:
+    return Schedule((
+        Phase(WARMUP, 1000, {"start_factor": 0.01, "end_factor": 1.0}),
+        Phase(COSINE, 6000, {"eta_min": 1e-5}, CONTINUE),
+        Phase(STEP, 3000, {"step_size": 1000, "gamma": 0.5}),
+    ), **settings)
+
+
+@pytest.fixture
+def document() -> Document:
+    return Document(three_phases())
+
+
+@pytest.fixture
+def timeline(qtbot, document) -> Timeline:
+    view = Timeline(document)
+    qtbot.addWidget(view)
+    view.resize(800, 80)
+    view.show()
+    qtbot.waitExposed(view)
+    return view
+
+
+def point(x: float, view: Timeline) -> QPoint:
+    return QPoint(round(x), view.height() // 2)
+
+
+def move(view: Timeline, x: float, modifiers=Qt.NoModifier) -> None:
+    # QTest.mouseMove carries no buttons, so a drag's moves are sent by hand.
+    local = QPointF(point(x, view))
+    event = QMouseEvent(QEvent.MouseMove, local, view.mapToGlobal(local), Qt.LeftButton,
+                        Qt.LeftButton, modifiers)
+    QApplication.sendEvent(view, event)
+
+
+def drag(view: Timeline, start: float, end: float, modifiers=Qt.NoModifier,
+         release: bool = True) -> None:
+    QTest.mousePress(view, Qt.LeftButton, modifiers, point(start, view))
+    for i in range(1, 7):
+        move(view, start + (end - start) * i / 6, modifiers)
+    if release:
+        QTest.mouseRelease(view, Qt.LeftButton, modifiers, point(end, view))
+
+
+def names(document: Document) -> list[str]:
+    return [p.scheduler for p in document.schedule.phases]
+
+
+def test_identity_and_size(timeline):
+    assert timeline.objectName() == "timeline"
+    assert timeline.accessibleName() == "Timeline"
+    assert timeline.focusPolicy() == Qt.StrongFocus
+    assert timeline.acceptDrops()
+    assert timeline.minimumHeight() >= 60 and timeline.sizeHint().height() == 80
+
+
+def test_blocks_fill_the_width_in_proportion_to_steps(timeline):
+    rects = [timeline.block_rect(i) for i in range(3)]
+    assert rects[0].left() == pytest.approx(8) and rects[2].right() == pytest.approx(792)
+    assert rects[1].width() == pytest.approx(6 * rects[0].width())
+    assert rects[0].right() == pytest.approx(rects[1].left())
+
+
+def test_click_selects_and_empty_space_deselects(timeline, document):
+    QTest.mouseClick(timeline, Qt.LeftButton, Qt.NoModifier,
+                     point(timeline.block_rect(2).center().x(), timeline))
+    assert document.selected == 2
+    QTest.mouseClick(timeline, Qt.LeftButton, Qt.NoModifier, point(3, timeline))
+    assert document.selected == -1
+
+
+def test_delete_key_removes_selected_phase_and_undo_restores(timeline, document):
+    document.select(1)
+    timeline.setFocus()
+    QTest.keyClick(timeline, Qt.Key_Delete)
+    assert names(document) == [WARMUP, STEP]
+    document.undo_stack.undo()
+    assert names(document) == [WARMUP, COSINE, STEP]
+    document.select(0)
+    QTest.keyClick(timeline, Qt.Key_Backspace)
+    assert names(document) == [COSINE, STEP]
+
+
+def test_dragging_a_block_reorders_in_one_undo_step(timeline, document):
+    changing = []
+    finished = []
+    timeline.gesture_changing.connect(changing.append)
+    timeline.gesture_finished.connect(lambda: finished.append(True))
+    drag(timeline, timeline.block_rect(0).center().x(), timeline.block_rect(2).center().x() + 30)
+    assert names(document) == [COSINE, STEP, WARMUP]
+    assert document.selected == 2
+    assert document.undo_stack.count() == 1
+    assert changing and changing[-1] == document.schedule
+    assert finished == [True]
+    document.undo_stack.undo()
+    assert names(document) == [WARMUP, COSINE, STEP]
+
+
+def test_small_jiggle_is_a_click_not_a_move(timeline, document):
+    x = timeline.block_rect(1).center().x()
+    drag(timeline, x, x + 2)
+    assert names(document) == [WARMUP, COSINE, STEP]
+    assert document.undo_stack.count() == 0 and document.selected == 1
+
+
+def test_move_shows_a_ghost_and_previews_the_tentative_order(timeline, document):
+    changing = []
+    timeline.gesture_changing.connect(changing.append)
+    drag(timeline, timeline.block_rect(2).center().x(), 20, release=False)
+    state = timeline.paint_state()
+    assert state.gesture is not None and state.gesture.kind == "move" and state.gesture.slot == 0
+    assert [p.scheduler for p in changing[-1].phases] == [STEP, WARMUP, COSINE]
+    assert document.undo_stack.count() == 0  # nothing is edited until the release
+    timeline.grab()  # the ghost paints without error
+    QTest.mouseRelease(timeline, Qt.LeftButton, Qt.NoModifier, point(20, timeline))
+    assert names(document) == [STEP, WARMUP, COSINE]
+
+
+def test_resizing_snaps_and_fitted_t_max_follows(timeline, document):
+    edge = timeline.block_rect(1).right()
+    grid = nice_grid(timeline.x_mapping().px_per_step)
+    raw = timeline.step_at(edge + 41) - 1000
+    drag(timeline, edge, edge + 41)
+    steps = document.schedule.phases[1].steps
+    assert grid == 100
+    assert steps % grid == 0 and steps != 6000
+    assert abs(steps - raw) <= grid / 2 + 20  # 20: the press lands on a whole pixel
+    assert document.schedule.phases[1].param_value("T_max") == steps
+    assert document.undo_stack.count() == 1
+    document.undo_stack.undo()
+    assert document.schedule.phases[1].steps == 6000
+
+
+def test_shift_disables_snapping(timeline, document):
+    edge = timeline.block_rect(1).right()
+    raw = timeline.step_at(edge + 43) - 1000
+    drag(timeline, edge, edge + 43, modifiers=Qt.ShiftModifier)
+    steps = document.schedule.phases[1].steps
+    assert steps % 100 != 0
+    assert abs(steps - raw) < 20
+
+
+def test_resize_snaps_to_epoch_boundaries(qtbot):
+    document = Document(three_phases(steps_per_epoch=700))
+    view = Timeline(document)
+    qtbot.addWidget(view)
+    view.resize(800, 80)
+    view.show()
+    edge = view.block_rect(1).right()
+    near_epoch = view.x_of(7700) + 3  # 11 epochs; the 100-step grid alone would give 6800
+    drag(view, edge, near_epoch)
+    assert document.schedule.phases[1].steps == 7700 - 1000
+
+
+def test_resize_never_goes_below_one_step(timeline, document):
+    edge = timeline.block_rect(0).right()
+    drag(timeline, edge, 0)
+    assert document.schedule.phases[0].steps >= 1
+
+
+def test_resize_previews_live_and_hovering_the_edge_shows_a_resize_cursor(timeline, document):
+    edge = timeline.block_rect(2).right() - 2
+    QTest.mouseMove(timeline, point(edge, timeline))
+    assert timeline.cursor().shape() == Qt.SizeHorCursor
+    changing = []
+    timeline.gesture_changing.connect(changing.append)
+    drag(timeline, edge, edge - 100, release=False)
+    assert changing and changing[-1].phases[2].steps < 3000
+    assert timeline.block_rect(2).width() < 3000 * timeline.x_mapping().px_per_step
+    timeline.grab()
+    QTest.mouseRelease(timeline, Qt.LeftButton, Qt.NoModifier, point(edge - 100, timeline))
+    assert document.schedule.phases[2].steps == changing[-1].phases[2].steps
+
+
+@pytest.mark.parametrize("gesture", ["resize", "move"])
+def test_escape_cancels_a_drag_and_pushes_nothing(timeline, document, gesture):
+    original = document.schedule
+    changing, finished = [], []
+    timeline.gesture_changing.connect(changing.append)
+    timeline.gesture_finished.connect(lambda: finished.append(True))
+    start = (timeline.block_rect(1).right() if gesture == "resize"
+             else timeline.block_rect(0).center().x())
+    drag(timeline, start, 700, release=False)
+    assert changing[-1] != original
+    QTest.keyClick(timeline, Qt.Key_Escape)
+    assert changing[-1] == original and finished == [True]
+    QTest.mouseRelease(timeline, Qt.LeftButton, Qt.NoModifier, point(700, timeline))
+    assert document.schedule == original
+    assert document.undo_stack.count() == 0 and finished == [True]
+
+
+def test_right_click_during_a_drag_cancels(timeline, document):
+    original = document.schedule
+    edge = timeline.block_rect(0).right()
+    drag(timeline, edge, 400, release=False)
+    QTest.mousePress(timeline, Qt.RightButton, Qt.NoModifier, point(400, timeline))
+    QTest.mouseRelease(timeline, Qt.RightButton, Qt.NoModifier, point(400, timeline))
+    QTest.mouseRelease(timeline, Qt.LeftButton, Qt.NoModifier, point(400, timeline))
+    assert document.schedule == original and document.undo_stack.count() == 0
+    assert not timeline.is_gesture_active()
+
+
+def drag_event(kind, view: Timeline, x: float, name: str | None = "ExponentialLR"):
+    mime = QMimeData()
+    if name is not None:
+        mime.setData(SCHEDULER_MIME, QByteArray(name.encode("utf-8")))
+    else:
+        mime.setText("not a scheduler")
+    return kind(QPointF(point(x, view)), Qt.CopyAction, mime, Qt.LeftButton,
+                Qt.NoModifier), mime
+
+
+def test_dropping_a_scheduler_inserts_it_at_the_gap(timeline, document):
+    x = timeline.block_rect(2).left() + 5  # nearest gap: between Cosine and Step
+    assert timeline.drop_index_at(x) == 2
+    enter, _ = drag_event(QDragEnterEvent, timeline, x)
+    QApplication.sendEvent(timeline, enter)
+    assert enter.isAccepted()
+    over, _ = drag_event(QDragMoveEvent, timeline, x)
+    QApplication.sendEvent(timeline, over)
+    assert over.isAccepted() and timeline.paint_state().drop == (2, "ExponentialLR")
+    timeline.grab()
+    drop, _ = drag_event(QDropEvent, timeline, x)
+    QApplication.sendEvent(timeline, drop)
+    assert names(document) == [WARMUP, COSINE, "ExponentialLR", STEP]
+    assert document.selected == 2 and document.undo_stack.count() == 1
+    assert timeline.paint_state().drop is None
+
+
+def test_drop_index_covers_both_ends(timeline):
+    assert timeline.drop_index_at(0) == 0
+    assert timeline.drop_index_at(799) == 3
+
+
+def test_drag_leave_clears_the_ghost_and_foreign_data_is_refused(timeline, document):
+    enter, _ = drag_event(QDragEnterEvent, timeline, 100)
+    QApplication.sendEvent(timeline, enter)
+    assert timeline.paint_state().drop is not None
+    QApplication.sendEvent(timeline, QEvent(QEvent.DragLeave))
+    assert timeline.paint_state().drop is None
+    foreign, _ = drag_event(QDragEnterEvent, timeline, 100, name=None)
+    QApplication.sendEvent(timeline, foreign)
+    assert not foreign.isAccepted()
+    unknown, _ = drag_event(QDragEnterEvent, timeline, 100, name="NoSuchLR")
+    QApplication.sendEvent(timeline, unknown)
+    assert not unknown.isAccepted() and len(document.schedule.phases) == 3
+
+
+def test_drop_on_an_empty_timeline(qtbot):
+    document = Document(Schedule())
+    view = Timeline(document)
+    qtbot.addWidget(view)
+    view.resize(600, 80)
+    view.show()
+    view.grab()  # the hint paints
+    enter, _ = drag_event(QDragEnterEvent, view, 300, name=COSINE)
+    QApplication.sendEvent(view, enter)
+    assert view.drop_index_at(300) == 0
+    view.grab()  # and so does the "Drop to add" state
+    drop, _ = drag_event(QDropEvent, view, 300, name=COSINE)
+    QApplication.sendEvent(view, drop)
+    assert names(document) == [COSINE] and document.selected == 0
+
+
+def test_x_mapping_from_the_preview_moves_blocks(timeline):
+    fitted = timeline.block_rect(1)
+    timeline.set_x_mapping(0, 20000, 50, 750)
+    rect = timeline.block_rect(1)
+    assert rect.left() == pytest.approx(50 + 1000 * 700 / 20000)
+    assert rect.width() == pytest.approx(6000 * 700 / 20000)
+    assert timeline.x_of(20000) == pytest.approx(750)
+    assert timeline.step_at(400) == pytest.approx(10000)
+    timeline.clear_x_mapping()
+    assert timeline.block_rect(1) == fitted
+
+
+def test_resize_under_an_external_mapping_uses_its_scale(timeline, document):
+    timeline.set_x_mapping(0, 20000, 0, 800)  # 25 steps per pixel -> a 200-step grid
+    edge = timeline.block_rect(0).right()
+    drag(timeline, edge, edge + 30)
+    assert document.schedule.phases[0].steps == 1800
+
+
+def menu_action(menu: QMenu, prefix: str):
+    return next(a for a in menu.actions() if a.text().startswith(prefix))
+
+
+def test_context_menu_actions(timeline, document):
+    menu = timeline.context_menu_for(1, 4000)
+    split = menu_action(menu, "Split here")
+    assert split.isEnabled()
+    split.trigger()
+    assert [p.steps for p in document.schedule.phases] == [1000, 3000, 3000, 3000]
+    assert document.schedule.phases[2].start == CONTINUE
+
+    menu = timeline.context_menu_for(0, 10)
+    menu_action(menu, "Duplicate").trigger()
+    assert names(document)[:2] == [WARMUP, WARMUP]
+
+    menu = timeline.context_menu_for(2, 1500)
+    restart, cont = menu_action(menu, "Start: Restart"), menu_action(menu, "Start: Continue")
+    assert restart.isCheckable() and cont.isChecked() and not restart.isChecked()
+    restart.trigger()
+    assert document.schedule.phases[2].start == RESTART
+    menu_action(timeline.context_menu_for(2, 1500), "Start: Continue").trigger()
+    assert document.schedule.phases[2].start == CONTINUE
+
+    count = len(document.schedule.phases)
+    menu_action(timeline.context_menu_for(0, 10), "Delete").trigger()
+    assert len(document.schedule.phases) == count - 1
+    assert document.undo_stack.count() == 5
+
+
+def test_split_is_disabled_at_a_block_boundary(timeline):
+    assert not menu_action(timeline.context_menu_for(1, 1000), "Split here").isEnabled()
+
+
+def test_repaints_follow_the_document(timeline, document):
+    document.edit("Resize", document.schedule.resize_phase(0, 9000))
+    assert timeline.block_rect(0).width() == pytest.approx(timeline.block_rect(1).width() * 1.5)
+    document.undo_stack.undo()
+    assert "3 phases" in timeline.accessibleDescription()
+
+
+def test_arrow_keys_select_and_alt_arrow_moves(timeline, document):
+    timeline.setFocus()
+    QTest.keyClick(timeline, Qt.Key_Right)
+    assert document.selected == 0
+    QTest.keyClick(timeline, Qt.Key_End)
+    assert document.selected == 2
+    QTest.keyClick(timeline, Qt.Key_Left, Qt.AltModifier)
+    assert names(document) == [WARMUP, STEP, COSINE] and document.selected == 1
+
+
+def test_hovering_a_block_shows_its_full_description(timeline):
+    pos = point(timeline.block_rect(1).center().x(), timeline)
+    QApplication.sendEvent(timeline, QHelpEvent(QEvent.ToolTip, pos, timeline.mapToGlobal(pos)))
+    assert "CosineAnnealingLR" in QToolTip.text() and "T_max" in QToolTip.text()
+    QToolTip.hideText()
+
+
+# ------------------------------------------------------------ Qt-free rules
+
+
+def test_labels_are_compact():
+    assert phase_label(Phase(COSINE, 48000)) == "Cosine T_max=48k"
+    assert phase_label(Phase(STEP, 100, {"step_size": 30})) == "Step every 30 \u00d70.1"
+    linear = Phase(WARMUP, 10, {"start_factor": 0.01, "end_factor": 1.0})
+    assert phase_label(linear) == "Linear 0.01\u21921"
+    assert format_value(3e-05) == "3e-5" and format_value((30, 60, 90)) == "30,60,90"
+
+
+def test_tooltip_tells_everything():
+    text = phase_tooltip(three_phases(), 1)
+    assert "CosineAnnealingLR" in text and "6,000 steps" in text
+    assert "T_max = 6,000 <i>(follows the phase length)</i>" in text
+    assert "eta_min = 1e-05<br>" in text and "gamma" not in text
+    assert "previous phase's last lr" in text
+    tooltip = phase_tooltip(three_phases(), 0)
+    assert "start_factor = 0.01<br>" in tooltip and "end_factor = 1" in tooltip
+
+
+def test_snapping_rules():
+    assert nice_grid(1.0) == 5 and nice_grid(0.01) == 500 and nice_grid(10.0) == 1
+    assert snap_steps(0, 1234, 0.01) == 1000
+    assert snap_steps(0, 1234, 0.1) == 1250  # 50-step grid
+    assert snap_steps(100, 90, 0.01) == 1  # never below one step
+    assert snap_steps(0, 1010, 0.1, steps_per_epoch=1000) == 1000  # epoch wins when close
+    assert XMapping(0, 100, 10, 210).x_of(50) == 110
