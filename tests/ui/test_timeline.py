@@ -232,8 +232,9 @@ def drag_event(kind, view: Timeline, x: float, name: str | None = "ExponentialLR
         mime.setData(SCHEDULER_MIME, QByteArray(name.encode("utf-8")))
     else:
         mime.setText("not a scheduler")
-    return kind(QPointF(point(x, view)), Qt.CopyAction, mime, Qt.LeftButton,
-                Qt.NoModifier), mime
+    # QDropEvent takes a QPointF; QDragEnterEvent and QDragMoveEvent a QPoint (PySide6 6.11).
+    position = QPointF(point(x, view)) if kind is QDropEvent else point(x, view)
+    return kind(position, Qt.CopyAction, mime, Qt.LeftButton, Qt.NoModifier), mime
 
 
 def test_dropping_a_scheduler_inserts_it_at_the_gap(timeline, document):
