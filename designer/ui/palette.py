@@ -1,0 +1,220 @@
+"""The scheduler palette: one draggable entry per catalog scheduler, with its curve as icon.
+
+Each icon is the curve real torch produces for a small representative phase, so the
+palette shows what a scheduler does rather than a designer's idea of it. The curves are
+computed once per process (torch stepping of 12 x 120 steps takes a few milliseconds);
+pixmaps are cached per colour and device pixel ratio, so themes and high-DPI screens get
+crisp icons without stepping torch again.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from functools import cache
+
+import numpy as np
+from PySide6.QtCore import QByteArray, QEvent, QMimeData, QPoint, QPointF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QDrag, QIcon, QPainter, QPainterPath, QPalette, QPen, QPixmap
+from PySide6.QtWidgets import QAbstractItemView, QListWidget, QListWidgetItem, QWidget
+
+from designer.core.catalog import SCHEDULERS
+from designer.core.model import Phase, Schedule
+from designer.ui import theme
+from designer.ui.edits import SCHEDULER_MIME
+
+ICON_SIZE = QSize(48, 28)
+ICON_STEPS = 120
+
+# A phase per scheduler whose 120 steps show its typical shape (the suggested values
+# where they exist; where torch's defaults would show nothing in 120 steps, values that do:
+# gamma 0.5 keeps every step of a staircase visible on a linear icon).
+EXAMPLE_PARAMS: dict[str, dict] = {
+    "ConstantLR": {"factor": 0.5, "total_iters": 60},
+    "LinearLR": {"start_factor": 0.1},
+    "StepLR": {"step_size": 30, "gamma": 0.5},
+    "MultiStepLR": {"milestones": (60, 90), "gamma": 0.5},
+    "ExponentialLR": {"gamma": 0.97},
+    "PolynomialLR": {"power": 2.0},
+    "CosineAnnealingLR": {},
+    "CosineAnnealingWarmRestarts": {"T_0": 40},
+    "CyclicLR": {"base_lr": 0.001, "max_lr": 0.1, "step_size_up": 20},
+    "OneCycleLR": {"max_lr": 0.1},
+    "LambdaLR": {"lr_lambda": "min(1.0, (step + 1) / 30)"},
+    "MultiplicativeLR": {"lr_lambda": "0.98"},
+}
+
+
+@cache
+def typical_curve(name: str) -> np.ndarray:
+    """The lr per step torch gives for the scheduler's representative 120-step phase."""
+    from designer.core.engine import compute_curve  # imports torch: only when icons are drawn
+
+    phase = Phase(name, ICON_STEPS, dict(EXAMPLE_PARAMS.get(name, {})))
+    return compute_curve(Schedule((phase,)))
+
+
+@cache
+def torch_summary(name: str) -> str:
+    """The first paragraph of the torch class's docstring, as plain text."""
+    from torch.optim import lr_scheduler
+
+    doc = getattr(getattr(lr_scheduler, name, None), "__doc__", None) or ""
+    paragraph = re.split(r"\n\s*\n", doc.strip(), maxsplit=1)[0]
+    return clean_rst(paragraph)
+
+
+def clean_rst(text: str) -> str:
+    """Strip the reStructuredText markup torch's docstrings use, keeping the words."""
+    text = re.sub(r":\w+:`~?(?:[\w.]+\.)?([^`]+)`", r"\1", text)  # :class:`~torch.x.Y` -> Y
+    text = re.sub(r"``([^`]+)``", r"\1", text)
+    text = re.sub(r"`([^`<]+?)\s*(?:<[^>]*>)?`_{0,2}", r"\1", text)  # `title <url>`_ -> title
+    return " ".join(text.split())
+
+
+def tooltip_html(name: str) -> str:
+    """The palette tooltip: what the designer says, then what torch's documentation says."""
+    spec = SCHEDULERS[name]
+    parts = [f"<b>{html.escape(name)}</b>", f"<p>{html.escape(spec.doc)}</p>"]
+    summary = torch_summary(name)
+    if summary:
+        parts.append(f"<p><i>torch:</i> {html.escape(summary)}</p>")
+    parts.append("<p><small>Drag onto the timeline, or double-click to append.</small></p>")
+    return "<qt>" + "".join(parts) + "</qt>"
+
+
+_PIXMAPS: dict[tuple[str, float, int], QPixmap] = {}
+
+
+def curve_pixmap(name: str, color: QColor, device_pixel_ratio: float = 1.0) -> QPixmap:
+    """The scheduler's typical curve drawn into an ICON_SIZE pixmap at the given ratio."""
+    key = (name, device_pixel_ratio, color.rgba())
+    if key in _PIXMAPS:
+        return _PIXMAPS[key]
+    pixmap = QPixmap(ICON_SIZE * device_pixel_ratio)
+    pixmap.setDevicePixelRatio(device_pixel_ratio)
+    pixmap.fill(Qt.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.Antialiasing)
+    frame = QColor(color)
+    frame.setAlpha(22)
+    painter.setPen(Qt.NoPen)
+    painter.setBrush(frame)
+    painter.drawRoundedRect(0.5, 0.5, ICON_SIZE.width() - 1, ICON_SIZE.height() - 1, 3, 3)
+    lrs = typical_curve(name)
+    # From 0 to the peak, so a factor-0.5 ConstantLR looks like half, not like a cliff.
+    left, top, width, height = 3.0, 3.0, ICON_SIZE.width() - 6.0, ICON_SIZE.height() - 6.0
+    peak = float(lrs.max()) or 1.0
+    xs = left + width * np.arange(len(lrs)) / max(1, len(lrs) - 1)
+    ys = top + height * (1.0 - lrs / peak)
+    line = QPainterPath(QPointF(xs[0], ys[0]))
+    for x, y in zip(xs[1:], ys[1:]):
+        line.lineTo(x, y)
+    area = QPainterPath(line)
+    area.lineTo(xs[-1], top + height)
+    area.lineTo(xs[0], top + height)
+    area.closeSubpath()
+    fill = QColor(color)
+    fill.setAlpha(48)
+    painter.fillPath(area, fill)
+    painter.setPen(QPen(color, 1.4, Qt.SolidLine, Qt.RoundCap, Qt.RoundJoin))
+    painter.setBrush(Qt.NoBrush)
+    painter.drawPath(line)
+    painter.end()
+    _PIXMAPS[key] = pixmap
+    return pixmap
+
+
+class Palette(QListWidget):
+    """Every catalog scheduler as a drag source; double-click or Enter appends one.
+
+    Signals
+    -------
+    append_requested(str) : the user asked to append a phase of this scheduler.
+    """
+
+    append_requested = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("palette")
+        self.setAccessibleName("Scheduler palette")
+        self.setIconSize(ICON_SIZE)
+        self.setSpacing(3)
+        self.setUniformItemSizes(True)
+        self.setSelectionMode(QAbstractItemView.SingleSelection)
+        self.setDragEnabled(True)
+        self.setDragDropMode(QAbstractItemView.DragOnly)
+        self.setDefaultDropAction(Qt.CopyAction)
+        self.setTextElideMode(Qt.ElideRight)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        for name, spec in SCHEDULERS.items():
+            item = QListWidgetItem(name, self)
+            item.setData(Qt.UserRole, name)
+            item.setToolTip(tooltip_html(name))
+            item.setData(Qt.AccessibleDescriptionRole, spec.doc)
+            item.setSizeHint(QSize(0, ICON_SIZE.height() + 6))
+        self._update_icons()
+        self.itemDoubleClicked.connect(self._on_double_clicked)
+
+    def scheduler_at(self, row: int) -> str:
+        return self.item(row).data(Qt.UserRole)
+
+    def sizeHint(self) -> QSize:  # Qt's name
+        width = max(self.fontMetrics().horizontalAdvance(name) for name in SCHEDULERS)
+        return QSize(width + ICON_SIZE.width() + 44, 420)
+
+    # Drag and drop: the payload is the scheduler name under SCHEDULER_MIME, which the
+    # timeline accepts; the drag shows the curve icon.
+
+    def mimeTypes(self) -> list[str]:  # Qt's name
+        return [SCHEDULER_MIME]
+
+    def mimeData(self, items) -> QMimeData:  # Qt's name
+        data = QMimeData()
+        if items:
+            name = items[0].data(Qt.UserRole)
+            data.setData(SCHEDULER_MIME, QByteArray(name.encode("utf-8")))
+            data.setText(name)
+        return data
+
+    def supportedDropActions(self) -> Qt.DropAction:  # Qt's name
+        return Qt.CopyAction
+
+    def startDrag(self, supported_actions) -> None:  # Qt's name
+        item = self.currentItem()
+        if item is None:
+            return
+        drag = QDrag(self)
+        drag.setMimeData(self.mimeData([item]))
+        pixmap = item.icon().pixmap(ICON_SIZE, self.devicePixelRatioF())
+        drag.setPixmap(pixmap)
+        drag.setHotSpot(QPoint(ICON_SIZE.width() // 2, ICON_SIZE.height() // 2))
+        drag.exec(Qt.CopyAction, Qt.CopyAction)
+
+    def keyPressEvent(self, event) -> None:  # Qt's name
+        if event.key() in (Qt.Key_Return, Qt.Key_Enter) and self.currentItem() is not None:
+            self.append_requested.emit(self.currentItem().data(Qt.UserRole))
+            return
+        super().keyPressEvent(event)
+
+    def changeEvent(self, event) -> None:  # Qt's name
+        super().changeEvent(event)
+        if event.type() in (QEvent.PaletteChange, QEvent.DevicePixelRatioChange):
+            self._update_icons()
+
+    def _on_double_clicked(self, item: QListWidgetItem) -> None:
+        self.append_requested.emit(item.data(Qt.UserRole))
+
+    def _update_icons(self) -> None:
+        palette = self.palette()
+        normal = QColor(theme.CURVE_COLOR if theme.is_dark(palette) else theme.CURVE_COLOR_LIGHT)
+        selected = palette.color(QPalette.HighlightedText)
+        ratio = self.devicePixelRatioF()
+        for row in range(self.count()):
+            item = self.item(row)
+            name = item.data(Qt.UserRole)
+            icon = QIcon()
+            icon.addPixmap(curve_pixmap(name, normal, ratio), QIcon.Normal)
+            icon.addPixmap(curve_pixmap(name, selected, ratio), QIcon.Selected)
+            item.setIcon(icon)

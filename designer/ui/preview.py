@@ -1,0 +1,559 @@
+"""The live preview: a pyqtgraph plot of the exact lr curve the engine computed.
+
+The preview never computes curves; the main window hands it a schedule and the engine's
+array (`show_curve`) or the message of a design torch rejects (`show_error`). It keeps
+references to the very arrays it plots, so `curve()` is what the user sees, bit for bit.
+Curves of millions of steps stay fast because the plot clips to the view and downsamples
+in "peak" mode, which keeps every spike a StepLR or CyclicLR curve has.
+"""
+
+from __future__ import annotations
+
+import importlib
+import math
+import os
+from contextlib import contextmanager
+
+import numpy as np
+import pyqtgraph as pg
+from pyqtgraph.exporters import ImageExporter, SVGExporter
+from PySide6.QtCore import QEvent, QPoint, QSignalBlocker, Qt, Signal
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from designer.core.model import Schedule
+from designer.ui import theme
+
+pg.setConfigOptions(antialias=True)
+
+EXPORT_WIDTH = 1600  # pixels of an exported PNG; the height keeps the plot's aspect ratio
+
+
+def compact_number(value: float) -> str:
+    """A step count the way people say it: 500, 12k, 1.5M."""
+    size = abs(value)
+    for limit, suffix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if size >= limit:
+            return f"{value / limit:g}{suffix}"
+    return f"{value:g}"
+
+
+@contextmanager
+def _closed_svg_paths():
+    """Let pyqtgraph 0.14's SVGExporter read the closed paths Qt's SVG generator writes.
+
+    Recent Qt ends closed paths with a "Z" token (the ViewBox's clip rectangle is one),
+    which the exporter's coordinate rewriting cannot parse (pyqtgraph issue #3495). While
+    it runs, the tokens are taken out of each path and put back at the same places.
+    """
+    module = importlib.import_module("pyqtgraph.exporters.SVGExporter")
+    original = module.correctCoordinates
+
+    def correct_coordinates(node, defs, item, options):
+        closed = []
+        for path in node.getElementsByTagName("path"):
+            tokens = path.getAttribute("d").split()
+            marks = [index for index, token in enumerate(tokens) if token in ("Z", "z")]
+            if marks:
+                closed.append((path, marks))
+                path.setAttribute("d", " ".join(t for t in tokens if t not in ("Z", "z")))
+        original(node, defs, item, options)
+        for path, marks in closed:
+            tokens = path.getAttribute("d").split()
+            for index in marks:
+                tokens.insert(index, "Z")
+            path.setAttribute("d", " ".join(tokens))
+
+    module.correctCoordinates = correct_coordinates
+    try:
+        yield
+    finally:
+        module.correctCoordinates = original
+
+
+class _StepAxis(pg.AxisItem):
+    """The x axis: steps as 12k / 1.5M; epochs (after setScale) as plain numbers."""
+
+    def tickStrings(self, values, scale, spacing):  # pyqtgraph's name
+        if scale != 1.0:
+            return super().tickStrings(values, scale, spacing)
+        return [compact_number(round(v, 6)) for v in values]
+
+
+def lr_label(value: float) -> str:
+    """An lr as people write it in configs: 0.01, 3e-4, 1e-6."""
+    if value == 0 or 1e-3 <= abs(value) < 1e4:
+        return f"{value:g}"
+    mantissa, exponent = f"{value:.2e}".split("e")
+    return f"{float(mantissa):g}e{int(exponent)}"
+
+
+class _LrAxis(pg.AxisItem):
+    """The y axis: in log mode every tick reads like a config value (1e-5, not 10⁻⁵)."""
+
+    def logTickStrings(self, values, scale, spacing):  # pyqtgraph's name
+        return [lr_label(10 ** v * scale) for v in values]
+
+
+class _PlotWidget(pg.PlotWidget):
+    """A PlotWidget that says when the mouse leaves it (the crosshair hides then).
+
+    An override rather than an event filter: Qt still sends events to filters while the
+    widgets are being destroyed, when the Python side is already gone.
+    """
+
+    mouse_left = Signal()
+
+    def leaveEvent(self, event):  # Qt's name
+        super().leaveEvent(event)
+        self.mouse_left.emit()
+
+
+class Preview(QWidget):
+    """The exact lr curve with phase shading, a crosshair readout and axis toggles.
+
+    Signals
+    -------
+    hovered_step(int) : the step under the mouse, -1 when the mouse leaves the plot.
+    x_mapping_changed(x_min, x_max, left_px, right_px) : the plot's visible step range and
+        the horizontal pixels it covers in this widget's coordinates, so a view laid out
+        right below (the timeline) can line its blocks up with the curve.
+    """
+
+    hovered_step = Signal(int)
+    x_mapping_changed = Signal(float, float, float, float)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("preview")
+        self.setAccessibleName("Preview")
+        self._schedule: Schedule | None = None
+        self._steps = np.zeros(0, dtype=np.float64)
+        self._lrs = np.zeros(0, dtype=np.float64)
+        self._error = ""
+        self._log_note = ""
+        self._dimmed = False
+        self._regions: list[pg.LinearRegionItem] = []
+        self._boundaries: list[pg.InfiniteLine] = []
+        self._mapping = (0.0, 0.0, 0.0, 0.0)
+
+        self._log_button = self._tool_button(
+            "Log y", "Show the learning rate on a logarithmic axis")
+        self._epochs_button = self._tool_button(
+            "Epochs", "Label the x axis in epochs (needs steps per epoch)")
+        self._epochs_button.setEnabled(False)
+        self._readout = QLabel()
+        self._readout.setObjectName("previewReadout")
+        self._readout.setAlignment(Qt.AlignRight | Qt.AlignVCenter)
+        self._readout.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
+        self._readout.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        toolbar = QHBoxLayout()
+        toolbar.setContentsMargins(8, 4, 10, 0)
+        toolbar.setSpacing(4)
+        toolbar.addWidget(self._log_button)
+        toolbar.addWidget(self._epochs_button)
+        toolbar.addSpacing(12)
+        toolbar.addWidget(self._readout, 1)
+
+        self._plot = _PlotWidget(axisItems={"bottom": _StepAxis("bottom"),
+                                                 "left": _LrAxis("left")})
+        self._plot.setAccessibleName("Learning-rate curve")
+        item = self._plot.getPlotItem()
+        item.setClipToView(True)
+        item.setDownsampling(auto=True, mode="peak")
+        item.showGrid(x=True, y=True, alpha=0.1)
+        item.setMenuEnabled(False)
+        item.getViewBox().setMenuEnabled(True)
+        item.layout.setContentsMargins(6, 10, 14, 6)
+        for name in ("left", "bottom"):
+            item.getAxis(name).enableAutoSIPrefix(False)
+        item.setLabel("bottom", "step")
+        self._curve = item.plot()
+        # Qt strokes a wide antialiased path as one polygon, which takes seconds for a
+        # downsampled CyclicLR of millions of steps (a dense zigzag); separate segments
+        # take milliseconds. Joints overlap, so the pen must stay opaque (see _set_dimmed).
+        self._curve.curve.setSegmentedLineMode("on")
+        self._vline = pg.InfiniteLine(angle=90, movable=False)
+        self._hline = pg.InfiniteLine(angle=0, movable=False)
+        for line in (self._vline, self._hline):
+            line.setZValue(20)
+            line.hide()
+            item.addItem(line, ignoreBounds=True)
+
+        self._banner = QLabel()
+        self._banner.setObjectName("previewBanner")
+        self._banner.setTextFormat(Qt.PlainText)
+        self._banner.setWordWrap(True)
+        self._banner.hide()
+        self._placeholder = QLabel("No phases yet: drag a scheduler from the palette "
+                                   "onto the timeline.")
+        self._placeholder.setAlignment(Qt.AlignCenter)
+        self._placeholder.setAttribute(Qt.WA_TransparentForMouseEvents)
+        stack = QGridLayout()
+        stack.setContentsMargins(0, 0, 0, 0)
+        stack.addWidget(self._plot, 0, 0)
+        stack.addWidget(self._placeholder, 0, 0)
+        banner_row = QHBoxLayout()
+        banner_row.setContentsMargins(64, 14, 20, 0)
+        banner_row.addWidget(self._banner)
+        stack.addLayout(banner_row, 0, 0, Qt.AlignTop)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addLayout(toolbar)
+        layout.addLayout(stack, 1)
+
+        self._log_button.toggled.connect(self._apply_log_mode)
+        self._epochs_button.toggled.connect(self._apply_x_unit)
+        view_box = item.getViewBox()
+        view_box.sigXRangeChanged.connect(self._emit_mapping)
+        view_box.sigResized.connect(self._emit_mapping)
+        self._mouse_proxy = pg.SignalProxy(self._plot.scene().sigMouseMoved, rateLimit=60,
+                                           slot=self._on_mouse_moved)
+        self._mouse_proxy.setParent(self)  # its timer must die with the widget
+        self._plot.mouse_left.connect(self._on_mouse_left)
+        self._apply_colors()
+
+    # ---- what the main window calls -------------------------------------------------
+
+    def show_curve(self, schedule: Schedule, lrs: np.ndarray) -> None:
+        """Plot `lrs` (one lr per step) of `schedule`, and clear any error banner.
+
+        The view autoscales for the first curve and when the length changes; smaller edits
+        keep the user's zoom.
+        """
+        lrs = np.asarray(lrs, dtype=np.float64)
+        rescale = self._schedule is None or len(lrs) != len(self._lrs)
+        if len(lrs) != len(self._steps):
+            self._steps = np.arange(len(lrs), dtype=np.float64)
+        self._schedule, self._lrs = schedule, lrs
+        self._curve.setData(self._steps, lrs)
+        self._update_regions()
+        self._update_epochs_button()
+        self._placeholder.setVisible(len(lrs) == 0)
+        self._error = ""
+        self._apply_log_mode(self._log_button.isChecked())
+        self._set_dimmed(False)
+        self._update_banner()
+        view_box = self._plot.getPlotItem().getViewBox()
+        if not len(lrs):  # an empty design: show a plausible frame, not 0.1 of a step
+            view_box.setLimits(xMin=None, xMax=None)
+            view_box.setRange(xRange=(0, 1000), yRange=(0, schedule.optimizer.lr))
+        elif rescale:
+            margin = max(1.0, 0.05 * len(lrs))
+            view_box.setLimits(xMin=-margin, xMax=len(lrs) + margin)
+            view_box.enableAutoRange()
+
+    def curve(self) -> tuple[np.ndarray, np.ndarray]:
+        """The (steps, lrs) float64 arrays currently plotted, the very objects shown."""
+        return self._steps, self._lrs
+
+    def show_error(self, message: str) -> None:
+        """Keep the last good curve, dimmed, and show why the design is invalid."""
+        self._error = message
+        self._set_dimmed(True)
+        self._update_banner()
+
+    def clear_error(self) -> None:
+        self._error = ""
+        self._set_dimmed(False)
+        self._update_banner()
+
+    def error(self) -> str:
+        """The message of the error banner, "" when the design is valid."""
+        return self._error
+
+    def banner_text(self) -> str:
+        """What the banner over the plot says ("" when hidden): an error or a note."""
+        return self._banner.text() if not self._banner.isHidden() else ""
+
+    def readout_at(self, step: int) -> str:
+        """The crosshair's text for `step`: step, epoch, lr, phase ("" outside the curve)."""
+        if self._schedule is None or not 0 <= step < len(self._lrs):
+            return ""
+        per_epoch = self._epoch_length()
+        parts = [f"{self._unit()} {step}"]
+        if per_epoch:
+            parts.append(f"epoch {step / per_epoch:.2f}")
+        parts.append(f"lr {float(self._lrs[step]):.6g}")
+        index = self._schedule.phase_at(step)
+        if index is not None:
+            parts.append(f"phase {index + 1} {self._schedule.phases[index].scheduler}")
+        return " · ".join(parts)
+
+    def x_mapping(self) -> tuple[float, float, float, float]:
+        """(x_min, x_max, left_px, right_px): visible steps and their pixels in this widget."""
+        view_box = self._plot.getPlotItem().getViewBox()
+        x_min, x_max = view_box.viewRange()[0]
+        scene_rect = view_box.sceneBoundingRect()
+        rect = self._plot.viewportTransform().mapRect(scene_rect)
+        offset = self._plot.viewport().mapTo(self, QPoint(0, 0))
+        return (float(x_min), float(x_max), rect.left() + offset.x(), rect.right() + offset.x())
+
+    def export_image(self, path: str) -> None:
+        """Write the plot as PNG (about 1600 px wide) or SVG, chosen by the extension."""
+        extension = os.path.splitext(path)[1].lower()
+        if extension not in (".png", ".svg"):
+            raise OSError(f"cannot export the plot as '{extension or path}': use .png or .svg")
+        item = self._plot.getPlotItem()
+        crosshair = self._vline.isVisible()
+        self._set_crosshair_visible(False)
+        try:
+            if extension == ".svg":
+                data = self._svg_bytes()
+                with open(path, "wb") as file:
+                    file.write(data)
+            else:
+                exporter = ImageExporter(item)
+                exporter.parameters()["width"] = EXPORT_WIDTH
+                if not exporter.export(toBytes=True).save(path, "PNG"):
+                    raise OSError(f"could not write the image to {path}")
+        except OSError:
+            raise
+        except Exception as exc:  # pyqtgraph raises bare Exceptions for empty scenes
+            raise OSError(f"could not export the plot to {path}: {exc}") from exc
+        finally:
+            self._set_crosshair_visible(crosshair)
+
+    def _svg_bytes(self) -> bytes:
+        # One polyline, not thousands of <line> elements: 10x smaller and faster.
+        curve = self._curve.curve
+        curve.setSegmentedLineMode("off")
+        try:
+            with _closed_svg_paths():
+                return SVGExporter(self._plot.getPlotItem()).export(toBytes=True)
+        finally:
+            curve.setSegmentedLineMode("on")
+
+    # Toolbar state, for the main window's menus and for tests.
+
+    @property
+    def log_button(self) -> QToolButton:
+        return self._log_button
+
+    @property
+    def epochs_button(self) -> QToolButton:
+        return self._epochs_button
+
+    @property
+    def plot_widget(self) -> pg.PlotWidget:
+        return self._plot
+
+    def phase_regions(self) -> list[pg.LinearRegionItem]:
+        return list(self._regions)
+
+    # ---- Qt overrides ---------------------------------------------------------------
+
+    def changeEvent(self, event):  # Qt's name
+        if event.type() in (QEvent.PaletteChange, QEvent.StyleChange):
+            self._apply_colors()
+        super().changeEvent(event)
+
+    def resizeEvent(self, event):  # Qt's name
+        super().resizeEvent(event)
+        self._emit_mapping()
+
+    def showEvent(self, event):  # Qt's name
+        super().showEvent(event)
+        self._emit_mapping()
+
+    # ---- internals ------------------------------------------------------------------
+
+    def _tool_button(self, text: str, tip: str) -> QToolButton:
+        button = QToolButton(self)
+        button.setText(text)
+        button.setToolTip(tip)
+        button.setCheckable(True)
+        button.setAutoRaise(True)
+        button.setToolButtonStyle(Qt.ToolButtonTextOnly)
+        button.setFocusPolicy(Qt.TabFocus)
+        return button
+
+    def _update_regions(self) -> None:
+        schedule = self._schedule
+        item = self._plot.getPlotItem()
+        for graphics in self._regions + self._boundaries:
+            item.removeItem(graphics)
+        self._regions, self._boundaries = [], []
+        starts = schedule.phase_starts()
+        for index, (start, phase) in enumerate(zip(starts, schedule.phases)):
+            region = pg.LinearRegionItem((start, start + phase.steps), movable=False)
+            region.setZValue(-20)
+            item.addItem(region, ignoreBounds=True)
+            self._regions.append(region)
+            if index:
+                line = pg.InfiniteLine(start, angle=90, movable=False)
+                line.setZValue(-10)
+                item.addItem(line, ignoreBounds=True)
+                self._boundaries.append(line)
+        self._color_regions()
+
+    def _unit(self) -> str:
+        """What one x unit is: a scheduler step per batch ("step") or per epoch."""
+        return "epoch" if self._schedule and self._schedule.interval == "epoch" else "step"
+
+    def _epoch_length(self) -> int | None:
+        """Steps per epoch when steps are batches; with per-epoch stepping a step is one."""
+        if self._unit() == "step" and self._schedule and self._schedule.steps_per_epoch:
+            return self._schedule.steps_per_epoch
+        return None
+
+    def _update_epochs_button(self) -> None:
+        has_epochs = self._epoch_length() is not None
+        self._epochs_button.setEnabled(has_epochs)
+        if not has_epochs and self._epochs_button.isChecked():
+            self._epochs_button.setChecked(False)  # toggled() restores the step axis
+        else:
+            self._apply_x_unit(self._epochs_button.isChecked())
+
+    def _apply_x_unit(self, epochs: bool) -> None:
+        axis = self._plot.getPlotItem().getAxis("bottom")
+        per_epoch = self._epoch_length()
+        if epochs and per_epoch:
+            axis.setScale(1.0 / per_epoch)
+            axis.setLabel("epoch")
+        else:
+            axis.setScale(1.0)
+            axis.setLabel(self._unit())
+
+    def _apply_log_mode(self, wanted: bool) -> None:
+        """Put the y axis in log mode if asked and possible; say what the log axis hides.
+
+        Non-positive lrs have no logarithm: pyqtgraph leaves those points out (a gap in
+        the line). When no lr is positive there is nothing to draw, so the axis stays linear.
+        """
+        # Counting costs a pass over millions of steps: only when the log axis is wanted.
+        positive = int(np.count_nonzero(self._lrs > 0)) if wanted else len(self._lrs)
+        log = wanted and (positive > 0 or not self._lrs.size)
+        if self._log_button.isChecked() != log:
+            with QSignalBlocker(self._log_button):
+                self._log_button.setChecked(log)
+        item = self._plot.getPlotItem()
+        if item.getAxis("left").logMode != log:
+            item.setLogMode(y=log)
+            item.getViewBox().enableAutoRange(axis="y")
+        hidden = len(self._lrs) - positive
+        if wanted and not log:
+            self._log_note = "The lr is never positive, so it cannot be shown on a log axis."
+        elif log and hidden:
+            steps = "step" if hidden == 1 else "steps"
+            self._log_note = (f"The lr is 0 or less at {hidden} {steps}; "
+                              "the log axis leaves those out.")
+        else:
+            self._log_note = ""
+        self._update_banner()
+
+    def _update_banner(self) -> None:
+        text, kind = (self._error, "error") if self._error else (self._log_note, "note")
+        self._banner.setText(f"\u26a0  {text}" if self._error else text)
+        self._banner.setProperty("kind", kind)
+        self._style_banner()
+        self._banner.setVisible(bool(text))
+
+    def _set_dimmed(self, dimmed: bool) -> None:
+        self._dimmed = dimmed
+        self._curve.setPen(pg.mkPen(self._curve_color(), width=2))
+        for graphics in self._regions + self._boundaries:
+            graphics.setOpacity(0.4 if dimmed else 1.0)
+
+    def _curve_color(self) -> QColor:
+        """The curve's pen colour; dimmed by mixing with the background, not by alpha."""
+        palette = self.palette()
+        color = QColor(theme.CURVE_COLOR if theme.is_dark(palette) else theme.CURVE_COLOR_LIGHT)
+        if not self._dimmed:
+            return color
+        base = palette.color(QPalette.Base)
+        mix = 0.3
+        return QColor.fromRgbF(*(mix * a + (1 - mix) * b for a, b in zip(
+            color.getRgbF()[:3], base.getRgbF()[:3])))
+
+    def _on_mouse_moved(self, args) -> None:
+        position = args[0]
+        view_box = self._plot.getPlotItem().getViewBox()
+        if not self._lrs.size or not view_box.sceneBoundingRect().contains(position):
+            self._set_crosshair_visible(False)
+            return
+        x = view_box.mapSceneToView(position).x()
+        step = int(min(max(round(x), 0), len(self._lrs) - 1))
+        lr = float(self._lrs[step])
+        self._vline.setValue(step)
+        log = self._log_button.isChecked()
+        if not log or lr > 0:
+            self._hline.setValue(math.log10(lr) if log else lr)
+        self._set_crosshair_visible(True, horizontal=not log or lr > 0)
+        self._readout.setText(self.readout_at(step))
+        self._readout.setToolTip(f"lr = {lr!r}")
+        self.hovered_step.emit(step)
+
+    def _on_mouse_left(self) -> None:
+        self._set_crosshair_visible(False)
+        self._readout.clear()
+        self.hovered_step.emit(-1)
+
+    def _set_crosshair_visible(self, visible: bool, horizontal: bool = True) -> None:
+        self._vline.setVisible(visible)
+        self._hline.setVisible(visible and horizontal)
+
+    def _emit_mapping(self, *_) -> None:
+        mapping = self.x_mapping()
+        if mapping != self._mapping:
+            self._mapping = mapping
+            self.x_mapping_changed.emit(*mapping)
+
+    # ---- colours: everything follows the palette, so dark and light themes both work --
+
+    def _apply_colors(self) -> None:
+        palette = self.palette()
+        text = palette.color(QPalette.Text)
+        muted = QColor(text)
+        muted.setAlpha(150)
+        self._plot.setBackground(palette.color(QPalette.Base))
+        item = self._plot.getPlotItem()
+        for name in ("left", "bottom"):
+            axis = item.getAxis(name)
+            axis.setPen(pg.mkPen(muted))
+            axis.setTextPen(pg.mkPen(text))
+        self._curve.setPen(pg.mkPen(self._curve_color(), width=2))
+        hair = QColor(text)
+        hair.setAlpha(110)
+        for line in (self._vline, self._hline):
+            line.setPen(pg.mkPen(hair, width=1, style=Qt.DashLine))
+        self._placeholder.setStyleSheet(f"color: {muted.name(QColor.HexArgb)};")
+        self._readout.setStyleSheet(f"color: {text.name()};")
+        self._color_regions()
+        self._style_banner()
+
+    def _color_regions(self) -> None:
+        dark = theme.is_dark(self.palette())
+        for index, region in enumerate(self._regions):
+            fill = theme.phase_color(index)
+            fill.setAlpha(30 if dark else 34)
+            region.setBrush(fill)
+            region.setHoverBrush(fill)
+            for line in region.lines:
+                line.setPen(pg.mkPen(None))
+                line.setHoverPen(pg.mkPen(None))
+        edge = QColor(self.palette().color(QPalette.Text))
+        edge.setAlpha(70)
+        for line in self._boundaries:
+            line.setPen(pg.mkPen(edge, width=1))
+
+    def _style_banner(self) -> None:
+        if self._banner.property("kind") == "error":
+            background, foreground = QColor(178, 44, 44, 235), QColor("#ffffff")
+        else:
+            background = QColor(self.palette().color(QPalette.ToolTipBase))
+            background.setAlpha(235)
+            foreground = self.palette().color(QPalette.ToolTipText)
+        self._banner.setStyleSheet(
+            f"QLabel#previewBanner {{ background: {background.name(QColor.HexArgb)};"
+            f" color: {foreground.name()}; border-radius: 4px; padding: 6px 10px; }}")

@@ -1,0 +1,310 @@
+"""The whole window, offscreen: every edit path, undo/redo, files and exports, and after each
+one the preview shows exactly the engine's curve for the document."""
+
+from __future__ import annotations
+
+import json
+import runpy
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QMimeData, QPoint, QPointF, QSettings, Qt, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QMouseEvent
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
+
+from designer.core.catalog import SCHEDULERS
+from designer.core.engine import compute_curve
+from designer.core.fileformat import dump_schedule, load_schedule, load_schedule_file
+from designer.ui import MainWindow, edits
+
+
+@pytest.fixture
+def window(qtbot, tmp_path):
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat)
+    win = MainWindow(settings)
+    win.messages = []
+    win.files.warn = lambda title, text: win.messages.append(text)
+    win.files.ask_save_changes = lambda action: QMessageBox.Discard
+    qtbot.addWidget(win)
+    win.resize(1280, 800)
+    win.show()
+    qtbot.waitExposed(win)
+    return win
+
+
+def assert_exact(window) -> None:
+    """Let the pending curve land, then compare it with the engine, bit for bit."""
+    window.flush_preview()
+    QApplication.processEvents()
+    steps, lrs = window.preview_curve()
+    expected = compute_curve(window.document.schedule)
+    assert window.shown_schedule() == window.document.schedule
+    assert np.array_equal(lrs, expected), "preview differs from the engine"
+    assert np.array_equal(steps, np.arange(len(expected)))
+
+
+def test_automation_surface(window):
+    for name in ("palette", "timeline", "inspector", "preview", "codeView"):
+        widget = window.findChild(object, name)
+        assert widget is not None, name
+        assert widget.accessibleName()
+    assert window.windowTitle() == "Untitled[*] — LR Schedule Designer"
+
+
+@pytest.mark.parametrize("scheduler", list(SCHEDULERS))
+def test_inserting_each_scheduler_then_undo_redo(window, scheduler):
+    window.open_path("examples/warmup-cosine.json")
+    assert_exact(window)
+    edits.insert_scheduler(window.document, scheduler, 1)  # the drop's code path
+    assert window.document.schedule.phases[1].scheduler == scheduler
+    assert window.document.selected == 1
+    assert_exact(window)
+    window.document.undo_stack.undo()
+    assert len(window.document.schedule.phases) == 2
+    assert_exact(window)
+    window.document.undo_stack.redo()
+    assert window.document.schedule.phases[1].scheduler == scheduler
+    assert_exact(window)
+
+
+def test_palette_double_click_appends(window, qtbot):
+    window.open_path("examples/step-exponential.json")
+    palette = window.palette_list
+    item = palette.item(list(SCHEDULERS).index("CosineAnnealingLR"))
+    rect = palette.visualItemRect(item)
+    # A real double-click: press and release, then the second press arrives as DblClick.
+    QTest.mouseClick(palette.viewport(), Qt.LeftButton, Qt.NoModifier, rect.center())
+    QTest.mouseDClick(palette.viewport(), Qt.LeftButton, Qt.NoModifier, rect.center())
+    assert [p.scheduler for p in window.document.schedule.phases][-1] == "CosineAnnealingLR"
+    assert_exact(window)
+
+
+def _mouse(widget, kind, x, buttons=Qt.LeftButton, button=Qt.LeftButton):
+    pos = QPointF(x, widget.height() / 2)
+    event = QMouseEvent(kind, pos, widget.mapToGlobal(pos), button, buttons, Qt.NoModifier)
+    QApplication.sendEvent(widget, event)
+
+
+def _drag(widget, x0, x1, steps=8):
+    _mouse(widget, QMouseEvent.MouseButtonPress, x0)
+    for i in range(1, steps + 1):
+        _mouse(widget, QMouseEvent.MouseMove, x0 + (x1 - x0) * i / steps, button=Qt.NoButton)
+    _mouse(widget, QMouseEvent.MouseButtonRelease, x1, buttons=Qt.NoButton)
+
+
+def test_moving_and_resizing_blocks_with_the_mouse(window):
+    window.open_path("examples/warmup-stable-decay.json")
+    assert_exact(window)
+    timeline = window.timeline
+    undo = window.document.undo_stack
+    # Move the last block (decay) to the front.
+    last = timeline.block_rect(2)
+    _drag(timeline, last.center().x(), timeline.block_rect(0).left() + 2)
+    assert [p.steps for p in window.document.schedule.phases] == [2000, 1000, 7000]
+    assert undo.count() == 1
+    assert_exact(window)
+    # Resize the first block by dragging its right edge: one undo step for the gesture.
+    edge = timeline.block_rect(0).right() - 1
+    _drag(timeline, edge, edge + 60)
+    assert window.document.schedule.phases[0].steps > 2000
+    assert undo.count() == 2
+    assert_exact(window)
+    undo.undo()
+    assert window.document.schedule.phases[0].steps == 2000
+    assert_exact(window)
+    undo.undo()
+    assert [p.steps for p in window.document.schedule.phases] == [1000, 7000, 2000]
+    assert_exact(window)
+
+
+def test_live_preview_while_dragging_then_escape_cancels(window):
+    window.open_path("examples/warmup-stable-decay.json")
+    assert_exact(window)
+    timeline = window.timeline
+    edge = timeline.block_rect(0).right() - 1
+    _mouse(timeline, QMouseEvent.MouseButtonPress, edge)
+    for dx in (10, 30, 50):
+        _mouse(timeline, QMouseEvent.MouseMove, edge + dx, button=Qt.NoButton)
+    window.flush_preview()
+    tentative = window.shown_schedule()
+    assert tentative.phases[0].steps > 1000  # the preview follows the drag...
+    assert np.array_equal(window.preview_curve()[1], compute_curve(tentative))
+    QTest.keyClick(timeline, Qt.Key_Escape)
+    _mouse(timeline, QMouseEvent.MouseButtonRelease, edge + 50, buttons=Qt.NoButton)
+    assert window.document.undo_stack.count() == 0  # ...and Escape leaves no edit behind
+    assert_exact(window)
+
+
+def test_inspector_edits_merge_and_invalid_input_never_reaches_the_model(window, qtbot):
+    window.open_path("examples/step-exponential.json")
+    window.document.select(1)
+    gamma = window.inspector.editor("gamma")
+    line = gamma.lineEdit() if hasattr(gamma, "lineEdit") else gamma
+    line.setFocus()
+    line.selectAll()
+    qtbot.keyClicks(line, "0.85")
+    assert window.document.schedule.phases[1].params["gamma"] == 0.85
+    assert window.document.undo_stack.count() == 1  # one undo step for the typing
+    assert_exact(window)
+    before = window.document.schedule
+    for text in ("abc", "-1", "nan", ""):  # no prefix of these is a valid gamma
+        line.selectAll()
+        qtbot.keyClicks(line, text) if text else QTest.keyClick(line, Qt.Key_Delete)
+        assert window.document.schedule == before
+    line.selectAll()
+    qtbot.keyClicks(line, "1e999")  # "1e99" on the way is a valid gamma; inf never is
+    assert window.document.schedule.phases[1].params["gamma"] == 1e99
+    window.document.undo_stack.undo()
+    assert window.document.schedule.phases[1].params["gamma"] == 0.9
+    assert_exact(window)
+
+
+def test_schedule_level_edit_through_the_inspector(window):
+    window.open_path("examples/one-cycle.json")
+    combo = window.inspector.optimizer_combo
+    combo.setFocus()
+    QTest.keyClick(combo, Qt.Key_Down)  # SGD -> Adam, as a user picks it
+    QTest.keyClick(combo, Qt.Key_Down)  # Adam -> AdamW
+    assert window.document.schedule.optimizer.name == "AdamW"
+    assert "momentum" not in window.document.schedule.optimizer.params
+    assert_exact(window)
+
+
+def test_save_open_round_trip_title_and_modified_marker(window, tmp_path):
+    window.open_path("examples/step-exponential.json")
+    assert window.windowTitle().startswith("step-exponential.json[*]")
+    assert not window.isWindowModified()
+    edits.resize_phase(window.document, 0, 25)
+    assert window.isWindowModified()
+    target = tmp_path / "saved.json"
+    assert window.files.save_as(str(target))
+    assert not window.isWindowModified()
+    assert window.windowTitle().startswith("saved.json")
+    assert load_schedule_file(str(target)) == window.document.schedule
+    saved = window.document.schedule
+    window.files.new_document()
+    assert window.document.schedule.phases == ()
+    assert window.open_path(str(target))
+    assert window.document.schedule == saved
+    assert str(target) in window.files.recent_files()[0]
+    assert_exact(window)
+
+
+def test_every_export_format(window, tmp_path):
+    window.open_path("examples/warmup-cosine.json")
+    assert_exact(window)
+    curve = compute_curve(window.document.schedule)
+    for fmt in ("python", "json", "csv", "png", "svg"):
+        assert window.files.export(fmt, str(tmp_path / f"out.{fmt}")), window.messages
+    rows = (tmp_path / "out.csv").read_text().splitlines()
+    assert rows[0] == "step,lr" and len(rows) == len(curve) + 1
+    assert [float(r.split(",")[1]) for r in rows[1:3]] == list(curve[:2])
+    assert load_schedule((tmp_path / "out.json").read_text()) == window.document.schedule
+    assert (tmp_path / "out.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert b"<svg" in (tmp_path / "out.svg").read_bytes()[:2000]
+    printed = subprocess.run([sys.executable, str(tmp_path / "out.python")],
+                             capture_output=True, text=True, check=True).stdout.split()
+    assert [float(v) for v in printed] == curve.tolist()
+
+
+def test_bad_files_say_why_and_keep_the_design(window, tmp_path):
+    window.open_path("examples/step-exponential.json")
+    before = window.document.schedule
+    bad = tmp_path / "bad.json"
+    cases = {
+        "gamma": json.dumps({**json.loads(dump_schedule(before)), "phases": [
+            {"scheduler": "ExponentialLR", "steps": 5, "params": {"gamma": -1}}]}),
+        "not valid JSON": "{",
+        "not UTF-8": b"\xff\xfe\x00garbage",
+    }
+    for expected, content in cases.items():
+        bad.write_bytes(content if isinstance(content, bytes) else content.encode())
+        assert not window.open_path(str(bad))
+        assert expected in window.messages[-1]
+        assert window.document.schedule == before
+    assert not window.open_path(str(tmp_path))  # a directory
+    assert window.document.schedule == before
+
+
+def test_dropping_a_json_file_on_the_window_opens_it(window, tmp_path):
+    target = tmp_path / "dropped.json"
+    target.write_text(open("examples/one-cycle.json").read())
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(target))])
+    enter = QDragEnterEvent(QPoint(400, 300), Qt.CopyAction, mime, Qt.LeftButton, Qt.NoModifier)
+    QApplication.sendEvent(window, enter)
+    assert enter.isAccepted()
+    drop = QDropEvent(QPointF(400, 300), Qt.CopyAction, mime, Qt.LeftButton, Qt.NoModifier)
+    QApplication.sendEvent(window, drop)
+    assert window.document.schedule == load_schedule_file(str(target))
+    assert_exact(window)
+
+
+def test_closing_with_unsaved_changes_asks(window, tmp_path):
+    window.open_path("examples/step-exponential.json")
+    edits.delete_phase(window.document, 1)
+    asked = []
+    window.files.ask_save_changes = lambda action: asked.append(action) or QMessageBox.Cancel
+    window.close()
+    assert asked == ["closing"] and window.isVisible()
+    window.files.ask_save_changes = lambda action: QMessageBox.Discard
+    assert window.close()
+
+
+def test_presets_menu_and_new_from_preset(window):
+    preset_menu = next(a.menu() for a in window.menuBar().actions()[0].menu().actions()
+                       if a.menu() and "preset" in a.text())
+    titles = [a.text() for a in preset_menu.actions()]
+    assert len(titles) >= 4
+    preset_menu.actions()[0].trigger()
+    assert window.document.schedule.phases
+    assert window.document.path == ""
+    assert_exact(window)
+
+
+def test_timeline_lines_up_with_the_preview_axis(window):
+    window.open_path("examples/warmup-stable-decay.json")
+    assert_exact(window)
+    QApplication.processEvents()
+    x_min, x_max, left, right = window.preview.x_mapping()
+    timeline = window.timeline
+    for step in (0, 1000, 8000):
+        expected = left + (step - x_min) / (x_max - x_min) * (right - left)
+        preview_x = window.preview.mapTo(window, QPoint(round(expected), 0)).x()
+        timeline_x = timeline.mapTo(window, QPoint(round(timeline.x_of(step)), 0)).x()
+        assert abs(preview_x - timeline_x) <= 1
+
+
+def test_warning_fix_is_one_click(window, qtbot):
+    window.open_path("examples/step-exponential.json")
+    edits.set_start(window.document, 1, "restart")
+    assert_exact(window)
+    advice = window.advice_panel.advice()
+    assert any("jumps" in a.message for a in advice)
+    button = next(b for b in window.advice_panel.findChildren(QPushButton)
+                  if b.text() == "Continue instead")
+    button.click()
+    assert window.document.schedule.phases[1].start == "continue"
+    assert_exact(window)
+
+
+def test_copy_code_shortcut_action(window):
+    window.open_path("examples/warmup-cosine.json")
+    action = window.findChild(type(window.menuBar().actions()[0]), "actionCopyCode")
+    action.trigger()
+    text = QApplication.clipboard().text()
+    assert "def build_scheduler(optimizer):" in text
+    namespace = runpy.run_path(_write(text), run_name="designer_copy")
+    assert callable(namespace["build_scheduler"])
+
+
+def _write(text: str) -> str:
+    import tempfile
+
+    handle = tempfile.NamedTemporaryFile("w", suffix=".py", delete=False)
+    handle.write(text)
+    handle.close()
+    return handle.name

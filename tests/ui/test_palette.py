@@ -1,0 +1,97 @@
+"""The scheduler palette: catalog order, real-torch icons, tooltips, drag payload, append."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
+
+from designer.core.catalog import SCHEDULERS
+from designer.ui.edits import SCHEDULER_MIME
+from designer.ui.palette import (
+    ICON_SIZE,
+    Palette,
+    clean_rst,
+    curve_pixmap,
+    torch_summary,
+    typical_curve,
+)
+
+
+@pytest.fixture
+def palette(qtbot) -> Palette:
+    widget = Palette()
+    qtbot.addWidget(widget)
+    widget.resize(widget.sizeHint())
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
+def test_one_item_per_scheduler_in_catalog_order(palette):
+    assert palette.count() == len(SCHEDULERS) == 12
+    assert [palette.item(row).text() for row in range(palette.count())] == list(SCHEDULERS)
+    assert [palette.scheduler_at(row) for row in range(palette.count())] == list(SCHEDULERS)
+    for row in range(palette.count()):
+        item = palette.item(row)
+        assert not item.icon().isNull()
+        assert not item.icon().pixmap(ICON_SIZE).isNull()
+        assert item.text() in item.toolTip()
+        assert SCHEDULERS[item.text()].doc in item.toolTip()
+        assert "torch:" in item.toolTip()
+    assert palette.objectName() == "palette"
+    assert palette.accessibleName() == "Scheduler palette"
+
+
+def test_icons_come_from_real_torch_stepping():
+    step = typical_curve("StepLR")
+    assert len(step) == 120 and step[0] == 0.1
+    assert step[29] == step[0] and step[30] == pytest.approx(step[0] * 0.5)
+    cyclic = typical_curve("CyclicLR")
+    assert cyclic[20] == pytest.approx(0.1) and cyclic[40] == pytest.approx(0.001)
+    for name in SCHEDULERS:
+        curve = typical_curve(name)
+        assert curve.dtype == np.float64 and np.isfinite(curve).all() and curve.max() > 0
+
+
+def test_icons_are_rendered_at_the_device_pixel_ratio():
+    pixmap = curve_pixmap("CosineAnnealingLR", QColor("#1f3b70"), 2.0)
+    assert pixmap.devicePixelRatio() == 2.0
+    assert (pixmap.width(), pixmap.height()) == (ICON_SIZE.width() * 2, ICON_SIZE.height() * 2)
+    image = pixmap.toImage()
+    # The cosine falls from the top-left corner: the area under it is filled, above is not.
+    below = image.pixelColor(10, 2 * ICON_SIZE.height() - 10).alpha()
+    above = image.pixelColor(2 * ICON_SIZE.width() - 10, 10).alpha()
+    assert below > above > 0
+
+
+def test_tooltips_use_the_torch_docstring_without_markup():
+    assert torch_summary("StepLR") == (
+        "Decays the learning rate of each parameter group by gamma every step_size epochs.")
+    assert clean_rst("see :class:`~torch.optim.SGD` and ``step()`` in `SGDR`_") == (
+        "see SGD and step() in SGDR")
+    assert clean_rst("a `paper <https://x.org>`_\n   wrapped") == "a paper wrapped"
+
+
+def test_mime_data_carries_the_scheduler_name(palette):
+    item = palette.item(list(SCHEDULERS).index("OneCycleLR"))
+    data = palette.mimeData([item])
+    assert data.hasFormat(SCHEDULER_MIME)
+    assert bytes(data.data(SCHEDULER_MIME)).decode("utf-8") == "OneCycleLR"
+    assert palette.mimeTypes() == [SCHEDULER_MIME]
+    assert palette.dragEnabled()
+
+
+def test_double_click_and_enter_ask_to_append(palette, qtbot):
+    row = list(SCHEDULERS).index("CosineAnnealingLR")
+    rect = palette.visualItemRect(palette.item(row))
+    with qtbot.waitSignal(palette.append_requested) as blocker:
+        # A real double-click: press and release, then the second press arrives as DblClick.
+        qtbot.mouseClick(palette.viewport(), Qt.LeftButton, pos=rect.center())
+        qtbot.mouseDClick(palette.viewport(), Qt.LeftButton, pos=rect.center())
+    assert blocker.args == ["CosineAnnealingLR"]
+    palette.setCurrentRow(0)
+    with qtbot.waitSignal(palette.append_requested) as blocker:
+        qtbot.keyClick(palette, Qt.Key_Return)
+    assert blocker.args == ["ConstantLR"]
