@@ -1,7 +1,7 @@
 """State dumps for end-to-end tests and external automation.
 
 When the environment variable LR_DESIGNER_STATE_FILE names a file, the window writes a JSON
-snapshot there (atomically) after every preview update: the document, whether the preview
+snapshot there (atomically) shortly after every preview update: the document, whether the preview
 shows it, the exact curve, and the on-screen geometry of the palette items and timeline
 blocks, so a test driving real X input knows where to point.
 """
@@ -51,7 +51,13 @@ def install_state_dump(window, path: str | None = None) -> None:
     if not path:
         return
 
-    def dump() -> None:
-        write_atomic(path, json.dumps(snapshot(window)))
+    from PySide6.QtCore import QTimer
 
-    window.preview_updated.connect(dump)
+    # Debounced: the timeline re-lays out after the plot's range settles, so geometry is
+    # written once things are still, and again whenever the mapping moves.
+    timer = QTimer(window)
+    timer.setSingleShot(True)
+    timer.setInterval(50)
+    timer.timeout.connect(lambda: write_atomic(path, json.dumps(snapshot(window))))
+    window.preview_updated.connect(timer.start)
+    window.preview.x_mapping_changed.connect(lambda *_: timer.start())
