@@ -85,7 +85,7 @@ class MainWindow(QMainWindow):
         self.main_splitter.addWidget(self.centre_splitter)
         self.main_splitter.addWidget(self.inspector)
         self.main_splitter.setStretchFactor(1, 1)
-        self.main_splitter.setSizes([190, 760, 330])
+        self.main_splitter.setSizes([225, 725, 330])
         self.setCentralWidget(self.main_splitter)
 
         self.summary_label = QLabel()
@@ -144,9 +144,7 @@ class MainWindow(QMainWindow):
         self.preview.show_curve(schedule, lrs)
         self._update_summary(schedule, lrs)
         if schedule is self.document.schedule:
-            from designer.core.advice import design_advice
-
-            self.advice_panel.show_advice(design_advice(schedule, lrs))
+            self._show_advice(schedule, lrs)
         self.preview_updated.emit()
 
     def _on_curve_failed(self, schedule: Schedule, message: str) -> None:
@@ -155,9 +153,18 @@ class MainWindow(QMainWindow):
         self.preview.show_error(message)
         self.summary_label.setText("⚠ " + message)
         if schedule is self.document.schedule:
-            from designer.core.advice import design_advice
+            self._show_advice(schedule, None)
 
-            self.advice_panel.show_advice(design_advice(schedule, None))
+    def _show_advice(self, schedule: Schedule, lrs: np.ndarray | None) -> None:
+        from designer.core.advice import design_advice
+
+        advice = design_advice(schedule, lrs)
+        self.advice_panel.show_advice(advice)
+        by_phase: dict[int, list[str]] = {}
+        for item in advice:
+            if item.phase is not None:
+                by_phase.setdefault(item.phase, []).append(item.message)
+        self.timeline.set_phase_warnings(by_phase)
 
     def _update_summary(self, schedule: Schedule, lrs: np.ndarray) -> None:
         from designer.core.engine import summarize

@@ -79,6 +79,7 @@ class Timeline(QWidget):
         self._hover_edge = -1
         self._hover_block = -1
         self._drop: tuple[int, str] | None = None  # (slot, scheduler) of a palette drag
+        self._warnings: dict[int, list[str]] = {}  # phase index -> design advice
         self._swallow_menu = False
         self._painter = TimelinePainter(self)
         document.changed.connect(self._on_changed)
@@ -235,7 +236,17 @@ class Timeline(QWidget):
         gesture = self._gesture
         return PaintState(self._shown_schedule(), self._document.selected,
                           -1 if gesture else self._hover_edge,
-                          -1 if gesture else self._hover_block, gesture, self._drop)
+                          -1 if gesture else self._hover_block, gesture, self._drop,
+                          frozenset(self._warnings))
+
+    def set_phase_warnings(self, warnings: dict[int, list[str]]) -> None:
+        """Mark phases that have design advice; their tooltips list it."""
+        if warnings != self._warnings:
+            self._warnings = {i: list(m) for i, m in warnings.items()}
+            self.update()
+
+    def phase_warnings(self) -> dict[int, list[str]]:
+        return {i: list(m) for i, m in self._warnings.items()}
 
     # ------------------------------------------------------------ mouse
 
@@ -383,8 +394,10 @@ class Timeline(QWidget):
         if event.type() == QEvent.ToolTip:
             index = -1 if self._gesture else self.block_at(event.pos().x())
             if index >= 0:
-                QToolTip.showText(event.globalPos(),
-                                  phase_tooltip(self._document.schedule, index), self)
+                text = phase_tooltip(self._document.schedule, index)
+                for message in self._warnings.get(index, []):
+                    text += "\n⚠ " + message
+                QToolTip.showText(event.globalPos(), text, self)
             else:
                 QToolTip.hideText()
                 event.ignore()

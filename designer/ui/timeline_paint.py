@@ -32,6 +32,7 @@ class PaintState:
     hover_block: int = -1
     gesture: Any = None  # timeline._Gesture
     drop: tuple[int, str] | None = None
+    warned: frozenset[int] = frozenset()  # phases with design advice
 
 
 def mix(a: QColor, b: QColor, t: float) -> QColor:
@@ -125,7 +126,23 @@ class TimelinePainter:
             p.setPen(QPen(self._text, 2.0))
             p.drawPath(ring)
         self._paint_label(p, r, index, phase, state.schedule)
+        if index in state.warned and r.width() >= 18:
+            self._paint_warning_badge(p, r)
         p.restore()
+
+    def _paint_warning_badge(self, p: QPainter, r: QRectF) -> None:
+        """A small amber triangle in the block's top-right corner: this phase has advice."""
+        size = 11.0
+        right, top = r.right() - 4.0, r.top() + ACCENT_PX + 4.0
+        triangle = QPainterPath()
+        triangle.moveTo(right - size / 2, top)
+        triangle.lineTo(right, top + size)
+        triangle.lineTo(right - size, top + size)
+        triangle.closeSubpath()
+        p.fillPath(triangle, QColor("#e8a317"))
+        p.setPen(QPen(QColor("#1a1a1a"), 1.4))
+        p.drawLine(QPointF(right - size / 2, top + 3.5), QPointF(right - size / 2, top + 7.2))
+        p.drawPoint(QPointF(right - size / 2, top + 9.0))
 
     def _paint_label(self, p: QPainter, r: QRectF, index: int, phase: Phase,
                      schedule: Schedule) -> None:

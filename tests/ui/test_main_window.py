@@ -284,11 +284,13 @@ def test_warning_fix_is_one_click(window, qtbot):
     assert_exact(window)
     advice = window.advice_panel.advice()
     assert any("jumps" in a.message for a in advice)
+    assert "jumps" in window.timeline.phase_warnings()[1][0]  # marked on the block too
     button = next(b for b in window.advice_panel.findChildren(QPushButton)
                   if b.text() == "Continue instead")
     button.click()
     assert window.document.schedule.phases[1].start == "continue"
     assert_exact(window)
+    assert window.timeline.phase_warnings() == {}
 
 
 def test_copy_code_shortcut_action(window):
