@@ -4,5 +4,11 @@ Importing this package loads neither Qt nor torch; `designer.core.engine` import
 """
 
 from designer.core.model import (  # noqa: F401
-    CONTINUE, MAX_TOTAL_STEPS, RESTART, OptimizerConfig, Phase, Schedule, ScheduleError,
+    CONTINUE,
+    MAX_TOTAL_STEPS,
+    RESTART,
+    OptimizerConfig,
+    Phase,
+    Schedule,
+    ScheduleError,
 )

@@ -11,7 +11,6 @@ from PySide6.QtWidgets import QApplication
 from designer import __version__
 
 
-
 def make_application(argv: list[str] | None = None) -> QApplication:
     app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
     QCoreApplication.setOrganizationName("lr-schedule-designer")

@@ -25,7 +25,7 @@ def _global_rect(widget, rect) -> list[int]:
 
 
 def snapshot(window) -> dict:
-    steps, lrs = window.preview_curve()
+    _, lrs = window.preview_curve()
     palette = window.palette_list
     items = {}
     for row in range(palette.count()):

@@ -9,7 +9,7 @@ drag gesture) merge into one undo step.
 
 from __future__ import annotations
 
-from typing import Hashable
+from collections.abc import Hashable
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack

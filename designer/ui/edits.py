@@ -21,7 +21,7 @@ def nice_steps(steps: float) -> int:
         if factor == 2.5 and magnitude < 10:
             continue
         if steps <= factor * magnitude * 1.25:
-            return max(1, int(round(factor * magnitude)))
+            return max(1, round(factor * magnitude))
     return int(10 * magnitude)
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMenu
 
 from designer.ui import edits
 from designer.ui.files import presets

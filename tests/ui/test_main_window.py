@@ -7,6 +7,7 @@ import json
 import runpy
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -231,7 +232,7 @@ def test_bad_files_say_why_and_keep_the_design(window, tmp_path):
 
 def test_dropping_a_json_file_on_the_window_opens_it(window, tmp_path):
     target = tmp_path / "dropped.json"
-    target.write_text(open("examples/one-cycle.json").read())
+    target.write_text(Path("examples/one-cycle.json").read_text())
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(target))])
     enter = QDragEnterEvent(QPoint(400, 300), Qt.CopyAction, mime, Qt.LeftButton, Qt.NoModifier)
@@ -293,20 +294,13 @@ def test_warning_fix_is_one_click(window, qtbot):
     assert window.timeline.phase_warnings() == {}
 
 
-def test_copy_code_shortcut_action(window):
+def test_copy_code_shortcut_action(window, tmp_path):
     window.open_path("examples/warmup-cosine.json")
     action = window.findChild(type(window.menuBar().actions()[0]), "actionCopyCode")
     action.trigger()
     text = QApplication.clipboard().text()
     assert "def build_scheduler(optimizer):" in text
-    namespace = runpy.run_path(_write(text), run_name="designer_copy")
+    module = tmp_path / "copied.py"
+    module.write_text(text)
+    namespace = runpy.run_path(str(module), run_name="designer_copy")
     assert callable(namespace["build_scheduler"])
-
-
-def _write(text: str) -> str:
-    import tempfile
-
-    handle = tempfile.NamedTemporaryFile("w", suffix=".py", delete=False)
-    handle.write(text)
-    handle.close()
-    return handle.name
