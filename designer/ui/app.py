@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 from PySide6.QtCore import QCoreApplication
@@ -9,6 +10,8 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from designer import __version__
+
+SCREENSHOT_ENV = "LR_DESIGNER_SCREENSHOT"
 
 
 def make_application(argv: list[str] | None = None) -> QApplication:
@@ -46,4 +49,21 @@ def run_app(path: str | None = None) -> int:
     if path:
         window.open_path(path)
     window.show()
+    screenshot = os.environ.get(SCREENSHOT_ENV)
+    if screenshot:
+        _quit_after_screenshot(app, window, screenshot)
     return app.exec()
+
+
+def _quit_after_screenshot(app: QApplication, window, path: str) -> None:
+    """Smoke tests of the packaged app: grab the window once the first curve shows, quit."""
+    from PySide6.QtCore import QTimer
+
+    def grab() -> None:
+        window.document.undo_stack.setClean()  # nothing to ask about on the way out
+        ok = window.grab().save(path)
+        app.exit(0 if ok else 1)
+
+    window.preview_updated.connect(lambda: QTimer.singleShot(100, grab))
+    if window.shown_schedule() is not None:
+        QTimer.singleShot(100, grab)
