@@ -1,4 +1,8 @@
-"""Start the window: the QApplication, its identity, the theme, and the first document."""
+"""Start the window: the QApplication, its identity, the theme, and the first document.
+
+With LR_DESIGNER_SCREENSHOT=OUT.png the app grabs the window once the first exact curve
+shows and quits: the packaged app's smoke test uses it.
+"""
 
 from __future__ import annotations
 
