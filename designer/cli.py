@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import argparse
 import io
+import os
 import sys
-from typing import Sequence
+from collections.abc import Sequence
 
 from designer import __version__
 from designer.core.fileformat import dump_schedule, load_schedule_file
@@ -29,7 +30,7 @@ class _Parser(argparse.ArgumentParser):
     """argparse that exits with status 2 and one line, like every other bad-input path."""
 
     def error(self, message: str) -> None:  # argparse's own name
-        self.exit(EXIT_BAD_INPUT, f"{self.prog}: {message}\n")
+        self.exit(EXIT_BAD_INPUT, _one_line(f"{self.prog}: {message}") + "\n")
 
 
 def _command_parser() -> argparse.ArgumentParser:
@@ -64,12 +65,27 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return _validate(options.file)
             return _export(options.file, options.format, options.output)
         except ScheduleError as exc:
-            print(f"{options.file}: {exc}", file=sys.stderr)
+            print(_one_line(f"{options.file}: {exc}"), file=sys.stderr)
             return EXIT_BAD_INPUT
         except KeyboardInterrupt:
             return 130
     options = _window_parser().parse_args(args)
+    if options.file is not None and not os.path.exists(options.file):
+        # Say so here rather than open a window on nothing; a bare word is a mistyped command.
+        word = options.file
+        if os.sep not in word and "/" not in word and "." not in word:
+            message = (f"lr-designer: unknown command {word!r} (commands: "
+                       f"{', '.join(COMMANDS)}); to open a file, give its path")
+        else:
+            message = f"lr-designer: cannot open {word}: no such file"
+        print(_one_line(message), file=sys.stderr)
+        return EXIT_BAD_INPUT
     return _open_window(options.file)
+
+
+def _one_line(text: str) -> str:
+    """Messages are one line, even when a file name or key holds a line break."""
+    return " ".join(text.splitlines())
 
 
 def _validate(path: str) -> int:
@@ -104,14 +120,14 @@ def curve_csv(curve) -> str:
 
 def _export(path: str, fmt: str, output: str | None) -> int:
     schedule = load_schedule_file(path)
-    if fmt == "python":
-        # Stepping proves the design is one torch accepts before we hand out code for it.
-        from designer.core.engine import compute_curve
+    from designer.core.engine import compute_curve
 
-        compute_curve(schedule)
-    text = export_text(schedule, fmt)
+    # Stepping proves the design is one torch accepts before any format hands it out, so
+    # export refuses exactly what validate refuses.
+    curve = compute_curve(schedule)
+    text = curve_csv(curve) if fmt == "csv" else export_text(schedule, fmt)
     if output is None:
-        sys.stdout.write(text)
+        _write_stdout(text)
         return 0
     try:
         with open(output, "w", encoding="utf-8", newline="\n") as handle:
@@ -119,6 +135,17 @@ def _export(path: str, fmt: str, output: str | None) -> int:
     except OSError as exc:
         raise ScheduleError("", f"cannot write {output}: {exc.strerror or exc}") from None
     return 0
+
+
+def _write_stdout(text: str) -> None:
+    """Exports are UTF-8 whatever the terminal's locale (schedule names can be any text)."""
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:
+        sys.stdout.write(text)
+        return
+    sys.stdout.flush()
+    buffer.write(text.encode("utf-8"))
+    buffer.flush()
 
 
 def _open_window(path: str | None) -> int:
@@ -140,7 +167,7 @@ def _print_summary(path: str | None) -> int:
 
         curve = compute_curve(schedule)
     except ScheduleError as exc:
-        print(f"{path}: {exc}", file=sys.stderr)
+        print(_one_line(f"{path}: {exc}"), file=sys.stderr)
         return EXIT_BAD_INPUT
     facts = summarize(schedule, curve)
     print(f"{path}: {facts.total_steps:,} steps, peak lr {facts.peak!r}, final lr "

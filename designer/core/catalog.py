@@ -95,11 +95,11 @@ def _p(name: str, kind: str, default: Any = REQUIRED, **kw: Any) -> ParamSpec:
     return ParamSpec(name, kind, default, **kw)
 
 
-_FACTOR = dict(minimum=0.0, maximum=1.0, exclusive_min=True)
-_POSITIVE = dict(minimum=0.0, exclusive_min=True)
-_NON_NEGATIVE = dict(minimum=0.0)
-_STEPS = dict(minimum=1)
-_LAMBDA_HELP = "expression in `step` (the phase's own counter from 0)"
+_FACTOR = {"minimum": 0.0, "maximum": 1.0, "exclusive_min": True}
+_POSITIVE = {"minimum": 0.0, "exclusive_min": True}
+_NON_NEGATIVE = {"minimum": 0.0}
+_STEPS = {"minimum": 1}
+_LAMBDA_HELP = "expression in `step`, the phase's own counter from 0"
 
 SCHEDULERS: dict[str, SchedulerSpec] = {
     s.name: s
@@ -251,7 +251,8 @@ class OptimizerSpec:
         return any(p.name in ("momentum", "betas") for p in self.params)
 
 
-_WD = _p("weight_decay", FLOAT, 0.0, **_NON_NEGATIVE, help="L2 penalty")
+# Defaults are torch's own, type included: torch writes several float defaults as the int 0.
+_WD = _p("weight_decay", FLOAT, 0, **_NON_NEGATIVE, help="L2 penalty")
 _EPS = _p("eps", FLOAT, 1e-8, **_POSITIVE, help="term added for numerical stability")
 _BETAS = _p("betas", FLOAT_PAIR, (0.9, 0.999), minimum=0.0, maximum=1.0, exclusive_max=True,
             help="coefficients of the running averages")
@@ -261,8 +262,8 @@ OPTIMIZERS: dict[str, OptimizerSpec] = {
     o.name: o
     for o in [
         OptimizerSpec("SGD", (
-            _p("momentum", FLOAT, 0.0, **_NON_NEGATIVE, help="momentum factor"),
-            _p("dampening", FLOAT, 0.0, **_NON_NEGATIVE, help="dampening for momentum"),
+            _p("momentum", FLOAT, 0, **_NON_NEGATIVE, help="momentum factor"),
+            _p("dampening", FLOAT, 0, **_NON_NEGATIVE, help="dampening for momentum"),
             _WD,
             _p("nesterov", BOOL, False, help="Nesterov momentum"),
             _MAXIMIZE,
@@ -276,14 +277,14 @@ OPTIMIZERS: dict[str, OptimizerSpec] = {
         OptimizerSpec("RMSprop", (
             _p("alpha", FLOAT, 0.99, minimum=0.0, help="smoothing constant"),
             _EPS, _WD,
-            _p("momentum", FLOAT, 0.0, **_NON_NEGATIVE, help="momentum factor"),
+            _p("momentum", FLOAT, 0, **_NON_NEGATIVE, help="momentum factor"),
             _p("centered", BOOL, False, help="centered RMSprop"),
             _MAXIMIZE,
         )),
         OptimizerSpec("Adagrad", (
-            _p("lr_decay", FLOAT, 0.0, **_NON_NEGATIVE, help="learning rate decay"),
+            _p("lr_decay", FLOAT, 0, **_NON_NEGATIVE, help="learning rate decay"),
             _WD,
-            _p("initial_accumulator_value", FLOAT, 0.0, **_NON_NEGATIVE,
+            _p("initial_accumulator_value", FLOAT, 0, **_NON_NEGATIVE,
                help="initial accumulator value"),
             _p("eps", FLOAT, 1e-10, **_POSITIVE, help="term added for numerical stability"),
             _MAXIMIZE,

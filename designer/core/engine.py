@@ -10,16 +10,17 @@ phase, the optimizer settings and its start lr, which is what makes per-phase ca
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import torch
 
-from designer.core.catalog import EXPRESSION, INT_LIST, OPTIMIZERS
+from designer.core.catalog import EXPRESSION, FLOAT, INT_LIST, OPTIMIZERS
 from designer.core.expressions import ExpressionError, parse_expression
-from designer.core.model import CONTINUE, RESTART, Phase, Schedule, ScheduleError
-from designer.core.model import OptimizerConfig
+from designer.core.fileformat import check_phase
+from designer.core.model import CONTINUE, RESTART, OptimizerConfig, Phase, Schedule, ScheduleError
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,10 @@ def scheduler_kwargs(phase: Phase, path: str = "phase") -> dict[str, Any]:
             kwargs[name] = _lambda(value, f"{path}.params.{name}")
         elif kind == INT_LIST:
             kwargs[name] = list(value)
+        elif kind == FLOAT and isinstance(value, int) and not isinstance(value, bool):
+            # Torch type-checks some floats (OneCycleLR refuses pct_start=1); the exporter
+            # writes floats too, so both always run the same torch code path.
+            kwargs[name] = float(value)
         else:
             kwargs[name] = value
     return kwargs
@@ -97,21 +102,33 @@ def make_optimizer(config: OptimizerConfig, lr: float) -> torch.optim.Optimizer:
     parameter = torch.zeros(1, requires_grad=True)
     try:
         return cls([parameter], lr=lr, **config.params)
-    except (ValueError, TypeError) as exc:
+    except _TORCH_ERRORS as exc:
         raise ScheduleError(_blame(str(exc), config.params, "optimizer.params", "optimizer"),
-                            f"torch rejected {spec.name}: {exc}") from None
+                            f"torch rejected {spec.name}: {_one_line(exc)}") from None
+
+
+# What torch raises for arguments it rejects, at construction or while stepping.
+_TORCH_ERRORS = (ValueError, TypeError, ArithmeticError, LookupError, RuntimeError)
 
 
 def step_phase(phase: Phase, optimizer_config: OptimizerConfig, start: float, index: int = 0,
                momentum: bool = False) -> PhaseCurve:
-    """Construct the phase's real scheduler on a fresh optimizer and step it `steps` times."""
+    """Construct the phase's real scheduler on a fresh optimizer and step it `steps` times.
+
+    The last of those steps is the scheduler.step() that ends the phase. Its lr is not on
+    the curve, but a training loop (and the exported module) makes that call, so an error
+    torch raises there is an error of the design. Every phase makes it, wherever it sits,
+    so a phase's validity does not depend on its position.
+    """
     path = f"phases[{index}]"
+    check_phase(phase, path)
     optimizer = make_optimizer(optimizer_config, start)
     cls = getattr(torch.optim.lr_scheduler, phase.scheduler)
     kwargs = scheduler_kwargs(phase, path)
     group = optimizer.param_groups[0]
     lrs: list[float] = []
     moms: list[float] = []
+    ending = False
     try:
         scheduler = cls(optimizer, **kwargs)
         # torch warns when scheduler.step() comes before any optimizer.step(). The dummy
@@ -130,13 +147,24 @@ def step_phase(phase: Phase, optimizer_config: OptimizerConfig, start: float, in
                 lrs.append(group["lr"])
                 advance()
         lrs.append(group["lr"])
-    except ScheduleError:
-        raise
-    except (ValueError, TypeError, ZeroDivisionError, OverflowError, KeyError) as exc:
+        ending = True
+        advance()
+    except ScheduleError as exc:
+        if not ending:
+            raise
+        raise ScheduleError(exc.field, f"{exc.message}; torch evaluates step {phase.steps} at "
+                            f"the scheduler.step() that ends this {phase.steps}-step "
+                            "phase") from None
+    except _TORCH_ERRORS as exc:
         field = _blame(str(exc), kwargs, f"{path}.params", path)
-        raise ScheduleError(field, f"torch's {phase.scheduler} failed after {len(lrs)} steps: "
-                            f"{exc}" if lrs else f"torch rejected {phase.scheduler}: "
-                            f"{exc or type(exc).__name__}") from None
+        if not lrs:
+            message = f"torch rejected {phase.scheduler}: {_one_line(exc)}"
+        elif ending:
+            message = (f"torch's {phase.scheduler} failed at the scheduler.step() that ends "
+                       f"the phase: {_one_line(exc)}")
+        else:
+            message = f"torch's {phase.scheduler} failed after {len(lrs)} steps: {_one_line(exc)}"
+        raise ScheduleError(field, message) from None
     curve = np.asarray(lrs, dtype=np.float64)
     if not np.isfinite(curve).all():
         bad = int(np.argmin(np.isfinite(curve)))
@@ -153,11 +181,18 @@ def _momentum_reader(group: dict[str, Any]) -> Callable[[], float]:
 
 
 def _blame(message: str, params: dict[str, Any], prefix: str, fallback: str) -> str:
-    """The field a torch error message is about: the longest parameter name it mentions."""
+    """The field a torch error message is about: the longest parameter name it mentions
+    (ignoring case: "Nesterov momentum requires ..." is about nesterov)."""
+    message = message.lower()
     for name in sorted(params, key=len, reverse=True):
-        if name in message:
+        if name.lower() in message:
             return f"{prefix}.{name}"
     return fallback
+
+
+def _one_line(exc: BaseException) -> str:
+    """A torch message as one line (some span several), or the exception's type name."""
+    return " ".join(str(exc).split()) or type(exc).__name__
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from designer import __version__
-from designer.core.catalog import EXPRESSION, INT_LIST
+from designer.core.catalog import EXPRESSION, FLOAT, INT_LIST
 from designer.core.expressions import parse_expression
 from designer.core.model import CONTINUE, RESTART, Phase, Schedule
 
@@ -189,8 +189,8 @@ def _literal(phase: Phase, name: str, value: Any) -> str:
         return repr([int(v) for v in value])
     if isinstance(value, tuple):
         return repr(tuple(float(v) for v in value))
-    if isinstance(value, float):
-        return repr(float(value))
+    if kind == FLOAT and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return repr(float(value))  # as the engine passes it (torch type-checks pct_start)
     return repr(value)
 
 

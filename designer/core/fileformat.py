@@ -14,14 +14,30 @@ from __future__ import annotations
 import difflib
 import json
 import math
+import re
 from typing import Any
 
 from designer.core.catalog import (
-    BOOL, CHOICE, EXPRESSION, FLOAT, FLOAT_PAIR, INT, INT_LIST, OPTIMIZERS, SCHEDULERS, ParamSpec,
+    BOOL,
+    CHOICE,
+    EXPRESSION,
+    FLOAT,
+    FLOAT_PAIR,
+    INT,
+    INT_LIST,
+    OPTIMIZERS,
+    SCHEDULERS,
+    ParamSpec,
 )
 from designer.core.expressions import ExpressionError, parse_expression
 from designer.core.model import (
-    CONTINUE, MAX_TOTAL_STEPS, RESTART, OptimizerConfig, Phase, Schedule, ScheduleError,
+    CONTINUE,
+    MAX_TOTAL_STEPS,
+    RESTART,
+    OptimizerConfig,
+    Phase,
+    Schedule,
+    ScheduleError,
 )
 
 FORMAT_NAME = "lr-schedule-designer"
@@ -42,17 +58,32 @@ class _NonFinite:
         self.text = text
 
 
-class _DuplicateKey(Exception):
-    pass
+class _Object(dict):
+    """A parsed JSON object that remembers its first duplicate key, so that the error can
+    name the key's full path once validation reaches the object (the parser does not know
+    where it is)."""
+
+    duplicate: str | None = None
 
 
 def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
+    result = _Object()
     for key, value in pairs:
-        if key in result:
-            raise _DuplicateKey(key)
+        if key in result and result.duplicate is None:
+            result.duplicate = key
         result[key] = value
     return result
+
+
+# Schedulers people reach for that cannot be timeline phases, and why.
+_NOT_PHASES = {
+    "ReduceLROnPlateau": "ReduceLROnPlateau is not supported: it lowers the lr when a "
+                         "validation metric stops improving, so it has no curve to design",
+    "SequentialLR": "SequentialLR is what the timeline builds: put each of its schedulers "
+                    "on the timeline as a phase",
+    "ChainedScheduler": "ChainedScheduler is not supported: the timeline runs schedulers one "
+                        "after another, as phases",
+}
 
 
 def load_schedule(data: str | bytes) -> Schedule:
@@ -66,15 +97,20 @@ def load_schedule(data: str | bytes) -> Schedule:
             raise ScheduleError("", "not a schedule file: the file is not UTF-8 text") from None
     if len(data) > MAX_FILE_BYTES:
         raise ScheduleError("", "file is too large to be a schedule")
+    if not data.strip():
+        raise ScheduleError("", "the file is empty; a schedule file is a JSON object")
     try:
         document = json.loads(data, object_pairs_hook=_pairs, parse_constant=_NonFinite)
-    except _DuplicateKey as exc:
-        raise ScheduleError("", f"duplicate key {str(exc)!r}") from None
     except json.JSONDecodeError as exc:
         raise ScheduleError("", f"not valid JSON: {exc.msg} (line {exc.lineno}, "
                                 f"column {exc.colno})") from None
-    except (ValueError, RecursionError, MemoryError) as exc:
-        raise ScheduleError("", f"not valid JSON: {type(exc).__name__}") from None
+    except RecursionError:
+        raise ScheduleError("", "not valid JSON: nested too deeply") from None
+    except MemoryError:
+        raise ScheduleError("", "not valid JSON: too large to read") from None
+    except ValueError:
+        # Python refuses to convert integer literals of more than 4300 digits.
+        raise ScheduleError("", "not valid JSON: a number has too many digits") from None
     return schedule_from_dict(document)
 
 
@@ -91,7 +127,7 @@ def load_schedule_file(path: str) -> Schedule:
 def schedule_from_dict(document: Any) -> Schedule:
     """Validate an already parsed JSON document (format version 1)."""
     _expect_object(document, "", "the file must hold a JSON object")
-    _check_keys(document, _TOP_KEYS, "")
+    # Format and version come before the key check: a newer file's new keys are not typos.
     if document.get("format") != FORMAT_NAME:
         raise ScheduleError("format", f"must be {FORMAT_NAME!r} (is this a schedule file?)")
     version = document.get("version")
@@ -101,9 +137,14 @@ def schedule_from_dict(document: Any) -> Schedule:
         raise ScheduleError("version", f"this file has format version {version}, written by a "
                             f"newer LR Schedule Designer; this version reads up to "
                             f"{FORMAT_VERSION}")
+    _check_keys(document, _TOP_KEYS, "")
     name = document.get("name", "")
     if not isinstance(name, str):
         raise ScheduleError("name", "must be text")
+    if not _encodable(name):
+        # A lone surrogate (JSON "\ud800") cannot be saved or printed as UTF-8.
+        raise ScheduleError("name", "must be valid Unicode text (it has a lone surrogate "
+                            "escape such as \\ud800)")
     optimizer = _optimizer(document.get("optimizer"))
     interval = document.get("interval", "step")
     if interval not in INTERVALS:
@@ -130,7 +171,7 @@ def _optimizer(doc: Any) -> OptimizerConfig:
     _expect_object(doc, "optimizer", "must be an object with name and lr")
     _check_keys(doc, _OPTIMIZER_KEYS, "optimizer")
     name = doc.get("name")
-    if name not in OPTIMIZERS:
+    if not isinstance(name, str) or name not in OPTIMIZERS:
         raise ScheduleError("optimizer.name", f"must be one of {', '.join(OPTIMIZERS)}"
                             + _did_you_mean(name, OPTIMIZERS))
     lr = check_number(doc.get("lr"), "optimizer.lr", minimum=0.0, exclusive_min=True)
@@ -140,7 +181,7 @@ def _optimizer(doc: Any) -> OptimizerConfig:
     params = {}
     for key, value in params_doc.items():
         param = spec.param(key)
-        path = f"optimizer.params.{key}"
+        path = _key_path("optimizer.params", key)
         if param is None:
             known = ", ".join(p.name for p in spec.params)
             raise ScheduleError(path, f"not a parameter of {name} the designer supports "
@@ -154,19 +195,20 @@ def _phase(doc: Any, path: str) -> Phase:
     _expect_object(doc, path, "must be an object with scheduler and steps")
     _check_keys(doc, _PHASE_KEYS, path)
     scheduler = doc.get("scheduler")
-    if scheduler not in SCHEDULERS:
-        raise ScheduleError(f"{path}.scheduler", "must be a timeline scheduler: "
+    if not isinstance(scheduler, str) or scheduler not in SCHEDULERS:
+        if isinstance(scheduler, str) and scheduler in _NOT_PHASES:
+            raise ScheduleError(f"{path}.scheduler", _NOT_PHASES[scheduler])
+        raise ScheduleError(f"{path}.scheduler", "must be one of the timeline schedulers "
                             + ", ".join(SCHEDULERS) + _did_you_mean(scheduler, SCHEDULERS))
     steps = doc.get("steps")
     if not _is_int(steps) or steps < 1:
         raise ScheduleError(f"{path}.steps", "must be a positive integer")
     if steps > MAX_TOTAL_STEPS:
-        raise ScheduleError(f"{path}.steps", f"at most {MAX_TOTAL_STEPS:,} steps")
+        raise ScheduleError(f"{path}.steps", f"must be at most {MAX_TOTAL_STEPS:,} steps")
     start = check_start(doc.get("start", RESTART), f"{path}.start")
     params_doc = doc.get("params", {})
     _expect_object(params_doc, f"{path}.params", "must be an object")
-    phase = Phase(scheduler, steps, {}, start)
-    params = check_params(phase.spec.name, params_doc, f"{path}.params")
+    params = check_params(scheduler, params_doc, f"{path}.params")
     phase = Phase(scheduler, steps, params, start)
     check_phase(phase, path)
     return phase
@@ -186,27 +228,62 @@ def check_params(scheduler: str, params_doc: dict[str, Any], path: str) -> dict[
     for key in params_doc:
         if not spec.has_param(key):
             known = [p.name for p in spec.params]
-            raise ScheduleError(f"{path}.{key}", f"not a parameter of {scheduler} (known: "
-                                f"{', '.join(known)})" + _did_you_mean(key, known))
+            raise ScheduleError(_key_path(path, key), f"not a parameter of {scheduler} "
+                                f"(known: {', '.join(known)})" + _did_you_mean(key, known))
     params = {}
     for param in spec.params:
-        if param.name in params_doc and params_doc[param.name] is not None:
-            params[param.name] = check_value(param, params_doc[param.name],
-                                             f"{path}.{param.name}")
+        if param.name in params_doc:
+            value = params_doc[param.name]
+            if value is None and param.optional:
+                continue  # null is torch's own default here (step_size_down=None)
+            params[param.name] = check_value(param, value, f"{path}.{param.name}")
         elif param.required and param.name != spec.fit_param:
-            raise ScheduleError(f"{path}.{param.name}", f"required by {scheduler}: "
-                                f"{param.help}")
+            raise ScheduleError(f"{path}.{param.name}", f"missing; {scheduler} has no "
+                                f"default for it ({param.help})")
     return params
 
 
 def check_phase(phase: Phase, path: str) -> None:
-    """Cross-parameter rules torch would only enforce mid-training."""
+    """Cross-parameter rules torch would only enforce mid-training.
+
+    A phase of N steps is checked as torch steps it in a training loop: N scheduler.step()
+    calls, the last one after the phase's last step (the engine makes that call too).
+    """
+    # The loader checked this already; edits in the window reach the engine directly.
+    if not _is_int(phase.steps) or not 1 <= phase.steps <= MAX_TOTAL_STEPS:
+        raise ScheduleError(f"{path}.steps", f"must be a positive integer of at most "
+                            f"{MAX_TOTAL_STEPS:,}")
     if phase.scheduler == "OneCycleLR":
         total = phase.param_value("total_steps")
         if total < phase.steps:
             raise ScheduleError(f"{path}.params.total_steps", f"must be at least the phase's "
                                 f"{phase.steps} steps: torch's OneCycleLR raises when stepped "
                                 f"past total_steps")
+        problem = _one_cycle_zero_length(phase)
+        if problem:
+            raise ScheduleError(f"{path}.params.pct_start", problem)
+
+
+def _one_cycle_zero_length(phase: Phase) -> str | None:
+    """Torch's OneCycleLR divides by the length of the part of its cycle a step falls in;
+    a zero-length part it reaches is a ZeroDivisionError mid-training."""
+    total = phase.param_value("total_steps")
+    pct = float(phase.param_value("pct_start"))
+    # The part boundaries exactly as torch computes them (OneCycleLR.__init__).
+    ends = [float(pct * total) - 1]
+    if phase.param_value("three_phase"):
+        ends.append(float(2 * pct * total) - 2)
+    ends.append(total - 1)
+    if ends[0] == 0:
+        return (f"pct_start × total_steps = {pct!r} × {total} = 1 makes OneCycleLR's "
+                "warm-up zero steps long, and torch divides by that length at step 0; "
+                "choose another pct_start")
+    if ends[-1] == ends[-2] and phase.steps > ends[-2]:
+        return (f"pct_start {pct!r} with total_steps {total} makes OneCycleLR's last part "
+                "zero steps long, and torch divides by that length at step "
+                f"{phase.steps} (the scheduler.step() that ends the phase); choose a smaller "
+                "pct_start or a larger total_steps")
+    return None
 
 
 def check_value(param: ParamSpec, value: Any, path: str) -> Any:
@@ -224,12 +301,12 @@ def check_value(param: ParamSpec, value: Any, path: str) -> Any:
             raise ScheduleError(path, "must be true or false")
         return value
     if kind == CHOICE:
-        if value not in param.choices:
+        if not isinstance(value, str) or value not in param.choices:
             raise ScheduleError(path, "must be one of " + ", ".join(map(repr, param.choices)))
         return value
     if kind == INT_LIST:
         if not isinstance(value, (list, tuple)) or len(value) > MAX_LIST_LENGTH:
-            raise ScheduleError(path, f"must be a list of at most {MAX_LIST_LENGTH} integers")
+            raise ScheduleError(path, f"must be a list of at most {MAX_LIST_LENGTH:,} integers")
         return tuple(_check_int(v, f"{path}[{i}]", param.minimum, None)
                      for i, v in enumerate(value))
     if kind == FLOAT_PAIR:
@@ -273,11 +350,12 @@ def check_number(value: Any, path: str, minimum: float | None = None,
 
 
 def _check_int(value: Any, path: str, minimum: float | None, maximum: float | None) -> int:
-    if not _is_int(value):
+    if not _is_int(value) or (minimum is not None and value < minimum):
         raise ScheduleError(path, "must be an integer" + _bounds_text(minimum, maximum))
-    if (minimum is not None and value < minimum) or value > (maximum or MAX_TOTAL_STEPS):
-        raise ScheduleError(path, "must be an integer" + _bounds_text(
-            minimum, maximum if maximum is not None else MAX_TOTAL_STEPS))
+    # Counts of steps beyond the schedule cap are never meaningful (and keep ints small).
+    cap = maximum if maximum is not None else MAX_TOTAL_STEPS
+    if value > cap:
+        raise ScheduleError(path, f"must be at most {_number_text(cap)}")
     return value
 
 
@@ -285,10 +363,15 @@ def _bounds_text(minimum: float | None, maximum: float | None, exclusive_min: bo
                  exclusive_max: bool = False) -> str:
     parts = []
     if minimum is not None:
-        parts.append(f"{'>' if exclusive_min else '>='} {minimum:g}")
+        parts.append(f"{'>' if exclusive_min else '>='} {_number_text(minimum)}")
     if maximum is not None:
-        parts.append(f"{'<' if exclusive_max else '<='} {maximum:g}")
+        parts.append(f"{'<' if exclusive_max else '<='} {_number_text(maximum)}")
     return " " + " and ".join(parts) if parts else ""
+
+
+def _number_text(number: float) -> str:
+    """Bounds as people write them: 0, 1, 10,000,000, 0.5."""
+    return f"{int(number):,}" if float(number).is_integer() else f"{number:g}"
 
 
 def _is_int(value: Any) -> bool:
@@ -298,14 +381,36 @@ def _is_int(value: Any) -> bool:
 def _expect_object(value: Any, path: str, message: str) -> None:
     if not isinstance(value, dict):
         raise ScheduleError(path, message)
+    duplicate = getattr(value, "duplicate", None)
+    if duplicate is not None:
+        raise ScheduleError(_key_path(path, duplicate), "duplicate key: it appears more than "
+                            "once in the same object")
 
 
 def _check_keys(doc: dict[str, Any], allowed: tuple[str, ...], path: str) -> None:
     for key in doc:
         if key not in allowed:
-            where = f"{path}.{key}" if path else key
-            raise ScheduleError(where, f"unknown key (expected one of {', '.join(allowed)})"
-                                + _did_you_mean(key, allowed))
+            raise ScheduleError(_key_path(path, key), f"unknown key (expected one of "
+                                f"{', '.join(allowed)})" + _did_you_mean(key, allowed))
+
+
+_PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+
+
+def _key_path(path: str, key: str) -> str:
+    """`path.key`, or `path["odd key"]` escaped to one ASCII line, for keys from the file."""
+    if _PLAIN_KEY.match(key):
+        return f"{path}.{key}" if path else key
+    shown = key if len(key) <= 40 else key[:37] + "..."
+    return f"{path}[{json.dumps(shown)}]"
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _did_you_mean(word: Any, options: Any) -> str:

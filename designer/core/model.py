@@ -15,7 +15,7 @@ full keyword arguments the engine and the exporter pass to torch.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any, Union
+from typing import Any
 
 from designer.core.catalog import SCHEDULERS, SchedulerSpec
 
@@ -23,7 +23,7 @@ MAX_TOTAL_STEPS = 10_000_000
 
 RESTART = "restart"
 CONTINUE = "continue"
-StartMode = Union[str, float]  # RESTART, CONTINUE, or an explicit start lr
+StartMode = str | float  # RESTART, CONTINUE, or an explicit start lr
 
 
 class ScheduleError(ValueError):

@@ -1,0 +1,183 @@
+"""Hypothesis strategies for valid schedule designs, shared by the core tests.
+
+Designs are drawn as file documents (plain JSON values), so every test also goes through
+the loader: a document these strategies produce must load, and the test fails if it does not.
+Steps stay small (1-60 per phase) so that hundreds of designs step in seconds.
+"""
+
+from __future__ import annotations
+
+from hypothesis import strategies as st
+
+from designer.core.catalog import OPTIMIZERS, SCHEDULERS
+
+# Expressions users write for LambdaLR (lr = start lr * f(step)) and MultiplicativeLR
+# (lr *= f(step)); all are finite for every step.
+LAMBDA_EXPRESSIONS = (
+    "min((step + 1) / 200, (200 / max(step + 1, 200)) ** 0.5)",
+    "min(1.0, (step + 1) / 10)",
+    "0.1 ** (step // 7)",
+    "1.0 if step < 5 else 0.1 if step < 20 else 0.01",
+    "0.5 * (1 + cos(pi * min(step, 40) / 40))",
+    "exp(-step / 30)",
+    "math.sqrt(1 / max(step, 1))",
+    "max(0.0, 1 - step / 50) ** 2",
+    "1",
+    "(step < 3) * 0.5 + 0.5",
+)
+MULTIPLICATIVE_EXPRESSIONS = (
+    "0.99",
+    "0.95 if step % 10 == 0 else 1.0",
+    "max(0.9, 1 - step / 1000)",
+    "1.01",
+    "exp(-0.01)",
+)
+
+ADAM_FAMILY = ("Adam", "AdamW", "Adamax", "NAdam", "RAdam")
+MOMENTUM_OPTIMIZERS = tuple(name for name, spec in OPTIMIZERS.items() if spec.has_momentum)
+
+MAX_PHASE_STEPS = 60
+
+factors = st.floats(0.01, 1.0)
+rates = st.floats(1e-5, 1.0)
+gammas = st.floats(0.05, 1.5)
+momenta = st.floats(0.5, 0.99)
+
+
+def optimizer_docs() -> st.SearchStrategy[dict]:
+    """An optimizer section: any whitelisted class, some of its keyword arguments."""
+
+    @st.composite
+    def build(draw: st.DrawFn) -> dict:
+        name = draw(st.sampled_from(sorted(OPTIMIZERS)))
+        params: dict = {}
+        if name in ADAM_FAMILY and draw(st.booleans()):
+            params["betas"] = [draw(momenta), draw(st.floats(0.9, 0.9999))]
+        if name in ("SGD", "RMSprop") and draw(st.booleans()):
+            params["momentum"] = draw(st.floats(0.0, 0.99))
+        if draw(st.booleans()):
+            params["weight_decay"] = draw(st.sampled_from([0, 0.0, 1e-4, 0.05]))
+        if name == "SGD" and params.get("momentum", 0) > 0 and draw(st.booleans()):
+            params["nesterov"] = True
+        return {"name": name, "lr": draw(rates), "params": params}
+
+    return build()
+
+
+def _maybe(draw: st.DrawFn, params: dict, name: str, strategy: st.SearchStrategy) -> None:
+    if draw(st.booleans()):
+        params[name] = draw(strategy)
+
+
+def _cycle_momentum(draw: st.DrawFn, params: dict, optimizer: str) -> None:
+    """cycle_momentum defaults to True, which torch refuses for optimizers without momentum."""
+    if optimizer not in MOMENTUM_OPTIMIZERS:
+        params["cycle_momentum"] = False
+    else:
+        _maybe(draw, params, "cycle_momentum", st.booleans())
+    if draw(st.booleans()):
+        low = draw(st.floats(0.5, 0.9))
+        params["base_momentum"] = low
+        params["max_momentum"] = draw(st.floats(low, 0.99))
+
+
+def _one_cycle_ok(pct_start: float, total: int, three_phase: bool, steps: int) -> bool:
+    """Torch's OneCycleLR divides by the length of its sub-phases (the loader refuses these)."""
+    ends = [float(pct_start * total) - 1]
+    if three_phase:
+        ends.append(float(2 * pct_start * total) - 2)
+    ends.append(total - 1)
+    return ends[0] != 0 and not (ends[-1] == ends[-2] and steps > ends[-2])
+
+
+def params_for(draw: st.DrawFn, scheduler: str, steps: int, optimizer: str) -> dict:
+    """Random valid params for one phase; some left out to take torch's default or the fit."""
+    params: dict = {}
+    if scheduler == "ConstantLR":
+        _maybe(draw, params, "factor", factors)
+        _maybe(draw, params, "total_iters", st.integers(1, 80))
+    elif scheduler == "LinearLR":
+        _maybe(draw, params, "start_factor", factors)
+        _maybe(draw, params, "end_factor", st.floats(0.0, 1.0))
+        _maybe(draw, params, "total_iters", st.integers(1, 80))
+    elif scheduler == "StepLR":
+        params["step_size"] = draw(st.integers(1, 30))
+        _maybe(draw, params, "gamma", gammas)
+    elif scheduler == "MultiStepLR":
+        params["milestones"] = draw(st.lists(st.integers(0, 70), max_size=4))
+        _maybe(draw, params, "gamma", gammas)
+    elif scheduler == "ExponentialLR":
+        params["gamma"] = draw(st.floats(0.5, 1.1))
+    elif scheduler == "PolynomialLR":
+        _maybe(draw, params, "total_iters", st.integers(1, 80))
+        _maybe(draw, params, "power", st.floats(0.0, 3.0))
+    elif scheduler == "CosineAnnealingLR":
+        _maybe(draw, params, "T_max", st.integers(1, 80))
+        _maybe(draw, params, "eta_min", st.sampled_from([0, 0.0, 1e-6, 0.001, 0.3]))
+    elif scheduler == "CosineAnnealingWarmRestarts":
+        params["T_0"] = draw(st.integers(1, 30))
+        _maybe(draw, params, "T_mult", st.integers(1, 3))
+        _maybe(draw, params, "eta_min", st.sampled_from([0.0, 1e-6, 0.001]))
+    elif scheduler == "CyclicLR":
+        base = draw(st.floats(1e-4, 0.05))
+        params["base_lr"] = base
+        params["max_lr"] = draw(st.floats(base, 1.0))
+        _maybe(draw, params, "step_size_up", st.integers(1, 20))
+        _maybe(draw, params, "step_size_down", st.integers(1, 20))
+        _maybe(draw, params, "mode", st.sampled_from(["triangular", "triangular2", "exp_range"]))
+        _maybe(draw, params, "gamma", st.floats(0.9, 1.0))
+        _cycle_momentum(draw, params, optimizer)
+    elif scheduler == "OneCycleLR":
+        params["max_lr"] = draw(rates)
+        total = steps + draw(st.sampled_from([0, 0, 1, 7]))
+        if total != steps or draw(st.booleans()):
+            params["total_steps"] = total
+        params["pct_start"] = draw(st.sampled_from([0.0, 0.1, 0.25, 0.3, 0.5, 0.9, 1.0]))
+        _maybe(draw, params, "anneal_strategy", st.sampled_from(["cos", "linear"]))
+        _maybe(draw, params, "div_factor", st.floats(1.0, 100.0))
+        _maybe(draw, params, "final_div_factor", st.floats(1.0, 1e5))
+        _maybe(draw, params, "three_phase", st.booleans())
+        _cycle_momentum(draw, params, optimizer)
+        if not _one_cycle_ok(params["pct_start"], total, params.get("three_phase", False),
+                             steps):
+            params["pct_start"] = 0.3 if 0.3 * total != 1 else 0.25
+    elif scheduler == "LambdaLR":
+        params["lr_lambda"] = draw(st.sampled_from(LAMBDA_EXPRESSIONS))
+    elif scheduler == "MultiplicativeLR":
+        params["lr_lambda"] = draw(st.sampled_from(MULTIPLICATIVE_EXPRESSIONS))
+    else:
+        raise AssertionError(f"no strategy for {scheduler}")
+    return params
+
+
+def schedule_docs(max_phases: int = 4, max_steps: int = MAX_PHASE_STEPS,
+                  schedulers: tuple[str, ...] = tuple(SCHEDULERS)) -> st.SearchStrategy[dict]:
+    """A whole valid schedule file document."""
+
+    @st.composite
+    def build(draw: st.DrawFn) -> dict:
+        optimizer = draw(optimizer_docs())
+        phases = []
+        for index in range(draw(st.integers(1, max_phases))):
+            scheduler = draw(st.sampled_from(schedulers))
+            steps = draw(st.integers(1, max_steps))
+            phase: dict = {"scheduler": scheduler, "steps": steps}
+            start = draw(st.sampled_from(["default", "restart", "continue", "continue",
+                                          "explicit"]))
+            if start == "explicit":
+                phase["start"] = draw(rates)
+            elif start != "default":
+                phase["start"] = start
+            phase["params"] = params_for(draw, scheduler, steps, optimizer["name"])
+            phases.append(phase)
+        document = {"format": "lr-schedule-designer", "version": 1}
+        if draw(st.booleans()):
+            document["name"] = draw(st.text(max_size=20))
+        document["optimizer"] = optimizer
+        document["interval"] = draw(st.sampled_from(["step", "epoch"]))
+        if draw(st.booleans()):
+            document["steps_per_epoch"] = draw(st.integers(1, 500))
+        document["phases"] = phases
+        return document
+
+    return build()
