@@ -163,7 +163,8 @@ def _print_summary(path: str | None) -> int:
         return EXIT_BAD_INPUT
     try:
         schedule = load_schedule_file(path)
-        from designer.core.engine import compute_curve, summarize
+        from designer.core.engine import compute_curve
+        from designer.core.summary import summarize
 
         curve = compute_curve(schedule)
     except ScheduleError as exc:

@@ -10,7 +10,7 @@ phase, the optimizer settings and its start lr, which is what makes per-phase ca
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -120,13 +120,26 @@ def step_phase(phase: Phase, optimizer_config: OptimizerConfig, start: float, in
     torch raises there is an error of the design. Every phase makes it, wherever it sits,
     so a phase's validity does not depend on its position.
     """
+    chunks = list(iter_phase(phase, optimizer_config, start, index, momentum, phase.steps))
+    if len(chunks) == 1:
+        return chunks[0]
+    return PhaseCurve(np.concatenate([c.lr for c in chunks]),
+                      np.concatenate([c.momentum for c in chunks]) if momentum else None)
+
+
+def iter_phase(phase: Phase, optimizer_config: OptimizerConfig, start: float, index: int = 0,
+               momentum: bool = False, chunk_steps: int = 50_000) -> Iterator[PhaseCurve]:
+    """`step_phase` in pieces of at most `chunk_steps` values, for a preview that fills in
+    while a long phase is stepped. The pieces concatenate to `step_phase`'s result exactly;
+    an error of the design raises ScheduleError from the piece where torch meets it."""
     path = f"phases[{index}]"
     check_phase(phase, path)
     optimizer = make_optimizer(optimizer_config, start)
     cls = getattr(torch.optim.lr_scheduler, phase.scheduler)
     kwargs = scheduler_kwargs(phase, path)
     group = optimizer.param_groups[0]
-    lrs: list[float] = []
+    done = 0  # values of earlier chunks
+    lrs: list[float] = []  # values of the chunk being stepped
     moms: list[float] = []
     ending = False
     try:
@@ -135,41 +148,48 @@ def step_phase(phase: Phase, optimizer_config: OptimizerConfig, start: float, in
         # parameter has no gradient, so this step changes nothing but records the call.
         optimizer.step()
         advance = scheduler.step
-        if momentum:
-            read_momentum = _momentum_reader(group)
-            for _ in range(phase.steps - 1):
+        read_momentum = _momentum_reader(group) if momentum else None
+        while done < phase.steps:
+            count = min(chunk_steps, phase.steps - done)
+            lrs, moms = [], []
+            # The lr of each step is read before the scheduler.step() that follows it;
+            # the very last call is the one that ends the phase (see step_phase).
+            for _ in range(count - 1):
                 lrs.append(group["lr"])
+                if read_momentum is not None:
+                    moms.append(read_momentum())
+                advance()
+            lrs.append(group["lr"])
+            if read_momentum is not None:
                 moms.append(read_momentum())
-                advance()
-            moms.append(read_momentum())
-        else:
-            for _ in range(phase.steps - 1):
-                lrs.append(group["lr"])
-                advance()
-        lrs.append(group["lr"])
-        ending = True
-        advance()
+            ending = done + count == phase.steps
+            advance()
+            curve = np.asarray(lrs, dtype=np.float64)
+            if not np.isfinite(curve).all():
+                bad = done + int(np.argmin(np.isfinite(curve)))
+                raise ScheduleError(path, f"the lr is not a finite number at step {bad} of "
+                                          "the phase")
+            piece = PhaseCurve(curve, np.asarray(moms, dtype=np.float64) if momentum else None)
+            done += count
+            lrs, moms = [], []
+            yield piece
     except ScheduleError as exc:
-        if not ending:
+        if not ending or exc.field == path:
             raise
         raise ScheduleError(exc.field, f"{exc.message}; torch evaluates step {phase.steps} at "
                             f"the scheduler.step() that ends this {phase.steps}-step "
                             "phase") from None
     except _TORCH_ERRORS as exc:
         field = _blame(str(exc), kwargs, f"{path}.params", path)
-        if not lrs:
-            message = f"torch rejected {phase.scheduler}: {_one_line(exc)}"
-        elif ending:
+        if ending:
             message = (f"torch's {phase.scheduler} failed at the scheduler.step() that ends "
                        f"the phase: {_one_line(exc)}")
+        elif done + len(lrs):
+            message = (f"torch's {phase.scheduler} failed after {done + len(lrs)} steps: "
+                       f"{_one_line(exc)}")
         else:
-            message = f"torch's {phase.scheduler} failed after {len(lrs)} steps: {_one_line(exc)}"
+            message = f"torch rejected {phase.scheduler}: {_one_line(exc)}"
         raise ScheduleError(field, message) from None
-    curve = np.asarray(lrs, dtype=np.float64)
-    if not np.isfinite(curve).all():
-        bad = int(np.argmin(np.isfinite(curve)))
-        raise ScheduleError(path, f"the lr is not a finite number at step {bad} of the phase")
-    return PhaseCurve(curve, np.asarray(moms, dtype=np.float64) if momentum else None)
 
 
 def _momentum_reader(group: dict[str, Any]) -> Callable[[], float]:
@@ -193,21 +213,3 @@ def _blame(message: str, params: dict[str, Any], prefix: str, fallback: str) -> 
 def _one_line(exc: BaseException) -> str:
     """A torch message as one line (some span several), or the exception's type name."""
     return " ".join(str(exc).split()) or type(exc).__name__
-
-
-@dataclass(frozen=True)
-class CurveSummary:
-    total_steps: int
-    epochs: float | None
-    peak: float
-    final: float
-    mean: float
-
-
-def summarize(schedule: Schedule, curve: np.ndarray) -> CurveSummary:
-    """Facts the status bar and `lr-designer` print about a curve."""
-    epochs = (len(curve) / schedule.steps_per_epoch) if schedule.steps_per_epoch else None
-    if len(curve) == 0:
-        return CurveSummary(0, epochs, math.nan, math.nan, math.nan)
-    return CurveSummary(len(curve), epochs, float(curve.max()), float(curve[-1]),
-                        float(curve.mean()))

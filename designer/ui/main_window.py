@@ -167,7 +167,7 @@ class MainWindow(QMainWindow):
         self.timeline.set_phase_warnings(by_phase)
 
     def _update_summary(self, schedule: Schedule, lrs: np.ndarray) -> None:
-        from designer.core.engine import summarize
+        from designer.core.summary import summarize
 
         facts = summarize(schedule, lrs)
         if not facts.total_steps:

@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from torch.optim import lr_scheduler
 
 from designer.core.catalog import OPTIMIZERS, SCHEDULERS
-from designer.core.engine import compute_curve, compute_curves, summarize
+from designer.core.engine import compute_curve, compute_curves
 from designer.core.expressions import parse_expression
 from designer.core.fileformat import dump_schedule, load_schedule
 from designer.core.model import (
@@ -31,6 +31,7 @@ from designer.core.model import (
     ScheduleError,
     new_phase,
 )
+from designer.core.summary import summarize
 
 SGD = OptimizerConfig("SGD", 0.1, {})
 
@@ -339,6 +340,8 @@ def test_empty_schedule_and_summary():
     facts = summarize(s, compute_curve(s))
     assert (facts.total_steps, facts.epochs, facts.peak, facts.final) == (10, 2.5, 0.1, 0.05)
     assert facts.mean == pytest.approx(0.075)
+    per_epoch = replace(s, interval="epoch")  # one step is one epoch, whatever its batches
+    assert summarize(per_epoch, compute_curve(per_epoch)).epochs == 10
 
 
 # Torch errors become ScheduleErrors naming the field ---------------------------------------------
