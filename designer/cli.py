@@ -57,6 +57,9 @@ def _window_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    import multiprocessing
+
+    multiprocessing.freeze_support()  # the packaged app's curve worker starts through here
     args = list(sys.argv[1:] if argv is None else argv)
     if args and args[0] in COMMANDS:
         options = _command_parser().parse_args(args)

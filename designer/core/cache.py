@@ -52,14 +52,32 @@ class CurveCache:
 
     def phase(self, phase: Phase, optimizer: OptimizerConfig, start: float, index: int,
               momentum: bool = False) -> PhaseCurve:
+        cached = self.cached_phase(phase, optimizer, start, momentum)
+        if cached is not None:
+            return cached
+        return self._store(phase_key(phase, optimizer, start, momentum),
+                           step_phase(phase, optimizer, start, index, momentum))
+
+    def cached_phase(self, phase: Phase, optimizer: OptimizerConfig, start: float,
+                     momentum: bool = False) -> PhaseCurve | None:
+        """The phase's curve if it was stepped before (counts a hit or a miss)."""
         key = phase_key(phase, optimizer, start, momentum)
         cached = self._entries.get(key)
-        if cached is not None:
-            self._entries.move_to_end(key)
-            self.hits += 1
-            return cached
-        self.misses += 1
-        part = step_phase(phase, optimizer, start, index, momentum)
+        if cached is None:
+            self.misses += 1
+            return None
+        self._entries.move_to_end(key)
+        self.hits += 1
+        return cached
+
+    def store_pieces(self, phase: Phase, optimizer: OptimizerConfig, start: float,
+                     pieces: list[PhaseCurve], momentum: bool = False) -> PhaseCurve:
+        """Keep a phase that was stepped in pieces (`engine.iter_phase`), whole."""
+        whole = PhaseCurve(np.concatenate([p.lr for p in pieces]),
+                           np.concatenate([p.momentum for p in pieces]) if momentum else None)
+        return self._store(phase_key(phase, optimizer, start, momentum), whole)
+
+    def _store(self, key: str, part: PhaseCurve) -> PhaseCurve:
         self._entries[key] = part
         self._points += len(part.lr)
         while self._points > self.max_points and len(self._entries) > 1:

@@ -10,7 +10,7 @@ phase, the optimizer settings and its start lr, which is what makes per-phase ca
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from typing import Any
 
@@ -128,10 +128,12 @@ def step_phase(phase: Phase, optimizer_config: OptimizerConfig, start: float, in
 
 
 def iter_phase(phase: Phase, optimizer_config: OptimizerConfig, start: float, index: int = 0,
-               momentum: bool = False, chunk_steps: int = 50_000) -> Iterator[PhaseCurve]:
+               momentum: bool = False,
+               chunk_steps: int = 50_000) -> Generator[PhaseCurve, int | None, None]:
     """`step_phase` in pieces of at most `chunk_steps` values, for a preview that fills in
     while a long phase is stepped. The pieces concatenate to `step_phase`'s result exactly;
-    an error of the design raises ScheduleError from the piece where torch meets it."""
+    an error of the design raises ScheduleError from the piece where torch meets it.
+    `generator.send(n)` asks for pieces of `n` steps from then on."""
     path = f"phases[{index}]"
     check_phase(phase, path)
     optimizer = make_optimizer(optimizer_config, start)
@@ -172,7 +174,9 @@ def iter_phase(phase: Phase, optimizer_config: OptimizerConfig, start: float, in
             piece = PhaseCurve(curve, np.asarray(moms, dtype=np.float64) if momentum else None)
             done += count
             lrs, moms = [], []
-            yield piece
+            resized = yield piece
+            if resized:
+                chunk_steps = max(1, int(resized))
     except ScheduleError as exc:
         if not ending or exc.field == path:
             raise

@@ -1,5 +1,8 @@
 """Schedule files, format version 1: strict loading and normalized saving.
 
+Loading parses the JSON, upgrades files of older format versions through
+`designer.core.migrations`, then validates the result as the current version.
+
 Loading never raises anything but `ScheduleError`, whose message names the field
 (``phases[1].params.gamma: must be a finite number > 0``), for any input bytes. Unknown keys
 are errors because they are usually typos. Nothing in a file is executed: `lr_lambda`
@@ -17,6 +20,7 @@ import math
 import re
 from typing import Any
 
+from designer.core import migrations
 from designer.core.catalog import (
     BOOL,
     CHOICE,
@@ -111,7 +115,7 @@ def load_schedule(data: str | bytes) -> Schedule:
     except ValueError:
         # Python refuses to convert integer literals of more than 4300 digits.
         raise ScheduleError("", "not valid JSON: a number has too many digits") from None
-    return schedule_from_dict(document)
+    return schedule_from_dict(migrations.migrate(document))
 
 
 def load_schedule_file(path: str) -> Schedule:

@@ -1,54 +1,223 @@
-"""Turns schedules into exact curves for the window, coalescing bursts of requests.
+"""Exact curves for the window, stepped in a worker process and streamed back.
 
-Each `request` replaces any pending one; the newest schedule is computed on the next turn
-of the event loop through a per-phase `CurveCache`, so a drag that changes one phase
-re-steps only that phase. Results for schedules that are no longer the latest request are
-never emitted.
+The window never imports torch or steps a scheduler itself: `CurveService.request` sends
+the newest schedule to the worker (`designer.core.worker`), which cancels stale work,
+reuses phases it has stepped before, and sends the curve back in pieces. The service puts
+the pieces in place, reports progress, and emits the finished curve only if it is still the
+newest request: an out-of-date result is never shown.
+
+One worker process serves every window of the application (`WorkerLink`). If it dies, it is
+restarted, every service re-sends its pending request, and says so.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, QTimer, Signal
+import itertools
+import multiprocessing
+import time
+from typing import Any
 
-from designer.core.model import Schedule, ScheduleError
+import numpy as np
+from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
+
+from designer.core.model import Schedule
+
+PROGRESS_INTERVAL = 0.05  # seconds between progress signals while a curve streams in
+
+
+class WorkerLink(QObject):
+    """The application's curve worker process and the pipe to it."""
+
+    _instance: WorkerLink | None = None
+
+    def __init__(self) -> None:
+        super().__init__(QCoreApplication.instance())
+        self._context = multiprocessing.get_context("spawn")  # never fork a Qt process
+        self._process: Any = None
+        self._conn: Any = None
+        self._clients: dict[int, CurveService] = {}
+        self.restarts = 0
+        self.ready = False
+        self._timer = QTimer(self)
+        self._timer.setInterval(4)
+        self._timer.timeout.connect(self.pump)
+        QCoreApplication.instance().aboutToQuit.connect(self.stop)
+
+    @classmethod
+    def shared(cls) -> WorkerLink:
+        if cls._instance is None:
+            cls._instance = WorkerLink()
+        return cls._instance
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process is not None else None
+
+    def register(self, client_id: int, service: CurveService) -> None:
+        self._clients[client_id] = service
+
+    def unregister(self, client_id: int) -> None:
+        self._clients.pop(client_id, None)
+
+    def start(self) -> None:
+        if self._process is not None and self._process.is_alive():
+            return
+        from designer.core.worker import worker_main
+
+        ours, theirs = self._context.Pipe()
+        self._process = self._context.Process(target=worker_main, args=(theirs,),
+                                              name="lr-designer-curve-worker", daemon=True)
+        self._process.start()
+        theirs.close()
+        self._conn = ours
+        self.ready = False
+        self._timer.start()
+
+    def submit(self, client_id: int, job: int, schedule: Schedule) -> None:
+        self.start()
+        try:
+            self._conn.send(("job", client_id, job, schedule))
+        except (OSError, EOFError, ValueError):
+            self._recover()
+
+    def pump(self) -> None:
+        """Read every message waiting from the worker and hand it to its service."""
+        if self._conn is None:
+            return
+        try:
+            while self._conn.poll():
+                message = self._conn.recv()
+                if message[0] == "ready":
+                    self.ready = True
+                    continue
+                service = self._clients.get(message[1])
+                if service is not None:
+                    service._on_message(message)
+        except (OSError, EOFError):
+            self._recover()
+            return
+        if not self._process.is_alive():
+            self._recover()
+
+    def wait(self, done, timeout: float) -> bool:
+        """Pump until `done()` (tests, screenshots, exports). False on timeout."""
+        deadline = time.monotonic() + timeout
+        while not done():
+            if time.monotonic() > deadline:
+                return False
+            if self._conn is not None:
+                try:
+                    self._conn.poll(0.005)
+                except (OSError, EOFError):
+                    pass
+            self.pump()
+        return True
+
+    def kill(self) -> None:
+        """Kill the worker (tests of recovery)."""
+        if self._process is not None:
+            self._process.kill()
+            self._process.join(5)
+
+    def stop(self) -> None:
+        self._timer.stop()
+        if self._process is not None and self._process.is_alive():
+            try:
+                self._conn.send(("stop",))
+            except (OSError, EOFError, ValueError):
+                pass
+            self._process.join(2)
+            if self._process.is_alive():
+                self._process.kill()
+        self._process = None
+
+    def _recover(self) -> None:
+        code = self._process.exitcode if self._process is not None else None
+        if self._process is not None:
+            self._process.join(1)
+        self._process = None
+        self._conn = None
+        self.restarts += 1
+        self.start()
+        reason = f" (exit code {code})" if code is not None else ""
+        for service in list(self._clients.values()):
+            service._on_worker_restarted(
+                f"The curve engine stopped{reason} and was restarted; your design is "
+                "unchanged.")
 
 
 class CurveService(QObject):
-    """Signals: curve_ready(schedule, lrs ndarray), curve_failed(schedule, message)."""
+    """Signals:
+    curve_ready(schedule, lrs): the exact curve of the newest request;
+    curve_failed(schedule, message): the newest request is a design torch refuses;
+    curve_progress(schedule, lrs_so_far, fraction): a long curve is streaming in;
+    engine_restarted(message): the worker died and was restarted.
+    """
 
     curve_ready = Signal(object, object)
     curve_failed = Signal(object, str)
+    curve_progress = Signal(object, object, float)
+    engine_restarted = Signal(str)
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    _ids = itertools.count(1)
+
+    def __init__(self, parent: QObject | None = None, link: WorkerLink | None = None) -> None:
         super().__init__(parent)
-        self._pending: Schedule | None = None
-        self._cache = None  # created on first use: it imports torch
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(0)
-        self._timer.timeout.connect(self._compute_pending)
+        self._id = next(self._ids)
+        self._link = link or WorkerLink.shared()
+        self._link.register(self._id, self)
+        self._jobs = itertools.count(1)
+        self._job = 0
+        self._schedule: Schedule | None = None
+        self._buffer = np.zeros(0)
+        self._filled = 0
+        self._busy = False
+        self._last_progress = 0.0
+        self.destroyed.connect(lambda *_: self._link.unregister(self._id))
+
+    @property
+    def busy(self) -> bool:
+        """Whether the newest request is still being computed."""
+        return self._busy
 
     def request(self, schedule: Schedule) -> None:
-        self._pending = schedule
-        self._timer.start()
+        """Compute `schedule`'s curve; any earlier request is abandoned."""
+        self._job = next(self._jobs)
+        self._schedule = schedule
+        self._buffer = np.empty(schedule.total_steps, dtype=np.float64)
+        self._filled = 0
+        self._busy = True
+        self._last_progress = time.monotonic()
+        self._link.submit(self._id, self._job, schedule)
 
-    def compute_now(self, schedule: Schedule) -> None:
-        """Compute immediately (tests, screenshots)."""
-        self._pending = schedule
-        self._timer.stop()
-        self._compute_pending()
+    def compute_now(self, schedule: Schedule | None = None, timeout: float = 120) -> bool:
+        """Request `schedule` (or wait for the pending one) and block until it is done."""
+        if schedule is not None and (schedule is not self._schedule or not self._busy):
+            self.request(schedule)
+        return self._link.wait(lambda: not self._busy, timeout)
 
-    def _compute_pending(self) -> None:
-        schedule, self._pending = self._pending, None
-        if schedule is None:
-            return
-        if self._cache is None:
-            from designer.core.cache import CurveCache
+    def _on_message(self, message: tuple) -> None:
+        kind, _, job = message[:3]
+        if job != self._job:
+            return  # a stale job's result: never shown
+        schedule = self._schedule
+        if kind == "chunk":
+            offset, lrs = message[3], message[4]
+            self._buffer[offset:offset + len(lrs)] = lrs
+            self._filled = offset + len(lrs)
+            now = time.monotonic()
+            if now - self._last_progress >= PROGRESS_INTERVAL:
+                self._last_progress = now
+                self.curve_progress.emit(schedule, self._buffer[:self._filled],
+                                         self._filled / max(1, len(self._buffer)))
+        elif kind == "done":
+            self._busy = False
+            self.curve_ready.emit(schedule, self._buffer)
+        elif kind == "error":
+            self._busy = False
+            self.curve_failed.emit(schedule, message[3])
 
-            self._cache = CurveCache()
-        try:
-            lrs = self._cache.compute(schedule).lr
-        except ScheduleError as exc:
-            self.curve_failed.emit(schedule, str(exc))
-            return
-        self.curve_ready.emit(schedule, lrs)
+    def _on_worker_restarted(self, message: str) -> None:
+        self.engine_restarted.emit(message)
+        if self._busy and self._schedule is not None:
+            self.request(self._schedule)

@@ -1,20 +1,30 @@
 """New, Open, Save, Save As, Recent files, presets, exports and file drops for the window.
 
 Every path that reads a file goes through the core loader, so a bad file shows the loader's
-message (naming the field) and leaves the current design untouched. Saves are atomic: the
-text goes to a temporary file beside the target, is flushed to disk, then replaces it.
+message (naming the field) and leaves the current design untouched. Files from the user
+(Open, drops, recent files) are checked before they are read: only regular files of at most
+the loader's size limit are opened, so a dropped FIFO, device or 50 MB file cannot hang or
+flood the window. Saves are atomic: the text goes to a temporary file beside the target, is
+flushed to disk, then replaces it; a failed save leaves the old file as it was and says why.
 """
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 import tempfile
 from pathlib import Path
 
 from PySide6.QtCore import QMimeData, QObject, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-from designer.core.fileformat import dump_schedule, load_schedule, load_schedule_file
+from designer.core.fileformat import (
+    MAX_FILE_BYTES,
+    dump_schedule,
+    load_schedule,
+    load_schedule_file,
+)
 from designer.core.model import Schedule, ScheduleError
 
 MAX_RECENT = 8
@@ -30,8 +40,13 @@ EXPORT_FORMATS = {
 
 
 def write_atomic(path: str, text: str) -> None:
-    """Write `text` to `path` so that a failure leaves any old file intact."""
-    directory = os.path.dirname(os.path.abspath(path))
+    """Write `text` to `path` so that a failure leaves any old file intact.
+
+    A symlink is written through (the file it points to is replaced, the link stays), as
+    text editors do. Raises OSError when anything fails; the temporary file is removed.
+    """
+    path = os.path.realpath(path)
+    directory = os.path.dirname(path)
     handle, temporary = tempfile.mkstemp(prefix=".lr-designer-", suffix=".tmp", dir=directory)
     try:
         # mkstemp makes the file private (0600); keep the old file's mode, or the usual one.
@@ -53,6 +68,77 @@ def write_atomic(path: str, text: str) -> None:
         except OSError:
             pass
         raise
+    _sync_folder(directory)
+
+
+def _sync_folder(directory: str) -> None:
+    """Make the rename itself durable: without this a power cut can bring back the old file."""
+    try:
+        handle = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(handle)
+    except OSError:
+        pass  # some file systems cannot sync folders; the data itself is synced already
+    finally:
+        os.close(handle)
+
+
+def read_schedule_file(path: str) -> Schedule:
+    """Load a schedule file chosen or dropped by the user, refusing anything but a regular
+    file small enough to be a schedule before reading a byte of it.
+
+    `load_schedule_file` would block forever on a FIFO without a writer and read 16 MB of a
+    device; here the file type is checked first, and the file is opened non-blocking in case
+    it is swapped for something else between the check and the open.
+    """
+    shown = os.path.basename(path) or path
+    try:
+        info = os.stat(path)
+        if stat.S_ISDIR(info.st_mode):
+            raise ScheduleError("", f"{path} is a folder, not a schedule file.")
+        _check_regular(info, shown)
+        handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        with os.fdopen(handle, "rb") as stream:
+            _check_regular(os.fstat(stream.fileno()), shown)
+            data = stream.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise ScheduleError("", f"cannot read {path}: {exc.strerror or exc}") from None
+    return load_schedule(data)
+
+
+_FILE_KINDS = ((stat.S_ISFIFO, "a named pipe"), (stat.S_ISCHR, "a device"),
+               (stat.S_ISBLK, "a device"), (stat.S_ISSOCK, "a socket"))
+
+
+def _check_regular(info: os.stat_result, shown: str) -> None:
+    if not stat.S_ISREG(info.st_mode):
+        kind = next((name for test, name in _FILE_KINDS if test(info.st_mode)), "not a file")
+        raise ScheduleError("", f"{shown} is {kind}, not a schedule file")
+    if info.st_size > MAX_FILE_BYTES:
+        raise ScheduleError("", f"file is too large ({info.st_size:,} bytes) to be a schedule")
+
+
+def save_failure_reason(path: str, error: OSError) -> str:
+    """Why writing `path` failed, in the user's words (the OS text alone rarely says)."""
+    folder = os.path.dirname(os.path.abspath(path)) or "/"
+    code = error.errno
+    if code in (errno.EACCES, errno.EPERM):
+        return f"Permission denied: the folder {folder} is read-only or belongs to someone else."
+    if code == errno.EROFS:
+        return f"The folder {folder} is on a read-only disk."
+    if code in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        return "The disk is full (or the file exceeds the size this disk or account allows)."
+    if code == errno.ENOENT:
+        return f"The folder {folder} does not exist (any more)."
+    if code == errno.ENOTDIR:
+        return f"Part of the path {folder} is a file, not a folder."
+    if code == errno.EISDIR:
+        return f"{path} is a folder; choose a file name."
+    if code == errno.ENAMETOOLONG:
+        return "The file name is too long."
+    return error.strerror or str(error)
 
 
 def presets() -> list[tuple[str, Path]]:
@@ -120,7 +206,7 @@ class FileController(QObject):
         if not self.confirm_discard("starting a new design"):
             return
         try:
-            schedule = load_schedule_file(str(path))
+            schedule = read_schedule_file(str(path))
         except ScheduleError as exc:
             self.warn("Cannot load preset", str(exc))
             return
@@ -134,21 +220,35 @@ class FileController(QObject):
             self.open_path(path)
 
     def open_path_asking(self, path: str) -> bool:
-        return self.confirm_discard("opening another design") and self.open_path(path)
+        """Open a dropped or recent file. A file that cannot be opened is reported before
+        anything is asked, so a bad drop never costs a "save your changes?" question."""
+        schedule = self._read(path)
+        if schedule is None or not self.confirm_discard("opening another design"):
+            return False
+        self._show(schedule, path)
+        return True
 
     def open_path(self, path: str) -> bool:
         """Load `path` into the document; on any failure say why and change nothing."""
+        schedule = self._read(path)
+        if schedule is None:
+            return False
+        self._show(schedule, path)
+        return True
+
+    def _read(self, path: str) -> Schedule | None:
         if os.path.isdir(path):
             self.warn("Cannot open", f"{path} is a folder, not a schedule file.")
-            return False
+            return None
         try:
-            schedule = load_schedule_file(path)
+            return read_schedule_file(path)
         except ScheduleError as exc:
             self.warn("Cannot open schedule", f"{os.path.basename(path)}:\n{exc}")
-            return False
+            return None
+
+    def _show(self, schedule: Schedule, path: str) -> None:
         self.document.reset(schedule, os.path.abspath(path))
         self._add_recent(os.path.abspath(path))
-        return True
 
     def save(self) -> bool:
         if not self.document.path:
@@ -174,8 +274,10 @@ class FileController(QObject):
             self.warn("Cannot save", f"The design cannot be saved as it is:\n{exc}")
             return False
         except OSError as exc:
-            self.warn("Cannot save", f"Could not write {path}:\n{exc.strerror or exc}\n\n"
-                                     "The file on disk was left unchanged.")
+            kept = ("The file on disk was left unchanged." if os.path.isfile(path)
+                    else "Nothing was written.")
+            self.warn("Cannot save", f"Could not save {path}:\n"
+                                     f"{save_failure_reason(path, exc)}\n\n{kept}")
             return False
         self.document.undo_stack.setClean()
         return True
@@ -191,17 +293,28 @@ class FileController(QObject):
             if fmt in ("png", "svg"):
                 self.window.preview.export_image(path)
             else:
-                from designer.cli import export_text
-
-                write_atomic(path, export_text(self.document.schedule, fmt))
+                write_atomic(path, self._export_text(fmt))
         except ScheduleError as exc:
             self.warn("Cannot export", str(exc))
             return False
         except OSError as exc:
-            self.warn("Cannot export", f"Could not write {path}:\n{exc.strerror or exc}")
+            self.warn("Cannot export", f"Could not write {path}:\n"
+                                       f"{save_failure_reason(path, exc)}")
             return False
         self.window.statusBar().showMessage(f"Exported {os.path.basename(path)}", 4000)
         return True
+
+    def _export_text(self, fmt: str) -> str:
+        """Like the CLI's export: a design torch refuses is not exported. The CSV is the
+        exact curve the worker computed for the preview."""
+        from designer.cli import curve_csv, export_text
+
+        window = self.window
+        if not window.flush_preview() or window.shown_schedule() != self.document.schedule:
+            raise ScheduleError("", window.preview.error() or "the curve is not ready yet")
+        if fmt == "csv":
+            return curve_csv(window.preview_curve()[1])
+        return export_text(self.document.schedule, fmt)
 
     # Recent files and drops -------------------------------------------------------------
 

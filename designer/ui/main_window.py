@@ -10,7 +10,15 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QLabel,
+    QMainWindow,
+    QProgressBar,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from designer.core.model import Schedule
 from designer.ui import edits
@@ -90,6 +98,13 @@ class MainWindow(QMainWindow):
 
         self.summary_label = QLabel()
         self.summary_label.setObjectName("curveSummary")
+        self.progress = QProgressBar()
+        self.progress.setObjectName("curveProgress")
+        self.progress.setRange(0, 1000)
+        self.progress.setFormat("stepping torch… %p%")
+        self.progress.setMaximumWidth(220)
+        self.progress.hide()
+        self.statusBar().addPermanentWidget(self.progress)
         self.statusBar().addPermanentWidget(self.summary_label)
         self.resize(1280, 800)
 
@@ -106,6 +121,8 @@ class MainWindow(QMainWindow):
         self.preview.hovered_step.connect(self._on_hovered_step)
         self.curves.curve_ready.connect(self._on_curve_ready)
         self.curves.curve_failed.connect(self._on_curve_failed)
+        self.curves.curve_progress.connect(self._on_curve_progress)
+        self.curves.engine_restarted.connect(lambda text: self.statusBar().showMessage(text, 15000))
         self.advice_panel.count_changed.connect(
             lambda n: self.bottom_tabs.setTabText(1, f"Warnings ({n})" if n else "Warnings"))
 
@@ -123,9 +140,9 @@ class MainWindow(QMainWindow):
         """The schedule whose curve the preview shows (None before the first curve)."""
         return self._shown_schedule
 
-    def flush_preview(self) -> None:
-        """Compute the pending curve now instead of on the next event-loop turn."""
-        self.curves.compute_now(self._requested)
+    def flush_preview(self, timeout: float = 120) -> bool:
+        """Block until the curve of the newest request is shown (tests, screenshots)."""
+        return self.curves.compute_now(timeout=timeout)
 
     # Curve --------------------------------------------------------------------------------
 
@@ -136,9 +153,17 @@ class MainWindow(QMainWindow):
         self._requested = schedule
         self.curves.request(schedule)
 
+    def _on_curve_progress(self, schedule: Schedule, lrs: np.ndarray, fraction: float) -> None:
+        if schedule is not self._requested:
+            return
+        self.preview.show_partial(schedule, lrs)
+        self.progress.setValue(round(1000 * fraction))
+        self.progress.show()
+
     def _on_curve_ready(self, schedule: Schedule, lrs: np.ndarray) -> None:
         if schedule is not self._requested:
             return  # a newer request is on its way; never show a stale curve
+        self.progress.hide()
         self._shown_schedule = schedule
         self.preview.clear_error()
         self.preview.show_curve(schedule, lrs)
@@ -150,6 +175,7 @@ class MainWindow(QMainWindow):
     def _on_curve_failed(self, schedule: Schedule, message: str) -> None:
         if schedule is not self._requested:
             return
+        self.progress.hide()
         self.preview.show_error(message)
         self.summary_label.setText("⚠ " + message)
         if schedule is self.document.schedule:

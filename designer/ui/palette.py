@@ -10,8 +10,6 @@ crisp icons without stepping torch again.
 from __future__ import annotations
 
 import html
-import re
-from functools import cache
 
 import numpy as np
 from PySide6.QtCore import QByteArray, QEvent, QMimeData, QPoint, QPointF, QSize, Qt, Signal
@@ -19,57 +17,12 @@ from PySide6.QtGui import QColor, QDrag, QIcon, QPainter, QPainterPath, QPalette
 from PySide6.QtWidgets import QAbstractItemView, QListWidget, QListWidgetItem, QWidget
 
 from designer.core.catalog import SCHEDULERS
-from designer.core.model import Phase, Schedule
+from designer.core.palette_data import THUMBNAIL_STEPS, torch_summary, typical_curve
 from designer.ui import theme
 from designer.ui.edits import SCHEDULER_MIME
 
 ICON_SIZE = QSize(48, 28)
-ICON_STEPS = 120
-
-# A phase per scheduler whose 120 steps show its typical shape (the suggested values
-# where they exist; where torch's defaults would show nothing in 120 steps, values that do:
-# gamma 0.5 keeps every step of a staircase visible on a linear icon).
-EXAMPLE_PARAMS: dict[str, dict] = {
-    "ConstantLR": {"factor": 0.5, "total_iters": 60},
-    "LinearLR": {"start_factor": 0.1},
-    "StepLR": {"step_size": 30, "gamma": 0.5},
-    "MultiStepLR": {"milestones": (60, 90), "gamma": 0.5},
-    "ExponentialLR": {"gamma": 0.97},
-    "PolynomialLR": {"power": 2.0},
-    "CosineAnnealingLR": {},
-    "CosineAnnealingWarmRestarts": {"T_0": 40},
-    "CyclicLR": {"base_lr": 0.001, "max_lr": 0.1, "step_size_up": 20},
-    "OneCycleLR": {"max_lr": 0.1},
-    "LambdaLR": {"lr_lambda": "min(1.0, (step + 1) / 30)"},
-    "MultiplicativeLR": {"lr_lambda": "0.98"},
-}
-
-
-@cache
-def typical_curve(name: str) -> np.ndarray:
-    """The lr per step torch gives for the scheduler's representative 120-step phase."""
-    from designer.core.engine import compute_curve  # imports torch: only when icons are drawn
-
-    phase = Phase(name, ICON_STEPS, dict(EXAMPLE_PARAMS.get(name, {})))
-    return compute_curve(Schedule((phase,)))
-
-
-@cache
-def torch_summary(name: str) -> str:
-    """The first paragraph of the torch class's docstring, as plain text."""
-    from torch.optim import lr_scheduler
-
-    doc = getattr(getattr(lr_scheduler, name, None), "__doc__", None) or ""
-    paragraph = re.split(r"\n\s*\n", doc.strip(), maxsplit=1)[0]
-    return clean_rst(paragraph)
-
-
-def clean_rst(text: str) -> str:
-    """Strip the reStructuredText markup torch's docstrings use, keeping the words."""
-    text = re.sub(r":\w+:`~?(?:[\w.]+\.)?([^`]+)`", r"\1", text)  # :class:`~torch.x.Y` -> Y
-    text = re.sub(r"``([^`]+)``", r"\1", text)
-    text = re.sub(r"`([^`<]+?)\s*(?:<[^>]*>)?`_{0,2}", r"\1", text)  # `title <url>`_ -> title
-    return " ".join(text.split())
+ICON_STEPS = THUMBNAIL_STEPS
 
 
 def tooltip_html(name: str) -> str:

@@ -138,6 +138,7 @@ class Preview(QWidget):
         self._schedule: Schedule | None = None
         self._steps = np.zeros(0, dtype=np.float64)
         self._lrs = np.zeros(0, dtype=np.float64)
+        self._partial_total = -1  # total steps of a curve streaming in, -1 when none
         self._error = ""
         self._log_note = ""
         self._dimmed = False
@@ -232,7 +233,9 @@ class Preview(QWidget):
         keep the user's zoom.
         """
         lrs = np.asarray(lrs, dtype=np.float64)
-        rescale = self._schedule is None or len(lrs) != len(self._lrs)
+        streamed = self._partial_total == len(lrs)
+        rescale = self._schedule is None or (len(lrs) != len(self._lrs) and not streamed)
+        self._partial_total = -1
         if len(lrs) != len(self._steps):
             self._steps = np.arange(len(lrs), dtype=np.float64)
         self._schedule, self._lrs = schedule, lrs
@@ -252,6 +255,25 @@ class Preview(QWidget):
             margin = max(1.0, 0.05 * len(lrs))
             view_box.setLimits(xMin=-margin, xMax=len(lrs) + margin)
             view_box.enableAutoRange()
+
+    def show_partial(self, schedule: Schedule, lrs: np.ndarray) -> None:
+        """A curve still streaming in: its first `len(lrs)` values, with the x axis already
+        spanning the whole schedule so the line grows left to right instead of rescaling."""
+        total = schedule.total_steps
+        first = self._schedule is None or self._partial_total != total
+        self._partial_total = total
+        if len(self._steps) < len(lrs):
+            self._steps = np.arange(total, dtype=np.float64)
+        self._schedule, self._lrs = schedule, lrs
+        self._curve.setData(self._steps[:len(lrs)], lrs)
+        self._update_regions()
+        self._placeholder.setVisible(False)
+        if first and total:
+            view_box = self._plot.getPlotItem().getViewBox()
+            margin = max(1.0, 0.05 * total)
+            view_box.setLimits(xMin=-margin, xMax=total + margin)
+            view_box.setXRange(0, total, padding=0.02)
+            view_box.enableAutoRange(axis="y")
 
     def curve(self) -> tuple[np.ndarray, np.ndarray]:
         """The (steps, lrs) float64 arrays currently plotted, the very objects shown."""

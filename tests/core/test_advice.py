@@ -35,7 +35,7 @@ def test_one_cycle_among_phases_and_momentum_without_momentum():
     assert any("corrupts neighbouring phases" in m for m in messages)
     assert any("momentum 0" in m for m in messages)
     adagrad = schedule.with_optimizer(OptimizerConfig("Adagrad", 0.1))
-    item = [a for a in design_advice(adagrad) if "neither momentum nor betas" in a.message][0]
+    item = next(a for a in design_advice(adagrad) if "neither momentum nor betas" in a.message)
     assert item.fix.phases[1].params["cycle_momentum"] is False
     compute_curve(item.fix)  # the fix is a design torch accepts
 

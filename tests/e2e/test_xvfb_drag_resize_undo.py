@@ -85,7 +85,8 @@ class App:
             if self.process.poll() is not None:
                 pytest.fail(f"app exited: {self.process.stdout.read().decode()}")
             state = self.state()
-            if state and predicate(state):
+            # Only settled states count: the curve shown is the document's.
+            if state and state["shows_document"] and predicate(state):
                 return state
             time.sleep(0.1)
         pytest.fail(f"timed out waiting for {what}; last state: "

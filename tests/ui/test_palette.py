@@ -8,15 +8,15 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
 from designer.core.catalog import SCHEDULERS
-from designer.ui.edits import SCHEDULER_MIME
-from designer.ui.palette import (
-    ICON_SIZE,
-    Palette,
+from designer.core.palette_data import (
     clean_rst,
-    curve_pixmap,
+    compute_palette_data,
+    palette_data,
     torch_summary,
     typical_curve,
 )
+from designer.ui.edits import SCHEDULER_MIME
+from designer.ui.palette import ICON_SIZE, Palette, curve_pixmap
 
 
 @pytest.fixture
@@ -53,6 +53,13 @@ def test_icons_come_from_real_torch_stepping():
     for name in SCHEDULERS:
         curve = typical_curve(name)
         assert curve.dtype == np.float64 and np.isfinite(curve).all() and curve.max() > 0
+
+
+def test_bundled_thumbnails_and_docs_equal_what_the_installed_torch_gives():
+    # The window draws the bundled data so it need not import torch; it must be exact.
+    fresh = compute_palette_data()
+    assert fresh["curves"] == palette_data()["curves"]
+    assert fresh["docs"] == palette_data()["docs"]
 
 
 def test_icons_are_rendered_at_the_device_pixel_ratio():

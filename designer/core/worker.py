@@ -1,0 +1,118 @@
+"""The curve worker: a separate process that steps torch schedulers for the window.
+
+Stepping a scheduler holds the GIL for seconds on long schedules, and torch takes a second
+or two to import, so the window hands both to this process and stays responsive.
+
+Protocol (tuples over a multiprocessing Pipe):
+
+    window -> worker   ("job", client, job, schedule)    newest job per client wins
+                       ("stop",)
+    worker -> window   ("ready", pid)                     torch is imported
+                       ("chunk", client, job, offset, lrs)
+                       ("done", client, job, total)
+                       ("error", client, job, message)
+
+Before each piece of work the worker reads everything waiting on the pipe, so a newer job
+from the same client cancels the one in progress within one piece (about 20 ms of
+stepping). Phases it has stepped whole are kept in a per-phase `CurveCache`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from typing import Any
+
+# Pieces grow from small (the first values show quickly) to this many steps.
+FIRST_PIECE = 2_000
+MAX_PIECE = 100_000
+PIECE_SECONDS = 0.03
+
+
+def worker_main(conn: Any) -> None:
+    """Entry point of the worker process (spawned; imports torch here, not in the window)."""
+    from designer.core.cache import CurveCache
+
+    Worker(conn, CurveCache()).run()
+
+
+class Worker:
+    def __init__(self, conn: Any, cache: Any) -> None:
+        self.conn = conn
+        self.cache = cache
+        self.queue: OrderedDict[int, tuple[int, Any]] = OrderedDict()  # client -> (job, schedule)
+        self.stopping = False
+
+    def run(self) -> None:
+        import os
+
+        self.conn.send(("ready", os.getpid()))
+        while not self.stopping:
+            if not self.queue:
+                self._receive(block=True)
+                continue
+            client, (job, schedule) = self.queue.popitem(last=False)
+            self._run_job(client, job, schedule)
+
+    def _receive(self, block: bool = False) -> None:
+        """Move every waiting message into the queue (a newer job replaces an older one)."""
+        try:
+            while block or self.conn.poll():
+                message = self.conn.recv()
+                block = False
+                if message[0] == "stop":
+                    self.stopping = True
+                    return
+                _, client, job, schedule = message
+                self.queue.pop(client, None)
+                self.queue[client] = (job, schedule)
+        except (EOFError, OSError):
+            self.stopping = True  # the window is gone
+
+    def _superseded(self, client: int) -> bool:
+        self._receive()
+        return self.stopping or client in self.queue
+
+    def _run_job(self, client: int, job: int, schedule: Any) -> None:
+        from designer.core.engine import iter_phase, start_lr
+        from designer.core.model import ScheduleError
+
+        offset = 0
+        previous_last = None
+        try:
+            for index, phase in enumerate(schedule.phases):
+                start = start_lr(phase, schedule.optimizer.lr, previous_last)
+                cached = self.cache.cached_phase(phase, schedule.optimizer, start)
+                if cached is not None:
+                    self.conn.send(("chunk", client, job, offset, cached.lr))
+                    offset += len(cached.lr)
+                    previous_last = float(cached.lr[-1])
+                    continue
+                pieces = []
+                piece = FIRST_PIECE
+                stream = iter_phase(phase, schedule.optimizer, start, index, False, piece)
+                request = None  # the first piece is asked for with next(), later ones sized
+                while True:
+                    if self._superseded(client):
+                        stream.close()
+                        return
+                    began = time.perf_counter()
+                    try:
+                        part = stream.send(request)
+                    except StopIteration:
+                        break
+                    pieces.append(part)
+                    self.conn.send(("chunk", client, job, offset, part.lr))
+                    offset += len(part.lr)
+                    # Aim each piece at PIECE_SECONDS of stepping, so that a newer edit
+                    # cancels this one quickly whatever the scheduler's cost per step.
+                    elapsed = max(time.perf_counter() - began, 1e-4)
+                    piece = int(min(MAX_PIECE, max(FIRST_PIECE,
+                                                   len(part.lr) * PIECE_SECONDS / elapsed)))
+                    request = piece
+                whole = self.cache.store_pieces(phase, schedule.optimizer, start, pieces)
+                previous_last = float(whole.lr[-1])
+        except ScheduleError as exc:
+            self.conn.send(("error", client, job, str(exc)))
+            return
+        self.conn.send(("done", client, job, offset))
