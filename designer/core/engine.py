@@ -120,7 +120,8 @@ def step_phase(phase: Phase, optimizer_config: OptimizerConfig, start: float, in
     torch raises there is an error of the design. Every phase makes it, wherever it sits,
     so a phase's validity does not depend on its position.
     """
-    chunks = list(iter_phase(phase, optimizer_config, start, index, momentum, phase.steps))
+    # Pieces of 50k steps: a list of millions of Python floats steps about a third slower.
+    chunks = list(iter_phase(phase, optimizer_config, start, index, momentum))
     if len(chunks) == 1:
         return chunks[0]
     return PhaseCurve(np.concatenate([c.lr for c in chunks]),

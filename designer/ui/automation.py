@@ -8,9 +8,12 @@ blocks, so a test driving real X input knows where to point.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import time
 
+import numpy as np
 from PySide6.QtCore import QPoint
 
 from designer.core.fileformat import schedule_to_dict
@@ -24,8 +27,13 @@ def _global_rect(widget, rect) -> list[int]:
     return [top_left.x(), top_left.y(), int(rect.width()), int(rect.height())]
 
 
+MAX_LISTED = 200_000  # longer curves are reported by length and digest, not value by value
+
+
 def snapshot(window) -> dict:
     _, lrs = window.preview_curve()
+    curve = ({"lrs": [float(v) for v in lrs]} if len(lrs) <= MAX_LISTED else
+             {"lrs_sha256": hashlib.sha256(memoryview(np.ascontiguousarray(lrs))).hexdigest()})
     palette = window.palette_list
     items = {}
     for row in range(palette.count()):
@@ -37,7 +45,10 @@ def snapshot(window) -> dict:
     return {
         "document": schedule_to_dict(window.document.schedule),
         "shows_document": window.shown_schedule() == window.document.schedule,
-        "lrs": [float(v) for v in lrs],
+        "steps": len(lrs),
+        **curve,
+        "shown_at": window.property("shown_at"),
+        "pid": os.getpid(),
         "undo_count": window.document.undo_stack.count(),
         "undo_index": window.document.undo_stack.index(),
         "palette_items": items,
@@ -60,4 +71,6 @@ def install_state_dump(window, path: str | None = None) -> None:
     timer.setInterval(50)
     timer.timeout.connect(lambda: write_atomic(path, json.dumps(snapshot(window))))
     window.preview_updated.connect(timer.start)
+    # Wall-clock time of the first frame on screen, for the start-up benchmark.
+    QTimer.singleShot(0, lambda: window.setProperty("shown_at", time.time()))
     window.preview.x_mapping_changed.connect(lambda *_: timer.start())

@@ -23,6 +23,7 @@ from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 from designer.core.model import Schedule
 
 PROGRESS_INTERVAL = 0.05  # seconds between progress signals while a curve streams in
+MAX_FAILED_STARTS = 3
 
 
 class WorkerLink(QObject):
@@ -37,6 +38,7 @@ class WorkerLink(QObject):
         self._conn: Any = None
         self._clients: dict[int, CurveService] = {}
         self.restarts = 0
+        self.failed_starts = 0  # workers in a row that died before they were ready
         self.ready = False
         self._timer = QTimer(self)
         self._timer.setInterval(4)
@@ -89,6 +91,7 @@ class WorkerLink(QObject):
                 message = self._conn.recv()
                 if message[0] == "ready":
                     self.ready = True
+                    self.failed_starts = 0
                     continue
                 service = self._clients.get(message[1])
                 if service is not None:
@@ -137,9 +140,20 @@ class WorkerLink(QObject):
             self._process.join(1)
         self._process = None
         self._conn = None
+        reason = f" (exit code {code})" if code is not None else ""
+        if not self.ready:
+            self.failed_starts += 1
+        if self.failed_starts >= MAX_FAILED_STARTS:
+            # A worker that cannot even start (broken install, no memory) would otherwise
+            # be restarted forever; the next edit tries again.
+            self._timer.stop()
+            self.failed_starts = 0
+            for service in list(self._clients.values()):
+                service._on_worker_failed(f"The curve engine cannot start{reason}; the "
+                                          "curve will be computed when you next edit.")
+            return
         self.restarts += 1
         self.start()
-        reason = f" (exit code {code})" if code is not None else ""
         for service in list(self._clients.values()):
             service._on_worker_restarted(
                 f"The curve engine stopped{reason} and was restarted; your design is "
@@ -216,6 +230,11 @@ class CurveService(QObject):
         elif kind == "error":
             self._busy = False
             self.curve_failed.emit(schedule, message[3])
+
+    def _on_worker_failed(self, message: str) -> None:
+        if self._busy and self._schedule is not None:
+            self._busy = False
+            self.curve_failed.emit(self._schedule, message)
 
     def _on_worker_restarted(self, message: str) -> None:
         self.engine_restarted.emit(message)

@@ -79,6 +79,12 @@ def _closed_svg_paths():
         module.correctCoordinates = original
 
 
+def step_axis(count: int) -> np.ndarray:
+    """The x values 0..count-1. float32 holds every step exactly (schedules are capped at
+    10M < 2**24 steps) in half the memory of float64: 40 MB less for the largest designs."""
+    return np.arange(count, dtype=np.float32)
+
+
 class _StepAxis(pg.AxisItem):
     """The x axis: steps as 12k / 1.5M; epochs (after setScale) as plain numbers."""
 
@@ -176,6 +182,10 @@ class Preview(QWidget):
         item.layout.setContentsMargins(6, 10, 14, 6)
         for name in ("left", "bottom"):
             item.getAxis(name).enableAutoSIPrefix(False)
+            # Grid lines at two tick levels, not three: the finest level multiplies the
+            # lines the axes repaint on every frame (70 ms vs 15 ms a frame here), which
+            # stalls the window while a long curve streams in.
+            item.getAxis(name).setStyle(maxTickLevel=1)
         item.setLabel("bottom", "step")
         self._curve = item.plot()
         # Qt strokes a wide antialiased path as one polygon, which takes seconds for a
@@ -237,7 +247,7 @@ class Preview(QWidget):
         rescale = self._schedule is None or (len(lrs) != len(self._lrs) and not streamed)
         self._partial_total = -1
         if len(lrs) != len(self._steps):
-            self._steps = np.arange(len(lrs), dtype=np.float64)
+            self._steps = step_axis(len(lrs))
         self._schedule, self._lrs = schedule, lrs
         self._curve.setData(self._steps, lrs)
         self._update_regions()
@@ -263,7 +273,7 @@ class Preview(QWidget):
         first = self._schedule is None or self._partial_total != total
         self._partial_total = total
         if len(self._steps) < len(lrs):
-            self._steps = np.arange(total, dtype=np.float64)
+            self._steps = step_axis(total)
         self._schedule, self._lrs = schedule, lrs
         self._curve.setData(self._steps[:len(lrs)], lrs)
         self._update_regions()

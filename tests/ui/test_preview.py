@@ -44,7 +44,8 @@ def test_curve_returns_the_very_arrays_plotted(preview, wsd):
     preview.show_curve(schedule, lrs)
     steps, shown = preview.curve()
     assert shown is lrs and shown.dtype == np.float64
-    assert np.array_equal(steps, np.arange(len(lrs))) and steps.dtype == np.float64
+    # Steps are float32: exact for every step of a schedule (capped at 10M < 2**24).
+    assert np.array_equal(steps, np.arange(len(lrs))) and steps.dtype == np.float32
     data_item = preview.plot_widget.getPlotItem().listDataItems()[0]
     plotted_x, plotted_y = data_item.getOriginalDataset()
     assert np.array_equal(plotted_y, lrs) and np.array_equal(plotted_x, steps)

@@ -1,0 +1,110 @@
+"""The worker-backed curve service: exact results, no stale curves, recovery from a dead worker."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QSettings
+
+from designer.core.engine import compute_curve
+from designer.core.model import CONTINUE, OptimizerConfig, Phase, Schedule
+from designer.ui import MainWindow, edits
+from designer.ui.curve_service import CurveService, WorkerLink
+
+SLOW = Schedule((Phase("CosineAnnealingLR", 3_000_000),))  # seconds of stepping
+FAST = Schedule((Phase("StepLR", 50, {"step_size": 10, "gamma": 0.5}),))
+
+
+@pytest.fixture
+def service(qtbot):
+    service = CurveService()
+    results = {"ready": [], "failed": [], "progress": [], "restarted": []}
+    service.curve_ready.connect(lambda s, lrs: results["ready"].append((s, lrs)))
+    service.curve_failed.connect(lambda s, m: results["failed"].append((s, m)))
+    service.curve_progress.connect(lambda s, lrs, f: results["progress"].append(f))
+    service.engine_restarted.connect(results["restarted"].append)
+    service.results = results
+    yield service
+    service.deleteLater()
+
+
+def test_a_stale_slow_job_never_overwrites_the_newer_fast_one(service):
+    service.request(SLOW)
+    service.request(FAST)
+    assert service.compute_now(timeout=60)
+    # Let anything the worker still sends about the slow job arrive, too.
+    WorkerLink.shared().wait(lambda: False, 0.5)
+    [(schedule, lrs)] = service.results["ready"]
+    assert schedule is FAST
+    assert np.array_equal(lrs, compute_curve(FAST))
+
+
+def test_stale_messages_are_dropped_by_job_id(service):
+    service.request(SLOW)  # job 1
+    service.request(FAST)  # job 2
+    assert service.compute_now(timeout=60)
+    service._on_message(("chunk", 0, 1, 0, np.zeros(3)))  # late pieces of job 1: ignored
+    service._on_message(("done", 0, 1, 3))
+    [(schedule, lrs)] = service.results["ready"]
+    assert schedule is FAST and np.array_equal(lrs, compute_curve(FAST))
+
+
+def test_long_curves_stream_in_with_progress(service):
+    schedule = Schedule((Phase("LinearLR", 300_000, {"start_factor": 0.01}),
+                         Phase("CosineAnnealingLR", 300_000)))
+    assert service.compute_now(schedule, timeout=120)
+    fractions = service.results["progress"]
+    assert fractions and all(0 < f < 1 for f in fractions) and fractions == sorted(fractions)
+    assert np.array_equal(service.results["ready"][-1][1], compute_curve(schedule))
+
+
+def test_killing_the_worker_mid_job_recovers_and_says_so(service):
+    link = WorkerLink.shared()
+    schedule = Schedule((Phase("CosineAnnealingLR", 400_000, {"eta_min": 1e-5}),),
+                        OptimizerConfig("Adam", 0.002))
+    service.request(schedule)
+    link.wait(lambda: bool(service.results["progress"]), 60)  # it is stepping now
+    old_pid = link.pid
+    link.kill()
+    assert service.compute_now(timeout=120)
+    assert link.pid != old_pid
+    assert service.results["restarted"] and "restarted" in service.results["restarted"][0]
+    assert np.array_equal(service.results["ready"][-1][1], compute_curve(schedule))
+
+
+def test_errors_come_back_as_messages(service):
+    bad = Schedule((Phase("LambdaLR", 30, {"lr_lambda": "1 / (10 - step)"}),))
+    assert service.compute_now(bad, timeout=60)
+    [(schedule, message)] = service.results["failed"]
+    assert schedule is bad and "phases[0].params.lr_lambda" in message
+
+
+def test_bursts_of_edits_end_on_the_exact_curve_of_the_last_document(qtbot, tmp_path):
+    window = MainWindow(QSettings(str(tmp_path / "s.ini"), QSettings.IniFormat))
+    qtbot.addWidget(window)
+    window.open_path("examples/warmup-stable-decay.json")
+    rng = random.Random(7)
+    document = window.document
+    for _ in range(40):  # no waiting between edits: most requests are superseded
+        count = len(document.schedule.phases)
+        choice = rng.randrange(5)
+        if choice == 0 or count < 2:
+            edits.insert_scheduler(document, rng.choice(["LinearLR", "ExponentialLR",
+                                                         "CosineAnnealingLR", "OneCycleLR"]),
+                                   rng.randrange(count + 1), rng.randrange(1, 3000))
+        elif choice == 1:
+            edits.resize_phase(document, rng.randrange(count), rng.randrange(1, 5000))
+        elif choice == 2:
+            edits.move_phase(document, rng.randrange(count), rng.randrange(count))
+        elif choice == 3:
+            edits.set_start(document, rng.randrange(count), CONTINUE)
+        else:
+            edits.delete_phase(document, rng.randrange(count))
+        qtbot.wait(rng.choice([0, 0, 1, 5]))
+    assert window.flush_preview(120)
+    final = document.schedule
+    assert window.shown_schedule() is final
+    assert np.array_equal(window.preview_curve()[1], compute_curve(final))
+    document.undo_stack.setClean()  # closing must not ask about unsaved changes
