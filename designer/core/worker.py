@@ -8,13 +8,16 @@ Protocol (tuples over a multiprocessing Pipe):
     window -> worker   ("job", client, job, schedule)    newest job per client wins
                        ("stop",)
     worker -> window   ("ready", pid)                     torch is imported
-                       ("chunk", client, job, offset, lrs)
+                       ("chunk", client, job, offset, lrs, momentum or None)
                        ("done", client, job, total)
                        ("error", client, job, message)
 
 Before each piece of work the worker reads everything waiting on the pipe, so a newer job
 from the same client cancels the one in progress within one piece (about 20 ms of
 stepping). Phases it has stepped whole are kept in a per-phase `CurveCache`.
+
+When a phase cycles momentum (OneCycleLR, CyclicLR), the worker also records momentum or
+beta1 from the same torch run, for the window's co-plot (`wants_momentum`).
 """
 
 from __future__ import annotations
@@ -30,6 +33,16 @@ PIECE_SECONDS = 0.03
 # Phases kept for reuse. torch alone costs this process about 290 MB; 4M points (32 MB)
 # covers every phase of typical designs, and the newest ones of the largest.
 WORKER_CACHE_POINTS = 4_000_000
+
+
+def wants_momentum(schedule: Any) -> bool:
+    """Whether the design cycles momentum/beta1 somewhere, so the window should show it."""
+    from designer.core.catalog import OPTIMIZERS
+
+    if not OPTIMIZERS[schedule.optimizer.name].has_momentum:
+        return False
+    return any(phase.spec.cycles_momentum and phase.param_value("cycle_momentum")
+               for phase in schedule.phases)
 
 
 def worker_main(conn: Any) -> None:
@@ -82,18 +95,19 @@ class Worker:
 
         offset = 0
         previous_last = None
+        momentum = wants_momentum(schedule)
         try:
             for index, phase in enumerate(schedule.phases):
                 start = start_lr(phase, schedule.optimizer.lr, previous_last)
-                cached = self.cache.cached_phase(phase, schedule.optimizer, start)
+                cached = self.cache.cached_phase(phase, schedule.optimizer, start, momentum)
                 if cached is not None:
-                    self.conn.send(("chunk", client, job, offset, cached.lr))
+                    self.conn.send(("chunk", client, job, offset, cached.lr, cached.momentum))
                     offset += len(cached.lr)
                     previous_last = float(cached.lr[-1])
                     continue
                 pieces = []
                 piece = FIRST_PIECE
-                stream = iter_phase(phase, schedule.optimizer, start, index, False, piece)
+                stream = iter_phase(phase, schedule.optimizer, start, index, momentum, piece)
                 request = None  # the first piece is asked for with next(), later ones sized
                 while True:
                     if self._superseded(client):
@@ -105,7 +119,7 @@ class Worker:
                     except StopIteration:
                         break
                     pieces.append(part)
-                    self.conn.send(("chunk", client, job, offset, part.lr))
+                    self.conn.send(("chunk", client, job, offset, part.lr, part.momentum))
                     offset += len(part.lr)
                     # Aim each piece at PIECE_SECONDS of stepping, so that a newer edit
                     # cancels this one quickly whatever the scheduler's cost per step.
@@ -113,7 +127,8 @@ class Worker:
                     piece = int(min(MAX_PIECE, max(FIRST_PIECE,
                                                    len(part.lr) * PIECE_SECONDS / elapsed)))
                     request = piece
-                whole = self.cache.store_pieces(phase, schedule.optimizer, start, pieces)
+                whole = self.cache.store_pieces(phase, schedule.optimizer, start, pieces,
+                                                momentum)
                 previous_last = float(whole.lr[-1])
         except ScheduleError as exc:
             self.conn.send(("error", client, job, str(exc)))

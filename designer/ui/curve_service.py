@@ -21,6 +21,7 @@ import numpy as np
 from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 
 from designer.core.model import Schedule
+from designer.core.worker import wants_momentum
 
 PROGRESS_INTERVAL = 0.05  # seconds between progress signals while a curve streams in
 MAX_FAILED_STARTS = 3
@@ -184,10 +185,15 @@ class CurveService(QObject):
         self._job = 0
         self._schedule: Schedule | None = None
         self._buffer = np.zeros(0)
+        self._momentum: np.ndarray | None = None
         self._filled = 0
         self._busy = False
         self._last_progress = 0.0
         self.destroyed.connect(lambda *_: self._link.unregister(self._id))
+
+    def momentum(self) -> np.ndarray | None:
+        """Momentum (or beta1) per step of the newest curve, when its design cycles it."""
+        return self._momentum
 
     @property
     def busy(self) -> bool:
@@ -199,6 +205,8 @@ class CurveService(QObject):
         self._job = next(self._jobs)
         self._schedule = schedule
         self._buffer = np.empty(schedule.total_steps, dtype=np.float64)
+        self._momentum = (np.empty(schedule.total_steps, dtype=np.float64)
+                          if wants_momentum(schedule) else None)
         self._filled = 0
         self._busy = True
         self._last_progress = time.monotonic()
@@ -216,8 +224,10 @@ class CurveService(QObject):
             return  # a stale job's result: never shown
         schedule = self._schedule
         if kind == "chunk":
-            offset, lrs = message[3], message[4]
+            offset, lrs, momentum = message[3], message[4], message[5]
             self._buffer[offset:offset + len(lrs)] = lrs
+            if self._momentum is not None and momentum is not None:
+                self._momentum[offset:offset + len(lrs)] = momentum
             self._filled = offset + len(lrs)
             now = time.monotonic()
             if now - self._last_progress >= PROGRESS_INTERVAL:

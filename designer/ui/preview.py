@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from designer.core.model import Schedule
 from designer.ui import theme
+from designer.ui.momentum_overlay import MomentumOverlay
 
 pg.setConfigOptions(antialias=True)
 
@@ -188,6 +189,7 @@ class Preview(QWidget):
             item.getAxis(name).setStyle(maxTickLevel=1)
         item.setLabel("bottom", "step")
         self._curve = item.plot()
+        self._momentum = MomentumOverlay(item)
         # Qt strokes a wide antialiased path as one polygon, which takes seconds for a
         # downsampled CyclicLR of millions of steps (a dense zigzag); separate segments
         # take milliseconds. Joints overlap, so the pen must stay opaque (see _set_dimmed).
@@ -266,6 +268,13 @@ class Preview(QWidget):
             view_box.setLimits(xMin=-margin, xMax=len(lrs) + margin)
             view_box.enableAutoRange()
 
+    def show_momentum(self, values: np.ndarray | None, label: str = "momentum") -> None:
+        """Co-plot momentum/beta1 per step on the right axis (None hides it)."""
+        self._momentum.show(self._steps, values, label)
+
+    def momentum(self) -> np.ndarray | None:
+        return self._momentum.values
+
     def show_partial(self, schedule: Schedule, lrs: np.ndarray) -> None:
         """A curve still streaming in: its first `len(lrs)` values, with the x axis already
         spanning the whole schedule so the line grows left to right instead of rescaling."""
@@ -317,6 +326,9 @@ class Preview(QWidget):
         if per_epoch:
             parts.append(f"epoch {step / per_epoch:.2f}")
         parts.append(f"lr {float(self._lrs[step]):.6g}")
+        momentum = self._momentum.value_at(step)
+        if momentum is not None:
+            parts.append(f"{self._momentum.label} {momentum:.4g}")
         index = self._schedule.phase_at(step)
         if index is not None:
             parts.append(f"phase {index + 1} {self._schedule.phases[index].scheduler}")
@@ -550,7 +562,7 @@ class Preview(QWidget):
         muted.setAlpha(150)
         self._plot.setBackground(palette.color(QPalette.Base))
         item = self._plot.getPlotItem()
-        for name in ("left", "bottom"):
+        for name in ("left", "bottom", "right"):
             axis = item.getAxis(name)
             axis.setPen(pg.mkPen(muted))
             axis.setTextPen(pg.mkPen(text))

@@ -45,7 +45,7 @@ def test_stale_messages_are_dropped_by_job_id(service):
     service.request(SLOW)  # job 1
     service.request(FAST)  # job 2
     assert service.compute_now(timeout=60)
-    service._on_message(("chunk", 0, 1, 0, np.zeros(3)))  # late pieces of job 1: ignored
+    service._on_message(("chunk", 0, 1, 0, np.zeros(3), None))  # late pieces of job 1: ignored
     service._on_message(("done", 0, 1, 3))
     [(schedule, lrs)] = service.results["ready"]
     assert schedule is FAST and np.array_equal(lrs, compute_curve(FAST))
@@ -108,3 +108,20 @@ def test_bursts_of_edits_end_on_the_exact_curve_of_the_last_document(qtbot, tmp_
     assert window.shown_schedule() is final
     assert np.array_equal(window.preview_curve()[1], compute_curve(final))
     document.undo_stack.setClean()  # closing must not ask about unsaved changes
+
+
+def test_momentum_is_co_plotted_from_the_same_torch_run(qtbot, tmp_path):
+    from designer.core.engine import compute_curves
+    from designer.core.fileformat import load_schedule_file
+
+    window = MainWindow(QSettings(str(tmp_path / "s.ini"), QSettings.IniFormat))
+    qtbot.addWidget(window)
+    window.open_path("examples/one-cycle.json")
+    assert window.flush_preview(120)
+    expected = compute_curves(load_schedule_file("examples/one-cycle.json"), momentum=True)
+    assert np.array_equal(window.preview.momentum(), expected.momentum)
+    assert f"momentum {expected.momentum[-1]:.4g}" in window.preview.readout_at(11_729)
+    # A design that does not cycle momentum shows none.
+    window.open_path("examples/warmup-cosine.json")
+    assert window.flush_preview(120)
+    assert window.preview.momentum() is None
