@@ -2,7 +2,8 @@
 
     lr-designer [FILE]                       open the designer (on FILE)
     lr-designer validate FILE                exit 0 and "ok", or exit 2 and one line naming the field
-    lr-designer export FILE --to python|json|csv [-o OUT]
+    lr-designer export FILE --to python|function|lightning|hf|json|csv [-o OUT]
+                       [--columns lr|lr,momentum] [--summary]   (the last two: csv only)
     lr-designer --version
 
 Bad input never prints a traceback: every failure a user can cause is one line on stderr and
@@ -23,7 +24,8 @@ from designer.core.model import ScheduleError
 
 EXIT_BAD_INPUT = 2
 COMMANDS = ("validate", "export")
-FORMATS = ("python", "json", "csv")
+FORMATS = ("python", "json", "csv", "function", "lightning", "hf")
+CSV_COLUMNS = ("lr", "lr,momentum")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -40,10 +42,16 @@ def _command_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     validate = commands.add_parser("validate", help="check a schedule file")
     validate.add_argument("file")
-    export = commands.add_parser("export", help="export a schedule as Python, JSON or CSV")
+    export = commands.add_parser("export", help="export a schedule as Python (plain module, "
+                                 "build_scheduler function, Lightning, Hugging Face), JSON or CSV")
     export.add_argument("file")
     export.add_argument("--to", required=True, choices=FORMATS, dest="format")
     export.add_argument("-o", "--output", help="write here instead of stdout")
+    export.add_argument("--columns", choices=CSV_COLUMNS, metavar="lr|lr,momentum",
+                        help="csv: lr (default), or lr,momentum (momentum or beta1; nan for "
+                             "optimizers with neither)")
+    export.add_argument("--summary", action="store_true",
+                        help="csv: start with '# name: value' lines of the curve's facts")
     return parser
 
 
@@ -66,7 +74,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             if options.command == "validate":
                 return _validate(options.file)
-            return _export(options.file, options.format, options.output)
+            return _export(options.file, options.format, options.output, options.columns,
+                           options.summary)
         except ScheduleError as exc:
             print(_one_line(f"{options.file}: {exc}"), file=sys.stderr)
             return EXIT_BAD_INPUT
@@ -108,27 +117,53 @@ def export_text(schedule, fmt: str) -> str:
         from designer.core.export import export_python
 
         return export_python(schedule)
+    if fmt != "csv":
+        from designer.core.templates import render_template
+
+        return render_template(fmt, schedule)
     from designer.core.engine import compute_curve
 
     return curve_csv(compute_curve(schedule))
 
 
-def curve_csv(curve) -> str:
-    """`step,lr` rows with each lr as repr(float), the exact value."""
+def curve_csv(curve, momentum=None, summary=None) -> str:
+    """`step,lr` rows with each lr as repr(float), the exact value; `step,lr,momentum` rows
+    when given the momentum curve; preceded by `# name: value` lines of a CurveSummary."""
     out = io.StringIO()
-    out.write("step,lr\n")
-    out.writelines(f"{i},{lr!r}\n" for i, lr in enumerate(curve.tolist()))
+    if summary is not None:
+        out.writelines(f"# {name}: {value!r}\n" for name, value in summary.items())
+    if momentum is None:
+        out.write("step,lr\n")
+        out.writelines(f"{i},{lr!r}\n" for i, lr in enumerate(curve.tolist()))
+    else:
+        out.write("step,lr,momentum\n")
+        out.writelines(f"{i},{lr!r},{m!r}\n"
+                       for i, (lr, m) in enumerate(zip(curve.tolist(), momentum.tolist())))
     return out.getvalue()
 
 
-def _export(path: str, fmt: str, output: str | None) -> int:
+def _export(path: str, fmt: str, output: str | None, columns: str | None = None,
+            summary: bool = False) -> int:
+    if fmt != "csv" and (columns or summary):
+        # A JSON file cannot carry the summary: the loader refuses keys it does not know.
+        print("lr-designer export: --columns and --summary apply to --to csv only",
+              file=sys.stderr)
+        return EXIT_BAD_INPUT
     schedule = load_schedule_file(path)
-    from designer.core.engine import compute_curve
+    from designer.core.engine import compute_curves
 
     # Stepping proves the design is one torch accepts before any format hands it out, so
     # export refuses exactly what validate refuses.
-    curve = compute_curve(schedule)
-    text = curve_csv(curve) if fmt == "csv" else export_text(schedule, fmt)
+    curves = compute_curves(schedule, momentum=columns == "lr,momentum")
+    if fmt == "csv":
+        facts = None
+        if summary:
+            from designer.core.summary import summarize
+
+            facts = summarize(schedule, curves.lr)
+        text = curve_csv(curves.lr, curves.momentum, facts)
+    else:
+        text = export_text(schedule, fmt)
     if output is None:
         _write_stdout(text)
         return 0

@@ -97,23 +97,46 @@ class PhasedLR:
 def export_python(schedule: Schedule) -> str:
     """The exported module's source text."""
     reasons = sequential_lr_obstacles(schedule)
-    uses_math = any(_expressions_use_math(p) for p in schedule.phases)
     lines = [f'"""{_title(schedule)}', "", *_call_advice(schedule), '"""', ""]
-    if uses_math:
+    if uses_math(schedule):
         lines.append("import math")
         lines.append("")
     lines += ["import torch", "from torch.optim import lr_scheduler", ""]
     lines.append(f"SCHEDULE_NAME = {schedule.name!r}")
     lines.append(f"TOTAL_STEPS = {schedule.total_steps}")
     lines.append("")
+    lines += scheduler_definitions(schedule, reasons)
+    lines += ["", "", *_main_block(schedule)]
+    return "\n".join(lines) + "\n"
+
+
+def scheduler_definitions(schedule: Schedule, reasons: list[str] | None = None) -> list[str]:
+    """Source lines of the PhasedLR helper (only when the design needs it) and of
+    `build_scheduler(optimizer)`, each preceded by blank lines; shared with the framework
+    templates so that every export builds the scheduler the same way."""
+    if reasons is None:
+        reasons = sequential_lr_obstacles(schedule)
+    lines = []
     if reasons:
         lines += ["", _PHASED_LR.strip("\n"), ""]
     lines += ["", "def build_scheduler(optimizer):"]
     lines.append('    """Return the designed lr scheduler for `optimizer`; call its step() '
                  + _step_place(schedule) + '."""')
     lines += _body(schedule, reasons)
-    lines += ["", "", *_main_block(schedule)]
-    return "\n".join(lines) + "\n"
+    return lines
+
+
+def uses_math(schedule: Schedule) -> bool:
+    """Whether `build_scheduler`'s expressions need `import math`."""
+    return any(_expressions_use_math(p) for p in schedule.phases)
+
+
+def optimizer_constructor(schedule: Schedule, parameters: str) -> str:
+    """`torch.optim.<Name>(<parameters>, lr=..., ...)` with the design's optimizer settings."""
+    config = schedule.optimizer
+    kwargs = "".join(f", {name}={_optimizer_literal(value)}"
+                     for name, value in config.params.items())
+    return f"torch.optim.{config.name}({parameters}, lr={float(config.lr)!r}{kwargs})"
 
 
 def sequential_lr_obstacles(schedule: Schedule) -> list[str]:
@@ -208,6 +231,13 @@ def _step_place(schedule: Schedule) -> str:
 
 
 def _call_advice(schedule: Schedule) -> list[str]:
+    lines = call_advice(schedule)
+    lines[-1] += "; SCHEDULE_NAME holds the design's name."
+    return lines
+
+
+def call_advice(schedule: Schedule) -> list[str]:
+    """Where to call scheduler.step() and how long the schedule lasts, as sentences."""
     total = schedule.total_steps
     if schedule.interval == "step":
         lines = ["Call scheduler.step() once per batch, right after optimizer.step().",
@@ -220,20 +250,16 @@ def _call_advice(schedule: Schedule) -> list[str]:
                  f"The schedule lasts {total:,} epochs"]
         if schedule.steps_per_epoch:
             lines[-1] += f" of {schedule.steps_per_epoch:,} batches each"
-    lines[-1] += "; SCHEDULE_NAME holds the design's name."
     return lines
 
 
 def _main_block(schedule: Schedule) -> list[str]:
-    config = schedule.optimizer
-    kwargs = "".join(f", {name}={_optimizer_literal(value)}"
-                     for name, value in config.params.items())
     unit = "batch" if schedule.interval == "step" else "epoch"
     return [
         'if __name__ == "__main__":',
         "    # Print the whole curve, one lr per line, as the designer previews it.",
         "    parameter = torch.zeros(1, requires_grad=True)",
-        f"    optimizer = torch.optim.{config.name}([parameter], lr={float(config.lr)!r}{kwargs})",
+        f"    optimizer = {optimizer_constructor(schedule, '[parameter]')}",
         "    scheduler = build_scheduler(optimizer)",
         f"    for _ in range(TOTAL_STEPS):  # one iteration per {unit}",
         '        print(repr(optimizer.param_groups[0]["lr"]))',

@@ -1,16 +1,20 @@
-"""The code view: the Python module the exporter writes for the current design, live.
+"""The code view: the code the exporter writes for the current design, live.
 
-What is shown is exactly `export_python(document.schedule)`, so what the user copies is
-what File > Export writes. A label says whether the module uses torch's own classes or the
-PhasedLR helper, and its tooltip gives the exporter's reasons.
+A combo box chooses the template (the plain module, the bare build_scheduler function,
+Lightning's configure_optimizers, a Hugging Face Trainer snippet); what is shown is exactly
+`render_template(key, document.schedule)`, so what the user copies is what
+`lr-designer export --to KEY` writes. A label says whether the scheduler is built from
+torch's own classes or the PhasedLR helper (the same in every template), and its tooltip
+gives the exporter's reasons.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QFontDatabase, QPalette
 from PySide6.QtWidgets import (
     QApplication,
+    QComboBox,
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
@@ -19,7 +23,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from designer.core.export import export_python, sequential_lr_obstacles
+from designer.core.export import sequential_lr_obstacles
+from designer.core.templates import TEMPLATES, render_template
 from designer.ui.document import Document
 from designer.ui.highlighter import PythonHighlighter
 
@@ -28,7 +33,10 @@ PHASED_HELPER = "PhasedLR helper"
 
 
 class CodeView(QWidget):
-    """Read-only, highlighted Python export of the document, with a Copy button."""
+    """Read-only, highlighted Python export of the document in the chosen template, with a
+    Copy button."""
+
+    template_changed = Signal(str)  # the template's key, as `lr-designer export --to` takes
 
     def __init__(self, document: Document, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -37,6 +45,15 @@ class CodeView(QWidget):
 
         self._mode = QLabel()
         self._mode.setObjectName("codeMode")
+        self._templates = QComboBox()
+        self._templates.setObjectName("codeTemplate")
+        self._templates.setAccessibleName("Code template")
+        self._templates.setToolTip("What to export the design as")
+        self._templates.setFocusPolicy(Qt.TabFocus)
+        for key, template in TEMPLATES.items():
+            self._templates.addItem(template.label, key)
+            self._templates.setItemData(self._templates.count() - 1, template.description,
+                                        Qt.ToolTipRole)
         self._copy_button = QPushButton("Copy")
         self._copy_button.setObjectName("copyCode")
         self._copy_button.setToolTip("Copy the exported Python to the clipboard")
@@ -44,6 +61,7 @@ class CodeView(QWidget):
         header = QHBoxLayout()
         header.setContentsMargins(8, 4, 6, 2)
         header.addWidget(self._mode, 1)
+        header.addWidget(self._templates)
         header.addWidget(self._copy_button)
 
         self._editor = QPlainTextEdit()
@@ -72,6 +90,7 @@ class CodeView(QWidget):
         self._copied_timer.setInterval(1500)
         self._copied_timer.timeout.connect(lambda: self._copy_button.setText("Copy"))
         self._copy_button.clicked.connect(self.copy_code)
+        self._templates.currentIndexChanged.connect(self._on_template_chosen)
         document.changed.connect(self._on_changed)
         self._on_changed()
         self._style_mode_label()
@@ -84,8 +103,23 @@ class CodeView(QWidget):
     def copy_button(self) -> QPushButton:
         return self._copy_button
 
+    @property
+    def template_box(self) -> QComboBox:
+        return self._templates
+
+    def template(self) -> str:
+        """The chosen template's key (see designer.core.templates.TEMPLATES)."""
+        return self._templates.currentData()
+
+    def set_template(self, key: str) -> None:
+        """Show template `key`; unknown keys (say, from an older settings file) are ignored."""
+        index = self._templates.findData(key)
+        if index >= 0:
+            self._templates.setCurrentIndex(index)
+
     def text(self) -> str:
-        """The code shown: export_python(document.schedule), or why it cannot be exported."""
+        """The code shown: render_template(template(), document.schedule), or why the
+        design cannot be exported."""
         return self._editor.toPlainText()
 
     def mode(self) -> str:
@@ -104,10 +138,17 @@ class CodeView(QWidget):
             self._highlighter.set_palette(self.palette())
             self._style_mode_label()
 
+    def _on_template_chosen(self) -> None:
+        self._on_changed()
+        # Another template is another text: start reading it from the top.
+        self._editor.verticalScrollBar().setValue(0)
+        self._editor.horizontalScrollBar().setValue(0)
+        self.template_changed.emit(self.template())
+
     def _on_changed(self) -> None:
         schedule = self._document.schedule
         try:
-            code = export_python(schedule)
+            code = render_template(self.template(), schedule)
             reasons = sequential_lr_obstacles(schedule)
         except ValueError as exc:  # an expression the exporter cannot rebuild
             code, reasons = f"# This design cannot be exported yet:\n# {exc}\n", None

@@ -1,4 +1,5 @@
-"""The code view: the exporter's text, live, highlighted, copyable, with its export mode."""
+"""The code view: the exporter's text in the chosen template, live, highlighted, copyable,
+with its export mode."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from PySide6.QtWidgets import QApplication, QPlainTextEdit
 from designer.core.export import export_python
 from designer.core.fileformat import load_schedule_file
 from designer.core.model import CONTINUE, Phase, Schedule
+from designer.core.templates import TEMPLATES, render_template
 from designer.ui.code_view import PHASED_HELPER, TORCH_CLASSES, CodeView
 from designer.ui.document import Document
 from designer.ui.highlighter import PythonHighlighter, python_formats
@@ -146,3 +148,59 @@ def test_an_empty_design_still_exports(qtbot):
     assert view.text() == export_python(Schedule()) and view.mode() == TORCH_CLASSES
     document = Document(Schedule((Phase("StepLR", 100, {"step_size": 30}),)))
     assert CodeView(document).text() == export_python(document.schedule)
+
+
+# Templates ---------------------------------------------------------------------------------------
+
+def test_template_box_offers_every_template_starting_with_the_plain_module(view):
+    box = view.template_box
+    assert [box.itemText(i) for i in range(box.count())] == [
+        "Plain module", "Function only", "Lightning", "Hugging Face"]
+    assert [box.itemData(i) for i in range(box.count())] == list(TEMPLATES)
+    assert all(box.itemData(i, Qt.ToolTipRole) for i in range(box.count()))
+    assert view.template() == "python" and box.accessibleName() == "Code template"
+
+
+def test_choosing_a_template_with_the_keyboard_shows_and_copies_it(qtbot, view, document):
+    box = view.template_box
+    box.setFocus()
+    qtbot.waitUntil(box.hasFocus)
+    shown = []
+    for key in ("function", "lightning", "hf"):
+        with qtbot.waitSignal(view.template_changed) as emitted:
+            qtbot.keyClick(box, Qt.Key_Down)
+        assert emitted.args == [key] and view.template() == key
+        assert view.text() == render_template(key, document.schedule)
+        assert view.mode() == TORCH_CLASSES  # the scheduler is built the same way in all
+        QApplication.clipboard().clear()
+        qtbot.mouseClick(view.copy_button, Qt.LeftButton)
+        assert QApplication.clipboard().text() == view.text()
+        shown.append(view.text())
+    assert len(set(shown)) == 3
+    assert "def configure_optimizers(self):" in shown[1]
+    assert "optimizers=(optimizer, scheduler)" in shown[2]
+    qtbot.keyClick(box, Qt.Key_Home)
+    assert view.template() == "python" and view.text() == export_python(document.schedule)
+
+
+def test_the_chosen_template_follows_edits_and_undo(view, document):
+    view.set_template("lightning")
+    before = view.text()
+    document.edit("Continue", document.schedule.set_start(1, CONTINUE))
+    assert view.text() == render_template("lightning", document.schedule) != before
+    assert "def lr_scheduler_step(self, scheduler, metric):" in view.text()
+    assert view.mode() == PHASED_HELPER
+    document.undo_stack.undo()
+    assert view.text() == before and view.mode() == TORCH_CLASSES
+
+
+def test_switching_template_starts_at_the_top_and_unknown_keys_are_ignored(qtbot, view,
+                                                                         document):
+    document.edit("Continue", document.schedule.set_start(1, CONTINUE))
+    bar = view.editor.verticalScrollBar()
+    bar.setValue(30)
+    view.set_template("hf")
+    assert bar.value() == 0 and view.template() == "hf"
+    view.set_template("keras")
+    assert view.template() == "hf"
+

@@ -1,0 +1,234 @@
+"""Export templates: the design as code for the user's training setup.
+
+Besides the plain-loop module (`export_python`), a design exports as the bare
+`build_scheduler` function, as a PyTorch Lightning `configure_optimizers`, and as a Hugging
+Face `Trainer` snippet. All of them build the scheduler with the exporter's own
+`build_scheduler` (a single torch scheduler, SequentialLR, or the PhasedLR helper, by the
+same rules), so each one steps exactly the previewed curve when its framework steps it the
+way the template says.
+
+Like the plain module, nothing from the file is pasted as text: the design's name is left
+out, and the comments carry only numbers and fixed sentences.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from designer import __version__
+from designer.core.export import (
+    call_advice,
+    export_python,
+    optimizer_constructor,
+    scheduler_definitions,
+    sequential_lr_obstacles,
+    uses_math,
+)
+from designer.core.model import Schedule
+
+
+@dataclass(frozen=True)
+class Template:
+    """One way to export a design as code. `key` is the CLI's `--to` name."""
+
+    key: str
+    label: str
+    description: str
+    render: Callable[[Schedule], str]
+
+
+def render_template(key: str, schedule: Schedule) -> str:
+    """The source text of template `key` (one of TEMPLATES) for `schedule`."""
+    return TEMPLATES[key].render(schedule)
+
+
+def function_source(schedule: Schedule) -> str:
+    """Imports, the PhasedLR helper when needed, and `build_scheduler(optimizer)`."""
+    lines = [f"# Learning-rate schedule designed with LR Schedule Designer {__version__}."]
+    lines += [f"# {sentence}" for sentence in _advice(schedule)]
+    lines += ["", *_imports(schedule, ["from torch.optim import lr_scheduler"])]
+    lines += scheduler_definitions(schedule)
+    return "\n".join(lines) + "\n"
+
+
+def lightning_source(schedule: Schedule) -> str:
+    """A LightningModule skeleton whose `configure_optimizers` is the design."""
+    per_step = schedule.interval == "step"
+    length = "MAX_STEPS" if per_step else "MAX_EPOCHS"
+    when = "once per\noptimizer step" if per_step else "at the end of\nevery training epoch"
+    lines = [
+        '"""PyTorch Lightning: the designed optimizer and lr schedule in configure_optimizers.',
+        "",
+        *(f"Exported by LR Schedule Designer {__version__}. Lightning calls scheduler.step() "
+          f'{when} ("interval": "{schedule.interval}"); train with '
+          f"L.Trainer({length.lower()}={length}).").splitlines(),
+        '"""',
+        "",
+        *_imports(schedule, [
+            "import lightning as L  # Lightning 2.x; or: import pytorch_lightning as L",
+            "import torch",
+            "from torch.optim import lr_scheduler",
+        ]),
+        f"{length} = {schedule.total_steps}",
+        "",
+    ]
+    reasons = sequential_lr_obstacles(schedule)
+    lines += scheduler_definitions(schedule, reasons)
+    lines += [
+        "",
+        "",
+        "class LitModel(L.LightningModule):",
+        '    """Your LightningModule: keep its __init__, forward and training_step; the',
+        '    optimizer and lr schedule come from the design."""',
+        "",
+        "    def configure_optimizers(self):",
+        f"        optimizer = {optimizer_constructor(schedule, 'self.parameters()')}",
+        "        scheduler = build_scheduler(optimizer)",
+        "        return {",
+        '            "optimizer": optimizer,',
+        '            "lr_scheduler": {',
+        '                "scheduler": scheduler,',
+        f'                "interval": "{schedule.interval}",',
+        '                "frequency": 1,',
+        "            },",
+        "        }",
+    ]
+    if reasons:
+        lines += [
+            "",
+            "    def lr_scheduler_step(self, scheduler, metric):",
+            "        # Lightning steps torch's LRScheduler subclasses itself and refuses other",
+            "        # schedulers unless the module steps them; PhasedLR is such a class.",
+            "        scheduler.step()",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+_EPOCH_SCHEDULER = '''
+class EpochScheduler:
+    """Steps the designed per-epoch scheduler once every `steps_per_epoch` calls.
+
+    Trainer calls step() after every optimizer step; this keeps the design's lr for a
+    whole epoch of them, as a per-epoch training loop would.
+    """
+
+    def __init__(self, scheduler, steps_per_epoch):
+        self.scheduler = scheduler
+        self.steps_per_epoch = steps_per_epoch
+        self.optimizer_steps = 0
+
+    def step(self):
+        self.optimizer_steps += 1
+        if self.optimizer_steps % self.steps_per_epoch == 0:
+            self.scheduler.step()
+
+    def get_last_lr(self):
+        return self.scheduler.get_last_lr()
+
+    def state_dict(self):
+        return {
+            "optimizer_steps": self.optimizer_steps,
+            "scheduler": self.scheduler.state_dict(),
+        }
+
+    def load_state_dict(self, state):
+        self.optimizer_steps = state["optimizer_steps"]
+        self.scheduler.load_state_dict(state["scheduler"])
+'''
+
+
+def hf_source(schedule: Schedule) -> str:
+    """A `build_trainer(model, train_dataset)` that hands Trainer the designed optimizer
+    and scheduler through `optimizers=(optimizer, scheduler)`."""
+    per_epoch = schedule.interval == "epoch"
+    wrapped = per_epoch and bool(schedule.steps_per_epoch)
+    lines = [
+        '"""Hugging Face Trainer: the designed optimizer and lr schedule as its `optimizers`.',
+        "",
+        f"Exported by LR Schedule Designer {__version__}. Trainer uses this optimizer and",
+        "scheduler instead of its own (TrainingArguments' learning_rate, lr_scheduler_type",
+        "and warmup settings do not apply) and calls scheduler.step() once per optimizer",
+        "step, after gradient accumulation.",
+        '"""',
+        "",
+        *_imports(schedule, [
+            "import torch",
+            "from torch.optim import lr_scheduler",
+            "from transformers import Trainer, TrainingArguments",
+        ]),
+    ]
+    if wrapped:
+        lines += [
+            "# The design steps once per epoch. STEPS_PER_EPOCH must be the optimizer steps",
+            "# of one Trainer epoch: len(train_dataloader) // gradient_accumulation_steps.",
+            f"EPOCHS = {schedule.total_steps}",
+            f"STEPS_PER_EPOCH = {schedule.steps_per_epoch}",
+            "MAX_STEPS = EPOCHS * STEPS_PER_EPOCH",
+        ]
+    elif per_epoch:
+        lines += [
+            f"# WARNING: this design steps once per epoch ({schedule.total_steps:,} values), but",
+            "# Trainer steps the scheduler after every optimizer step, so each value lasts",
+            "# one optimizer step here. Set the design's steps per epoch and export again",
+            "# to keep each value for a whole epoch.",
+            f"MAX_STEPS = {schedule.total_steps}",
+        ]
+    else:
+        lines.append(f"MAX_STEPS = {schedule.total_steps}")
+    lines.append("")
+    lines += scheduler_definitions(schedule)
+    if wrapped:
+        lines += ["", "", _EPOCH_SCHEDULER.strip("\n")]
+    scheduler = ("EpochScheduler(build_scheduler(optimizer), STEPS_PER_EPOCH)" if wrapped
+                 else "build_scheduler(optimizer)")
+    lines += [
+        "",
+        "",
+        'def build_trainer(model, train_dataset, output_dir="trainer_output"):',
+        '    """A Trainer that trains `model` with the designed optimizer and lr schedule."""',
+    ]
+    if schedule.optimizer.params.get("weight_decay"):
+        lines += ["    # One param group, as designed (Trainer's own optimizer would exempt",
+                  "    # biases and LayerNorm weights from weight decay)."]
+    lines += [
+        f"    optimizer = {optimizer_constructor(schedule, 'model.parameters()')}",
+        f"    scheduler = {scheduler}",
+        "    args = TrainingArguments(output_dir=output_dir, max_steps=MAX_STEPS)",
+        "    return Trainer(",
+        "        model=model,",
+        "        args=args,",
+        "        train_dataset=train_dataset,",
+        "        optimizers=(optimizer, scheduler),",
+        "    )",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _imports(schedule: Schedule, third_party: list[str]) -> list[str]:
+    """The import blocks, `third_party` given in isort's order (ruff checks it)."""
+    return (["import math", ""] if uses_math(schedule) else []) + [*third_party, ""]
+
+
+def _advice(schedule: Schedule) -> list[str]:
+    sentences = call_advice(schedule)
+    sentences[-1] += "."
+    return sentences
+
+
+TEMPLATES: dict[str, Template] = {
+    template.key: template for template in (
+        Template("python", "Plain module",
+                 "A self-contained module with build_scheduler and a loop that prints the "
+                 "curve", export_python),
+        Template("function", "Function only",
+                 "Just build_scheduler(optimizer), to paste into your training script",
+                 function_source),
+        Template("lightning", "Lightning",
+                 "A LightningModule's configure_optimizers returning the optimizer and the "
+                 "lr_scheduler config with the design's interval", lightning_source),
+        Template("hf", "Hugging Face",
+                 "build_trainer(): Trainer(optimizers=(optimizer, scheduler)) with the "
+                 "designed optimizer and schedule", hf_source),
+    )
+}

@@ -1,0 +1,156 @@
+"""`lr-designer export --to function|lightning|hf` and the CSV's momentum column and summary.
+
+In-process through `designer.cli.main`, plus one run of the real command.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import subprocess
+
+import numpy as np
+import pytest
+
+from designer.cli import main
+from designer.core.engine import compute_curve, compute_curves
+from designer.core.fileformat import load_schedule_file
+from designer.core.summary import summarize
+from designer.core.templates import render_template
+
+
+def _design(optimizer: dict, *phases: dict) -> str:
+    return json.dumps({"format": "lr-schedule-designer", "version": 1, "optimizer": optimizer,
+                       "phases": list(phases)})
+
+
+ONE_CYCLE = {"scheduler": "OneCycleLR", "steps": 20, "params": {"max_lr": 0.5}}
+SGD = {"name": "SGD", "lr": 0.1, "params": {"momentum": 0.9}}
+
+
+@pytest.fixture
+def one_cycle(tmp_path):
+    path = tmp_path / "one-cycle.json"
+    path.write_text(_design(SGD, ONE_CYCLE), encoding="utf-8")
+    return path
+
+
+def rows(text: str) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(text)))
+
+
+@pytest.mark.parametrize("fmt", ["function", "lightning", "hf"])
+def test_export_to_a_template(example_files, capsys, tmp_path, fmt):
+    # A SequentialLR design and a per-epoch PhasedLR one (the others are long to step).
+    examples = [p for p in example_files if p.stem in ("warmup-stable-decay", "step-exponential")]
+    assert len(examples) == 2
+    for path in examples:
+        assert main(["export", str(path), "--to", fmt]) == 0
+        out, err = capsys.readouterr()
+        assert err == "" and out == render_template(fmt, load_schedule_file(path))
+    target = tmp_path / f"out_{fmt}.py"
+    assert main(["export", str(example_files[0]), "--to", fmt, "-o", str(target)]) == 0
+    assert target.read_text(encoding="utf-8") == render_template(
+        fmt, load_schedule_file(example_files[0]))
+
+
+def test_csv_momentum_column_is_the_engines_momentum(one_cycle, capsys):
+    assert main(["export", str(one_cycle), "--to", "csv", "--columns", "lr,momentum"]) == 0
+    out, err = capsys.readouterr()
+    table = rows(out)
+    assert err == "" and table[0] == ["step", "lr", "momentum"]
+    curves = compute_curves(load_schedule_file(one_cycle), momentum=True)
+    assert [int(r[0]) for r in table[1:]] == list(range(20))
+    assert [float(r[1]) for r in table[1:]] == curves.lr.tolist()
+    assert [float(r[2]) for r in table[1:]] == curves.momentum.tolist()
+    assert [r[2] for r in table[1:]] == [repr(m) for m in curves.momentum.tolist()]
+    momenta = [float(r[2]) for r in table[1:]]
+    assert min(momenta) == pytest.approx(0.85) and max(momenta) == pytest.approx(0.95)
+
+
+def test_csv_momentum_is_beta1_for_adam_and_nan_without_either(tmp_path, capsys):
+    adam = tmp_path / "adam.json"
+    adam.write_text(_design({"name": "Adam", "lr": 0.01, "params": {"betas": [0.8, 0.99]}},
+                            ONE_CYCLE), encoding="utf-8")
+    assert main(["export", str(adam), "--to", "csv", "--columns", "lr,momentum"]) == 0
+    betas = [float(r[2]) for r in rows(capsys.readouterr()[0])[1:]]
+    assert betas == compute_curves(load_schedule_file(adam), momentum=True).momentum.tolist()
+    assert len(set(betas)) > 2  # OneCycleLR cycles beta1
+    adagrad = tmp_path / "adagrad.json"
+    adagrad.write_text(_design({"name": "Adagrad", "lr": 0.01},
+                               {"scheduler": "StepLR", "steps": 4, "params": {"step_size": 2}}),
+                       encoding="utf-8")
+    assert main(["export", str(adagrad), "--to", "csv", "--columns", "lr,momentum"]) == 0
+    table = rows(capsys.readouterr()[0])
+    assert [r[2] for r in table[1:]] == ["nan"] * 4
+    assert all(math.isnan(float(r[2])) for r in table[1:])
+
+
+def test_default_csv_is_unchanged(one_cycle, capsys):
+    assert main(["export", str(one_cycle), "--to", "csv"]) == 0
+    plain = capsys.readouterr()[0]
+    curve = compute_curve(load_schedule_file(one_cycle))
+    assert plain == "step,lr\n" + "".join(f"{i},{lr!r}\n" for i, lr in enumerate(curve.tolist()))
+    assert main(["export", str(one_cycle), "--to", "csv", "--columns", "lr"]) == 0
+    assert capsys.readouterr()[0] == plain
+
+
+def test_csv_summary_lines_come_first_and_only_when_asked(one_cycle, capsys):
+    assert main(["export", str(one_cycle), "--to", "csv", "--summary"]) == 0
+    out = capsys.readouterr()[0]
+    comments = [line for line in out.splitlines() if line.startswith("#")]
+    assert out.splitlines()[:len(comments)] == comments
+    facts = dict(line[2:].split(": ", 1) for line in comments)
+    schedule = load_schedule_file(one_cycle)
+    curve = compute_curve(schedule)
+    expected = summarize(schedule, curve)
+    assert "epochs" not in facts  # the design has no epoch length
+    assert int(facts["total_steps"]) == 20
+    assert float(facts["peak"]) == expected.peak == curve.max()
+    assert float(facts["area"]) == expected.area == float(curve.sum())
+    assert int(facts["peak_step"]) == expected.peak_step
+    # Readers that skip comment lines get the plain table.
+    table = [row for row in rows(out) if not row[0].startswith("#")]
+    assert table[0] == ["step", "lr"] and [float(r[1]) for r in table[1:]] == curve.tolist()
+    loaded = np.loadtxt(io.StringIO(out), delimiter=",", skiprows=len(comments) + 1)
+    assert np.array_equal(loaded[:, 1], curve)
+
+
+@pytest.mark.parametrize("argv", [
+    ["--to", "json", "--summary"],
+    ["--to", "python", "--columns", "lr,momentum"],
+    ["--to", "lightning", "--columns", "lr"],
+])
+def test_csv_options_with_other_formats_are_one_line_errors(one_cycle, capsys, argv):
+    assert main(["export", str(one_cycle), *argv]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.count("\n") == 1 and "apply to --to csv only" in err
+
+
+def test_unknown_columns_and_formats_are_refused(one_cycle, capsys):
+    for argv in (["--to", "csv", "--columns", "momentum"], ["--to", "keras"]):
+        with pytest.raises(SystemExit) as exit_info:
+            main(["export", str(one_cycle), *argv])
+        out, err = capsys.readouterr()
+        assert exit_info.value.code == 2 and out == "" and err.count("\n") == 1
+
+
+def test_a_design_torch_refuses_is_not_exported_as_a_template(tmp_path, capsys):
+    path = tmp_path / "bad.json"
+    path.write_text(_design({"name": "Adagrad", "lr": 0.1}, ONE_CYCLE), encoding="utf-8")
+    assert main(["export", str(path), "--to", "lightning"]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.count("\n") == 1 and "Traceback" not in err
+    assert "momentum" in err
+
+
+def test_real_command_exports_a_template(one_cycle, tmp_path, python, subprocess_env):
+    target = tmp_path / "trainer.py"
+    done = subprocess.run([python, "-m", "designer", "export", str(one_cycle), "--to", "hf",
+                           "-o", str(target)], capture_output=True, text=True,
+                          env=subprocess_env, timeout=120, check=False)
+    assert done.returncode == 0 and done.stdout == "" and done.stderr == "", done.stderr
+    assert target.read_text(encoding="utf-8") == render_template(
+        "hf", load_schedule_file(one_cycle))

@@ -1,0 +1,433 @@
+"""Export templates: each one, executed and stepped the way its framework steps it, gives the
+engine's curve exactly; each reads like ordinary code for its framework and passes ruff.
+
+Lightning and transformers are replaced by minimal stand-ins (the few names the templates
+use, and the checks the real frameworks make on what they are given), so these tests run
+without either. Where the real frameworks are usable, the last tests train with them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import json
+import subprocess
+import sys
+import types
+import warnings
+from pathlib import Path
+from unittest import mock
+
+import numpy as np
+import pytest
+import torch
+from design_strategies import schedule_docs
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+
+from designer.core.engine import compute_curve, make_optimizer
+from designer.core.export import export_python
+from designer.core.fileformat import load_schedule, load_schedule_file
+from designer.core.model import CONTINUE, OptimizerConfig, Phase, Schedule
+from designer.core.templates import TEMPLATES, render_template
+
+EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "examples").glob("*.json"))
+SGD = OptimizerConfig("SGD", 0.1, {"momentum": 0.9})
+ADAMW = OptimizerConfig("AdamW", 0.001, {"betas": (0.9, 0.95), "weight_decay": 0.1})
+PHASED = Schedule((Phase("LinearLR", 6, {"start_factor": 0.1}),
+                   Phase("OneCycleLR", 12, {"max_lr": 0.5}, CONTINUE)), SGD)
+SEQUENTIAL = Schedule((Phase("LinearLR", 10, {"start_factor": 0.01}),
+                       Phase("CosineAnnealingLR", 30, {"eta_min": 0.0})), ADAMW)
+
+
+# Stand-ins for the frameworks ----------------------------------------------------------------
+
+class LightningModule(torch.nn.Module):
+    """Lightning's base class, as far as configure_optimizers and its stepping go."""
+
+    def lr_scheduler_step(self, scheduler, metric):  # Lightning's default hook
+        if metric is None:
+            scheduler.step()
+        else:
+            scheduler.step(metric)
+
+
+class TrainingArguments:
+    def __init__(self, output_dir=None, max_steps=-1, **kwargs):
+        self.output_dir = output_dir
+        self.max_steps = max_steps
+        self.__dict__.update(kwargs)
+
+
+class Trainer:
+    """Keeps what it is given under the real Trainer's attribute names."""
+
+    def __init__(self, model=None, args=None, train_dataset=None, optimizers=(None, None),
+                 **kwargs):
+        self.model, self.args, self.train_dataset = model, args, train_dataset
+        self.optimizer, self.lr_scheduler = optimizers
+
+
+@contextlib.contextmanager
+def framework_stand_ins():
+    lightning = types.ModuleType("lightning")
+    lightning.LightningModule = LightningModule
+    transformers = types.ModuleType("transformers")
+    transformers.Trainer = Trainer
+    transformers.TrainingArguments = TrainingArguments
+    with mock.patch.dict(sys.modules, {"lightning": lightning, "transformers": transformers}):
+        yield
+
+
+def execute(source: str) -> dict:
+    namespace = {"__name__": "exported_template"}
+    with framework_stand_ins():
+        # Running the generated code is the point of these tests.
+        exec(compile(source, "<template>", "exec"), namespace)  # noqa: S102
+    return namespace
+
+
+# Each framework's way of stepping -----------------------------------------------------------
+# The frameworks call optimizer.step() before every scheduler.step(). It never changes the lr
+# (no parameter has a gradient here), so the runners make it once, before the first
+# scheduler.step() as torch requires, instead of half a million times for the examples.
+
+def run_function(schedule: Schedule) -> np.ndarray:
+    """The bare function in a plain loop: one scheduler.step() per design step."""
+    namespace = execute(render_template("function", schedule))
+    optimizer = make_optimizer(schedule.optimizer, schedule.optimizer.lr)
+    scheduler = namespace["build_scheduler"](optimizer)
+    optimizer.step()
+    lrs = []
+    for _ in range(schedule.total_steps):
+        lrs.append(optimizer.param_groups[0]["lr"])
+        scheduler.step()
+    return np.asarray(lrs, dtype=np.float64)
+
+
+def run_lightning(schedule: Schedule, batches_per_epoch: int = 2) -> np.ndarray:
+    """configure_optimizers, checked and stepped as Lightning 2.x does: per optimizer step
+    for "interval": "step", after each epoch's batches for "epoch"."""
+    namespace = execute(render_template("lightning", schedule))
+    limit = "MAX_STEPS" if schedule.interval == "step" else "MAX_EPOCHS"
+    assert namespace[limit] == schedule.total_steps
+
+    class Model(namespace["LitModel"]):
+        def __init__(self):
+            super().__init__()
+            self.weight = torch.nn.Parameter(torch.zeros(1))
+
+    model = Model()
+    config = model.configure_optimizers()
+    optimizer, scheduler_config = config["optimizer"], config["lr_scheduler"]
+    assert set(config) == {"optimizer", "lr_scheduler"}
+    assert scheduler_config["interval"] == schedule.interval
+    assert scheduler_config["frequency"] == 1
+    scheduler = scheduler_config["scheduler"]
+    assert optimizer.param_groups[0]["params"] == [model.weight]
+    # Lightning's _validate_scheduler_api: a scheduler needs state_dict/load_state_dict,
+    # and one that is not a torch LRScheduler needs the module to override the hook.
+    assert callable(scheduler.state_dict) and callable(scheduler.load_state_dict)
+    if not isinstance(scheduler, torch.optim.lr_scheduler.LRScheduler):
+        assert type(model).lr_scheduler_step is not LightningModule.lr_scheduler_step
+    optimizer.step()
+    lrs = []
+    if schedule.interval == "step":
+        for _ in range(schedule.total_steps):
+            lrs.append(optimizer.param_groups[0]["lr"])
+            model.lr_scheduler_step(scheduler, None)
+    else:
+        for _ in range(schedule.total_steps):
+            epoch = [optimizer.param_groups[0]["lr"] for _ in range(batches_per_epoch)]
+            assert len(set(epoch)) == 1
+            lrs.append(epoch[0])
+            model.lr_scheduler_step(scheduler, None)
+    return np.asarray(lrs, dtype=np.float64)
+
+
+def run_hf(schedule: Schedule) -> np.ndarray:
+    """build_trainer's optimizer and scheduler, stepped as Trainer does: one
+    scheduler.step() after every optimizer step, for args.max_steps steps."""
+    namespace = execute(render_template("hf", schedule))
+    model = torch.nn.Linear(1, 1)
+    with framework_stand_ins():
+        trainer = namespace["build_trainer"](model, train_dataset=["batch"])
+    assert trainer.model is model and trainer.train_dataset == ["batch"]
+    optimizer, scheduler = trainer.optimizer, trainer.lr_scheduler
+    assert [id(p) for p in optimizer.param_groups[0]["params"]] == [
+        id(p) for p in model.parameters()]
+    optimizer.step()
+    lrs = []
+    for _ in range(trainer.args.max_steps):
+        lrs.append(optimizer.param_groups[0]["lr"])
+        scheduler.step()
+        # Trainer logs scheduler.get_last_lr()[0] as the lr of the step it just made.
+        assert scheduler.get_last_lr()[0] == optimizer.param_groups[0]["lr"]
+    return np.asarray(lrs, dtype=np.float64)
+
+
+def hf_expected(schedule: Schedule, curve: np.ndarray) -> np.ndarray:
+    """Per optimizer step: each value of a per-epoch design lasts one epoch of steps."""
+    if schedule.interval == "epoch" and schedule.steps_per_epoch:
+        return np.repeat(curve, schedule.steps_per_epoch)
+    return curve
+
+
+RUNNERS = {"function": run_function, "lightning": run_lightning, "hf": run_hf}
+
+
+def assert_same(actual: np.ndarray, expected: np.ndarray) -> None:
+    assert actual.shape == expected.shape
+    assert np.array_equal(actual, expected), np.flatnonzero(actual != expected)[:10]
+
+
+def kind_of(source: str) -> str:
+    if "class PhasedLR" in source:
+        return "PhasedLR"
+    return "SequentialLR" if "lr_scheduler.SequentialLR(" in source else "single scheduler"
+
+
+# Exactness -------------------------------------------------------------------------------------
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(schedule_docs(), st.integers(1, 3))
+def test_every_template_reproduces_the_engine_exactly(document, steps_per_epoch):
+    if document["interval"] == "epoch" and "steps_per_epoch" in document:
+        document["steps_per_epoch"] = steps_per_epoch  # keeps Trainer's per-batch run short
+    schedule = load_schedule(json.dumps(document))
+    event(f"{schedule.interval}: {kind_of(export_python(schedule))}")
+    curve = compute_curve(schedule)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # torch's step-order warnings included
+        assert_same(run_function(schedule), curve)
+        assert_same(run_lightning(schedule), curve)
+        assert_same(run_hf(schedule), hf_expected(schedule, curve))
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
+def test_examples_reproduce_the_engine_exactly(path):
+    schedule = load_schedule_file(path)
+    curve = compute_curve(schedule)
+    for key, run in RUNNERS.items():
+        expected = hf_expected(schedule, curve) if key == "hf" else curve
+        assert_same(run(schedule), expected)
+
+
+def test_the_scheduler_code_is_the_plain_exports():
+    for schedule in (PHASED, SEQUENTIAL, Schedule()):
+        plain = export_python(schedule)
+        start = plain.index("def build_scheduler")
+        body = plain[start:plain.index('if __name__ == "__main__":')].rstrip()
+        for key in ("function", "lightning", "hf"):
+            source = render_template(key, schedule)
+            assert body in source, key
+            assert ("class PhasedLR:" in source) == ("class PhasedLR:" in plain)
+
+
+# What each template says -------------------------------------------------------------------------
+
+def test_function_template_is_just_the_function():
+    source = render_template("function", SEQUENTIAL)
+    assert "__main__" not in source and "import torch\n" not in source
+    assert source.startswith("# Learning-rate schedule designed with LR Schedule Designer")
+    assert "# Call scheduler.step() once per batch, right after optimizer.step().\n" in source
+    assert "from torch.optim import lr_scheduler\n" in source
+    namespace = execute(source)
+    assert sorted(n for n in namespace if not n.startswith("__")) == [
+        "build_scheduler", "lr_scheduler"]
+    maths = render_template("function", Schedule(
+        (Phase("LambdaLR", 5, {"lr_lambda": "cos(step)"}),), SGD))
+    assert "import math\n" in maths and "math.cos(step)" in maths
+
+
+@pytest.mark.parametrize("interval", ["step", "epoch"])
+def test_lightning_template_returns_the_config_dict_with_the_interval(interval):
+    source = render_template("lightning", SEQUENTIAL.with_settings(interval=interval))
+    assert "import lightning as L  #" in source and "import pytorch_lightning as L" in source
+    assert "class LitModel(L.LightningModule):" in source
+    assert ("        optimizer = torch.optim.AdamW(self.parameters(), lr=0.001, "
+            "betas=(0.9, 0.95), weight_decay=0.1)\n") in source
+    assert f'"interval": "{interval}",' in source and '"frequency": 1,' in source
+    assert ("L.Trainer(max_steps=MAX_STEPS)" if interval == "step"
+            else "L.Trainer(max_epochs=MAX_EPOCHS)") in source
+    assert "def lr_scheduler_step" not in source  # SequentialLR is torch's own class
+
+
+def test_lightning_template_steps_phased_lr_through_the_hook():
+    source = render_template("lightning", PHASED)
+    assert "def lr_scheduler_step(self, scheduler, metric):" in source
+    assert_same(run_lightning(PHASED), compute_curve(PHASED))
+
+
+def test_hf_template_hands_trainer_the_designed_optimizer_and_scheduler():
+    source = render_template("hf", SEQUENTIAL)
+    assert "from transformers import Trainer, TrainingArguments\n" in source
+    assert "optimizers=(optimizer, scheduler)," in source
+    assert "TrainingArguments(output_dir=output_dir, max_steps=MAX_STEPS)" in source
+    assert "once per optimizer\nstep" in source or "once per optimizer step" in source
+    assert "exempt" in source  # the weight-decay difference from Trainer's own optimizer
+    assert "exempt" not in render_template("hf", PHASED)  # SGD without weight decay
+    assert "EpochScheduler" not in source and "WARNING" not in source
+
+
+def test_hf_template_keeps_a_per_epoch_value_for_an_epoch_of_steps():
+    schedule = PHASED.with_settings(interval="epoch", steps_per_epoch=4)
+    source = render_template("hf", schedule)
+    assert "class EpochScheduler:" in source and "STEPS_PER_EPOCH = 4\n" in source
+    assert "MAX_STEPS = EPOCHS * STEPS_PER_EPOCH" in source
+    lrs = run_hf(schedule)
+    assert len(lrs) == 4 * schedule.total_steps
+    assert_same(lrs, np.repeat(compute_curve(schedule), 4))
+
+
+def test_hf_epoch_scheduler_resumes_from_its_state_dict():
+    schedule = PHASED.with_settings(interval="epoch", steps_per_epoch=3)
+    namespace = execute(render_template("hf", schedule))
+    expected = np.repeat(compute_curve(schedule), 3)
+
+    def fresh():
+        with framework_stand_ins():
+            trainer = namespace["build_trainer"](torch.nn.Linear(1, 1), None)
+        return trainer.optimizer, trainer.lr_scheduler
+
+    for stop in (0, 5, 9, 20, len(expected)):
+        optimizer, scheduler = fresh()
+        lrs = []
+        for _ in range(stop):
+            lrs.append(optimizer.param_groups[0]["lr"])
+            optimizer.step()
+            scheduler.step()
+        saved = optimizer.state_dict(), scheduler.state_dict()
+        optimizer, scheduler = fresh()
+        optimizer.load_state_dict(saved[0])
+        scheduler.load_state_dict(saved[1])
+        for _ in range(stop, len(expected)):
+            lrs.append(optimizer.param_groups[0]["lr"])
+            optimizer.step()
+            scheduler.step()
+        assert_same(np.asarray(lrs), expected)
+
+
+def test_hf_template_warns_when_an_epoch_design_has_no_epoch_length():
+    schedule = PHASED.with_settings(interval="epoch", steps_per_epoch=None)
+    source = render_template("hf", schedule)
+    assert "# WARNING: this design steps once per epoch (18 values)" in source
+    assert "EpochScheduler" not in source and "MAX_STEPS = 18\n" in source
+    assert_same(run_hf(schedule), compute_curve(schedule))
+
+
+def test_templates_are_registered_for_the_cli_and_the_code_view():
+    assert list(TEMPLATES) == ["python", "function", "lightning", "hf"]
+    assert render_template("python", PHASED) == export_python(PHASED)
+    assert all(t.label and t.description for t in TEMPLATES.values())
+
+
+def test_the_designs_name_never_reaches_a_template():
+    named = PHASED.with_settings(name='x"""\nimport os  # \u2028 {0}')
+    for key in ("function", "lightning", "hf"):
+        assert render_template(key, named) == render_template(key, PHASED)
+
+
+def test_empty_design_templates_keep_the_lr():
+    for key, run in RUNNERS.items():
+        assert run(Schedule()).shape == (0,), key
+
+
+# Generated code passes ruff -------------------------------------------------------------------
+
+def test_generated_templates_pass_ruff(tmp_path):
+    ruff = Path(sys.executable).with_name("ruff")
+    if not ruff.exists():
+        pytest.skip("ruff is not installed in this environment")
+    designs = {"phased": PHASED, "sequential": SEQUENTIAL, "empty": Schedule(),
+               "epoch": PHASED.with_settings(interval="epoch", steps_per_epoch=10),
+               "epoch_bare": SEQUENTIAL.with_settings(interval="epoch"),
+               "single_math": Schedule((Phase("LambdaLR", 5, {"lr_lambda": "exp(-step)"}),),
+                                       SGD)}
+    designs.update({path.stem.replace("-", "_"): load_schedule_file(path) for path in EXAMPLES})
+    for stem, design in designs.items():
+        for key in ("function", "lightning", "hf"):
+            (tmp_path / f"{stem}_{key}.py").write_text(render_template(key, design),
+                                                       encoding="utf-8")
+    # --isolated: ruff's defaults, as in a user's project without a config.
+    result = subprocess.run([str(ruff), "check", "--isolated", "--no-cache", str(tmp_path)],
+                            capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+# The real frameworks, where they are installed ------------------------------------------------
+
+def _usable(*modules: str) -> bool:
+    return all(importlib.util.find_spec(name) is not None for name in modules)
+
+
+REAL_DESIGNS = [PHASED, SEQUENTIAL.with_settings(interval="epoch"),
+                PHASED.with_settings(interval="epoch", steps_per_epoch=3)]
+
+
+@pytest.mark.skipif(not _usable("lightning"), reason="lightning is not installed")
+@pytest.mark.parametrize("design", REAL_DESIGNS, ids=["phased", "epoch", "epoch_spe"])
+def test_real_lightning_trainer_steps_the_designed_curve(design, tmp_path):
+    import lightning
+
+    namespace = {"__name__": "exported_template"}
+    exec(compile(render_template("lightning", design), "<template>", "exec"),  # noqa: S102
+         namespace)
+    lrs = []
+
+    class Model(namespace["LitModel"]):
+        def __init__(self):
+            super().__init__()
+            self.weight = torch.nn.Parameter(torch.zeros(1))
+
+        def training_step(self, batch, index):
+            return (self.weight * batch).sum()
+
+        def on_train_batch_start(self, batch, index):
+            if design.interval == "step" or index == 0:
+                lrs.append(self.trainer.optimizers[0].param_groups[0]["lr"])
+
+        def train_dataloader(self):
+            return torch.utils.data.DataLoader(torch.ones(3, 1), batch_size=1)
+
+    limit = ({"max_steps": design.total_steps} if design.interval == "step"
+             else {"max_epochs": design.total_steps})
+    trainer = lightning.Trainer(logger=False, enable_checkpointing=False,
+                                enable_progress_bar=False, enable_model_summary=False,
+                                accelerator="cpu", default_root_dir=tmp_path, **limit)
+    trainer.fit(Model())
+    assert_same(np.asarray(lrs), compute_curve(design))
+
+
+@pytest.mark.skipif(not _usable("transformers", "accelerate"),
+                    reason="transformers' Trainer (with accelerate) is not installed")
+@pytest.mark.parametrize("design", REAL_DESIGNS, ids=["phased", "epoch", "epoch_spe"])
+def test_real_hf_trainer_steps_the_designed_curve(design, tmp_path):
+    import transformers
+
+    namespace = {"__name__": "exported_template"}
+    exec(compile(render_template("hf", design), "<template>", "exec"),  # noqa: S102
+         namespace)
+    lrs = []
+
+    class Record(transformers.TrainerCallback):
+        def on_step_begin(self, args, state, control, optimizer=None, **kwargs):
+            lrs.append(optimizer.param_groups[0]["lr"])
+
+    class Model(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.weight = torch.nn.Parameter(torch.zeros(1))
+
+        def forward(self, x):
+            return {"loss": (self.weight * x).sum()}
+
+    trainer = namespace["build_trainer"](Model(), [{"x": torch.ones(1)}] * 4,
+                                         output_dir=str(tmp_path))
+    trainer.args.report_to = []
+    trainer.args.save_strategy = "no"
+    trainer.args.use_cpu = True
+    trainer.args.disable_tqdm = True
+    trainer.add_callback(Record())
+    trainer.train()
+    assert_same(np.asarray(lrs), hf_expected(design, compute_curve(design)))
