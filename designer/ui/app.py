@@ -53,6 +53,9 @@ def run_app(path: str | None = None) -> int:
     if path:
         window.open_path(path)
     window.show()
+    from designer.ui.autosave import offer_recovery
+
+    offer_recovery(window)  # designs autosaved by a session that crashed
     screenshot = os.environ.get(SCREENSHOT_ENV)
     if screenshot:
         _quit_after_screenshot(app, window, screenshot)

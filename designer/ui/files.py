@@ -93,15 +93,14 @@ def read_schedule_file(path: str) -> Schedule:
     device; here the file type is checked first, and the file is opened non-blocking in case
     it is swapped for something else between the check and the open.
     """
-    shown = os.path.basename(path) or path
     try:
         info = os.stat(path)
         if stat.S_ISDIR(info.st_mode):
-            raise ScheduleError("", f"{path} is a folder, not a schedule file.")
-        _check_regular(info, shown)
+            raise ScheduleError("", f"{path} is a folder, not a schedule file")
+        _check_regular(info)
         handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
         with os.fdopen(handle, "rb") as stream:
-            _check_regular(os.fstat(stream.fileno()), shown)
+            _check_regular(os.fstat(stream.fileno()))
             data = stream.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         raise ScheduleError("", f"cannot read {path}: {exc.strerror or exc}") from None
@@ -112,10 +111,11 @@ _FILE_KINDS = ((stat.S_ISFIFO, "a named pipe"), (stat.S_ISCHR, "a device"),
                (stat.S_ISBLK, "a device"), (stat.S_ISSOCK, "a socket"))
 
 
-def _check_regular(info: os.stat_result, shown: str) -> None:
+def _check_regular(info: os.stat_result) -> None:
     if not stat.S_ISREG(info.st_mode):
-        kind = next((name for test, name in _FILE_KINDS if test(info.st_mode)), "not a file")
-        raise ScheduleError("", f"{shown} is {kind}, not a schedule file")
+        kind = next((name for test, name in _FILE_KINDS if test(info.st_mode)),
+                    "not a regular file")
+        raise ScheduleError("", f"not a schedule file: it is {kind}")
     if info.st_size > MAX_FILE_BYTES:
         raise ScheduleError("", f"file is too large ({info.st_size:,} bytes) to be a schedule")
 
@@ -211,6 +211,14 @@ class FileController(QObject):
             self.warn("Cannot load preset", str(exc))
             return
         self.document.reset(schedule)  # untitled: saving asks where
+
+    def new_from_schedule(self, schedule: Schedule) -> bool:
+        """Start a new, untitled design from `schedule` (a gallery preset), after offering
+        to save unsaved changes. False when the user cancelled."""
+        if not self.confirm_discard("starting a new design"):
+            return False
+        self.document.reset(schedule)
+        return True
 
     def open_dialog(self) -> None:
         if not self.confirm_discard("opening another design"):

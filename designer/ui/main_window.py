@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from designer.core.model import Schedule
 from designer.ui import edits
 from designer.ui.advice_panel import AdvicePanel
+from designer.ui.autosave import Autosaver
 from designer.ui.code_view import CodeView
 from designer.ui.curve_service import CurveService
 from designer.ui.document import Document
@@ -34,6 +35,14 @@ from designer.ui.preview import Preview
 from designer.ui.timeline import Timeline
 
 APP_NAME = "LR Schedule Designer"
+
+
+def momentum_label(schedule: Schedule) -> str:
+    """What OneCycleLR/CyclicLR cycle with this optimizer: beta1 (Adam family) or momentum."""
+    from designer.core.catalog import OPTIMIZERS
+
+    has_betas = OPTIMIZERS[schedule.optimizer.name].param("betas") is not None
+    return "beta1" if has_betas else "momentum"
 
 
 class MainWindow(QMainWindow):
@@ -52,6 +61,7 @@ class MainWindow(QMainWindow):
         self._build_widgets()
         self.files = FileController(self)
         build_menus(self)
+        self.autosaver = Autosaver(self)
         self._connect()
         self._restore_layout()
         self.setAcceptDrops(True)
@@ -167,6 +177,7 @@ class MainWindow(QMainWindow):
         self._shown_schedule = schedule
         self.preview.clear_error()
         self.preview.show_curve(schedule, lrs)
+        self.preview.show_momentum(self.curves.momentum(), momentum_label(schedule))
         self._update_summary(schedule, lrs)
         if schedule is self.document.schedule:
             self._show_advice(schedule, lrs)
@@ -240,6 +251,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self._save_layout()
+        self.autosaver.discard()
         event.accept()
 
     def dragEnterEvent(self, event) -> None:  # Qt's name
