@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 EXAMPLE := examples/warmup-cosine.json
 
-.PHONY: install run test screenshot bench clean
+.PHONY: install run test screenshot bench package package-test clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,20 @@ screenshot: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m bench
+
+PACKAGE_STAMP := $(VENV)/.package-installed
+
+$(PACKAGE_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -e ".[test,package]"
+	touch $(PACKAGE_STAMP)
+
+# dist/lr-designer/ and dist/lr-designer-<version>-linux-x86_64.tar.gz (a few minutes)
+package: $(PACKAGE_STAMP)
+	$(PY) packaging/build_app.py
+
+# unpack the tarball in a temp folder and run the frozen app without the venv
+package-test: $(STAMP)
+	$(PY) packaging/package_test.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info

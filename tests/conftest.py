@@ -11,6 +11,22 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _isolated_user_folders(tmp_path_factory):
+    """Autosaves, settings and recent files of every app the tests start (in process or as
+    subprocesses, which inherit the environment) go to a temporary home, never the user's."""
+    home = tmp_path_factory.mktemp("home")
+    saved = {key: os.environ.get(key) for key in ("XDG_DATA_HOME", "XDG_CONFIG_HOME")}
+    os.environ["XDG_DATA_HOME"] = str(home / "data")
+    os.environ["XDG_CONFIG_HOME"] = str(home / "config")
+    yield
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+
+
 @pytest.fixture
 def repo_root() -> Path:
     return REPO

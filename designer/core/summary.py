@@ -64,6 +64,8 @@ def summarize(schedule: Schedule, curve: np.ndarray) -> CurveSummary:
     curve = np.asarray(curve, dtype=np.float64)
     peak = float(curve.max())
     at_peak = curve == peak
-    return CurveSummary(len(curve), epochs, peak, float(curve[-1]), float(curve.mean()),
-                        area=float(curve.sum()), minimum=float(curve.min()),
+    with np.errstate(over="ignore"):  # lrs near the float maximum: the sum is inf, say so
+        mean, area = float(curve.mean()), float(curve.sum())
+    return CurveSummary(len(curve), epochs, peak, float(curve[-1]), mean,
+                        area=area, minimum=float(curve.min()),
                         peak_step=int(np.argmax(at_peak)), steps_at_peak=int(at_peak.sum()))

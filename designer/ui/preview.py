@@ -251,6 +251,7 @@ class Preview(QWidget):
         if len(lrs) != len(self._steps):
             self._steps = step_axis(len(lrs))
         self._schedule, self._lrs = schedule, lrs
+        absurd = self._guard_y_range(lrs)
         self._curve.setData(self._steps, lrs)
         self._update_regions()
         self._update_epochs_button()
@@ -263,7 +264,7 @@ class Preview(QWidget):
         if not len(lrs):  # an empty design: show a plausible frame, not 0.1 of a step
             view_box.setLimits(xMin=None, xMax=None)
             view_box.setRange(xRange=(0, 1000), yRange=(0, schedule.optimizer.lr))
-        elif rescale:
+        elif rescale and not absurd:
             margin = max(1.0, 0.05 * len(lrs))
             view_box.setLimits(xMin=-margin, xMax=len(lrs) + margin)
             view_box.enableAutoRange()
@@ -284,15 +285,31 @@ class Preview(QWidget):
         if len(self._steps) < len(lrs):
             self._steps = step_axis(total)
         self._schedule, self._lrs = schedule, lrs
+        absurd = self._guard_y_range(lrs)
         self._curve.setData(self._steps[:len(lrs)], lrs)
         self._update_regions()
         self._placeholder.setVisible(False)
-        if first and total:
+        if first and total and not absurd:
             view_box = self._plot.getPlotItem().getViewBox()
             margin = max(1.0, 0.05 * total)
             view_box.setLimits(xMin=-margin, xMax=total + margin)
             view_box.setXRange(0, total, padding=0.02)
             view_box.enableAutoRange(axis="y")
+
+    def _guard_y_range(self, lrs: np.ndarray) -> bool:
+        """A valid file may hold lrs near the float maximum, where pyqtgraph's autorange
+        overflows to infinity and raises at paint time. Call before plotting such data:
+        autorange goes off and a finite range is set instead. True when it did so."""
+        if not len(lrs):
+            return False
+        low, high = float(np.min(lrs)), float(np.max(lrs))
+        if max(abs(low), abs(high)) <= 1e300:
+            return False
+        view_box = self._plot.getPlotItem().getViewBox()
+        view_box.disableAutoRange()  # both axes, while the old data is still plottable
+        view_box.setRange(xRange=(0, max(1, self._partial_total, len(lrs))),
+                          yRange=(min(0.0, low), high), padding=0)  # (lo + hi) must not overflow
+        return True
 
     def curve(self) -> tuple[np.ndarray, np.ndarray]:
         """The (steps, lrs) float64 arrays currently plotted, the very objects shown."""
@@ -484,7 +501,8 @@ class Preview(QWidget):
         item = self._plot.getPlotItem()
         if item.getAxis("left").logMode != log:
             item.setLogMode(y=log)
-            item.getViewBox().enableAutoRange(axis="y")
+            if not self._guard_y_range(self._lrs):
+                item.getViewBox().enableAutoRange(axis="y")
         hidden = len(self._lrs) - positive
         if wanted and not log:
             self._log_note = "The lr is never positive, so it cannot be shown on a log axis."

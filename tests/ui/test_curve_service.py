@@ -56,7 +56,8 @@ def test_long_curves_stream_in_with_progress(service):
                          Phase("CosineAnnealingLR", 300_000)))
     assert service.compute_now(schedule, timeout=120)
     fractions = service.results["progress"]
-    assert fractions and all(0 < f < 1 for f in fractions) and fractions == sorted(fractions)
+    # The last piece may report 1.0 just before the curve is done.
+    assert fractions and all(0 < f <= 1 for f in fractions) and fractions == sorted(fractions)
     assert np.array_equal(service.results["ready"][-1][1], compute_curve(schedule))
 
 

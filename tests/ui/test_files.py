@@ -369,11 +369,6 @@ def test_libc_prctl_is_reachable():
     assert hasattr(ctypes.CDLL(None), "prctl")
 
 
-@pytest.mark.xfail(strict=True, raises=Exception, reason=(
-    "preview.show_partial: pyqtgraph raises 'Cannot set range [-inf, inf]' while a curve "
-    "with lrs near the float maximum streams in, e.g. on opening the valid file "
-    "tests/data/v1/unicode-bom-extremes.json (found by test_stateful_editing); remove this "
-    "mark when the preview clamps its range"))
 def test_lrs_near_the_float_maximum_stream_into_the_preview(window):
     schedule = window.document.schedule
     huge = np.full(2, np.finfo(np.float64).max)

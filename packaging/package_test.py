@@ -1,0 +1,319 @@
+"""Smoke test of the packaged app: `python packaging/package_test.py` (`make package-test`).
+
+Unpacks dist/lr-designer-<version>-linux-x86_64.tar.gz into a temporary folder and runs the
+frozen executable there with a clean environment (no virtualenv on PATH, no PYTHONPATH, a
+fresh HOME, the temporary folder as working directory):
+
+- `--version`, `validate` (a good and a broken file), a mistyped command;
+- `export --to python|json|csv` of every example, and `--to csv` of designs that use every
+  scheduler and every optimizer (packaging/coverage_designs.py): each output must equal the
+  source install's byte for byte, with nothing on stderr;
+- the window, offscreen, on an example: the time until it shows the first exact curve
+  (LR_DESIGNER_STATE_FILE), that curve equal to the CSV's, and that neither the window nor
+  its curve worker maps a file of the source install; then a screenshot
+  (LR_DESIGNER_SCREENSHOT) with the window title, icon and About text beside it.
+
+Exits 0 only if all of that held; prints the unpacked size and the times either way.
+Run it with the source install's Python (the project's .venv), which the comparison uses.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from build_app import NAME, ROOT, archive_path, tree_size, version
+from coverage_designs import write_designs
+from frozen_runs import (
+    WINDOW_TIMEOUT_S,
+    mapped_files,
+    png_size,
+    process_tree,
+    run,
+    same_curve,
+    start_window,
+    stop,
+    tail,
+)
+
+# Unpacked, in MiB like `du -sh --apparent-size` (the unit of the issue's 885 of a naive build).
+SIZE_TARGET_MIB = 600.0
+WINDOW_TARGET_S = 2.0    # start to the window on screen; the first curve is reported beside it
+WINDOW_EXAMPLE = "warmup-stable-decay.json"
+FULL_EXAMPLE = "one-cycle.json"  # exported to every format; the others to CSV
+
+
+class Checks:
+    def __init__(self) -> None:
+        self.failures: list[str] = []
+
+    def check(self, ok: bool, what: str, detail: str = "") -> bool:
+        print(f"  {'ok  ' if ok else 'FAIL'} {what}" + (f": {detail}" if detail and not ok else ""))
+        if not ok:
+            self.failures.append(what + (f": {detail}" if detail else ""))
+        return ok
+
+
+def clean_env(home: Path) -> dict[str, str]:
+    """What a desktop session gives a downloaded app: no virtualenv, no Python variables."""
+    runtime = home / "runtime"
+    runtime.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return {"HOME": str(home), "PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8",
+            "XDG_RUNTIME_DIR": str(runtime), "QT_QPA_PLATFORM": "offscreen"}
+
+
+def unpack(archive: Path, into: Path) -> Path:
+    with tarfile.open(archive) as tar:
+        if hasattr(tarfile, "data_filter"):
+            tar.extractall(into, filter="data")
+        else:  # Python < 3.11.4
+            tar.extractall(into)
+    tops = [path for path in into.iterdir() if path.is_dir()]
+    if len(tops) != 1:
+        raise SystemExit(f"{archive.name}: expected one top folder, found {tops}")
+    return tops[0]
+
+
+def source_command() -> list[str]:
+    script = Path(sys.executable).with_name("lr-designer")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "designer"]
+
+
+def source_exports(jobs: list[tuple[str, str]], work: Path) -> dict[tuple[str, str], bytes]:
+    """The source install's exports: the full example's CSV through its `lr-designer`
+    command, the rest through the same entry point in this process (with -o: byte for byte
+    what the command writes), since each command would spend seconds importing torch."""
+    from designer.cli import main as source_main
+
+    outputs = {}
+    for name, fmt in jobs:
+        if (name, fmt) == (FULL_EXAMPLE, "csv"):
+            result = run([*source_command(), "export", name, "--to", fmt], None, work)
+            outputs[(name, fmt)] = result.stdout if result.returncode == 0 else b"<failed>"
+            continue
+        out = work / f"source-export.{fmt}"
+        if source_main(["export", str(work / name), "--to", fmt, "-o", str(out)]) != 0:
+            raise SystemExit(f"the source install cannot export {name} --to {fmt}")
+        outputs[(name, fmt)] = out.read_bytes()
+    return outputs
+
+
+def csv_lrs(text: bytes) -> list[float]:
+    return [float(line.split(",")[1]) for line in text.decode().splitlines()[1:]]
+
+
+def cli_checks(checks: Checks, exe: Path, env: dict[str, str], work: Path,
+               designs: list[Path]) -> dict[str, bytes]:
+    print("command line:")
+    started = time.monotonic()
+    result = run([str(exe), "--version"], env, work)
+    seconds = time.monotonic() - started
+    checks.check(result.returncode == 0 and result.stdout == f"{NAME} {version()}\n".encode()
+                 and not result.stderr, f"--version -> {result.stdout.decode().strip()!r} "
+                 f"({seconds:.2f} s)", tail(result.stderr))
+    result = run([str(exe), "validate", "one-cycle.json"], env, work)
+    checks.check(result.returncode == 0 and result.stdout == b"ok\n" and not result.stderr,
+                 "validate one-cycle.json -> ok", tail(result.stdout + result.stderr))
+    broken = work / "broken.json"
+    design = json.loads((work / "one-cycle.json").read_text())
+    design["phases"][0]["params"]["max_lr"] = -1
+    broken.write_text(json.dumps(design))
+    result = run([str(exe), "validate", broken.name], env, work)
+    lines = result.stderr.decode().splitlines()
+    checks.check(result.returncode == 2 and len(lines) == 1 and "max_lr" in lines[0]
+                 and "Traceback" not in lines[0],
+                 "validate broken.json -> exit 2, one line naming the field",
+                 tail(result.stderr))
+    result = run([str(exe), "valdate", "one-cycle.json"], env, work)
+    checks.check(result.returncode == 2 and b"Traceback" not in result.stderr,
+                 "a mistyped command -> exit 2", tail(result.stderr))
+    result = run([str(exe), "export", "one-cycle.json", "--to", "csv", "-o", "out.csv"], env,
+                 work)
+    checks.check(result.returncode == 0 and (work / "out.csv").is_file(),
+                 "export -o writes the file", tail(result.stderr))
+
+    # Every format of one example; the CSV (the exact curve) of every other design.
+    jobs = [(path.name, fmt) for path in sorted(work.glob("*.json")) if path != broken
+            for fmt in ("python", "json", "csv") if path.name == FULL_EXAMPLE or fmt == "csv"]
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+        frozen = list(pool.map(
+            lambda job: run([str(exe), "export", job[0], "--to", job[1]], env, work), jobs))
+    source = source_exports(jobs, work)
+    frozen_outputs: dict[str, bytes] = {}
+    for job, mine in zip(jobs, frozen):
+        theirs = source[job]
+        same = mine.returncode == 0 and mine.stdout == theirs and not mine.stderr
+        detail = tail(mine.stderr) or (
+            f"{len(mine.stdout)} bytes differ from the source install's {len(theirs)}")
+        checks.check(same, f"export {job[0]} --to {job[1]} == source install", detail)
+        frozen_outputs[f"{job[0]}:{job[1]}"] = mine.stdout
+    return frozen_outputs
+
+
+def window_checks(checks: Checks, exe: Path, env: dict[str, str], work: Path,
+                  expected_csv: bytes, out_dir: Path) -> list[float]:
+    print("window (offscreen):")
+    timings = []
+    design = work / WINDOW_EXAMPLE
+    process, dump = start_window(exe, design, env, work, work / "state-1.json")
+    try:
+        if checks.check(dump is not None, "the window shows the example's curve",
+                        f"no state dump with the curve within {WINDOW_TIMEOUT_S:.0f} s"):
+            timings.append(dump)
+            time.sleep(0.3)  # the worker is up by now: it stepped the curve
+            files = mapped_files(process_tree(process.pid))
+            foreign = sorted(f for f in files if "-packages/" in f
+                             or f.startswith(str(ROOT / "designer")))
+            checks.check(not foreign and any(f.startswith(str(exe.parent)) for f in files),
+                         "the window and its worker map only the bundle's files",
+                         ", ".join(foreign[:5]))
+            lrs = csv_lrs(expected_csv)
+            checks.check(same_curve(dump, lrs),
+                         f"the window's curve == the CSV export ({len(lrs)} steps)",
+                         f"the curve on screen differs ({dump.get('steps')} steps)")
+    finally:
+        _, err = stop(process)
+    checks.check(b"Traceback" not in err, "no traceback from the window", tail(err, 6))
+
+    screenshot = out_dir / "package-test-window.png"
+    info_path = Path(str(screenshot) + ".json")
+    for stale in (screenshot, info_path):
+        stale.unlink(missing_ok=True)
+    process, dump = start_window(exe, design, env, work, work / "state-2.json", screenshot)
+    if dump is not None:
+        timings.append(dump)
+    try:
+        code = process.wait(timeout=WINDOW_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        code = None
+    _, err = stop(process)
+    size = png_size(screenshot)
+    checks.check(code == 0 and size is not None and size[0] >= 800 and size[1] >= 500,
+                 f"LR_DESIGNER_SCREENSHOT writes {screenshot} ({size[0]}x{size[1]})"
+                 if size else "LR_DESIGNER_SCREENSHOT writes a screenshot and quits",
+                 "exit status " + ("none: still running (is the hook in designer/ui/app.py?)"
+                                   if code is None else str(code))
+                 + (": " + tail(err) if err else ""))
+    if not checks.check(info_path.is_file(), f"the screenshot hook writes {info_path.name}",
+                        "designer/ui/app.py writes no window title, icon and About beside the "
+                        "screenshot (packaging/README.md, The smoke test)"):
+        return timings
+    info = json.loads(info_path.read_text(encoding="utf-8"))
+    title = info.get("window_title", "")
+    checks.check(title.startswith(WINDOW_EXAMPLE) and title.endswith("LR Schedule Designer"),
+                 f"window title {title!r}")
+    checks.check(info.get("window_icon") is True, "the window icon renders (SVG icon engine)")
+    about = info.get("about", "")
+    import torch
+    from PySide6 import __version__ as pyside_version
+
+    checks.check(all(text in about for text in (f"LR Schedule Designer {version()}",
+                                                f"torch {torch.__version__}",
+                                                f"PySide6 {pyside_version}", "MIT")),
+                 "About names the version, torch, Qt/PySide6 and the license", about[:300])
+    return timings
+
+
+def xcb_checks(checks: Checks, exe: Path, env: dict[str, str], work: Path,
+               out_dir: Path) -> None:
+    """The window on a real X server (Xvfb), through the bundled xcb platform plugin."""
+    if shutil.which("Xvfb") is None:
+        print("window on X11 (Xvfb): skipped, Xvfb is not installed")
+        return
+    print("window on X11 (Xvfb):")
+    xvfb = subprocess.Popen(["Xvfb", "-displayfd", "1", "-screen", "0", "1400x900x24",
+                             "-nolisten", "tcp"], stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL)
+    try:
+        display = xvfb.stdout.readline().decode().strip()
+        if not checks.check(display.isdigit(), "Xvfb starts", "no display number"):
+            return
+        screenshot = out_dir / "package-test-window-xcb.png"
+        screenshot.unlink(missing_ok=True)
+        x_env = dict(env, QT_QPA_PLATFORM="xcb", DISPLAY=f":{display}")
+        process, dump = start_window(exe, work / WINDOW_EXAMPLE, x_env, work,
+                                     work / "state-xcb.json", screenshot)
+        try:
+            code = process.wait(timeout=WINDOW_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            code = None
+        _, err = stop(process)
+        size = png_size(screenshot)
+        checks.check(code == 0 and dump is not None and size is not None,
+                     f"the xcb plugin opens the window and shows the curve ({screenshot.name})",
+                     f"exit status {code}: {tail(err)}")
+    finally:
+        xvfb.terminate()
+        xvfb.wait(10)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--archive", help="the tarball (default: the one build_app.py writes)")
+    parser.add_argument("--out", default=str(ROOT / "build"),
+                        help="where the screenshot goes (build/)")
+    options = parser.parse_args(argv)
+    archive = Path(options.archive) if options.archive else archive_path(ROOT / "dist")
+    if not archive.is_file():
+        print(f"package_test.py: no {archive}; run `make package` first", file=sys.stderr)
+        return 2
+    checks = Checks()
+    with tempfile.TemporaryDirectory(prefix="lr-designer-package-test-") as temp:
+        temp = Path(temp)
+        started = time.monotonic()
+        app = unpack(archive, temp / "unpacked")
+        print(f"{archive.name}: unpacked in {time.monotonic() - started:.1f} s into {app}")
+        exe = app / NAME
+        size = tree_size(app)
+        work = temp / "work"
+        work.mkdir()
+        for example in sorted((ROOT / "examples").glob("*.json")):
+            (work / example.name).write_bytes(example.read_bytes())
+        designs = write_designs(work)
+        env = clean_env(temp / "home")
+        print("bundled data:")
+        for folder in ("resources", "presets"):
+            source = sorted(p for p in (ROOT / "designer" / folder).iterdir() if p.is_file())
+            bundled = app / "_internal" / "designer" / folder
+            same = all((bundled / p.name).is_file()
+                       and (bundled / p.name).read_bytes() == p.read_bytes() for p in source)
+            checks.check(same, f"designer/{folder}/ ({len(source)} files) is in the app as is")
+        outputs = cli_checks(checks, exe, env, work, designs)
+        out_dir = Path(options.out).resolve()
+        out_dir.mkdir(parents=True, exist_ok=True)
+        timings = window_checks(checks, exe, env, work,
+                                outputs.get(f"{WINDOW_EXAMPLE}:csv", b""), out_dir)
+        xcb_checks(checks, exe, env, work, out_dir)
+        print("measured:")
+        checks.check(size / 2**20 <= SIZE_TARGET_MIB,
+                     f"unpacked size {size / 2**20:.1f} MiB ({size / 1e6:.1f} MB), "
+                     f"target <= {SIZE_TARGET_MIB:.0f} MiB")
+        for key, what in (("seconds_to_window", "start to the window on screen"),
+                          ("seconds_to_curve", "start to its first exact curve")):
+            values = [t[key] for t in timings if t.get(key) is not None]
+            if values:
+                met = "met" if min(values) <= WINDOW_TARGET_S else "NOT met"
+                print(f"  {what}: {', '.join(f'{v:.2f} s' for v in values)} "
+                      f"(target <= {WINDOW_TARGET_S:.0f} s: {met})")
+    if checks.failures:
+        print(f"\n{len(checks.failures)} check(s) failed:", file=sys.stderr)
+        for failure in checks.failures:
+            print(f"  {failure}", file=sys.stderr)
+        return 1
+    print("\npackage test passed")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
