@@ -2,6 +2,9 @@
 
     lr-designer [FILE]                       open the designer (on FILE)
     lr-designer validate FILE                exit 0 and "ok", or exit 2 and one line naming the field
+    lr-designer import SNIPPET.py [--total-steps N] [-o OUT]    a design from Python code (read,
+                       never run); problems on stderr with line numbers; exit 2 if nothing imports
+    lr-designer import --hf TYPE --warmup-steps N --total-steps N --lr X [--extra K=V] [-o OUT]
     lr-designer export FILE --to python|function|lightning|hf|json|csv [-o OUT]
                        [--columns lr|lr,momentum] [--summary]   (the last two: csv only)
     lr-designer --version
@@ -23,7 +26,7 @@ from designer.core.fileformat import dump_schedule, load_schedule_file
 from designer.core.model import ScheduleError
 
 EXIT_BAD_INPUT = 2
-COMMANDS = ("validate", "export")
+COMMANDS = ("validate", "export", "import")
 FORMATS = ("python", "json", "csv", "function", "lightning", "hf")
 CSV_COLUMNS = ("lr", "lr,momentum")
 
@@ -52,6 +55,7 @@ def _command_parser() -> argparse.ArgumentParser:
                              "optimizers with neither)")
     export.add_argument("--summary", action="store_true",
                         help="csv: start with '# name: value' lines of the curve's facts")
+    _add_import_parser(commands)
     return parser
 
 
@@ -74,6 +78,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             if options.command == "validate":
                 return _validate(options.file)
+            if options.command == "import":
+                return _import(options)
             return _export(options.file, options.format, options.output, options.columns,
                            options.summary)
         except ScheduleError as exc:
@@ -212,3 +218,98 @@ def _print_summary(path: str | None) -> int:
     print(f"{path}: {facts.total_steps:,} steps, peak lr {facts.peak!r}, final lr "
           f"{facts.final!r}, mean lr {facts.mean!r}")
     return 0
+
+
+def _add_import_parser(commands) -> None:
+    parser = commands.add_parser(
+        "import", help="make a design from a Python snippet (read, never run) or a Hugging "
+                       "Face lr_scheduler_type")
+    parser.add_argument("file", nargs="?", metavar="SNIPPET.py",
+                        help="Python code that builds torch lr schedulers")
+    parser.add_argument("--total-steps", type=int, metavar="N",
+                        help="snippet: how often scheduler.step() is called, when the code "
+                             "does not say; --hf: num_training_steps")
+    parser.add_argument("--hf", metavar="TYPE", help="a Hugging Face lr_scheduler_type "
+                        "(linear, cosine, cosine_with_restarts, polynomial, constant, "
+                        "constant_with_warmup, inverse_sqrt, cosine_with_min_lr, "
+                        "warmup_stable_decay, ...)")
+    parser.add_argument("--warmup-steps", type=int, default=0, metavar="N")
+    parser.add_argument("--lr", type=float, help="--hf: the optimizer's lr")
+    parser.add_argument("--extra", action="append", default=[], metavar="KEY=VALUE",
+                        help="--hf: a scheduler_specific_kwargs entry, e.g. num_cycles=0.5")
+    parser.add_argument("-o", "--output", help="write the design here instead of stdout")
+
+
+def _import(options) -> int:
+    """`lr-designer import`: problems and notes go to stderr, one line each with the
+    snippet's line number; exit 2 when nothing could be imported."""
+    from designer.core.fileformat import load_schedule
+
+    if options.hf is not None:
+        if options.file is not None or options.total_steps is None or options.lr is None:
+            print("lr-designer import: --hf needs --total-steps and --lr, and no snippet",
+                  file=sys.stderr)
+            return EXIT_BAD_INPUT
+        from designer.core.import_hf import import_hf
+
+        try:
+            extra = dict(_extra_value(item) for item in options.extra)
+            schedule = import_hf(options.hf, options.warmup_steps, options.total_steps,
+                                 options.lr, **extra)
+        except ScheduleError as exc:
+            print(_one_line(f"lr-designer import --hf {options.hf}: {exc}"), file=sys.stderr)
+            return EXIT_BAD_INPUT
+    else:
+        if options.file is None:
+            print("lr-designer import: give a snippet file, or --hf TYPE", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        from designer.core.import_python import import_python
+
+        try:
+            with open(options.file, encoding="utf-8-sig") as handle:
+                source = handle.read()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ScheduleError("", f"cannot read it: {getattr(exc, 'strerror', None) or exc}"
+                                ) from None
+        name = os.path.splitext(os.path.basename(options.file))[0]
+        result = import_python(source, options.total_steps, name=name)
+        for kind, findings in (("", result.problems), ("note: ", result.notes)):
+            for line, message in findings:
+                where = f"{options.file}:{line}" if line else options.file
+                print(_one_line(f"{where}: {kind}{message}"), file=sys.stderr)
+        if not result.imported:
+            print(_one_line(f"{options.file}: nothing could be imported"), file=sys.stderr)
+            return EXIT_BAD_INPUT
+        schedule = result.schedule
+    from designer.core.engine import compute_curve  # torch is only needed from here on
+
+    text = dump_schedule(schedule)
+    try:
+        load_schedule(text)  # what we hand out is a file the designer opens
+        compute_curve(schedule)  # and a design torch accepts
+        if options.output is not None:
+            with open(options.output, "w", encoding="utf-8", newline="\n") as handle:
+                handle.write(text)
+    except ScheduleError as exc:
+        print(_one_line(f"{options.file or '--hf ' + options.hf}: {exc}"), file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except OSError as exc:
+        print(_one_line(f"lr-designer: cannot write {options.output}: {exc.strerror or exc}"),
+              file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if options.output is None:
+        _write_stdout(text)
+    return 0
+
+
+def _extra_value(item: str) -> tuple[str, object]:
+    """`key=value` with value an int, a float, none, or else text."""
+    key, separator, text = item.partition("=")
+    if not separator or not key.strip():
+        raise ScheduleError("--extra", f"{item!r} is not KEY=VALUE")
+    for convert in (int, float):
+        try:
+            return key.strip(), convert(text)
+        except ValueError:
+            pass
+    return key.strip(), None if text.strip().lower() == "none" else text

@@ -40,16 +40,21 @@ from designer.core.model import (
     RESTART,
     OptimizerConfig,
     Phase,
+    PinnedDesign,
     Schedule,
     ScheduleError,
 )
 
 FORMAT_NAME = "lr-schedule-designer"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2 added "compare" (pinned variants); files without pins are saved as 1
+MAX_PINS = 20
 MAX_FILE_BYTES = 16 * 1024 * 1024
 MAX_LIST_LENGTH = 10_000
 
-_TOP_KEYS = ("format", "version", "name", "optimizer", "interval", "steps_per_epoch", "phases")
+_TOP_KEYS = ("format", "version", "name", "optimizer", "interval", "steps_per_epoch", "phases",
+             "compare")
+_PIN_KEYS = ("name", "design")
+_DESIGN_KEYS = ("optimizer", "interval", "steps_per_epoch", "phases")
 _OPTIMIZER_KEYS = ("name", "lr", "params")
 _PHASE_KEYS = ("scheduler", "steps", "start", "params")
 INTERVALS = ("step", "epoch")
@@ -129,7 +134,8 @@ def load_schedule_file(path: str) -> Schedule:
 
 
 def schedule_from_dict(document: Any) -> Schedule:
-    """Validate an already parsed JSON document (format version 1)."""
+    """Validate an already parsed JSON document of the current format version (older ones
+    go through `migrations.migrate` first, as `load_schedule` does)."""
     _expect_object(document, "", "the file must hold a JSON object")
     # Format and version come before the key check: a newer file's new keys are not typos.
     if document.get("format") != FORMAT_NAME:
@@ -168,7 +174,32 @@ def schedule_from_dict(document: Any) -> Schedule:
             raise ScheduleError(f"phases[{index}].steps", f"the schedule would have {total:,} "
                                 f"steps; the limit is {MAX_TOTAL_STEPS:,}")
         phases.append(phase)
-    return Schedule(tuple(phases), optimizer, interval, steps_per_epoch, name)
+    pinned = _pinned(document.get("compare", []))
+    return Schedule(tuple(phases), optimizer, interval, steps_per_epoch, name, pinned)
+
+
+def _pinned(doc: Any) -> tuple[PinnedDesign, ...]:
+    """The "compare" list: named variants, each a design without name or pins of its own."""
+    if not isinstance(doc, list) or len(doc) > MAX_PINS:
+        raise ScheduleError("compare", f"must be a list of at most {MAX_PINS} pinned designs")
+    pins = []
+    for index, entry in enumerate(doc):
+        path = f"compare[{index}]"
+        _expect_object(entry, path, "must be an object with name and design")
+        _check_keys(entry, _PIN_KEYS, path)
+        name = entry.get("name")
+        if not isinstance(name, str) or not name.strip() or not _encodable(name):
+            raise ScheduleError(f"{path}.name", "must be a non-empty name")
+        design = entry.get("design")
+        _expect_object(design, f"{path}.design", "must be an object with optimizer and phases")
+        _check_keys(design, _DESIGN_KEYS, f"{path}.design")
+        try:
+            schedule = schedule_from_dict({"format": FORMAT_NAME, "version": FORMAT_VERSION,
+                                           **design})
+        except ScheduleError as exc:
+            raise ScheduleError(f"{path}.design.{exc.field}".rstrip("."), exc.message) from None
+        pins.append(PinnedDesign(name, schedule))
+    return tuple(pins)
 
 
 def _optimizer(doc: Any) -> OptimizerConfig:
@@ -428,7 +459,9 @@ def _did_you_mean(word: Any, options: Any) -> str:
 
 def schedule_to_dict(schedule: Schedule) -> dict[str, Any]:
     """The normalized JSON document of a schedule."""
-    document: dict[str, Any] = {"format": FORMAT_NAME, "version": FORMAT_VERSION}
+    # Version 2 only where it is needed: a file without pins stays readable by version 1.
+    document: dict[str, Any] = {"format": FORMAT_NAME,
+                                "version": FORMAT_VERSION if schedule.pinned else 1}
     if schedule.name:
         document["name"] = schedule.name
     optimizer: dict[str, Any] = {"name": schedule.optimizer.name, "lr": schedule.optimizer.lr}
@@ -439,6 +472,12 @@ def schedule_to_dict(schedule: Schedule) -> dict[str, Any]:
     if schedule.steps_per_epoch is not None:
         document["steps_per_epoch"] = schedule.steps_per_epoch
     document["phases"] = [phase_to_dict(phase) for phase in schedule.phases]
+    if schedule.pinned:
+        document["compare"] = [
+            {"name": pin.name, "design": {key: value for key, value in
+                                          schedule_to_dict(pin.schedule).items()
+                                          if key in _DESIGN_KEYS}}
+            for pin in schedule.pinned]
     return document
 
 

@@ -32,9 +32,13 @@ from designer.core.model import ScheduleError
 
 Migration = Callable[[dict[str, Any]], dict[str, Any]]
 
-# MIGRATIONS[n] turns a version n document into a version n + 1 document. Version 1 is the
-# first and current version, so there is nothing to upgrade yet.
-MIGRATIONS: dict[int, Migration] = {}
+def _v1_to_v2(document: dict[str, Any]) -> dict[str, Any]:
+    """Version 2 only added the optional "compare" list: a version 1 file is already one."""
+    return document
+
+
+# MIGRATIONS[n] turns a version n document into a version n + 1 document.
+MIGRATIONS: dict[int, Migration] = {1: _v1_to_v2}
 
 
 def migrate(document: Any) -> Any:

@@ -102,6 +102,15 @@ class Phase:
 
 
 @dataclass(frozen=True)
+class PinnedDesign:
+    """A variant kept for comparison: its name and the whole design, whose exact curve the
+    window overlays on the current one. Saved with the document (format version 2)."""
+
+    name: str
+    schedule: Schedule
+
+
+@dataclass(frozen=True)
 class Schedule:
     """A whole design. `interval` is "step" (scheduler.step() per batch) or "epoch"."""
 
@@ -110,6 +119,7 @@ class Schedule:
     interval: str = "step"
     steps_per_epoch: int | None = None
     name: str = ""
+    pinned: tuple[PinnedDesign, ...] = ()
 
     @property
     def total_steps(self) -> int:
@@ -179,6 +189,17 @@ class Schedule:
         phases = list(self.phases)
         phases[index:index + 1] = [first, second]
         return replace(self, phases=tuple(phases))
+
+    def with_pin(self, name: str, design: Schedule) -> Schedule:
+        """Pin `design` under `name` for comparison (the pin's name is its label; a pinned
+        design keeps no name or pins of its own)."""
+        pin = PinnedDesign(name, replace(design, pinned=(), name=""))
+        return replace(self, pinned=(*self.pinned, pin))
+
+    def without_pin(self, index: int) -> Schedule:
+        pinned = list(self.pinned)
+        del pinned[index]
+        return replace(self, pinned=tuple(pinned))
 
     def with_optimizer(self, optimizer: OptimizerConfig) -> Schedule:
         return replace(self, optimizer=optimizer)

@@ -69,8 +69,26 @@ def _quit_after_screenshot(app: QApplication, window, path: str) -> None:
     def grab() -> None:
         window.document.undo_stack.setClean()  # nothing to ask about on the way out
         ok = window.grab().save(path)
+        _write_identity(app, window, path + ".json")
         app.exit(0 if ok else 1)
 
     window.preview_updated.connect(lambda: QTimer.singleShot(100, grab))
     if window.shown_schedule() is not None:
         QTimer.singleShot(100, grab)
+
+
+def _write_identity(app: QApplication, window, path: str) -> None:
+    """Beside the screenshot: what a window manager and Help > About show, which a grab of
+    the window's client area cannot (the packaged app must match the source one)."""
+    import json
+
+    from designer.ui.menus import about_html
+
+    identity = {
+        "window_title": window.windowTitle().replace("[*]", ""),
+        "window_icon": not window.windowIcon().pixmap(64, 64).isNull(),
+        "desktop_file": app.desktopFileName(),
+        "about": about_html(),
+    }
+    with open(path, "w", encoding="utf-8") as handle:
+        json.dump(identity, handle)

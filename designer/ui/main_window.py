@@ -25,6 +25,7 @@ from designer.ui import edits
 from designer.ui.advice_panel import AdvicePanel
 from designer.ui.autosave import Autosaver
 from designer.ui.code_view import CodeView
+from designer.ui.compare import CompareOverlay, CompareSet, add_compare_menu
 from designer.ui.curve_service import CurveService
 from designer.ui.document import Document
 from designer.ui.files import FileController
@@ -61,6 +62,10 @@ class MainWindow(QMainWindow):
         self._build_widgets()
         self.files = FileController(self)
         build_menus(self)
+        self.compare = CompareSet(self.document, self)
+        self.compare_overlay = CompareOverlay(self.preview.plot_widget.getPlotItem(),
+                                              self.compare)
+        add_compare_menu(self, self.compare)
         self.autosaver = Autosaver(self)
         self._connect()
         self._restore_layout()
@@ -222,7 +227,10 @@ class MainWindow(QMainWindow):
         if step < 0:
             self.statusBar().clearMessage()
             return
-        self.statusBar().showMessage(self.preview.readout_at(step))
+        text = self.preview.readout_at(step)
+        _, lrs = self.preview.curve()
+        compared = self.compare.readout(step, float(lrs[step]) if step < len(lrs) else None)
+        self.statusBar().showMessage(f"{text}   |   {compared}" if compared else text)
 
     # Title, layout, closing -------------------------------------------------------------
 

@@ -8,6 +8,7 @@ from PySide6.QtGui import QAction, QKeySequence
 
 from designer.ui import edits
 from designer.ui.files import presets
+from designer.ui.preset_dialog import PresetDialog
 
 
 def _action(window, text: str, slot, shortcut=None, name: str = "") -> QAction:
@@ -28,10 +29,13 @@ def build_menus(window) -> None:
 
     file_menu = bar.addMenu("&File")
     file_menu.addAction(_action(window, "&New", files.new_document, QKeySequence.New, "actionNew"))
-    preset_menu = file_menu.addMenu("New from &preset")
+    file_menu.addAction(_action(window, "New from &preset…", lambda: new_from_gallery(window),
+                                "Ctrl+Shift+N", "actionNewFromPreset"))
+    examples_menu = file_menu.addMenu("New from e&xample preset")
+    examples_menu.setObjectName("examplesMenu")
     for title, path in presets():
-        preset_menu.addAction(_action(window, title, lambda _=False, p=path:
-                                      files.new_from_preset(str(p))))
+        examples_menu.addAction(_action(window, title, lambda _=False, p=path:
+                                        files.new_from_preset(str(p))))
     file_menu.addAction(_action(window, "&Open…", files.open_dialog, QKeySequence.Open,
                                 "actionOpen"))
     recent_menu = file_menu.addMenu("Open &recent")
@@ -102,10 +106,17 @@ def build_menus(window) -> None:
     window.recent_menu = recent_menu
 
 
-def show_about(window) -> None:
+def new_from_gallery(window) -> None:
+    """The presets gallery; the design it builds becomes a new, untitled document."""
+    schedule = PresetDialog.run(window)
+    if schedule is not None:
+        window.files.new_from_schedule(schedule)
+
+
+def about_html() -> str:
+    """The About text: versions of the app, torch, Qt and PySide6, and the license."""
     from PySide6 import __version__ as pyside_version
     from PySide6.QtCore import qVersion
-    from PySide6.QtWidgets import QMessageBox
 
     from designer import __version__
 
@@ -115,10 +126,14 @@ def show_about(window) -> None:
         torch_version = torch.__version__
     except ImportError:  # pragma: no cover - torch is a dependency
         torch_version = "not installed"
-    QMessageBox.about(
-        window, "About LR Schedule Designer",
-        f"<h3>LR Schedule Designer {__version__}</h3>"
-        "<p>Design PyTorch learning-rate schedules with the exact curves real torch "
-        "schedulers produce.</p>"
-        f"<p>torch {torch_version} · Qt {qVersion()} · PySide6 {pyside_version}</p>"
-        "<p>License: MIT</p>")
+    return (f"<h3>LR Schedule Designer {__version__}</h3>"
+            "<p>Design PyTorch learning-rate schedules with the exact curves real torch "
+            "schedulers produce.</p>"
+            f"<p>torch {torch_version} · Qt {qVersion()} · PySide6 {pyside_version}</p>"
+            "<p>License: MIT</p>")
+
+
+def show_about(window) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    QMessageBox.about(window, "About LR Schedule Designer", about_html())

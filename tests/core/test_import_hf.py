@@ -1,0 +1,165 @@
+"""Hugging Face lr_scheduler_type configs as designs: over the whole run, the engine's curve
+equals what `transformers.get_scheduler` produces (within 1e-12 relative; in fact to the
+bit), for several parameter sets per type. The comparisons need transformers (the test
+extra); the rest does not."""
+
+from __future__ import annotations
+
+import json
+import warnings
+
+import numpy as np
+import pytest
+import torch
+
+from designer.cli import main
+from designer.core.engine import compute_curve
+from designer.core.export import export_python
+from designer.core.fileformat import dump_schedule, load_schedule, load_schedule_file
+from designer.core.import_hf import HF_TYPES, import_hf
+from designer.core.model import ScheduleError
+
+# (type, extra) pairs; each runs over every (warmup, total) below.
+CASES = [
+    ("linear", {}),
+    ("cosine", {}),
+    ("cosine", {"num_cycles": 1.5}),
+    ("cosine_with_restarts", {}),
+    ("cosine_with_restarts", {"num_cycles": 3}),
+    ("polynomial", {}),
+    ("polynomial", {"lr_end": 1e-5, "power": 2.0}),
+    ("polynomial", {"power": 0.5}),
+    ("constant", {}),
+    ("constant_with_warmup", {}),
+    ("inverse_sqrt", {}),
+    ("inverse_sqrt", {"timescale": 37}),
+    ("cosine_with_min_lr", {"min_lr": 1e-5}),
+    ("cosine_with_min_lr", {"min_lr_rate": 0.1, "num_cycles": 0.75}),
+    ("cosine_warmup_with_min_lr", {"min_lr_rate": 0.05}),
+    ("cosine_warmup_with_min_lr", {"min_lr": 2e-5, "warmup_lr_rate": 0.1}),
+    ("warmup_stable_decay", {"num_decay_steps": 20}),
+    ("warmup_stable_decay", {"num_decay_steps": 30, "decay_type": "linear",
+                             "warmup_type": "cosine", "min_lr_ratio": 0.1}),
+    ("warmup_stable_decay", {"num_decay_steps": 15, "num_stable_steps": 10,
+                             "decay_type": "1-sqrt", "warmup_type": "1-sqrt",
+                             "min_lr_ratio": 0.05}),
+    ("warmup_stable_decay", {"num_decay_steps": 80, "min_lr_ratio": 0.2}),
+]
+RUNS = [(0, 50), (10, 100), (7, 33), (120, 100), (1, 2), (50, 400)]
+LR = 3e-4
+
+
+@pytest.fixture(scope="module")
+def transformers():
+    return pytest.importorskip("transformers")
+
+
+def hf_curve(transformers, kind, warmup, total, lr, extra):
+    parameter = torch.zeros(1, requires_grad=True)
+    optimizer = torch.optim.AdamW([parameter], lr=lr)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        scheduler = transformers.get_scheduler(kind, optimizer, num_warmup_steps=warmup,
+                                               num_training_steps=total,
+                                               scheduler_specific_kwargs=dict(extra))
+        lrs = []
+        for _ in range(total):
+            lrs.append(optimizer.param_groups[0]["lr"])
+            optimizer.step()
+            scheduler.step()
+    return np.asarray(lrs, dtype=np.float64)
+
+
+def test_every_type_is_covered():
+    assert {kind for kind, _ in CASES} == set(HF_TYPES)
+
+
+@pytest.mark.parametrize("kind, extra", CASES,
+                         ids=[f"{k}-{i}" for i, (k, _) in enumerate(CASES)])
+def test_equal_to_transformers(transformers, kind, extra):
+    for warmup, total in RUNS:
+        if kind == "polynomial" and warmup == total:
+            continue  # transformers divides by zero there
+        expected = hf_curve(transformers, kind, warmup, total, LR, extra)
+        design = compute_curve(import_hf(kind, warmup, total, LR, **extra))
+        assert len(design) == total
+        np.testing.assert_allclose(design, expected, rtol=1e-12, atol=0,
+                                   err_msg=f"{kind} {extra} warmup={warmup} total={total}")
+
+
+@pytest.mark.parametrize("lr", [1.0, 0.1, 6e-4])
+def test_equal_for_other_learning_rates(transformers, lr):
+    for kind, extra in [("linear", {}), ("polynomial", {"lr_end": 1e-7, "power": 3.0}),
+                        ("cosine_with_min_lr", {"min_lr": lr / 20})]:
+        expected = hf_curve(transformers, kind, 25, 250, lr, extra)
+        design = compute_curve(import_hf(kind, 25, 250, lr, **extra))
+        np.testing.assert_allclose(design, expected, rtol=1e-12, atol=0)
+
+
+def test_design_is_built_from_torch_phases():
+    schedule = import_hf("warmup_stable_decay", 10, 100, 1e-3, num_decay_steps=20,
+                         min_lr_ratio=0.1)
+    assert [(p.scheduler, p.steps) for p in schedule.phases] == [
+        ("LambdaLR", 10), ("ConstantLR", 70), ("LambdaLR", 20)]
+    assert schedule.optimizer.name == "AdamW" and schedule.optimizer.lr == 1e-3
+    assert schedule.phases[0].params["lr_lambda"] == (
+        "max(0.0, (step / 10) * (1.0 - 0.1) + 0.1)")
+    # A design like any other: it saves, loads and exports.
+    assert load_schedule(dump_schedule(schedule)) == schedule
+    assert "def build_scheduler(optimizer)" in export_python(schedule)
+    linear = import_hf("linear", 0, 40, 0.1)
+    assert [p.params["lr_lambda"] for p in linear.phases] == ["max(0.0, (40 - step) / 40)"]
+
+
+@pytest.mark.parametrize("kind, kwargs, field", [
+    ("exponential", {}, "type"),
+    ("cosine", {"power": 2.0}, "extra.power"),
+    ("linear", {"num_cycles": 1}, "extra.num_cycles"),
+    ("polynomial", {"lr_end": 0.5}, "extra.lr_end"),
+    ("cosine_with_min_lr", {}, "extra.min_lr"),
+    ("cosine_with_min_lr", {"min_lr": 1e-5, "min_lr_rate": 0.1}, "extra.min_lr"),
+    ("warmup_stable_decay", {}, "extra.num_decay_steps"),
+    ("warmup_stable_decay", {"num_decay_steps": 5, "decay_type": "exp"}, "extra.decay_type"),
+    ("cosine", {"num_cycles": float("nan")}, "extra.num_cycles"),
+])
+def test_bad_configs_name_the_field(kind, kwargs, field):
+    with pytest.raises(ScheduleError) as caught:
+        import_hf(kind, 10, 100, 0.01, **kwargs)
+    assert caught.value.field == field
+
+
+@pytest.mark.parametrize("warmup, total, lr, field", [
+    (-1, 100, 0.1, "warmup_steps"), (0, 0, 0.1, "total_steps"), (0, 10, 0.0, "lr"),
+    (0, 10**8, 0.1, "total_steps"), (True, 10, 0.1, "warmup_steps"),
+])
+def test_bad_counts(warmup, total, lr, field):
+    with pytest.raises(ScheduleError) as caught:
+        import_hf("linear", warmup, total, lr)
+    assert caught.value.field == field
+
+
+def test_cli_import_hf(tmp_path, capsys):
+    out = tmp_path / "design.json"
+    code = main(["import", "--hf", "warmup_stable_decay", "--warmup-steps", "10",
+                 "--total-steps", "100", "--lr", "0.001", "--extra", "num_decay_steps=20",
+                 "--extra", "decay_type=linear", "--extra", "min_lr_ratio=0.1", "-o", str(out)])
+    assert code == 0 and capsys.readouterr() == ("", "")
+    schedule = load_schedule_file(str(out))
+    assert schedule == import_hf("warmup_stable_decay", 10, 100, 0.001, num_decay_steps=20,
+                                 decay_type="linear", min_lr_ratio=0.1)
+    assert main(["import", "--hf", "cosine", "--total-steps", "50", "--lr", "3e-4"]) == 0
+    assert len(json.loads(capsys.readouterr().out)["phases"]) == 1  # no warmup: one phase
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["import", "--hf", "cosine", "--total-steps", "50"], "needs --total-steps and --lr"),
+    (["import", "--hf", "nope", "--total-steps", "50", "--lr", "0.1"], "unknown lr_scheduler"),
+    (["import", "--hf", "cosine", "--total-steps", "50", "--lr", "0.1", "--extra", "x"],
+     "is not KEY=VALUE"),
+    (["import", "--hf", "polynomial", "--total-steps", "50", "--lr", "0.1", "--extra",
+      "lr_end=1"], "extra.lr_end"),
+])
+def test_cli_import_hf_errors_are_one_line(capsys, argv, words):
+    assert main(argv) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.count("\n") == 1 and words in err
