@@ -220,7 +220,7 @@ class MainWindow(QMainWindow):
         if facts.epochs is not None and schedule.interval == "step":
             text += f" ({facts.epochs:,.4g} epochs)"
         text += (f"   peak {facts.peak:.4g}   final {facts.final:.4g}"
-                 f"   mean {facts.mean:.4g}")
+                 f"   mean {facts.mean:.4g}   area {facts.area:.4g}")
         self.summary_label.setText(text)
 
     def _on_hovered_step(self, step: int) -> None:
