@@ -12,7 +12,7 @@ from collections import OrderedDict
 
 import numpy as np
 
-from designer.core.engine import PhaseCurve, start_lr, step_phase
+from designer.core.engine import PhaseCurve, compute_curves, step_phase
 from designer.core.fileformat import phase_to_dict
 from designer.core.model import OptimizerConfig, Phase, Schedule
 
@@ -37,18 +37,7 @@ class CurveCache:
 
     def compute(self, schedule: Schedule, momentum: bool = False) -> PhaseCurve:
         """Same result as `engine.compute_curves`, bit for bit."""
-        parts: list[PhaseCurve] = []
-        previous_last: float | None = None
-        for index, phase in enumerate(schedule.phases):
-            start = start_lr(phase, schedule.optimizer.lr, previous_last)
-            part = self.phase(phase, schedule.optimizer, start, index, momentum)
-            parts.append(part)
-            previous_last = float(part.lr[-1])
-        if not parts:
-            return PhaseCurve(np.zeros(0), np.zeros(0) if momentum else None)
-        lr = np.concatenate([p.lr for p in parts])
-        mom = np.concatenate([p.momentum for p in parts]) if momentum else None
-        return PhaseCurve(lr, mom)
+        return compute_curves(schedule, momentum, self.phase)
 
     def phase(self, phase: Phase, optimizer: OptimizerConfig, start: float, index: int,
               momentum: bool = False) -> PhaseCurve:

@@ -37,13 +37,20 @@ def compute_curve(schedule: Schedule) -> np.ndarray:
     return compute_curves(schedule).lr
 
 
-def compute_curves(schedule: Schedule, momentum: bool = False) -> PhaseCurve:
-    """The lr curve (and optionally the momentum curve) of the whole schedule."""
+def compute_curves(schedule: Schedule, momentum: bool = False,
+                   phase_curve: Callable[..., PhaseCurve] | None = None) -> PhaseCurve:
+    """The lr curve (and optionally the momentum curve) of the whole schedule.
+
+    `phase_curve(phase, optimizer, start, index, momentum)` steps one phase (default
+    `step_phase`; the per-phase cache passes its memoizing version): the chaining of start
+    lrs from phase to phase lives here only.
+    """
+    phase_curve = phase_curve or step_phase
     parts: list[PhaseCurve] = []
     previous_last: float | None = None
     for index, phase in enumerate(schedule.phases):
         start = start_lr(phase, schedule.optimizer.lr, previous_last)
-        part = step_phase(phase, schedule.optimizer, start, index, momentum)
+        part = phase_curve(phase, schedule.optimizer, start, index, momentum)
         parts.append(part)
         previous_last = float(part.lr[-1])
     if not parts:
