@@ -32,6 +32,9 @@ PRESET_DIR = Path(__file__).resolve().parent.parent / "presets"
 SCHEDULE_FILTER = "Schedules (*.json);;All files (*)"
 EXPORT_FORMATS = {
     "python": ("Python module (*.py)", ".py"),
+    "function": ("Python build_scheduler function (*.py)", ".py"),
+    "lightning": ("PyTorch Lightning module (*.py)", ".py"),
+    "hf": ("Hugging Face Trainer snippet (*.py)", ".py"),
     "json": ("Schedule JSON (*.json)", ".json"),
     "csv": ("CSV, step and lr (*.csv)", ".csv"),
     "png": ("PNG image (*.png)", ".png"),

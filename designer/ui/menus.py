@@ -59,7 +59,9 @@ def build_menus(window) -> None:
     file_menu.addAction(_action(window, "Save &as…", files.save_as, QKeySequence.SaveAs,
                                 "actionSaveAs"))
     export_menu = file_menu.addMenu("&Export")
-    for fmt, text in (("python", "Python module…"), ("json", "JSON…"), ("csv", "CSV…"),
+    for fmt, text in (("python", "Python module…"), ("function", "build_scheduler function…"),
+                      ("lightning", "Lightning configure_optimizers…"),
+                      ("hf", "Hugging Face Trainer…"), ("json", "JSON…"), ("csv", "CSV…"),
                       ("png", "Plot as PNG…"), ("svg", "Plot as SVG…")):
         export_menu.addAction(_action(window, text, lambda _=False, f=fmt: files.export(f),
                                       name=f"actionExport_{fmt}"))

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PySide6.QtCore import QMimeData, QPoint, QPointF, QSettings, Qt, QUrl
-from PySide6.QtGui import QDragEnterEvent, QDropEvent, QMouseEvent
+from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QMouseEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
 
@@ -198,8 +198,11 @@ def test_every_export_format(window, tmp_path):
     window.open_path("examples/warmup-cosine.json")
     assert_exact(window)
     curve = compute_curve(window.document.schedule)
-    for fmt in ("python", "json", "csv", "png", "svg"):
+    for fmt in ("python", "function", "lightning", "hf", "json", "csv", "png", "svg"):
         assert window.files.export(fmt, str(tmp_path / f"out.{fmt}")), window.messages
+        assert window.findChild(QAction, f"actionExport_{fmt}") is not None
+    for fmt in ("function", "lightning", "hf"):
+        compile((tmp_path / f"out.{fmt}").read_text(), f"out.{fmt}", "exec")
     rows = (tmp_path / "out.csv").read_text().splitlines()
     assert rows[0] == "step,lr" and len(rows) == len(curve) + 1
     assert [float(r.split(",")[1]) for r in rows[1:3]] == list(curve[:2])
