@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 
 
 def main(argv: list[str]) -> int:
@@ -20,9 +21,8 @@ def main(argv: list[str]) -> int:
     from designer.ui.main_window import MainWindow
 
     app = make_application()
-    settings = QSettings(os.path.join(os.path.dirname(os.path.abspath(out)), ".screenshot.ini"),
-                         QSettings.IniFormat)
-    settings.clear()
+    folder = tempfile.TemporaryDirectory()  # fresh layout settings, never the user's
+    settings = QSettings(os.path.join(folder.name, "screenshot.ini"), QSettings.IniFormat)
     window = MainWindow(settings)
     window.resize(1280, 800)
     if not window.open_path(schedule):
@@ -35,11 +35,6 @@ def main(argv: list[str]) -> int:
     app.processEvents()
     os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
     ok = window.grab().save(out)
-    settings.clear()
-    try:
-        os.remove(settings.fileName())
-    except OSError:
-        pass
     window.document.undo_stack.setClean()
     window.close()
     print(out if ok else f"could not write {out}")
