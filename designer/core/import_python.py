@@ -18,89 +18,39 @@ explains it, and `original_curve()` gives what the snippet itself would produce.
 from __future__ import annotations
 
 import ast
-import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from designer.core.catalog import OPTIMIZERS, REQUIRED, SCHEDULERS
-from designer.core.expressions import parse_expression
-from designer.core.fileformat import check_number, check_phase, check_value
+from designer.core.catalog import OPTIMIZERS, SCHEDULERS
+from designer.core.fileformat import check_number, check_value
+from designer.core.import_drafts import (
+    _HF_FUNCTIONS,
+    _ORDER,  # noqa: F401 - importable from here, as before the split
+    _REDUCE,
+    DraftReader,
+    _default_length,
+)
 from designer.core.import_hf import hf_phases
+from designer.core.import_phases import PhaseBuilder
 from designer.core.importer import (
     Finding,
-    NotImportable,
     OptimizerCall,
     SchedulerCall,
     SnippetReader,
-    StepSite,
     Unknown,
 )
 from designer.core.model import (
-    CONTINUE,
-    MAX_TOTAL_STEPS,
-    RESTART,
     OptimizerConfig,
-    Phase,
     Schedule,
     ScheduleError,
 )
 
-# torch's positional order after the optimizer (the catalog lists only what the designer edits).
-_ORDER = {
-    "LambdaLR": ("lr_lambda", "last_epoch"),
-    "MultiplicativeLR": ("lr_lambda", "last_epoch"),
-    "StepLR": ("step_size", "gamma", "last_epoch"),
-    "MultiStepLR": ("milestones", "gamma", "last_epoch"),
-    "ConstantLR": ("factor", "total_iters", "last_epoch"),
-    "LinearLR": ("start_factor", "end_factor", "total_iters", "last_epoch"),
-    "ExponentialLR": ("gamma", "last_epoch"),
-    "PolynomialLR": ("total_iters", "power", "last_epoch"),
-    "CosineAnnealingLR": ("T_max", "eta_min", "last_epoch"),
-    "CosineAnnealingWarmRestarts": ("T_0", "T_mult", "eta_min", "last_epoch"),
-    "CyclicLR": ("base_lr", "max_lr", "step_size_up", "step_size_down", "mode", "gamma",
-                 "scale_fn", "scale_mode", "cycle_momentum", "base_momentum", "max_momentum",
-                 "last_epoch"),
-    "OneCycleLR": ("max_lr", "total_steps", "epochs", "steps_per_epoch", "pct_start",
-                   "anneal_strategy", "cycle_momentum", "base_momentum", "max_momentum",
-                   "div_factor", "final_div_factor", "three_phase", "last_epoch"),
-    "SequentialLR": ("schedulers", "milestones", "last_epoch"),
-}
-# transformers' schedule functions: lr_scheduler_type and positional order after the optimizer.
-_HF_FUNCTIONS = {
-    "get_linear_schedule_with_warmup": ("linear", ("num_warmup_steps", "num_training_steps")),
-    "get_cosine_schedule_with_warmup": ("cosine", ("num_warmup_steps", "num_training_steps",
-                                                   "num_cycles")),
-    "get_cosine_with_hard_restarts_schedule_with_warmup": (
-        "cosine_with_restarts", ("num_warmup_steps", "num_training_steps", "num_cycles")),
-    "get_polynomial_decay_schedule_with_warmup": (
-        "polynomial", ("num_warmup_steps", "num_training_steps", "lr_end", "power")),
-    "get_constant_schedule": ("constant", ()),
-    "get_constant_schedule_with_warmup": ("constant_with_warmup", ("num_warmup_steps",)),
-    "get_inverse_sqrt_schedule": ("inverse_sqrt", ("num_warmup_steps", "timescale")),
-    "get_cosine_with_min_lr_schedule_with_warmup": (
-        "cosine_with_min_lr", ("num_warmup_steps", "num_training_steps", "num_cycles")),
-    "get_cosine_with_min_lr_schedule_with_warmup_lr_rate": (
-        "cosine_warmup_with_min_lr", ("num_warmup_steps", "num_training_steps", "num_cycles")),
-    "get_wsd_schedule": ("warmup_stable_decay", ("num_warmup_steps", "num_decay_steps",
-                                                 "num_training_steps", "num_stable_steps")),
-    "get_scheduler": (None, ("num_warmup_steps", "num_training_steps",
-                             "scheduler_specific_kwargs")),
-}
 _DEFAULT_LR = {"SGD": 1e-3, "Adam": 1e-3, "AdamW": 1e-3, "RMSprop": 1e-2, "Adagrad": 1e-2,
                "Adamax": 2e-3, "NAdam": 2e-3, "RAdam": 1e-3}
 _MISSING_LR = object()
 _LR_NEUTRAL = ("foreach", "fused", "capturable", "differentiable")  # do not change the lr
-_STEP_HINTS = ("num_training_steps", "total_steps", "max_steps", "num_steps", "training_steps",
-               "total_iters", "max_iters", "max_iter", "num_iters", "total_iterations",
-               "num_iterations", "iterations")
-_EPOCH_HINTS = ("num_epochs", "epochs", "max_epochs", "n_epochs", "total_epochs")
-_REDUCE = ("ReduceLROnPlateau lowers the lr when a validation metric stops improving, so its "
-           "curve depends on the training run: it is not a timeline phase")
-_CHAIN = ("ChainedScheduler applies all of its schedulers at every step, multiplying their "
-          "effects; the timeline runs one scheduler at a time, so only a chain in which all "
-          "but one scheduler leave the lr unchanged can be imported")
 
 
 @dataclass
@@ -159,20 +109,7 @@ def import_python(source: str, total_steps: int | None = None, name: str = "") -
     return _Assembler(reader, total_steps, name).result()
 
 
-@dataclass
-class _Draft:
-    """A phase before the run length is known. `length` None: the open last phase."""
-
-    scheduler: str
-    params: dict[str, Any]
-    line: int
-    length: int | None = None
-    offset: int = 0  # the step it begins at in the snippet (its milestone)
-    duration: int | None = None  # the duration parameter as the snippet gave it
-    start: str = RESTART
-
-
-class _Assembler:
+class _Assembler(DraftReader, PhaseBuilder):
     def __init__(self, reader: SnippetReader, total_steps: int | None, name: str) -> None:
         self.reader = reader
         self.total_steps = total_steps
@@ -300,184 +237,6 @@ class _Assembler:
                 self.problem(call.line, f"{name}'s {exc}")
         return OptimizerConfig(name, lr, params)
 
-    # Schedulers ----------------------------------------------------------------------------
-
-    def _argument(self, call: SchedulerCall, name: str) -> Any:
-        """An argument of a scheduler call by torch's (or transformers') parameter name."""
-        if call.kind == "ChainedScheduler":
-            names = ("schedulers", "optimizer")
-        elif call.kind.startswith("hf:"):
-            rest = _HF_FUNCTIONS.get(call.kind[3:], (None, ()))[1]
-            names = ("name", "optimizer", *rest) if call.kind == "hf:get_scheduler" else (
-                "optimizer", *rest)
-        else:
-            names = ("optimizer", *_ORDER.get(call.kind, ()))
-        bound = dict(zip(names, call.args))
-        bound.update(call.kwargs)
-        if name == "optimizer" and call.kind == "ChainedScheduler" and "optimizer" not in bound:
-            children = bound.get("schedulers")
-            if isinstance(children, (list, tuple)) and children and isinstance(
-                    children[0], SchedulerCall):
-                return self._argument(children[0], "optimizer")
-        return bound.get(name, Unknown(f"{call.kind} has no `{name}` in the snippet"))
-
-    def draft(self, call: SchedulerCall, optimizer: Any = None) -> _Draft | None:
-        """One timeline scheduler's phase; problems for what does not carry over."""
-        kind = call.kind
-        if kind == "ReduceLROnPlateau":
-            self.problem(call.line, _REDUCE)
-            return None
-        if call.custom or kind not in SCHEDULERS:
-            self.problem(call.line, f"{kind} is not a scheduler the timeline supports")
-            return None
-        spec = SCHEDULERS[kind]
-        order = _ORDER[kind]
-        args = call.args[1:]
-        if len(args) > len(order):
-            self.problem(call.line, f"{kind} got more positional arguments than torch takes")
-        given = dict(zip(order, args))
-        given.update(call.kwargs)
-        if optimizer is not None and self._argument(call, "optimizer") is not optimizer:
-            self.problem(call.line, f"{kind} is built on another optimizer than the "
-                         "SequentialLR around it")
-        given.pop("optimizer", None)
-        given.pop("verbose", None)
-        self._check_last_epoch(call, given.pop("last_epoch", -1))
-        if kind == "OneCycleLR":
-            self._one_cycle_total(call, given)
-        if kind == "CyclicLR":
-            if given.pop("scale_fn", None) is not None:
-                self.problem(call.line, "CyclicLR's scale_fn is custom code the designer cannot "
-                             "import; the design uses the mode's own scaling")
-            given.pop("scale_mode", None)
-        params, failed = {}, {}
-        for key, value in given.items():
-            if not spec.has_param(key):
-                self.problem(call.line, f"{kind} has no parameter `{key}`")
-                continue
-            try:
-                value = self._param_value(call, spec.param(key).kind, key, value)
-                if value is not None:
-                    params[key] = check_value(spec.param(key), value, key)
-            except (NotImportable, ScheduleError) as exc:
-                failed[key] = str(exc)
-        for param in spec.params:
-            reason = failed.get(param.name, "not given")
-            if param.name in failed or (param.required and param.name not in params
-                                        and param.name != spec.fit_param):
-                if param.name == spec.fit_param:
-                    fallback = "it follows the phase's length"
-                elif param.required:
-                    params[param.name] = param.suggested
-                    fallback = f"the design uses {param.suggested!r} in its place"
-                else:
-                    fallback = "the design uses torch's default"
-                self.problem(call.line, f"{kind}'s {param.name}: {reason}; {fallback}")
-        duration = None
-        if spec.fit_param:
-            duration = params.pop(spec.fit_param, None)
-            if duration is None and spec.param(spec.fit_param).default is not REQUIRED:
-                # torch's default, not the phase length, is what the snippet runs with.
-                params[spec.fit_param] = spec.param(spec.fit_param).default
-        return _Draft(kind, params, call.line, duration=duration)
-
-    def _check_last_epoch(self, call: SchedulerCall, last_epoch: Any) -> None:
-        if last_epoch != -1:
-            shown = "unknown" if isinstance(last_epoch, Unknown) else repr(last_epoch)
-            self.problem(call.line, f"{call.kind}'s last_epoch ({shown}) resumes a schedule "
-                         "mid-way; the design starts at step 0")
-
-    def _param_value(self, call: SchedulerCall, kind: str, key: str, value: Any) -> Any:
-        """The value to validate; raises NotImportable saying why there is none."""
-        if isinstance(value, Unknown):
-            raise NotImportable(value.why)
-        if kind != "expression":
-            return value
-        if isinstance(value, (list, tuple)):
-            if not value:
-                raise NotImportable("it is an empty list")
-            self.note(call.line, f"{call.kind} has one {key} per param group; the design "
-                      "follows the first")
-            value = value[0]
-        return self.reader.lambda_text(value)
-
-    def _one_cycle_total(self, call: SchedulerCall, given: dict[str, Any]) -> None:
-        epochs, per_epoch = given.pop("epochs", None), given.pop("steps_per_epoch", None)
-        if isinstance(per_epoch, int) and not isinstance(per_epoch, bool):
-            self.steps_per_epoch = per_epoch
-        if given.get("total_steps") is not None:
-            return
-        given.pop("total_steps", None)
-        if all(isinstance(v, int) and not isinstance(v, bool) for v in (epochs, per_epoch)):
-            given["total_steps"] = epochs * per_epoch
-        else:
-            why = next((v.why for v in (epochs, per_epoch) if isinstance(v, Unknown)),
-                       "it needs total_steps, or epochs and steps_per_epoch")
-            self.problem(call.line, f"OneCycleLR's length: {why}")
-
-    def sequential(self, call: SchedulerCall) -> list[_Draft]:
-        children = self._argument(call, "schedulers")
-        milestones = self._argument(call, "milestones")
-        optimizer = self._argument(call, "optimizer")
-        if isinstance(children, Unknown) or not isinstance(children, (list, tuple)):
-            self.problem(call.line, "SequentialLR's schedulers are not a list the snippet "
-                         "builds")
-            return []
-        if not (isinstance(milestones, (list, tuple)) and all(
-                isinstance(m, int) and not isinstance(m, bool) for m in milestones)):
-            why = milestones.why if isinstance(milestones, Unknown) else "not a list of integers"
-            self.problem(call.line, f"SequentialLR's milestones: {why}")
-            return []
-        if len(milestones) != len(children) - 1:
-            self.problem(call.line, "SequentialLR needs one milestone fewer than schedulers; "
-                         "torch refuses this one")
-            return []
-        drafts, previous = [], 0
-        for index, child in enumerate(children):
-            end = milestones[index] if index < len(milestones) else None
-            if not isinstance(child, SchedulerCall):
-                why = child.why if isinstance(child, Unknown) else "not a scheduler"
-                self.problem(call.line, f"SequentialLR's schedulers[{index}]: {why}")
-                draft = None
-            elif child.kind in ("SequentialLR", "ChainedScheduler"):
-                self.problem(child.line, f"a {child.kind} inside SequentialLR is not imported")
-                draft = None
-            else:
-                draft = self.draft(child, optimizer)
-            if end is not None and end <= previous:
-                if end < previous:
-                    self.problem(call.line, "SequentialLR's milestones must increase")
-                else:
-                    self.note(call.line, f"schedulers[{index}] never runs (its milestones are "
-                              "equal) and is left out")
-                continue
-            if draft is not None:
-                draft.length = None if end is None else end - previous
-                draft.offset = previous
-                drafts.append(draft)
-            if end is not None:
-                previous = end
-        return drafts
-
-    def chained(self, call: SchedulerCall) -> list[_Draft]:
-        children = self._argument(call, "schedulers")
-        if not isinstance(children, (list, tuple)) or not children or not all(
-                isinstance(c, SchedulerCall) for c in children):
-            self.problem(call.line, "ChainedScheduler's schedulers are not a list of "
-                         "schedulers the snippet builds")
-            return []
-        drafts = [self.draft(child) for child in children]
-        if None in drafts:
-            return []
-        active = [d for d in drafts if not _leaves_lr_alone(d)]
-        if len(active) > 1:
-            self.problem(call.line, _CHAIN)
-            return []
-        if len(drafts) > 1:
-            self.note(call.line, "all but one scheduler of the ChainedScheduler leave the lr "
-                      "unchanged, so the chain is that one scheduler")
-        return active or drafts[:1]
-
     def transformers(self, call: SchedulerCall, optimizer: OptimizerConfig) -> ImportResult:
         function = call.kind[3:]
         kind, _ = _HF_FUNCTIONS.get(function, (None, ()))
@@ -524,176 +283,6 @@ class _Assembler:
         schedule = Schedule(tuple(phases), optimizer, self.interval, self.steps_per_epoch,
                             self.name)
         return self._result(schedule, "transformers")
-
-    # The run ------------------------------------------------------------------------------
-
-    def run_length(self, root: SchedulerCall, own: tuple[int, str] | None, default: int) -> int:
-        """How many scheduler.step() calls the training makes (see the module docstring)."""
-        for site in root.steps:
-            if site.has_argument:
-                self.problem(site.line, "scheduler.step() with an argument sets the epoch "
-                             "itself; the design assumes one step per call")
-        # A step(epoch) call still counts the calls, even though its epochs are not steps.
-        site = next((s for s in root.steps if not s.has_argument),
-                    root.steps[0] if root.steps else None)
-        if site is not None:
-            self._interval(site)
-            if site.condition is not None:
-                self.problem(site.line, f"scheduler.step() is only called when "
-                             f"`{ast.unparse(site.condition)}`, which is only known when the "
-                             "script runs; the design assumes it is called every time")
-        counted = site is not None and site.loops and all(c is not None for _, c in site.loops)
-        if self.total_steps is not None:
-            run, source, line = self.total_steps, "the total_steps given", 0
-        elif counted:
-            run = math.prod(c for _, c in site.loops)
-            loops = "the loops" if len(site.loops) > 1 else "the loop"
-            source, line = f"{loops} around scheduler.step() on line {site.line}", site.line
-        elif own is not None:
-            (run, source), line = own, root.line
-        else:
-            hinted = self._hinted(site)
-            if hinted is None or isinstance(hinted[1], Unknown):
-                why = (f"`{hinted[0]}`: {hinted[1].why}" if hinted else "no loop with a range "
-                       "around scheduler.step(), no num_training_steps")
-                self.problem(root.line, f"how many times scheduler.step() is called is not "
-                             f"known ({why}); the design assumes {default:,}, give total_steps "
-                             "for yours")
-                return default
-            name, run, line = hinted
-            source = f"`{name}`"
-        if isinstance(run, float) and run.is_integer():
-            run = int(run)  # total_steps = 1e4
-        if not isinstance(run, int) or run < 1:
-            self.problem(line, f"the run length from {source} is not a positive integer; the "
-                         f"design assumes {default:,}")
-            return default
-        if run > MAX_TOTAL_STEPS:
-            self.problem(line, f"the run of {run:,} steps is longer than the designer's limit "
-                         f"of {MAX_TOTAL_STEPS:,}; the design stops there")
-            run = MAX_TOTAL_STEPS
-        self.note(line, f"the design lasts {run:,} steps: from {source}")
-        return run
-
-    def _hinted(self, site: StepSite | None) -> tuple[str, Any, int] | None:
-        hints = self.reader.hints
-        names = _STEP_HINTS
-        inner = site.loops[-1][0] if site and site.loops else ""
-        if (site is None and not any(n in hints for n in names)) or "epoch" in inner:
-            names = names + _EPOCH_HINTS
-        for name in names:
-            if name in hints:
-                value, line = hints[name]
-                if name in _EPOCH_HINTS:
-                    self.interval = "epoch"
-                return name, value, line
-        return None
-
-    def _interval(self, site: StepSite) -> None:
-        if not site.loops:
-            return
-        if "epoch" in site.loops[-1][0]:
-            self.interval = "epoch"
-        elif len(site.loops) >= 2 and "epoch" in site.loops[-2][0] and site.loops[-1][1]:
-            self.steps_per_epoch = site.loops[-1][1]
-
-    def phases(self, drafts: list[_Draft], run: int) -> list[Phase]:
-        phases, at = [], 0
-        self._phase_lines: list[int] = []
-        for draft in drafts:
-            if at >= run:
-                self.note(draft.line, f"the run ends at step {run:,}, before this {draft.scheduler} "
-                          "begins; it is left out")
-                continue
-            steps = run - at if draft.length is None else min(draft.length, run - at)
-            params = dict(draft.params)
-            fit = SCHEDULERS[draft.scheduler].fit_param
-            if draft.scheduler == "OneCycleLR" and draft.duration is not None and \
-                    steps > draft.duration:
-                self.problem(draft.line, f"OneCycleLR runs {steps:,} steps here but its "
-                             f"total_steps is {draft.duration:,}, and torch raises past it; "
-                             "the design stops at total_steps")
-                steps = draft.duration
-            if fit and draft.duration is not None and draft.duration != steps:
-                params[fit] = draft.duration  # an explicit duration that differs stays explicit
-            if fit and params.get(fit) == steps:
-                del params[fit]  # equal to the phase: fitted, so it follows a resize
-            phase = Phase(draft.scheduler, steps, params, draft.start)
-            try:
-                check_phase(phase, f"phases[{len(phases)}]")
-            except ScheduleError as exc:
-                self.problem(draft.line, f"{draft.scheduler}: {exc.message}; it is left out")
-                continue
-            phases.append(phase)
-            self._phase_lines.append(draft.line)
-            at += steps
-        return phases
-
-    def quirks(self, phases: list[Phase], base_lr: float) -> bool:
-        """Notes where torch's SequentialLR differs from the per-phase semantics; True if
-        the snippet's own curve therefore differs from the design's."""
-        differs = False
-        for index, phase in enumerate(phases):
-            line = self._phase_lines[index]
-            if phase.spec.absolute and len(phases) > 1:
-                self.note(line, f"{phase.scheduler} inside SequentialLR: torch's constructor "
-                          "overwrites the lr, initial_lr and momentum of the shared param "
-                          "group, which corrupts neighbouring phases; the design uses per-phase "
-                          "semantics, whose curve differs — see both curves")
-                differs = True
-            if index and phase.scheduler == "MultiplicativeLR":
-                factor = parse_expression(phase.params["lr_lambda"])(0)
-                phases[index] = replace(phase, start=CONTINUE)
-                if factor != 1:
-                    self.note(line, "MultiplicativeLR inside SequentialLR: torch starts it by "
-                              f"multiplying the previous lr by lr_lambda(0) = {factor!r}; the "
-                              "design continues from the previous lr without it, so its curve "
-                              "differs — see both curves")
-                    differs = True
-            if index and phase.scheduler == "CosineAnnealingLR":
-                eta_min = phase.param_value("eta_min")
-                # SequentialLR restarts it through its closed form at epoch 0:
-                restarted = eta_min + (base_lr - eta_min) * (1 + math.cos(math.pi * 0 / 1)) / 2
-                if restarted != base_lr:
-                    self.note(line, "CosineAnnealingLR with eta_min inside SequentialLR: torch "
-                              f"restarts it at {restarted!r} instead of the base lr "
-                              f"{base_lr!r} (a rounding of its closed form), so the snippet's "
-                              "curve differs from the design's in the last bits")
-                    differs = True
-        return differs
-
-
-def _leaves_lr_alone(draft: _Draft) -> bool:
-    """Whether a scheduler never changes the lr, whatever its length."""
-    p = draft.params
-    if draft.scheduler == "ConstantLR":
-        return p.get("factor", 1.0 / 3) == 1
-    if draft.scheduler == "LinearLR":
-        return p.get("start_factor", 1.0 / 3) == 1 and p.get("end_factor", 1.0) == 1
-    if draft.scheduler in ("StepLR", "MultiStepLR", "ExponentialLR"):
-        return p.get("gamma", 0.1) == 1
-    if draft.scheduler in ("LambdaLR", "MultiplicativeLR") and "lr_lambda" in p:
-        expression = parse_expression(p["lr_lambda"])
-        return "step" not in expression.python_source and expression(0) == 1
-    return False
-
-
-def _default_length(draft: _Draft) -> int:
-    """A run length that shows the scheduler's shape, when the snippet does not say."""
-    p = draft.params
-    if draft.duration is not None:
-        return draft.duration
-    if draft.scheduler == "StepLR":
-        return 3 * p["step_size"]
-    if draft.scheduler == "MultiStepLR" and p.get("milestones"):
-        return max(p["milestones"]) + max(1, min(p["milestones"]))
-    if draft.scheduler == "CosineAnnealingWarmRestarts":
-        return min(MAX_TOTAL_STEPS, p["T_0"] * (1 + p.get("T_mult", 1) + p.get("T_mult", 1) ** 2))
-    if draft.scheduler == "CyclicLR":
-        up = p.get("step_size_up", 2000)
-        return 2 * (up + (p.get("step_size_down") or up))
-    fit = SCHEDULERS[draft.scheduler].fit_param
-    return p[fit] if fit and fit in p else 100
 
 
 def _sequential_lr_curve(schedule: Schedule) -> np.ndarray:

@@ -1,0 +1,246 @@
+"""What `designer.core.importer.SnippetReader` reads a snippet into, and small helpers.
+
+The values a read expression can have besides plain numbers, strings and lists (`Unknown`,
+`Ref`, the recorded optimizer and scheduler calls, the snippet's own functions and classes,
+argparse parsers), the scopes names live in, and the ast helpers the reader and the
+expression converter share.
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+from designer.core.catalog import OPTIMIZERS, SCHEDULERS
+
+TORCH_SCHEDULERS = "torch.optim.lr_scheduler"
+OTHER_TORCH_SCHEDULERS = ("SequentialLR", "ChainedScheduler", "ReduceLROnPlateau",
+                          "LRScheduler", "_LRScheduler")
+OTHER_TORCH_OPTIMIZERS = ("ASGD", "Adadelta", "Adafactor", "LBFGS", "Muon", "Rprop",
+                          "SparseAdam")
+# Names a pasted fragment uses without importing them, and what they mean.
+_IMPLICIT = {"torch": "torch", "optim": "torch.optim", "lr_scheduler": TORCH_SCHEDULERS,
+             "math": "math", "functools": "functools", "argparse": "argparse",
+             "partial": "functools.partial",
+             **{name: f"{TORCH_SCHEDULERS}.{name}" for name in (*SCHEDULERS,
+                                                                *OTHER_TORCH_SCHEDULERS)},
+             **{name: f"torch.optim.{name}" for name in (*OPTIMIZERS, *OTHER_TORCH_OPTIMIZERS)}}
+_NUMERIC_BUILTINS = ("int", "float", "round", "min", "max", "abs")
+_SCHEDULER_LIKE = re.compile(r"(LR|Scheduler|Schedule)$", re.IGNORECASE)
+_MAX_STATEMENTS = 20_000
+_MAX_CALL_DEPTH = 12
+_MAX_LAMBDA_NODES = 4_000
+
+
+class Finding(NamedTuple):
+    """A problem or note about the snippet: 1-based line (0: the snippet as a whole)."""
+
+    line: int
+    message: str
+
+
+@dataclass(frozen=True)
+class Unknown:
+    """A value only the running script knows; `why` says which, for the user."""
+
+    why: str
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A module, class or function reached through imports, e.g. `torch.optim.SGD`."""
+
+    path: str
+
+    @property
+    def name(self) -> str:
+        return self.path.rsplit(".", 1)[-1]
+
+
+@dataclass(eq=False)
+class OptimizerCall:
+    """`torch.optim.<name>(params, lr, ...)` as written: arguments are read values."""
+
+    name: str
+    line: int
+    args: list[Any]
+    kwargs: dict[str, Any]
+
+
+@dataclass(eq=False)
+class StepSite:
+    """A `scheduler.step(...)` call and the loops around it (variable, count or None)."""
+
+    line: int
+    loops: tuple[tuple[str, int | None], ...]
+    has_argument: bool
+    condition: ast.expr | None = None  # an enclosing `if` the reader could not decide
+
+
+@dataclass(eq=False)
+class SchedulerCall:
+    """One scheduler construction. `kind` is the torch class name, "hf:<function>" for a
+    transformers schedule function, or a custom class's name (`custom`)."""
+
+    kind: str
+    line: int
+    args: list[Any]
+    kwargs: dict[str, Any]
+    target: str = ""  # the variable it was assigned to
+    custom: bool = False
+    consumed: bool = False  # part of a SequentialLR or ChainedScheduler
+    steps: list[StepSite] = field(default_factory=list)
+
+
+@dataclass(eq=False)
+class Function:
+    """A `def` or `lambda` of the snippet, with the scope it closes over and the values
+    `functools.partial` bound."""
+
+    node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda
+    scope: Scope
+    bound: dict[str, Any] = field(default_factory=dict)
+    bound_args: tuple[Any, ...] = ()
+    called: bool = False
+
+    @property
+    def name(self) -> str:
+        return "lambda" if isinstance(self.node, ast.Lambda) else self.node.name
+
+
+@dataclass(frozen=True)
+class UserClass:
+    name: str
+    line: int
+    scheduler: bool
+
+
+@dataclass(eq=False)
+class ArgParser:
+    """An argparse parser; `defaults` maps each option's dest to its default."""
+
+    defaults: dict[str, tuple[Any, int]] = field(default_factory=dict)
+
+
+@dataclass(eq=False)
+class Namespace:
+    parser: ArgParser
+
+
+class Scope:
+    def __init__(self, parent: Scope | None = None) -> None:
+        self.names: dict[str, Any] = {}
+        self.parent = parent
+
+    def lookup(self, name: str) -> Any:
+        scope: Scope | None = self
+        while scope is not None:
+            if name in scope.names:
+                return scope.names[name]
+            scope = scope.parent
+        return _MISSING
+
+
+_MISSING = object()
+
+
+class _Returned(NamedTuple):
+    value: Any
+
+
+class NotImportable(ValueError):
+    """An lr_lambda that cannot become an expression; the message says why, for the user."""
+
+
+class _Cannot(Exception):
+    """An lr_lambda or number that cannot become an expression; the message says why."""
+
+
+@dataclass(frozen=True)
+class _Parameter:
+    name: str
+    default: ast.expr | None
+
+
+def _parameters(arguments: ast.arguments) -> list[_Parameter]:
+    positional = [*arguments.posonlyargs, *arguments.args]
+    defaults: list[ast.expr | None] = [None] * (len(positional) - len(arguments.defaults))
+    defaults += list(arguments.defaults)
+    result = [_Parameter(a.arg, d) for a, d in zip(positional, defaults)]
+    result += [_Parameter(a.arg, d) for a, d in zip(arguments.kwonlyargs, arguments.kw_defaults)]
+    return result
+
+
+def _is_number(value: Any) -> bool:
+    return type(value) in (int, float) and math.isfinite(value)
+
+
+def _number_node(value: float) -> ast.expr:
+    # A negative literal is unparsed without parentheses (`-2 ** 2`); a unary minus is not.
+    if value < 0 or (value == 0 and math.copysign(1.0, value) < 0):
+        return ast.UnaryOp(ast.USub(), ast.Constant(-value))
+    return ast.Constant(value)
+
+
+def _size(tree: ast.AST, sizes: dict[int, tuple[ast.AST, int]]) -> int:
+    """Nodes of `tree` with shared subtrees counted every time they occur (memoized; the
+    memo keeps each tree alive so that its id is not reused)."""
+    known = sizes.get(id(tree))
+    if known is None:
+        size = 1 + sum(_size(child, sizes) for child in ast.iter_child_nodes(tree))
+        known = sizes[id(tree)] = (tree, size)
+    return known[1]
+
+
+def _literal(value: Any, name: str) -> ast.expr:
+    if _is_number(value):
+        return _number_node(value)
+    raise _Cannot(f"`{name}` is not a number")
+
+
+def _additive(tree: ast.expr) -> bool:
+    """Whether `tree` only adds and subtracts the step and modest numbers (or takes min/max
+    of them), so that its integer values stay far below 2**53."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant):
+            if not abs(node.value) < 2**40:
+                return False
+        elif isinstance(node, ast.Call):
+            if not (isinstance(node.func, ast.Name) and node.func.id in ("min", "max")):
+                return False
+        elif not isinstance(node, (ast.Name, ast.BinOp, ast.UnaryOp, ast.Add, ast.Sub,
+                                   ast.USub, ast.UAdd, ast.Load)):
+            return False
+    return True
+
+
+def _dotted(node: ast.expr) -> str:
+    """`a.b.c` for names and attribute chains, else ""."""
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return ""
+    parts.append(node.id)
+    return ".".join(reversed(parts))
+
+
+def _short(node: ast.AST) -> str:
+    text = " ".join(ast.unparse(node).split())
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _builds_something(statements: list[ast.stmt]) -> bool:
+    """Whether a branch constructs an optimizer or scheduler (by the called name)."""
+    names = {*SCHEDULERS, *OTHER_TORCH_SCHEDULERS, *OPTIMIZERS}
+    for statement in statements:
+        for node in ast.walk(statement):
+            if isinstance(node, ast.Call):
+                called = _dotted(node.func).rsplit(".", 1)[-1]
+                if called in names or (called.startswith("get_") and "schedule" in called):
+                    return True
+    return False
