@@ -23,6 +23,7 @@ class MomentumOverlay:
         axis = plot_item.getAxis("right")
         axis.linkToView(self.view)
         axis.enableAutoSIPrefix(False)
+        axis.setGrid(False)  # the lr axis already draws the grid
         self.view.setXLink(plot_item.getViewBox())
         self.curve = pg.PlotDataItem()
         self.curve.setClipToView(True)

@@ -11,15 +11,15 @@ from __future__ import annotations
 
 import html
 
-import numpy as np
-from PySide6.QtCore import QByteArray, QEvent, QMimeData, QPoint, QPointF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QDrag, QIcon, QPainter, QPainterPath, QPalette, QPen, QPixmap
+from PySide6.QtCore import QByteArray, QEvent, QMimeData, QPoint, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QDrag, QIcon, QPalette, QPixmap
 from PySide6.QtWidgets import QAbstractItemView, QListWidget, QListWidgetItem, QWidget
 
 from designer.core.catalog import SCHEDULERS
 from designer.core.palette_data import THUMBNAIL_STEPS, torch_summary, typical_curve
 from designer.ui import theme
 from designer.ui.edits import SCHEDULER_MIME
+from designer.ui.thumbnails import thumbnail_pixmap
 
 ICON_SIZE = QSize(48, 28)
 ICON_STEPS = THUMBNAIL_STEPS
@@ -42,40 +42,10 @@ _PIXMAPS: dict[tuple[str, float, int], QPixmap] = {}
 def curve_pixmap(name: str, color: QColor, device_pixel_ratio: float = 1.0) -> QPixmap:
     """The scheduler's typical curve drawn into an ICON_SIZE pixmap at the given ratio."""
     key = (name, device_pixel_ratio, color.rgba())
-    if key in _PIXMAPS:
-        return _PIXMAPS[key]
-    pixmap = QPixmap(ICON_SIZE * device_pixel_ratio)
-    pixmap.setDevicePixelRatio(device_pixel_ratio)
-    pixmap.fill(Qt.transparent)
-    painter = QPainter(pixmap)
-    painter.setRenderHint(QPainter.Antialiasing)
-    frame = QColor(color)
-    frame.setAlpha(22)
-    painter.setPen(Qt.NoPen)
-    painter.setBrush(frame)
-    painter.drawRoundedRect(0.5, 0.5, ICON_SIZE.width() - 1, ICON_SIZE.height() - 1, 3, 3)
-    lrs = typical_curve(name)
-    # From 0 to the peak, so a factor-0.5 ConstantLR looks like half, not like a cliff.
-    left, top, width, height = 3.0, 3.0, ICON_SIZE.width() - 6.0, ICON_SIZE.height() - 6.0
-    peak = float(lrs.max()) or 1.0
-    xs = left + width * np.arange(len(lrs)) / max(1, len(lrs) - 1)
-    ys = top + height * (1.0 - lrs / peak)
-    line = QPainterPath(QPointF(xs[0], ys[0]))
-    for x, y in zip(xs[1:], ys[1:]):
-        line.lineTo(x, y)
-    area = QPainterPath(line)
-    area.lineTo(xs[-1], top + height)
-    area.lineTo(xs[0], top + height)
-    area.closeSubpath()
-    fill = QColor(color)
-    fill.setAlpha(48)
-    painter.fillPath(area, fill)
-    painter.setPen(QPen(color, 1.4, Qt.SolidLine, Qt.RoundCap, Qt.RoundJoin))
-    painter.setBrush(Qt.NoBrush)
-    painter.drawPath(line)
-    painter.end()
-    _PIXMAPS[key] = pixmap
-    return pixmap
+    if key not in _PIXMAPS:
+        _PIXMAPS[key] = thumbnail_pixmap(typical_curve(name), color, device_pixel_ratio,
+                                         ICON_SIZE)
+    return _PIXMAPS[key]
 
 
 class Palette(QListWidget):

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, QTimer
-from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPainterPath, QPalette, QPen, QPixmap
+from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPalette, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -37,6 +37,7 @@ from designer.core.presets import PRESETS, Preset
 from designer.ui import theme
 from designer.ui.curve_service import CurveService
 from designer.ui.editors import create_editor, error_color, format_float
+from designer.ui.thumbnails import draw_curve, thumbnail_pixmap
 
 ICON_SIZE = QSize(64, 34)
 DEBOUNCE_MS = 150
@@ -45,63 +46,6 @@ _DEFAULT_CURVES: dict[str, np.ndarray] = {}  # per process: they depend on torch
 
 def curve_color(palette: QPalette) -> QColor:
     return QColor(theme.CURVE_COLOR if theme.is_dark(palette) else theme.CURVE_COLOR_LIGHT)
-
-
-def curve_path(lrs: np.ndarray, rect: QRectF, peak: float) -> QPainterPath:
-    """The curve scaled into `rect` (0 at the bottom, `peak` at the top). Long curves are
-    reduced to each pixel column's first, highest, lowest and last value, so a 1M-step
-    staircase keeps every drop and the path stays a few thousand points."""
-    count = len(lrs)
-    columns = max(1, int(rect.width()))
-    if count > 4 * columns:
-        edges = np.linspace(0, count, columns + 1).astype(np.int64)[:-1]
-        ends = np.append(edges[1:], count) - 1
-        values = np.stack([lrs[edges], np.maximum.reduceat(lrs, edges),
-                           np.minimum.reduceat(lrs, edges), lrs[ends]], axis=1).ravel()
-        steps = np.repeat(edges + (ends - edges) / 2.0, 4)
-    else:
-        values, steps = lrs, np.arange(count, dtype=np.float64)
-    xs = rect.left() + rect.width() * steps / max(1, count - 1)
-    ys = rect.bottom() - rect.height() * values / (peak or 1.0)
-    path = QPainterPath(QPointF(xs[0], ys[0]))
-    for x, y in zip(xs[1:].tolist(), ys[1:].tolist()):
-        path.lineTo(x, y)
-    return path
-
-
-def draw_curve(painter: QPainter, rect: QRectF, lrs: np.ndarray, color: QColor,
-               peak: float, fill_alpha: int = 48, width: float = 1.4) -> None:
-    line = curve_path(lrs, rect, peak)
-    area = QPainterPath(line)
-    area.lineTo(rect.right(), rect.bottom())
-    area.lineTo(rect.left(), rect.bottom())
-    area.closeSubpath()
-    fill = QColor(color)
-    fill.setAlpha(fill_alpha)
-    painter.fillPath(area, fill)
-    painter.setPen(QPen(color, width, Qt.SolidLine, Qt.RoundCap, Qt.RoundJoin))
-    painter.setBrush(Qt.NoBrush)
-    painter.drawPath(line)
-
-
-def thumbnail_pixmap(lrs: np.ndarray | None, color: QColor, ratio: float = 1.0) -> QPixmap:
-    """A list icon: the curve from 0 to its peak, or an empty frame while it is computed."""
-    pixmap = QPixmap(ICON_SIZE * ratio)
-    pixmap.setDevicePixelRatio(ratio)
-    pixmap.fill(Qt.transparent)
-    painter = QPainter(pixmap)
-    painter.setRenderHint(QPainter.Antialiasing)
-    frame = QColor(color)
-    frame.setAlpha(22)
-    painter.setPen(Qt.NoPen)
-    painter.setBrush(frame)
-    painter.drawRoundedRect(QRectF(0.5, 0.5, ICON_SIZE.width() - 1, ICON_SIZE.height() - 1),
-                            4, 4)
-    if lrs is not None and len(lrs):
-        inner = QRectF(4, 5, ICON_SIZE.width() - 8, ICON_SIZE.height() - 9)
-        draw_curve(painter, inner, lrs, color, float(lrs.max()))
-    painter.end()
-    return pixmap
 
 
 def _short(lr: float) -> str:
@@ -487,8 +431,8 @@ class PresetDialog(QDialog):
             item = self.preset_list.item(row)
             lrs = _DEFAULT_CURVES.get(item.data(Qt.UserRole))
             icon = QIcon()
-            icon.addPixmap(thumbnail_pixmap(lrs, normal, ratio), QIcon.Normal)
-            icon.addPixmap(thumbnail_pixmap(lrs, selected, ratio), QIcon.Selected)
+            icon.addPixmap(thumbnail_pixmap(lrs, normal, ratio, ICON_SIZE), QIcon.Normal)
+            icon.addPixmap(thumbnail_pixmap(lrs, selected, ratio, ICON_SIZE), QIcon.Selected)
             item.setIcon(icon)
 
     def eventFilter(self, watched, event) -> bool:  # Qt's name
