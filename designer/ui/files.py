@@ -28,6 +28,7 @@ from designer.core.fileformat import (
 from designer.core.model import Schedule, ScheduleError
 
 MAX_RECENT = 8
+MAX_SNIPPET_BYTES = 1024 * 1024
 PRESET_DIR = Path(__file__).resolve().parent.parent / "presets"
 SCHEDULE_FILTER = "Schedules (*.json);;All files (*)"
 EXPORT_FORMATS = {
@@ -221,6 +222,37 @@ class FileController(QObject):
         if not self.confirm_discard("starting a new design"):
             return False
         self.document.reset(schedule)
+        return True
+
+    def import_python_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self.window, "Import scheduler code",
+                                              self._folder(), "Python (*.py);;All files (*)")
+        if path:
+            self.import_python_path(path)
+
+    def import_python_path(self, path: str) -> bool:
+        """Turn a snippet that builds torch schedulers into a new, untitled design. The code
+        is parsed, never run; what cannot be imported is reported with its line number."""
+        from designer.core.import_python import import_python
+
+        try:
+            with open(path, "rb") as handle:
+                source = handle.read(MAX_SNIPPET_BYTES + 1)
+            if len(source) > MAX_SNIPPET_BYTES:
+                raise ValueError("the file is too large to be a snippet")
+            result = import_python(source.decode("utf-8"), name=Path(path).stem)
+        except (OSError, ValueError) as exc:
+            self.warn("Cannot import", f"{os.path.basename(path)}: {exc}")
+            return False
+        report = "\n".join(f"line {line}: {message}" if line else message
+                            for line, message in [*result.problems, *result.notes])
+        if not result.imported:
+            self.warn("Nothing to import", f"{os.path.basename(path)}:\n{report}")
+            return False
+        if not self.new_from_schedule(result.schedule):
+            return False
+        if report:
+            self.warn("Imported, with remarks", f"{os.path.basename(path)}:\n{report}")
         return True
 
     def open_dialog(self) -> None:

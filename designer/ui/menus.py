@@ -38,6 +38,8 @@ def build_menus(window) -> None:
                                         files.new_from_preset(str(p))))
     file_menu.addAction(_action(window, "&Open…", files.open_dialog, QKeySequence.Open,
                                 "actionOpen"))
+    file_menu.addAction(_action(window, "&Import scheduler code…", files.import_python_dialog,
+                                name="actionImportPython"))
     recent_menu = file_menu.addMenu("Open &recent")
     recent_menu.setObjectName("recentMenu")
 

@@ -373,3 +373,27 @@ def test_lrs_near_the_float_maximum_stream_into_the_preview(window):
     schedule = window.document.schedule
     huge = np.full(2, np.finfo(np.float64).max)
     window.preview.show_partial(schedule, huge)
+
+
+def test_import_scheduler_code_into_a_new_design(window, tmp_path):
+    from designer.core.engine import compute_curve
+
+    snippet = tmp_path / "train.py"
+    snippet.write_text(
+        "import torch\n"
+        "optimizer = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)\n"
+        "scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=30, gamma=0.1)\n"
+        "for epoch in range(90):\n"
+        "    train()\n"
+        "    scheduler.step()\n")
+    assert window.files.import_python_path(str(snippet))
+    schedule = window.document.schedule
+    assert [p.scheduler for p in schedule.phases] == ["StepLR"]
+    assert schedule.phases[0].steps == 90 and window.document.path == ""
+    assert window.flush_preview(60)
+    assert np.array_equal(window.preview_curve()[1], compute_curve(schedule))
+    before = window.document.schedule
+    hostile = tmp_path / "custom.py"
+    hostile.write_text("import os\nos.system('echo no')\nscheduler = MyScheduler(optimizer)\n")
+    assert not window.files.import_python_path(str(hostile))
+    assert window.document.schedule == before
