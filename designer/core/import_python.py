@@ -36,6 +36,7 @@ from designer.core.import_hf import hf_phases
 from designer.core.import_phases import PhaseBuilder
 from designer.core.importer import (
     Finding,
+    FindingLog,
     OptimizerCall,
     SchedulerCall,
     SnippetReader,
@@ -109,7 +110,7 @@ def import_python(source: str, total_steps: int | None = None, name: str = "") -
     return _Assembler(reader, total_steps, name).result()
 
 
-class _Assembler(DraftReader, PhaseBuilder):
+class _Assembler(DraftReader, PhaseBuilder, FindingLog):
     def __init__(self, reader: SnippetReader, total_steps: int | None, name: str) -> None:
         self.reader = reader
         self.total_steps = total_steps
@@ -122,14 +123,6 @@ class _Assembler(DraftReader, PhaseBuilder):
                       + ", ".join(f"{dest}={value!r}" for dest, (value, _) in used))
         self.steps_per_epoch: int | None = None
         self.interval = "step"
-
-    def problem(self, line: int, message: str) -> None:
-        if Finding(line, message) not in self.problems:
-            self.problems.append(Finding(line, message))
-
-    def note(self, line: int, message: str) -> None:
-        if Finding(line, message) not in self.notes:
-            self.notes.append(Finding(line, message))
 
     def result(self) -> ImportResult:
         roots = []

@@ -42,6 +42,22 @@ class Finding(NamedTuple):
     message: str
 
 
+class FindingLog:
+    """Mixin for the reader and the assembler: problems and notes, each recorded once.
+    The class using it sets `self.problems` and `self.notes` (lists of Finding)."""
+
+    problems: list[Finding]
+    notes: list[Finding]
+
+    def problem(self, line: int, message: str) -> None:
+        if Finding(line, message) not in self.problems:
+            self.problems.append(Finding(line, message))
+
+    def note(self, line: int, message: str) -> None:
+        if Finding(line, message) not in self.notes:
+            self.notes.append(Finding(line, message))
+
+
 @dataclass(frozen=True)
 class Unknown:
     """A value only the running script knows; `why` says which, for the user."""

@@ -37,6 +37,7 @@ from designer.core.import_values import (
     TORCH_SCHEDULERS,
     ArgParser,
     Finding,
+    FindingLog,
     Function,
     Namespace,
     NotImportable,
@@ -74,7 +75,7 @@ __all__ = [
 ]
 
 
-class SnippetReader(CallReader, ExpressionConverter):
+class SnippetReader(CallReader, ExpressionConverter, FindingLog):
     """Reads a parsed snippet; afterwards `schedulers`, `problems`, `notes` and `hints`
     (numbers assigned to names anywhere, for run-length guesses) describe it."""
 
@@ -91,14 +92,6 @@ class SnippetReader(CallReader, ExpressionConverter):
         self._depth = 0
         self._budget = _MAX_LAMBDA_NODES  # expression nodes left for the current conversion
         self._sizes: dict[int, tuple[ast.AST, int]] = {}  # id(tree) -> (tree, size)
-
-    def problem(self, line: int, message: str) -> None:
-        if Finding(line, message) not in self.problems:
-            self.problems.append(Finding(line, message))
-
-    def note(self, line: int, message: str) -> None:
-        if Finding(line, message) not in self.notes:
-            self.notes.append(Finding(line, message))
 
     def read(self, tree: ast.Module) -> None:
         module = Scope()
