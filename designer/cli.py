@@ -127,18 +127,35 @@ def export_text(schedule, fmt: str) -> str:
         from designer.core.templates import render_template
 
         return render_template(fmt, schedule)
-    from designer.core.engine import compute_curve
+    from designer.core.engine import compute_curves
 
-    return curve_csv(compute_curve(schedule))
+    curves = compute_curves(schedule)
+    return curve_csv(curves.lr, others=curves.others, group_names=_named_groups(schedule))
 
 
-def curve_csv(curve, momentum=None, summary=None) -> str:
+def _named_groups(schedule) -> tuple[str, ...]:
+    return tuple(group.name for group in schedule.param_groups)
+
+
+def curve_csv(curve, momentum=None, summary=None, others=None, group_names=()) -> str:
     """`step,lr` rows with each lr as repr(float), the exact value; `step,lr,momentum` rows
-    when given the momentum curve; preceded by `# name: value` lines of a CurveSummary."""
+    when given the momentum curve; preceded by `# name: value` lines of a CurveSummary.
+    With param groups (`others`, the curves of the groups after the first), one column per
+    group, `lr_<name>`, in the design's order."""
     out = io.StringIO()
     if summary is not None:
         out.writelines(f"# {name}: {value!r}\n" for name, value in summary.items())
-    if momentum is None:
+    if group_names:
+        header = ["step", *(f"lr_{name}" for name in group_names)]
+        columns = [curve.tolist(), *(row.tolist() for row in (others if others is not None
+                                                               else ()))]
+        if momentum is not None:
+            header.append("momentum")
+            columns.append(momentum.tolist())
+        out.write(",".join(header) + "\n")
+        out.writelines(f"{i}," + ",".join(map(repr, values)) + "\n"
+                       for i, values in enumerate(zip(*columns)))
+    elif momentum is None:
         out.write("step,lr\n")
         out.writelines(f"{i},{lr!r}\n" for i, lr in enumerate(curve.tolist()))
     else:
@@ -167,7 +184,8 @@ def _export(path: str, fmt: str, output: str | None, columns: str | None = None,
             from designer.core.summary import summarize
 
             facts = summarize(schedule, curves.lr)
-        text = curve_csv(curves.lr, curves.momentum, facts)
+        text = curve_csv(curves.lr, curves.momentum, facts, curves.others,
+                         _named_groups(schedule))
     else:
         text = export_text(schedule, fmt)
     if output is None:

@@ -37,6 +37,10 @@ class ParamSpec:
     optional : None is a valid value (torch's `step_size_down=None`).
     suggested : the value a new phase starts with when torch has no default.
     help : one line for tooltips and error messages.
+    per_group : a FLOAT that torch also takes as a list with one value per param group
+        (OneCycleLR's max_lr); the phase may hold a tuple of floats, one per group.
+    simulation : not a torch keyword but a setting of the designer's simulation of the
+        scheduler (the synthetic metric that drives ReduceLROnPlateau).
     """
 
     name: str
@@ -50,6 +54,8 @@ class ParamSpec:
     optional: bool = False
     suggested: Any = None
     help: str = ""
+    per_group: bool = False
+    simulation: bool = False
 
     @property
     def required(self) -> bool:
@@ -69,6 +75,8 @@ class SchedulerSpec:
     `fit_param` is the duration parameter that equals the phase's steps when the file omits
     it. `absolute` schedulers (CyclicLR, OneCycleLR) set the lr from their own parameters,
     so a phase's start lr does not affect them. `short` is the label used on timeline blocks.
+    `simulated` schedulers react to a validation metric (ReduceLROnPlateau): the designer
+    steps them with a synthetic metric the phase describes, so their curve is a simulation.
     """
 
     name: str
@@ -79,6 +87,7 @@ class SchedulerSpec:
     absolute: bool = False
     cycles_momentum: bool = False
     label_params: tuple[str, ...] = ()
+    simulated: bool = False
     _by_name: dict[str, ParamSpec] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -90,6 +99,11 @@ class SchedulerSpec:
     def has_param(self, name: str) -> bool:
         return name in self._by_name
 
+    @property
+    def torch_params(self) -> tuple[ParamSpec, ...]:
+        """The parameters that are keywords of the torch constructor."""
+        return tuple(p for p in self.params if not p.simulation)
+
 
 def _p(name: str, kind: str, default: Any = REQUIRED, **kw: Any) -> ParamSpec:
     return ParamSpec(name, kind, default, **kw)
@@ -100,6 +114,7 @@ _POSITIVE = {"minimum": 0.0, "exclusive_min": True}
 _NON_NEGATIVE = {"minimum": 0.0}
 _STEPS = {"minimum": 1}
 _LAMBDA_HELP = "expression in `step`, the phase's own counter from 0"
+_PER_GROUP = {"per_group": True}
 
 SCHEDULERS: dict[str, SchedulerSpec] = {
     s.name: s
@@ -180,8 +195,10 @@ SCHEDULERS: dict[str, SchedulerSpec] = {
         SchedulerSpec(
             "CyclicLR", "Cyclic",
             (
-                _p("base_lr", FLOAT, **_POSITIVE, suggested=0.001, help="lower lr of the cycle"),
-                _p("max_lr", FLOAT, **_POSITIVE, suggested=0.1, help="upper lr of the cycle"),
+                _p("base_lr", FLOAT, **_POSITIVE, **_PER_GROUP, suggested=0.001,
+                   help="lower lr of the cycle"),
+                _p("max_lr", FLOAT, **_POSITIVE, **_PER_GROUP, suggested=0.1,
+                   help="upper lr of the cycle"),
                 _p("step_size_up", INT, 2000, **_STEPS, help="steps from base_lr to max_lr"),
                 _p("step_size_down", INT, None, **_STEPS, optional=True,
                    help="steps from max_lr down (default: step_size_up)"),
@@ -199,7 +216,7 @@ SCHEDULERS: dict[str, SchedulerSpec] = {
         SchedulerSpec(
             "OneCycleLR", "OneCycle",
             (
-                _p("max_lr", FLOAT, **_POSITIVE, suggested=0.1, help="peak lr"),
+                _p("max_lr", FLOAT, **_POSITIVE, **_PER_GROUP, suggested=0.1, help="peak lr"),
                 _p("total_steps", INT, **_STEPS, help="steps of the cycle"),
                 _p("pct_start", FLOAT, 0.3, minimum=0.0, maximum=1.0,
                    help="fraction of the cycle spent increasing the lr"),
@@ -230,6 +247,38 @@ SCHEDULERS: dict[str, SchedulerSpec] = {
                 help="lr is multiplied every step by an " + _LAMBDA_HELP),),
             "Multiplies the lr every step by a function of the step.",
             label_params=("lr_lambda",),
+        ),
+        SchedulerSpec(
+            "ReduceLROnPlateau", "Plateau",
+            (
+                _p("mode", CHOICE, "min", choices=("min", "max"),
+                   help="whether the metric should go down (loss) or up (accuracy)"),
+                _p("factor", FLOAT, 0.1, minimum=0.0, maximum=1.0, exclusive_min=True,
+                   exclusive_max=True, help="lr multiplier at each reduction"),
+                _p("patience", INT, 10, minimum=0,
+                   help="evaluations without improvement before the lr is reduced"),
+                _p("threshold", FLOAT, 1e-4, **_NON_NEGATIVE,
+                   help="how much better a metric must be to count as an improvement"),
+                _p("threshold_mode", CHOICE, "rel", choices=("rel", "abs"),
+                   help="threshold relative to the best metric, or absolute"),
+                _p("cooldown", INT, 0, minimum=0,
+                   help="evaluations to wait after a reduction before counting again"),
+                _p("min_lr", FLOAT, 0, **_NON_NEGATIVE, **_PER_GROUP, help="lower bound on the lr"),
+                _p("eps", FLOAT, 1e-8, **_NON_NEGATIVE,
+                   help="reductions smaller than this are skipped"),
+                _p("metric", EXPRESSION, suggested="0.5 + 2 * exp(-step / 100)", simulation=True,
+                   help="simulated validation metric: an " + _LAMBDA_HELP),
+                _p("metric_noise", FLOAT, 0.0, **_NON_NEGATIVE, simulation=True,
+                   help="standard deviation of seeded Gaussian noise added to each evaluation"),
+                _p("noise_seed", INT, 0, minimum=0, maximum=2**31 - 1, simulation=True,
+                   help="seed of the noise (random.Random(seed).gauss)"),
+                _p("eval_every", INT, 1, **_STEPS, simulation=True,
+                   help="steps between evaluations; scheduler.step(metric) follows every "
+                        "eval_every-th step"),
+            ),
+            "Reduces the lr by factor when a validation metric stops improving; the designer "
+            "simulates it with a synthetic metric.",
+            label_params=("factor", "patience"), simulated=True,
         ),
     ]
 }

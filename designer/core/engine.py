@@ -5,11 +5,21 @@ The curve has one value per step: `optimizer.param_groups[0]["lr"]` just before 
 optimizer whose lr is the phase's start lr and stepped once per step (the per-phase
 semantics; see README "What the curve is"). A phase's values therefore depend only on the
 phase, the optimizer settings and its start lr, which is what makes per-phase caching valid.
+
+A design with several param groups steps one optimizer with one group per design group;
+every phase start is then a tuple of start lrs, one per group, and the curves of the groups
+after the first come in `PhaseCurve.others`.
+
+ReduceLROnPlateau phases are simulations: after every `eval_every`-th step the engine calls
+`scheduler.step(metric)` with the phase's synthetic metric, `metric(step) + metric_noise *
+random.Random(noise_seed).gauss(0.0, 1.0)` (one generator per phase, drawn once per
+evaluation), exactly as the exported module's demo loop does.
 """
 
 from __future__ import annotations
 
 import math
+import random
 from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from typing import Any
@@ -25,11 +35,39 @@ from designer.core.model import CONTINUE, RESTART, OptimizerConfig, Phase, Sched
 
 @dataclass(frozen=True)
 class PhaseCurve:
-    """What stepping one phase produced. `momentum` is momentum (SGD, RMSprop) or beta1
-    (Adam family) per step, recorded only when asked for."""
+    """What stepping one phase produced. `lr` is the first param group's lr per step;
+    `others` the lrs of the other groups, shape (groups - 1, steps), None with one group.
+    `momentum` is momentum (SGD, RMSprop) or beta1 (Adam family) per step of the first
+    group, recorded only when asked for."""
 
     lr: np.ndarray
     momentum: np.ndarray | None = None
+    others: np.ndarray | None = None
+
+    def last_lrs(self) -> tuple[float, ...]:
+        """Every group's lr at the last step (where a "continue" phase starts)."""
+        last = (float(self.lr[-1]),)
+        if self.others is not None:
+            last += tuple(float(v) for v in self.others[:, -1])
+        return last
+
+    def group_lrs(self) -> np.ndarray:
+        """All groups' curves, shape (groups, steps)."""
+        if self.others is None:
+            return self.lr[np.newaxis, :]
+        return np.vstack([self.lr[np.newaxis, :], self.others])
+
+
+def concatenate(parts: list[PhaseCurve], momentum: bool) -> PhaseCurve:
+    """Pieces or phases joined in order into one curve."""
+    if len(parts) == 1:
+        return parts[0]
+    others = None
+    if parts[0].others is not None:
+        others = np.concatenate([p.others for p in parts], axis=1)
+    return PhaseCurve(np.concatenate([p.lr for p in parts]),
+                      np.concatenate([p.momentum for p in parts]) if momentum else None,
+                      others)
 
 
 def compute_curve(schedule: Schedule) -> np.ndarray:
@@ -47,34 +85,43 @@ def compute_curves(schedule: Schedule, momentum: bool = False,
     """
     phase_curve = phase_curve or step_phase
     parts: list[PhaseCurve] = []
-    previous_last: float | None = None
+    previous_last: tuple[float, ...] | None = None
+    base = schedule.base_lrs()
     for index, phase in enumerate(schedule.phases):
-        start = start_lr(phase, schedule.optimizer.lr, previous_last)
+        start = start_lrs(phase, base, previous_last)
         part = phase_curve(phase, schedule.optimizer, start, index, momentum)
         parts.append(part)
-        previous_last = float(part.lr[-1])
+        previous_last = part.last_lrs()
     if not parts:
-        return PhaseCurve(np.zeros(0), np.zeros(0) if momentum else None)
-    lr = np.concatenate([p.lr for p in parts])
-    mom = np.concatenate([p.momentum for p in parts]) if momentum else None
-    return PhaseCurve(lr, mom)
+        others = np.zeros((len(base) - 1, 0)) if len(base) > 1 else None
+        return PhaseCurve(np.zeros(0), np.zeros(0) if momentum else None, others)
+    return concatenate(parts, momentum)
 
 
-def start_lr(phase: Phase, base_lr: float, previous_last: float | None) -> float:
-    """The lr the phase's optimizer starts from. CONTINUE on the first phase means the base lr."""
+def start_lrs(phase: Phase, base_lrs: tuple[float, ...],
+              previous_last: tuple[float, ...] | None) -> tuple[float, ...]:
+    """The lr of every param group the phase's optimizer starts from. CONTINUE on the first
+    phase means the base lrs; an explicit start lr is the first group's, and the other
+    groups keep their ratio to it (as the exported PhasedLR sets them)."""
     if phase.start == RESTART or (phase.start == CONTINUE and previous_last is None):
-        return float(base_lr)
+        return tuple(float(lr) for lr in base_lrs)
     if phase.start == CONTINUE:
-        return float(previous_last)
-    return float(phase.start)
+        return tuple(previous_last)
+    start = float(phase.start)
+    return (start,) + tuple(start * (float(lr) / float(base_lrs[0])) for lr in base_lrs[1:])
 
 
 def scheduler_kwargs(phase: Phase, path: str = "phase") -> dict[str, Any]:
     """The keyword arguments for the torch constructor, with expressions made callable."""
     kwargs = {}
     for name, value in phase.resolved_params().items():
-        kind = phase.spec.param(name).kind
-        if kind == EXPRESSION:
+        spec = phase.spec.param(name)
+        kind = spec.kind
+        if spec.simulation:
+            continue
+        if isinstance(value, tuple) and spec.per_group:
+            kwargs[name] = [float(v) for v in value]
+        elif kind == EXPRESSION:
             kwargs[name] = _lambda(value, f"{path}.params.{name}")
         elif kind == INT_LIST:
             kwargs[name] = list(value)
@@ -102,13 +149,20 @@ def _lambda(text: str, path: str) -> Callable[[int], float]:
     return evaluate
 
 
-def make_optimizer(config: OptimizerConfig, lr: float) -> torch.optim.Optimizer:
-    """A real torch optimizer on one dummy parameter, with the design's settings."""
+def make_optimizer(config: OptimizerConfig,
+                   lr: float | tuple[float, ...]) -> torch.optim.Optimizer:
+    """A real torch optimizer with the design's settings: one dummy parameter, or one
+    param group of one dummy parameter per lr when given a tuple of several lrs."""
     spec = OPTIMIZERS[config.name]
     cls = getattr(torch.optim, spec.name)
-    parameter = torch.zeros(1, requires_grad=True)
+    lrs = lr if isinstance(lr, tuple) else (lr,)
+    if len(lrs) == 1:
+        params: list[Any] = [torch.zeros(1, requires_grad=True)]
+    else:
+        params = [{"params": [torch.zeros(1, requires_grad=True)], "lr": float(group_lr)}
+                  for group_lr in lrs]
     try:
-        return cls([parameter], lr=lr, **config.params)
+        return cls(params, lr=float(lrs[0]), **config.params)
     except _TORCH_ERRORS as exc:
         raise ScheduleError(_blame(str(exc), config.params, "optimizer.params", "optimizer"),
                             f"torch rejected {spec.name}: {_one_line(exc)}") from None
@@ -118,7 +172,8 @@ def make_optimizer(config: OptimizerConfig, lr: float) -> torch.optim.Optimizer:
 _TORCH_ERRORS = (ValueError, TypeError, ArithmeticError, LookupError, RuntimeError)
 
 
-def step_phase(phase: Phase, optimizer_config: OptimizerConfig, start: float, index: int = 0,
+def step_phase(phase: Phase, optimizer_config: OptimizerConfig,
+               start: float | tuple[float, ...], index: int = 0,
                momentum: bool = False) -> PhaseCurve:
     """Construct the phase's real scheduler on a fresh optimizer and step it `steps` times.
 
@@ -128,14 +183,12 @@ def step_phase(phase: Phase, optimizer_config: OptimizerConfig, start: float, in
     so a phase's validity does not depend on its position.
     """
     # Pieces of 50k steps: a list of millions of Python floats steps about a third slower.
-    chunks = list(iter_phase(phase, optimizer_config, start, index, momentum))
-    if len(chunks) == 1:
-        return chunks[0]
-    return PhaseCurve(np.concatenate([c.lr for c in chunks]),
-                      np.concatenate([c.momentum for c in chunks]) if momentum else None)
+    return concatenate(list(iter_phase(phase, optimizer_config, start, index, momentum)),
+                       momentum)
 
 
-def iter_phase(phase: Phase, optimizer_config: OptimizerConfig, start: float, index: int = 0,
+def iter_phase(phase: Phase, optimizer_config: OptimizerConfig,
+               start: float | tuple[float, ...], index: int = 0,
                momentum: bool = False,
                chunk_steps: int = 50_000) -> Generator[PhaseCurve, int | None, None]:
     """`step_phase` in pieces of at most `chunk_steps` values, for a preview that fills in
@@ -143,45 +196,54 @@ def iter_phase(phase: Phase, optimizer_config: OptimizerConfig, start: float, in
     an error of the design raises ScheduleError from the piece where torch meets it.
     `generator.send(n)` asks for pieces of `n` steps from then on."""
     path = f"phases[{index}]"
-    check_phase(phase, path)
-    optimizer = make_optimizer(optimizer_config, start)
+    starts = start if isinstance(start, tuple) else (float(start),)
+    check_phase(phase, path, len(starts))
+    optimizer = make_optimizer(optimizer_config, starts)
     cls = getattr(torch.optim.lr_scheduler, phase.scheduler)
     kwargs = scheduler_kwargs(phase, path)
     group = optimizer.param_groups[0]
+    other_groups = optimizer.param_groups[1:]
     done = 0  # values of earlier chunks
     lrs: list[float] = []  # values of the chunk being stepped
     moms: list[float] = []
+    others: list[list[float]] = []
     ending = False
     try:
         scheduler = cls(optimizer, **kwargs)
         # torch warns when scheduler.step() comes before any optimizer.step(). The dummy
         # parameter has no gradient, so this step changes nothing but records the call.
         optimizer.step()
-        advance = scheduler.step
+        advance = _plateau_driver(phase, scheduler, path) if phase.spec.simulated else (
+            scheduler.step)
         read_momentum = _momentum_reader(group) if momentum else None
         while done < phase.steps:
             count = min(chunk_steps, phase.steps - done)
-            lrs, moms = [], []
+            lrs, moms, others = [], [], [[] for _ in other_groups]
             # The lr of each step is read before the scheduler.step() that follows it;
             # the very last call is the one that ends the phase (see step_phase).
             for _ in range(count - 1):
                 lrs.append(group["lr"])
                 if read_momentum is not None:
                     moms.append(read_momentum())
+                if others:
+                    for values, other in zip(others, other_groups):
+                        values.append(other["lr"])
                 advance()
             lrs.append(group["lr"])
             if read_momentum is not None:
                 moms.append(read_momentum())
+            for values, other in zip(others, other_groups):
+                values.append(other["lr"])
             ending = done + count == phase.steps
             advance()
             curve = np.asarray(lrs, dtype=np.float64)
-            if not np.isfinite(curve).all():
-                bad = done + int(np.argmin(np.isfinite(curve)))
-                raise ScheduleError(path, f"the lr is not a finite number at step {bad} of "
-                                          "the phase")
-            piece = PhaseCurve(curve, np.asarray(moms, dtype=np.float64) if momentum else None)
+            other_curves = np.asarray(others, dtype=np.float64) if others else None
+            _check_finite(curve if other_curves is None else np.vstack([curve, other_curves]),
+                          done, path)
+            piece = PhaseCurve(curve, np.asarray(moms, dtype=np.float64) if momentum else None,
+                               other_curves)
             done += count
-            lrs, moms = [], []
+            lrs, moms, others = [], [], []
             resized = yield piece
             if resized:
                 chunk_steps = max(1, int(resized))
@@ -202,6 +264,32 @@ def iter_phase(phase: Phase, optimizer_config: OptimizerConfig, start: float, in
         else:
             message = f"torch rejected {phase.scheduler}: {_one_line(exc)}"
         raise ScheduleError(field, message) from None
+
+
+def _check_finite(curves: np.ndarray, done: int, path: str) -> None:
+    finite = np.isfinite(curves)
+    if not finite.all():
+        bad = done + int(np.argmin(finite.reshape(-1, curves.shape[-1]).all(axis=0)))
+        raise ScheduleError(path, f"the lr is not a finite number at step {bad} of the phase")
+
+
+def _plateau_driver(phase: Phase, scheduler: Any, path: str) -> Callable[[], None]:
+    """The per-step call that drives a ReduceLROnPlateau phase: after every
+    `eval_every`-th step, scheduler.step(metric) with the synthetic metric."""
+    params = phase.resolved_params()
+    metric = _lambda(params["metric"], f"{path}.params.metric")
+    every = int(params["eval_every"])
+    noise = float(params["metric_noise"])
+    rng = random.Random(int(params["noise_seed"]))
+    step = 0
+
+    def advance() -> None:
+        nonlocal step
+        step += 1
+        if step % every == 0:
+            scheduler.step(metric(step - 1) + noise * rng.gauss(0.0, 1.0))
+
+    return advance
 
 
 def _momentum_reader(group: dict[str, Any]) -> Callable[[], float]:

@@ -56,13 +56,18 @@ class PhasedLR:
             group.pop("initial_lr", None)
         return make_scheduler(self.optimizer)
 
-    def step(self):
+    def step(self, metrics=None):
+        """Call once per step; pass the validation metric on the steps where you
+        evaluate it: ReduceLROnPlateau phases step only then, with it."""
         self.phase_step += 1
         steps = self.phases[self.phase_index][0]
         if self.phase_step >= steps and self.phase_index + 1 < len(self.phases):
             self.phase_index += 1
             self.phase_step = 0
             self.scheduler = self._begin_phase()
+        elif isinstance(self.scheduler, lr_scheduler.ReduceLROnPlateau):
+            if metrics is not None:
+                self.scheduler.step(metrics)
         else:
             self.scheduler.step()
 
@@ -98,14 +103,18 @@ def export_python(schedule: Schedule) -> str:
     """The exported module's source text."""
     reasons = sequential_lr_obstacles(schedule)
     lines = [f'"""{_title(schedule)}', "", *_call_advice(schedule), '"""', ""]
-    if uses_math(schedule):
-        lines.append("import math")
-        lines.append("")
+    standard = (["import math"] if uses_math(schedule, simulation=True) else []) + (
+        ["import random"] if schedule.uses_simulation() else [])
+    if standard:
+        lines += [*standard, ""]
     lines += ["import torch", "from torch.optim import lr_scheduler", ""]
     lines.append(f"SCHEDULE_NAME = {schedule.name!r}")
     lines.append(f"TOTAL_STEPS = {schedule.total_steps}")
+    lines += param_groups_constant(schedule)
     lines.append("")
     lines += scheduler_definitions(schedule, reasons)
+    if schedule.uses_simulation():
+        lines += ["", "", *_simulation_source(schedule)]
     lines += ["", "", *_main_block(schedule)]
     return "\n".join(lines) + "\n"
 
@@ -126,13 +135,30 @@ def scheduler_definitions(schedule: Schedule, reasons: list[str] | None = None) 
     return lines
 
 
-def uses_math(schedule: Schedule) -> bool:
-    """Whether `build_scheduler`'s expressions need `import math`."""
-    return any(_expressions_use_math(p) for p in schedule.phases)
+def uses_math(schedule: Schedule, simulation: bool = False) -> bool:
+    """Whether `build_scheduler`'s expressions (with `simulation`, also the simulated
+    metrics) need `import math`."""
+    return any(_expressions_use_math(p, simulation) for p in schedule.phases)
+
+
+def param_groups_constant(schedule: Schedule) -> list[str]:
+    """`PARAM_GROUPS = {name: base lr, ...}` for a design with param groups, else nothing."""
+    if not schedule.param_groups:
+        return []
+    lines = ["", "# The design's param groups, in order, with their base lrs; the optimizer",
+             "# must have these groups (build_scheduler works on all of them at once).",
+             "PARAM_GROUPS = {"]
+    for group, lr in zip(schedule.param_groups, schedule.base_lrs()):
+        note = (f"  # {float(group.lr_scale)!r} × the optimizer's lr"
+                if group.lr is None else "")
+        lines.append(f"    {group.name!r}: {lr!r},{note}")
+    lines.append("}")
+    return lines
 
 
 def optimizer_constructor(schedule: Schedule, parameters: str) -> str:
-    """`torch.optim.<Name>(<parameters>, lr=..., ...)` with the design's optimizer settings."""
+    """`torch.optim.<Name>(<parameters>, lr=..., ...)` with the design's optimizer settings.
+    With param groups, `parameters` is the list of group dicts."""
     config = schedule.optimizer
     kwargs = "".join(f", {name}={_optimizer_literal(value)}"
                      for name, value in config.params.items())
@@ -160,6 +186,9 @@ def sequential_lr_obstacles(schedule: Schedule) -> list[str]:
         if index > 0 and phase.scheduler == "MultiplicativeLR":
             reasons.append(f"{label}: SequentialLR's switch would multiply the previous "
                            "phase's lr instead of starting from the base lr")
+        if len(phases) > 1 and phase.spec.simulated:
+            reasons.append(f"{label} steps with the validation metric, which "
+                           "SequentialLR's step() cannot pass on")
         if index > 0 and phase.scheduler == "CosineAnnealingLR" and phase.param_value(
                 "eta_min") != 0:
             reasons.append(f"{label}: SequentialLR restarts it through its closed form, which "
@@ -198,16 +227,20 @@ def _constructor(phase: Phase, optimizer_name: str) -> str:
 
 
 def _explicit_params(phase: Phase) -> dict[str, Any]:
-    """The user's parameters plus the fitted duration; torch's defaults stay implicit."""
+    """The user's parameters plus the fitted duration; torch's defaults stay implicit, and
+    the simulation's settings are not torch's."""
     resolved = phase.resolved_params()
     return {name: resolved[name] for name in resolved
-            if name in phase.params or name == phase.spec.fit_param}
+            if (name in phase.params or name == phase.spec.fit_param)
+            and not phase.spec.param(name).simulation}
 
 
 def _literal(phase: Phase, name: str, value: Any) -> str:
     kind = phase.spec.param(name).kind
     if kind == EXPRESSION:
         return f"lambda step: {parse_expression(value).python_source}"
+    if isinstance(value, tuple) and phase.spec.param(name).per_group:
+        return repr([float(v) for v in value])
     if kind == INT_LIST:
         return repr([int(v) for v in value])
     if isinstance(value, tuple):
@@ -217,9 +250,10 @@ def _literal(phase: Phase, name: str, value: Any) -> str:
     return repr(value)
 
 
-def _expressions_use_math(phase: Phase) -> bool:
-    return any(phase.spec.param(name).kind == EXPRESSION and parse_expression(value).uses_math()
-               for name, value in phase.params.items())
+def _expressions_use_math(phase: Phase, simulation: bool) -> bool:
+    return any(spec.kind == EXPRESSION and (simulation or not spec.simulation)
+               and parse_expression(phase.params[spec.name]).uses_math()
+               for spec in phase.spec.params if spec.name in phase.params)
 
 
 def _title(schedule: Schedule) -> str:
@@ -227,7 +261,12 @@ def _title(schedule: Schedule) -> str:
 
 
 def _step_place(schedule: Schedule) -> str:
-    return "once per batch" if schedule.interval == "step" else "once per epoch"
+    if schedule.uses_simulation() and len(schedule.phases) == 1:
+        return "with the validation metric, scheduler.step(val_loss), after each evaluation"
+    place = "once per batch" if schedule.interval == "step" else "once per epoch"
+    if schedule.uses_simulation():
+        place += ", as scheduler.step(val_loss) where you evaluate"
+    return place
 
 
 def _call_advice(schedule: Schedule) -> list[str]:
@@ -250,22 +289,90 @@ def call_advice(schedule: Schedule) -> list[str]:
                  f"The schedule lasts {total:,} epochs"]
         if schedule.steps_per_epoch:
             lines[-1] += f" of {schedule.steps_per_epoch:,} batches each"
+    if schedule.uses_simulation():
+        unit = "batch" if schedule.interval == "step" else "epoch"
+        if len(schedule.phases) == 1:
+            lines[0] = ("Call scheduler.step(val_loss) after each evaluation of the "
+                        "validation metric (ReduceLROnPlateau).")
+        else:
+            lines[0] = (f"Call scheduler.step() once per {unit}, right after optimizer.step(); "
+                        "on the steps where you evaluate, pass the validation metric: "
+                        "scheduler.step(val_loss) (ReduceLROnPlateau phases step only then).")
+        lines.insert(1, "The preview of a ReduceLROnPlateau phase is a simulation with the "
+                     "design's synthetic metric (simulated_val_loss below).")
+    if schedule.param_groups:
+        lines.insert(1, f"The optimizer must have the design's {len(schedule.param_groups)} "
+                     "param groups, in the order of PARAM_GROUPS.")
+    return lines
+
+
+def _simulation_source(schedule: Schedule) -> list[str]:
+    """`simulated_val_loss(step)`: the synthetic metric the preview steps ReduceLROnPlateau
+    phases with, for the demo loop (in training, pass your real validation loss)."""
+    lines = ["# The synthetic validation metric the designer simulated ReduceLROnPlateau with:",
+             "# (first step, steps, evaluate every, metric, noise std, noise seed) per phase.",
+             "SIMULATED_METRICS = ["]
+    for start, phase in zip(schedule.phase_starts(), schedule.phases):
+        if not phase.spec.simulated:
+            continue
+        params = phase.resolved_params()
+        metric = parse_expression(params["metric"]).python_source
+        lines.append(f"    ({start}, {phase.steps}, {int(params['eval_every'])}, "
+                     f"lambda step: {metric}, {float(params['metric_noise'])!r}, "
+                     f"{int(params['noise_seed'])}),")
+    lines += [
+        "]",
+        "_NOISE = {}",
+        "",
+        "",
+        "def simulated_val_loss(step):",
+        '    """The simulated metric after global `step`, or None where nothing is evaluated."""',
+        "    for first, steps, every, metric, noise, seed in SIMULATED_METRICS:",
+        "        local = step - first",
+        "        if 0 <= local < steps and (local + 1) % every == 0:",
+        "            rng = _NOISE.setdefault(first, random.Random(seed))",
+        "            return metric(local) + noise * rng.gauss(0.0, 1.0)",
+        "    return None",
+    ]
     return lines
 
 
 def _main_block(schedule: Schedule) -> list[str]:
     unit = "batch" if schedule.interval == "step" else "epoch"
-    return [
-        'if __name__ == "__main__":',
-        "    # Print the whole curve, one lr per line, as the designer previews it.",
-        "    parameter = torch.zeros(1, requires_grad=True)",
-        f"    optimizer = {optimizer_constructor(schedule, '[parameter]')}",
+    if schedule.param_groups:
+        lines = [
+            'if __name__ == "__main__":',
+            "    # Print the whole curve, one line per step with the lr of every param group,",
+            "    # as the designer previews it.",
+            "    groups = [{\"params\": [torch.zeros(1, requires_grad=True)], \"lr\": lr}",
+            "              for lr in PARAM_GROUPS.values()]",
+            f"    optimizer = {optimizer_constructor(schedule, 'groups')}",
+        ]
+        show = '        print(", ".join(repr(group["lr"]) for group in optimizer.param_groups))'
+    else:
+        lines = [
+            'if __name__ == "__main__":',
+            "    # Print the whole curve, one lr per line, as the designer previews it.",
+            "    parameter = torch.zeros(1, requires_grad=True)",
+            f"    optimizer = {optimizer_constructor(schedule, '[parameter]')}",
+        ]
+        show = '        print(repr(optimizer.param_groups[0]["lr"]))'
+    lines += [
         "    scheduler = build_scheduler(optimizer)",
-        f"    for _ in range(TOTAL_STEPS):  # one iteration per {unit}",
-        '        print(repr(optimizer.param_groups[0]["lr"]))',
+        f"    for step in range(TOTAL_STEPS):  # one iteration per {unit}",
+        show,
         "        optimizer.step()",
-        "        scheduler.step()",
     ]
+    if not schedule.uses_simulation():
+        lines.append("        scheduler.step()")
+    elif len(schedule.phases) == 1:
+        lines += ["        val_loss = simulated_val_loss(step)  # your validation loss here",
+                  "        if val_loss is not None:",
+                  "            scheduler.step(val_loss)"]
+    else:
+        lines.append("        scheduler.step(simulated_val_loss(step))  # your validation loss "
+                     "where you evaluate")
+    return lines
 
 
 def _optimizer_literal(value: Any) -> str:

@@ -1,4 +1,9 @@
-"""Schedule files, format version 1: strict loading and normalized saving.
+"""Schedule files: strict loading and normalized saving.
+
+Format versions: 1 is the base format; 2 added "compare" (pinned variants); 3 added
+"param_groups" (and per-group values such as OneCycleLR's max_lr as a list). A file is saved
+with the lowest version that holds it, so designs that use neither stay readable by
+older versions.
 
 Loading parses the JSON, upgrades files of older format versions through
 `designer.core.migrations`, then validates the result as the current version.
@@ -16,6 +21,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import keyword
 import math
 import re
 from typing import Any
@@ -39,6 +45,7 @@ from designer.core.model import (
     MAX_TOTAL_STEPS,
     RESTART,
     OptimizerConfig,
+    ParamGroup,
     Phase,
     PinnedDesign,
     Schedule,
@@ -46,15 +53,17 @@ from designer.core.model import (
 )
 
 FORMAT_NAME = "lr-schedule-designer"
-FORMAT_VERSION = 2  # 2 added "compare" (pinned variants); files without pins are saved as 1
+FORMAT_VERSION = 3  # see the module docstring
 MAX_PINS = 20
+MAX_GROUPS = 16
 MAX_FILE_BYTES = 16 * 1024 * 1024
 MAX_LIST_LENGTH = 10_000
 
-_TOP_KEYS = ("format", "version", "name", "optimizer", "interval", "steps_per_epoch", "phases",
-             "compare")
+_TOP_KEYS = ("format", "version", "name", "optimizer", "param_groups", "interval",
+             "steps_per_epoch", "phases", "compare")
 _PIN_KEYS = ("name", "design")
-_DESIGN_KEYS = ("optimizer", "interval", "steps_per_epoch", "phases")
+_DESIGN_KEYS = ("optimizer", "param_groups", "interval", "steps_per_epoch", "phases")
+_GROUP_KEYS = ("name", "lr", "lr_scale")
 _OPTIMIZER_KEYS = ("name", "lr", "params")
 _PHASE_KEYS = ("scheduler", "steps", "start", "params")
 INTERVALS = ("step", "epoch")
@@ -86,8 +95,6 @@ def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 # Schedulers people reach for that cannot be timeline phases, and why.
 _NOT_PHASES = {
-    "ReduceLROnPlateau": "ReduceLROnPlateau is not supported: it lowers the lr when a "
-                         "validation metric stops improving, so it has no curve to design",
     "SequentialLR": "SequentialLR is what the timeline builds: put each of its schedulers "
                     "on the timeline as a phase",
     "ChainedScheduler": "ChainedScheduler is not supported: the timeline runs schedulers one "
@@ -163,19 +170,57 @@ def schedule_from_dict(document: Any) -> Schedule:
     if steps_per_epoch is not None and (not _is_int(steps_per_epoch) or steps_per_epoch < 1
                                         or steps_per_epoch > MAX_TOTAL_STEPS):
         raise ScheduleError("steps_per_epoch", "must be a positive integer")
+    groups = _param_groups(document.get("param_groups", []))
     phases_doc = document.get("phases")
     if not isinstance(phases_doc, list):
         raise ScheduleError("phases", "must be a list of phases")
     phases, total = [], 0
     for index, phase_doc in enumerate(phases_doc):
-        phase = _phase(phase_doc, f"phases[{index}]")
+        phase = _phase(phase_doc, f"phases[{index}]", max(1, len(groups)))
         total += phase.steps
         if total > MAX_TOTAL_STEPS:
             raise ScheduleError(f"phases[{index}].steps", f"the schedule would have {total:,} "
                                 f"steps; the limit is {MAX_TOTAL_STEPS:,}")
         phases.append(phase)
     pinned = _pinned(document.get("compare", []))
-    return Schedule(tuple(phases), optimizer, interval, steps_per_epoch, name, pinned)
+    return Schedule(tuple(phases), optimizer, interval, steps_per_epoch, name, pinned, groups)
+
+
+_GROUP_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,39}\Z")
+
+
+def _param_groups(doc: Any) -> tuple[ParamGroup, ...]:
+    """The optional "param_groups" list: named groups, each with an lr or an lr_scale."""
+    if not isinstance(doc, list) or len(doc) > MAX_GROUPS:
+        raise ScheduleError("param_groups", f"must be a list of at most {MAX_GROUPS} "
+                            "param groups")
+    groups: list[ParamGroup] = []
+    for index, entry in enumerate(doc):
+        path = f"param_groups[{index}]"
+        _expect_object(entry, path, "must be an object with a name and an lr or lr_scale")
+        _check_keys(entry, _GROUP_KEYS, path)
+        groups.append(check_group(entry.get("name"), entry.get("lr"), entry.get("lr_scale"),
+                                  path, [group.name for group in groups]))
+    return tuple(groups)
+
+
+def check_group(name: Any, lr: Any, lr_scale: Any, path: str,
+                taken: tuple[str, ...] | list[str] = ()) -> ParamGroup:
+    """One param group's values, checked (shared with the window's group editor)."""
+    if not isinstance(name, str) or not _GROUP_NAME.match(name) or keyword.iskeyword(name):
+        raise ScheduleError(f"{path}.name", "must be a name of letters, digits and _ "
+                            "(at most 40, not starting with a digit, not a Python keyword), "
+                            "e.g. backbone")
+    if name in taken:
+        raise ScheduleError(f"{path}.name", f"{name!r} names another group already")
+    if (lr is None) == (lr_scale is None):
+        raise ScheduleError(path, "give the group either an lr or an lr_scale (a multiple "
+                            "of the optimizer's lr), not both")
+    if lr is not None:
+        return ParamGroup(name, lr=check_number(lr, f"{path}.lr", minimum=0.0,
+                                                exclusive_min=True))
+    return ParamGroup(name, lr_scale=check_number(lr_scale, f"{path}.lr_scale", minimum=0.0,
+                                                  exclusive_min=True))
 
 
 def _pinned(doc: Any) -> tuple[PinnedDesign, ...]:
@@ -226,7 +271,7 @@ def _optimizer(doc: Any) -> OptimizerConfig:
     return OptimizerConfig(name, lr, params)
 
 
-def _phase(doc: Any, path: str) -> Phase:
+def _phase(doc: Any, path: str, group_count: int = 1) -> Phase:
     _expect_object(doc, path, "must be an object with scheduler and steps")
     _check_keys(doc, _PHASE_KEYS, path)
     scheduler = doc.get("scheduler")
@@ -245,7 +290,7 @@ def _phase(doc: Any, path: str) -> Phase:
     _expect_object(params_doc, f"{path}.params", "must be an object")
     params = check_params(scheduler, params_doc, f"{path}.params")
     phase = Phase(scheduler, steps, params, start)
-    check_phase(phase, path)
+    check_phase(phase, path, group_count)
     return phase
 
 
@@ -278,16 +323,23 @@ def check_params(scheduler: str, params_doc: dict[str, Any], path: str) -> dict[
     return params
 
 
-def check_phase(phase: Phase, path: str) -> None:
+def check_phase(phase: Phase, path: str, group_count: int = 1) -> None:
     """Cross-parameter rules torch would only enforce mid-training.
 
     A phase of N steps is checked as torch steps it in a training loop: N scheduler.step()
     calls, the last one after the phase's last step (the engine makes that call too).
+    Per-group values must have one value per param group of the design.
     """
     # The loader checked this already; edits in the window reach the engine directly.
     if not _is_int(phase.steps) or not 1 <= phase.steps <= MAX_TOTAL_STEPS:
         raise ScheduleError(f"{path}.steps", f"must be a positive integer of at most "
                             f"{MAX_TOTAL_STEPS:,}")
+    for name, value in phase.params.items():
+        if isinstance(value, tuple) and phase.spec.param(name).per_group and (
+                len(value) != group_count):
+            groups = "group" if group_count == 1 else "groups"
+            raise ScheduleError(f"{path}.params.{name}", f"has {len(value)} values, one per "
+                                f"param group, but the design has {group_count} param {groups}")
     if phase.scheduler == "OneCycleLR":
         total = phase.param_value("total_steps")
         if total < phase.steps:
@@ -326,6 +378,13 @@ def check_value(param: ParamSpec, value: Any, path: str) -> Any:
     kind = param.kind
     if value is None and param.optional:
         return None
+    if kind == FLOAT and param.per_group and isinstance(value, (list, tuple)):
+        if not 2 <= len(value) <= MAX_GROUPS:
+            raise ScheduleError(path, f"must be a number, or a list of 2 to {MAX_GROUPS} "
+                                "numbers (one per param group)")
+        return tuple(check_number(v, f"{path}[{i}]", param.minimum, param.maximum,
+                                  param.exclusive_min, param.exclusive_max)
+                     for i, v in enumerate(value))
     if kind == FLOAT:
         return check_number(value, path, param.minimum, param.maximum,
                             param.exclusive_min, param.exclusive_max)
@@ -459,15 +518,18 @@ def _did_you_mean(word: Any, options: Any) -> str:
 
 def schedule_to_dict(schedule: Schedule) -> dict[str, Any]:
     """The normalized JSON document of a schedule."""
-    # Version 2 only where it is needed: a file without pins stays readable by version 1.
-    document: dict[str, Any] = {"format": FORMAT_NAME,
-                                "version": FORMAT_VERSION if schedule.pinned else 1}
+    document: dict[str, Any] = {"format": FORMAT_NAME, "version": needed_version(schedule)}
     if schedule.name:
         document["name"] = schedule.name
     optimizer: dict[str, Any] = {"name": schedule.optimizer.name, "lr": schedule.optimizer.lr}
     if schedule.optimizer.params:
         optimizer["params"] = {k: _jsonable(v) for k, v in schedule.optimizer.params.items()}
     document["optimizer"] = optimizer
+    if schedule.param_groups:
+        document["param_groups"] = [
+            {"name": group.name, **({"lr": group.lr} if group.lr is not None
+                                    else {"lr_scale": group.lr_scale})}
+            for group in schedule.param_groups]
     document["interval"] = schedule.interval
     if schedule.steps_per_epoch is not None:
         document["steps_per_epoch"] = schedule.steps_per_epoch
@@ -479,6 +541,14 @@ def schedule_to_dict(schedule: Schedule) -> dict[str, Any]:
                                           if key in _DESIGN_KEYS}}
             for pin in schedule.pinned]
     return document
+
+
+def needed_version(schedule: Schedule) -> int:
+    """The lowest format version that holds the design: older readers can open the rest."""
+    designs = [schedule, *(pin.schedule for pin in schedule.pinned)]
+    if any(design.param_groups for design in designs):
+        return 3
+    return 2 if schedule.pinned else 1
 
 
 def phase_to_dict(phase: Phase) -> dict[str, Any]:

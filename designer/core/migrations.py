@@ -37,8 +37,14 @@ def _v1_to_v2(document: dict[str, Any]) -> dict[str, Any]:
     return document
 
 
+def _v2_to_v3(document: dict[str, Any]) -> dict[str, Any]:
+    """Version 3 only added the optional "param_groups" list (and per-group value lists,
+    which need it): a version 2 file is already one."""
+    return document
+
+
 # MIGRATIONS[n] turns a version n document into a version n + 1 document.
-MIGRATIONS: dict[int, Migration] = {1: _v1_to_v2}
+MIGRATIONS: dict[int, Migration] = {1: _v1_to_v2, 2: _v2_to_v3}
 
 
 def migrate(document: Any) -> Any:

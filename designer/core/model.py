@@ -48,6 +48,25 @@ class OptimizerConfig:
 
 
 @dataclass(frozen=True)
+class ParamGroup:
+    """One optimizer param group of a design (backbone, head, ...): a name and its base lr,
+    given either absolutely (`lr`) or as a multiple of the optimizer's lr (`lr_scale`).
+
+    Every phase's scheduler acts on all groups at once, as torch's do; schedulers that set
+    the lr absolutely (OneCycleLR's max_lr, ...) take one value per group (`per_group`).
+    """
+
+    name: str
+    lr: float | None = None
+    lr_scale: float | None = None
+
+    def base_lr(self, optimizer_lr: float) -> float:
+        if self.lr is not None:
+            return float(self.lr)
+        return float(optimizer_lr) * float(self.lr_scale if self.lr_scale is not None else 1.0)
+
+
+@dataclass(frozen=True)
 class Phase:
     """One block on the timeline: a torch scheduler stepped `steps` times.
 
@@ -56,7 +75,8 @@ class Phase:
     scheduler : torch.optim.lr_scheduler class name (a key of `catalog.SCHEDULERS`).
     steps : number of scheduler.step() calls the phase lasts.
     params : the keyword arguments the user set; never mutate, use `with_param`. Lists
-        (milestones, betas) are tuples; `lr_lambda` is the expression text.
+        (milestones, betas) are tuples; `lr_lambda` is the expression text; a per-group
+        value (`ParamSpec.per_group`) is a float for every group or a tuple, one per group.
     start : RESTART (from the base lr), CONTINUE (from the previous phase's last lr),
         or a float, an explicit start lr.
     """
@@ -112,7 +132,8 @@ class PinnedDesign:
 
 @dataclass(frozen=True)
 class Schedule:
-    """A whole design. `interval` is "step" (scheduler.step() per batch) or "epoch"."""
+    """A whole design. `interval` is "step" (scheduler.step() per batch) or "epoch".
+    `param_groups` empty means the optimizer has one group with the optimizer's lr."""
 
     phases: tuple[Phase, ...] = ()
     optimizer: OptimizerConfig = field(default_factory=OptimizerConfig)
@@ -120,10 +141,29 @@ class Schedule:
     steps_per_epoch: int | None = None
     name: str = ""
     pinned: tuple[PinnedDesign, ...] = ()
+    param_groups: tuple[ParamGroup, ...] = ()
 
     @property
     def total_steps(self) -> int:
         return sum(p.steps for p in self.phases)
+
+    @property
+    def group_count(self) -> int:
+        return max(1, len(self.param_groups))
+
+    def base_lrs(self) -> tuple[float, ...]:
+        """The base lr of every param group (just the optimizer's lr without groups)."""
+        if not self.param_groups:
+            return (float(self.optimizer.lr),)
+        return tuple(group.base_lr(self.optimizer.lr) for group in self.param_groups)
+
+    def group_names(self) -> tuple[str, ...]:
+        """The groups' names; a design without groups has one, unnamed."""
+        return tuple(group.name for group in self.param_groups) or ("",)
+
+    def uses_simulation(self) -> bool:
+        """Whether a phase's curve is simulated (ReduceLROnPlateau with a synthetic metric)."""
+        return any(phase.spec.simulated for phase in self.phases)
 
     def phase_starts(self) -> list[int]:
         """The global step at which each phase begins."""
@@ -204,9 +244,33 @@ class Schedule:
     def with_optimizer(self, optimizer: OptimizerConfig) -> Schedule:
         return replace(self, optimizer=optimizer)
 
+    def with_param_groups(self, groups: tuple[ParamGroup, ...]) -> Schedule:
+        """A copy with these param groups. Per-group values of the phases follow by name
+        (a renamed group keeps the value at its position, an added one takes the first
+        group's), and a phase whose values are then all equal holds the one value again."""
+        old_names = self.group_names()
+        new_names = tuple(group.name for group in groups) or ("",)
+        phases = tuple(_regroup(phase, old_names, new_names) for phase in self.phases)
+        return replace(self, param_groups=tuple(groups), phases=phases)
+
     def with_settings(self, **changes: Any) -> Schedule:
         """A copy with schedule-level fields changed (interval, steps_per_epoch, name)."""
         return replace(self, **changes)
+
+
+def _regroup(phase: Phase, old_names: tuple[str, ...], new_names: tuple[str, ...]) -> Phase:
+    params = dict(phase.params)
+    for spec in phase.spec.params:
+        value = params.get(spec.name)
+        if not spec.per_group or not isinstance(value, tuple):
+            continue
+        by_name = dict(zip(old_names, value))
+        # A renamed group keeps the value at its position; an added one takes the first.
+        kept = tuple(by_name[name] if name in by_name else
+                     value[index] if index < len(value) else value[0]
+                     for index, name in enumerate(new_names))
+        params[spec.name] = kept[0] if len(set(kept)) == 1 else kept
+    return replace(phase, params=params)
 
 
 def new_phase(scheduler: str, steps: int) -> Phase:

@@ -21,11 +21,19 @@ from designer.core.export import (
     call_advice,
     export_python,
     optimizer_constructor,
+    param_groups_constant,
     scheduler_definitions,
     sequential_lr_obstacles,
     uses_math,
 )
-from designer.core.model import Schedule
+from designer.core.model import Schedule, ScheduleError
+
+_OPTIMIZER_GROUPS = '''
+def optimizer_groups(parameters):
+    """The optimizer's param groups in the design's order; `parameters` maps each name of
+    PARAM_GROUPS to that group's parameters."""
+    return [{"params": list(parameters[name]), "lr": lr} for name, lr in PARAM_GROUPS.items()]
+'''
 
 
 @dataclass(frozen=True)
@@ -48,12 +56,14 @@ def function_source(schedule: Schedule) -> str:
     lines = [f"# Learning-rate schedule designed with LR Schedule Designer {__version__}."]
     lines += [f"# {sentence}" for sentence in _advice(schedule)]
     lines += ["", *_imports(schedule, ["from torch.optim import lr_scheduler"])]
+    lines += [line for line in param_groups_constant(schedule)[1:]]
     lines += scheduler_definitions(schedule)
     return "\n".join(lines) + "\n"
 
 
 def lightning_source(schedule: Schedule) -> str:
     """A LightningModule skeleton whose `configure_optimizers` is the design."""
+    _refuse_simulation(schedule, "Lightning")
     per_step = schedule.interval == "step"
     length = "MAX_STEPS" if per_step else "MAX_EPOCHS"
     when = "once per\noptimizer step" if per_step else "at the end of\nevery training epoch"
@@ -71,10 +81,12 @@ def lightning_source(schedule: Schedule) -> str:
             "from torch.optim import lr_scheduler",
         ]),
         f"{length} = {schedule.total_steps}",
+        *param_groups_constant(schedule),
         "",
     ]
     reasons = sequential_lr_obstacles(schedule)
     lines += scheduler_definitions(schedule, reasons)
+    lines += _groups_helper(schedule)
     lines += [
         "",
         "",
@@ -83,7 +95,7 @@ def lightning_source(schedule: Schedule) -> str:
         '    optimizer and lr schedule come from the design."""',
         "",
         "    def configure_optimizers(self):",
-        f"        optimizer = {optimizer_constructor(schedule, 'self.parameters()')}",
+        *_optimizer_lines(schedule, "self", "        "),
         "        scheduler = build_scheduler(optimizer)",
         "        return {",
         '            "optimizer": optimizer,',
@@ -141,6 +153,7 @@ class EpochScheduler:
 def hf_source(schedule: Schedule) -> str:
     """A `build_trainer(model, train_dataset)` that hands Trainer the designed optimizer
     and scheduler through `optimizers=(optimizer, scheduler)`."""
+    _refuse_simulation(schedule, "Hugging Face")
     per_epoch = schedule.interval == "epoch"
     wrapped = per_epoch and bool(schedule.steps_per_epoch)
     lines = [
@@ -176,8 +189,10 @@ def hf_source(schedule: Schedule) -> str:
         ]
     else:
         lines.append(f"MAX_STEPS = {schedule.total_steps}")
+    lines += param_groups_constant(schedule)
     lines.append("")
     lines += scheduler_definitions(schedule)
+    lines += _groups_helper(schedule)
     if wrapped:
         lines += ["", "", _EPOCH_SCHEDULER.strip("\n")]
     scheduler = ("EpochScheduler(build_scheduler(optimizer), STEPS_PER_EPOCH)" if wrapped
@@ -188,11 +203,11 @@ def hf_source(schedule: Schedule) -> str:
         'def build_trainer(model, train_dataset, output_dir="trainer_output"):',
         '    """A Trainer that trains `model` with the designed optimizer and lr schedule."""',
     ]
-    if schedule.optimizer.params.get("weight_decay"):
+    if schedule.optimizer.params.get("weight_decay") and not schedule.param_groups:
         lines += ["    # One param group, as designed (Trainer's own optimizer would exempt",
                   "    # biases and LayerNorm weights from weight decay)."]
     lines += [
-        f"    optimizer = {optimizer_constructor(schedule, 'model.parameters()')}",
+        *_optimizer_lines(schedule, "model", "    "),
         f"    scheduler = {scheduler}",
         "    args = TrainingArguments(output_dir=output_dir, max_steps=MAX_STEPS)",
         "    return Trainer(",
@@ -203,6 +218,32 @@ def hf_source(schedule: Schedule) -> str:
         "    )",
     ]
     return "\n".join(lines) + "\n"
+
+
+def _refuse_simulation(schedule: Schedule, framework: str) -> None:
+    if schedule.uses_simulation():
+        raise ScheduleError("", f"the {framework} template cannot step ReduceLROnPlateau "
+                            "phases the way the design simulates them (after every "
+                            "eval_every-th step, with the validation metric); export the "
+                            "plain module or the function, and call scheduler.step(val_loss) "
+                            "where you evaluate")
+
+
+def _groups_helper(schedule: Schedule) -> list[str]:
+    return ["", "", _OPTIMIZER_GROUPS.strip("\n")] if schedule.param_groups else []
+
+
+def _optimizer_lines(schedule: Schedule, owner: str, indent: str) -> list[str]:
+    """`optimizer = ...` on `owner`'s parameters; with param groups, each group's
+    parameters are taken from `owner`'s submodule of the group's name."""
+    if not schedule.param_groups:
+        return [f"{indent}optimizer = {optimizer_constructor(schedule, f'{owner}.parameters()')}"]
+    lines = [f"{indent}# Each design group's parameters: edit to your model's modules.",
+             f"{indent}groups = optimizer_groups({{"]
+    lines += [f"{indent}    {group.name!r}: {owner}.{group.name}.parameters(),"
+              for group in schedule.param_groups]
+    lines += [f"{indent}}})", f"{indent}optimizer = {optimizer_constructor(schedule, 'groups')}"]
+    return lines
 
 
 def _imports(schedule: Schedule, third_party: list[str]) -> list[str]:

@@ -8,7 +8,8 @@ Protocol (tuples over a multiprocessing Pipe):
     window -> worker   ("job", client, job, schedule)    newest job per client wins
                        ("stop",)
     worker -> window   ("ready", pid)                     torch is imported
-                       ("chunk", client, job, offset, lrs, momentum or None)
+                       ("chunk", client, job, offset, lrs, momentum or None,
+                        other groups' lrs or None)
                        ("done", client, job, total)
                        ("error", client, job, message)
 
@@ -90,20 +91,22 @@ class Worker:
         return self.stopping or client in self.queue
 
     def _run_job(self, client: int, job: int, schedule: Any) -> None:
-        from designer.core.engine import iter_phase, start_lr
+        from designer.core.engine import iter_phase, start_lrs
         from designer.core.model import ScheduleError
 
         offset = 0
         previous_last = None
         momentum = wants_momentum(schedule)
+        base = schedule.base_lrs()
         try:
             for index, phase in enumerate(schedule.phases):
-                start = start_lr(phase, schedule.optimizer.lr, previous_last)
+                start = start_lrs(phase, base, previous_last)
                 cached = self.cache.cached_phase(phase, schedule.optimizer, start, momentum)
                 if cached is not None:
-                    self.conn.send(("chunk", client, job, offset, cached.lr, cached.momentum))
+                    self.conn.send(("chunk", client, job, offset, cached.lr, cached.momentum,
+                                    cached.others))
                     offset += len(cached.lr)
-                    previous_last = float(cached.lr[-1])
+                    previous_last = cached.last_lrs()
                     continue
                 pieces = []
                 piece = FIRST_PIECE
@@ -119,7 +122,8 @@ class Worker:
                     except StopIteration:
                         break
                     pieces.append(part)
-                    self.conn.send(("chunk", client, job, offset, part.lr, part.momentum))
+                    self.conn.send(("chunk", client, job, offset, part.lr, part.momentum,
+                                    part.others))
                     offset += len(part.lr)
                     # Aim each piece at PIECE_SECONDS of stepping, so that a newer edit
                     # cancels this one quickly whatever the scheduler's cost per step.
@@ -129,7 +133,7 @@ class Worker:
                     request = piece
                 whole = self.cache.store_pieces(phase, schedule.optimizer, start, pieces,
                                                 momentum)
-                previous_last = float(whole.lr[-1])
+                previous_last = whole.last_lrs()
         except ScheduleError as exc:
             self.conn.send(("error", client, job, str(exc)))
             return

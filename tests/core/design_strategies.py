@@ -33,6 +33,16 @@ MULTIPLICATIVE_EXPRESSIONS = (
     "exp(-0.01)",
 )
 
+# Synthetic validation metrics for simulated ReduceLROnPlateau phases.
+METRIC_EXPRESSIONS = (
+    "0.5 + 2 * exp(-step / 20)",
+    "1 / (1 + step)",
+    "max(0.3, 1 - step / 30)",
+    "0.5 + 0.1 * cos(step)",
+    "step % 7",
+    "1",
+)
+
 ADAM_FAMILY = ("Adam", "AdamW", "Adamax", "NAdam", "RAdam")
 MOMENTUM_OPTIMIZERS = tuple(name for name, spec in OPTIMIZERS.items() if spec.has_momentum)
 
@@ -90,7 +100,15 @@ def _one_cycle_ok(pct_start: float, total: int, three_phase: bool, steps: int) -
     return ends[0] != 0 and not (ends[-1] == ends[-2] and steps > ends[-2])
 
 
-def params_for(draw: st.DrawFn, scheduler: str, steps: int, optimizer: str) -> dict:
+def _per_group(draw: st.DrawFn, value: float, groups: int, low: float, high: float):
+    """`value`, or with several param groups sometimes a list of one value per group."""
+    if groups > 1 and draw(st.booleans()):
+        return [value] + [draw(st.floats(low, high)) for _ in range(groups - 1)]
+    return value
+
+
+def params_for(draw: st.DrawFn, scheduler: str, steps: int, optimizer: str,
+               groups: int = 1) -> dict:
     """Random valid params for one phase; some left out to take torch's default or the fit."""
     params: dict = {}
     if scheduler == "ConstantLR":
@@ -120,15 +138,15 @@ def params_for(draw: st.DrawFn, scheduler: str, steps: int, optimizer: str) -> d
         _maybe(draw, params, "eta_min", st.sampled_from([0.0, 1e-6, 0.001]))
     elif scheduler == "CyclicLR":
         base = draw(st.floats(1e-4, 0.05))
-        params["base_lr"] = base
-        params["max_lr"] = draw(st.floats(base, 1.0))
+        params["base_lr"] = _per_group(draw, base, groups, 1e-4, 0.05)
+        params["max_lr"] = _per_group(draw, draw(st.floats(base, 1.0)), groups, 0.05, 1.0)
         _maybe(draw, params, "step_size_up", st.integers(1, 20))
         _maybe(draw, params, "step_size_down", st.integers(1, 20))
         _maybe(draw, params, "mode", st.sampled_from(["triangular", "triangular2", "exp_range"]))
         _maybe(draw, params, "gamma", st.floats(0.9, 1.0))
         _cycle_momentum(draw, params, optimizer)
     elif scheduler == "OneCycleLR":
-        params["max_lr"] = draw(rates)
+        params["max_lr"] = _per_group(draw, draw(rates), groups, 1e-5, 1.0)
         total = steps + draw(st.sampled_from([0, 0, 1, 7]))
         if total != steps or draw(st.booleans()):
             params["total_steps"] = total
@@ -145,18 +163,46 @@ def params_for(draw: st.DrawFn, scheduler: str, steps: int, optimizer: str) -> d
         params["lr_lambda"] = draw(st.sampled_from(LAMBDA_EXPRESSIONS))
     elif scheduler == "MultiplicativeLR":
         params["lr_lambda"] = draw(st.sampled_from(MULTIPLICATIVE_EXPRESSIONS))
+    elif scheduler == "ReduceLROnPlateau":
+        params["metric"] = draw(st.sampled_from(METRIC_EXPRESSIONS))
+        _maybe(draw, params, "mode", st.sampled_from(["min", "max"]))
+        _maybe(draw, params, "factor", st.floats(0.05, 0.9))
+        _maybe(draw, params, "patience", st.integers(0, 5))
+        _maybe(draw, params, "threshold", st.sampled_from([0, 1e-4, 0.01]))
+        _maybe(draw, params, "threshold_mode", st.sampled_from(["rel", "abs"]))
+        _maybe(draw, params, "cooldown", st.integers(0, 3))
+        _maybe(draw, params, "min_lr", st.sampled_from([0, 1e-6, 1e-3]).map(
+            lambda v: _per_group(draw, v, groups, 0.0, 1e-3)))
+        _maybe(draw, params, "metric_noise", st.sampled_from([0.0, 0.01, 0.2]))
+        _maybe(draw, params, "noise_seed", st.integers(0, 2**31 - 1))
+        _maybe(draw, params, "eval_every", st.integers(1, 5))
     else:
         raise AssertionError(f"no strategy for {scheduler}")
     return params
 
 
+# Schedulers torch steps on its own (ReduceLROnPlateau needs the simulated metric).
+PLAIN_SCHEDULERS = tuple(name for name, spec in SCHEDULERS.items() if not spec.simulated)
+
+
 def schedule_docs(max_phases: int = 4, max_steps: int = MAX_PHASE_STEPS,
-                  schedulers: tuple[str, ...] = tuple(SCHEDULERS)) -> st.SearchStrategy[dict]:
-    """A whole valid schedule file document."""
+                  schedulers: tuple[str, ...] = tuple(SCHEDULERS),
+                  groups: bool = True) -> st.SearchStrategy[dict]:
+    """A whole valid schedule file document; with `groups`, a quarter of them name 1 to 3
+    param groups (format version 3), with per-group values where torch takes them."""
 
     @st.composite
     def build(draw: st.DrawFn) -> dict:
         optimizer = draw(optimizer_docs())
+        group_docs: list[dict] = []
+        if groups and draw(st.integers(0, 3)) == 0:
+            for index in range(draw(st.integers(1, 3))):
+                group = {"name": f"group_{index}"}
+                if draw(st.booleans()):
+                    group["lr"] = draw(rates)
+                else:
+                    group["lr_scale"] = draw(st.sampled_from([0.1, 0.5, 2.0, 10.0]))
+                group_docs.append(group)
         phases = []
         for index in range(draw(st.integers(1, max_phases))):
             scheduler = draw(st.sampled_from(schedulers))
@@ -168,12 +214,16 @@ def schedule_docs(max_phases: int = 4, max_steps: int = MAX_PHASE_STEPS,
                 phase["start"] = draw(rates)
             elif start != "default":
                 phase["start"] = start
-            phase["params"] = params_for(draw, scheduler, steps, optimizer["name"])
+            phase["params"] = params_for(draw, scheduler, steps, optimizer["name"],
+                                         max(1, len(group_docs)))
             phases.append(phase)
         document = {"format": "lr-schedule-designer", "version": 1}
         if draw(st.booleans()):
             document["name"] = draw(st.text(max_size=20))
         document["optimizer"] = optimizer
+        if group_docs:
+            document["version"] = 3
+            document["param_groups"] = group_docs
         document["interval"] = draw(st.sampled_from(["step", "epoch"]))
         if draw(st.booleans()):
             document["steps_per_epoch"] = draw(st.integers(1, 500))

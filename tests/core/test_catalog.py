@@ -26,7 +26,7 @@ from designer.core.model import ScheduleError
 TIMELINE_SCHEDULERS = {
     "ConstantLR", "LinearLR", "StepLR", "MultiStepLR", "ExponentialLR", "PolynomialLR",
     "CosineAnnealingLR", "CosineAnnealingWarmRestarts", "CyclicLR", "OneCycleLR", "LambdaLR",
-    "MultiplicativeLR",
+    "MultiplicativeLR", "ReduceLROnPlateau",
 }
 REQUIRED_OPTIMIZERS = {"SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adamax", "NAdam", "RAdam"}
 FIT_PARAMS = {
@@ -63,7 +63,7 @@ def test_scheduler_params_are_torch_keywords_with_torch_defaults(name):
     spec = SCHEDULERS[name]
     signature = _signature(getattr(lr_scheduler, name))
     assert spec.params, name
-    for param in spec.params:
+    for param in spec.torch_params:
         assert param.kind in KINDS
         assert param.name in signature.parameters, f"{name}.{param.name} is not a keyword"
         torch_param = signature.parameters[param.name]
@@ -126,6 +126,35 @@ def test_required_params_have_valid_suggestions(name):
             param.suggested if param.suggested is not None else param.default)
 
 
+@pytest.mark.parametrize("name", sorted(SCHEDULERS))
+def test_simulation_params_are_not_torch_keywords_and_only_plateau_has_them(name):
+    spec = SCHEDULERS[name]
+    signature = _signature(getattr(lr_scheduler, name))
+    simulation = [p.name for p in spec.params if p.simulation]
+    assert not set(simulation) & set(signature.parameters)
+    assert bool(simulation) == spec.simulated == (name == "ReduceLROnPlateau")
+
+
+PER_GROUP = {("CyclicLR", "base_lr"), ("CyclicLR", "max_lr"), ("OneCycleLR", "max_lr"),
+             ("ReduceLROnPlateau", "min_lr")}
+
+
+@pytest.mark.parametrize(("scheduler", "param"), sorted(PER_GROUP))
+def test_per_group_params_take_one_value_per_group_in_torch(scheduler, param):
+    """torch accepts a list with one value per group, and refuses a list of another length."""
+    assert {(s, p.name) for s, spec in SCHEDULERS.items() for p in spec.params
+            if p.per_group} == PER_GROUP
+    groups = [{"params": [torch.zeros(1, requires_grad=True)]} for _ in range(2)]
+    kwargs = {"OneCycleLR": {"max_lr": 0.1, "total_steps": 10},
+              "CyclicLR": {"base_lr": 0.01, "max_lr": 0.1}}.get(scheduler, {})
+    kwargs[param] = [0.01, 0.02]
+    cls = getattr(lr_scheduler, scheduler)
+    cls(torch.optim.SGD(groups, lr=0.1, momentum=0.9), **kwargs)
+    kwargs[param] = [0.01, 0.02, 0.03]
+    with pytest.raises(ValueError):
+        cls(torch.optim.SGD(groups, lr=0.1, momentum=0.9), **kwargs)
+
+
 @pytest.mark.parametrize("name", sorted(OPTIMIZERS))
 def test_has_momentum_matches_what_torch_s_cycling_schedulers_look_for(name):
     optimizer = getattr(torch.optim, name)([torch.zeros(1, requires_grad=True)], lr=0.1)
@@ -145,6 +174,8 @@ def _optimizer() -> torch.optim.Optimizer:
     ("ConstantLR", "factor", 1.0, True),
     ("OneCycleLR", "pct_start", 0.0, True),
     ("OneCycleLR", "pct_start", 1.0, True),
+    ("ReduceLROnPlateau", "factor", 1.0, False),
+    ("ReduceLROnPlateau", "factor", 0.999, True),
 ])
 def test_bounds_agree_with_torch_s_own_checks(scheduler, param, value, torch_accepts):
     """Where torch checks a bound in its constructor, the catalog draws the same line."""

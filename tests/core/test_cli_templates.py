@@ -51,9 +51,21 @@ def test_export_to_a_template(example_files, capsys, tmp_path, fmt):
         out, err = capsys.readouterr()
         assert err == "" and out == render_template(fmt, load_schedule_file(path))
     target = tmp_path / f"out_{fmt}.py"
-    assert main(["export", str(example_files[0]), "--to", fmt, "-o", str(target)]) == 0
+    assert main(["export", str(examples[0]), "--to", fmt, "-o", str(target)]) == 0
     assert target.read_text(encoding="utf-8") == render_template(
-        fmt, load_schedule_file(example_files[0]))
+        fmt, load_schedule_file(examples[0]))
+
+
+@pytest.mark.parametrize("fmt", ["lightning", "hf"])
+def test_framework_templates_refuse_a_simulated_plateau_in_one_line(example_files, capsys,
+                                                                    tmp_path, fmt):
+    plateau = next(p for p in example_files if p.stem == "finetune-plateau")
+    target = tmp_path / "out.py"
+    assert main(["export", str(plateau), "--to", fmt, "-o", str(target)]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and len(err.strip().splitlines()) == 1
+    assert "ReduceLROnPlateau" in err and "scheduler.step(val_loss)" in err
+    assert not target.exists()
 
 
 def test_csv_momentum_column_is_the_engines_momentum(one_cycle, capsys):

@@ -15,7 +15,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 import torch
-from design_strategies import schedule_docs
+from design_strategies import PLAIN_SCHEDULERS, schedule_docs
 from hypothesis import HealthCheck, given, settings
 from torch.optim import lr_scheduler
 
@@ -117,7 +117,8 @@ def _with_fit(scheduler: str, kwargs: dict, steps: int) -> dict:
 
 
 def test_every_scheduler_is_covered_alone():
-    assert {row[0] for row in ALONE} == set(SCHEDULERS)
+    # ReduceLROnPlateau, which steps with a metric, has its own tests (test_plateau.py).
+    assert {row[0] for row in ALONE} == set(PLAIN_SCHEDULERS)
 
 
 @pytest.mark.parametrize(("scheduler", "params", "kwargs", "steps"), ALONE,
@@ -234,7 +235,7 @@ def test_lambda_step_is_the_phase_s_own_counter():
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
-@given(schedule_docs())
+@given(schedule_docs(schedulers=PLAIN_SCHEDULERS, groups=False))
 def test_random_designs_equal_a_plain_torch_loop_per_phase(document):
     """Each phase = its real scheduler on a fresh optimizer at the phase's start lr."""
     s = load_schedule(json.dumps(document))

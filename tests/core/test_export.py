@@ -21,7 +21,7 @@ from hypothesis import Phase as HypothesisPhase
 from hypothesis import strategies as st
 from torch.optim import lr_scheduler
 
-from designer.core.engine import compute_curve
+from designer.core.engine import compute_curve, compute_curves
 from designer.core.export import export_python, sequential_lr_obstacles
 from designer.core.fileformat import dump_schedule, load_schedule
 from designer.core.model import CONTINUE, OptimizerConfig, Phase, Schedule
@@ -37,27 +37,44 @@ def load_module(source: str) -> dict:
 
 
 def build_optimizer_like_main(source: str, namespace: dict) -> torch.optim.Optimizer:
-    """Evaluate the `optimizer = torch.optim...` line of the module's __main__ block."""
+    """Run the module's __main__ block up to its `optimizer = torch.optim...` line."""
     tree = ast.parse(source)
     main = next(node for node in tree.body if isinstance(node, ast.If))
-    assign = next(node for node in main.body if isinstance(node, ast.Assign)
-                  and node.targets[0].id == "optimizer")
-    scope = dict(namespace, parameter=torch.zeros(1, requires_grad=True))
-    return eval(compile(ast.Expression(assign.value), "<main>", "eval"), scope)
+    scope = dict(namespace)
+    for node in main.body:
+        exec(compile(ast.Module([node], []), "<main>", "exec"), scope)  # noqa: S102
+        if isinstance(node, ast.Assign) and node.targets[0].id == "optimizer":
+            return scope["optimizer"]
+    raise AssertionError("the __main__ block builds no optimizer")
 
 
-def run_exported(source: str) -> tuple[np.ndarray, dict]:
+def run_exported_groups(source: str) -> tuple[np.ndarray, dict]:
+    """The lr of every param group per step, shape (groups, steps), as a training loop
+    steps the exported scheduler (with the simulated metric where the design has one)."""
     namespace = load_module(source)
     optimizer = build_optimizer_like_main(source, namespace)
+    metric = namespace.get("simulated_val_loss")
     lrs = []
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         scheduler = namespace["build_scheduler"](optimizer)
-        for _ in range(namespace["TOTAL_STEPS"]):
-            lrs.append(optimizer.param_groups[0]["lr"])
+        single_plateau = isinstance(scheduler, lr_scheduler.ReduceLROnPlateau)
+        for step in range(namespace["TOTAL_STEPS"]):
+            lrs.append([group["lr"] for group in optimizer.param_groups])
             optimizer.step()
-            scheduler.step()
-    return np.asarray(lrs, dtype=np.float64), namespace
+            value = metric(step) if metric is not None else None  # draws the noise once
+            if metric is None:
+                scheduler.step()
+            elif not single_plateau or value is not None:
+                scheduler.step(value)
+    lrs = np.asarray(lrs, dtype=np.float64).reshape(-1, len(optimizer.param_groups))
+    return lrs.T, namespace
+
+
+def run_exported(source: str) -> tuple[np.ndarray, dict]:
+    """The first param group's lr per step."""
+    lrs, namespace = run_exported_groups(source)
+    return lrs[0], namespace
 
 
 def kind_of(source: str) -> str:
@@ -82,11 +99,11 @@ def test_exported_module_reproduces_the_engine_exactly(document):
     s = load_schedule(json.dumps(document))
     source = export_python(s)
     event(kind_of(source))
-    assert imported_modules(source) <= {"torch", "torch.optim", "math"}
-    actual, namespace = run_exported(source)
-    expected = compute_curve(s)
+    assert imported_modules(source) <= {"torch", "torch.optim", "math", "random"}
+    actual, namespace = run_exported_groups(source)
+    expected = compute_curves(s).group_lrs()
     assert actual.shape == expected.shape
-    assert np.array_equal(actual, expected), np.flatnonzero(actual != expected)[:10]
+    assert np.array_equal(actual, expected), np.argwhere(actual != expected)[:10]
     assert namespace["SCHEDULE_NAME"] == s.name
     assert namespace["TOTAL_STEPS"] == s.total_steps
 
@@ -154,12 +171,16 @@ def test_cli_exports_print_exactly_the_csv_in_one_fresh_interpreter(tmp_path, py
     printed = json.loads(ran.stdout)
     for (source, module, table), document in zip(jobs, documents):
         rows = list(csv.reader(io.StringIO(Path(table).read_text(encoding="utf-8"))))
-        assert rows[0] == ["step", "lr"]
+        design = load_schedule(json.dumps(document))
+        names = [group["name"] for group in document.get("param_groups", [])]
+        assert rows[0] == ["step", *([f"lr_{name}" for name in names] or ["lr"])]
         assert [int(row[0]) for row in rows[1:]] == list(range(len(rows) - 1))
         lines = printed[module].splitlines()
-        assert lines == [row[1] for row in rows[1:]], json.dumps(document)
-        engine = compute_curve(load_schedule(json.dumps(document)))
-        assert [float(line) for line in lines] == engine.tolist(), json.dumps(document)
+        assert lines == [", ".join(row[1:]) for row in rows[1:]], json.dumps(document)
+        engine = compute_curves(design).group_lrs()
+        printed_values = [[float(v) for v in line.split(", ")] for line in lines]
+        assert np.array_equal(np.asarray(printed_values).reshape(-1, len(engine)).T,
+                              engine), json.dumps(document)
 
 
 # Idiomatic code where torch's own classes reproduce the design ----------------------------------

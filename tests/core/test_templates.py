@@ -25,10 +25,17 @@ from design_strategies import schedule_docs
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from designer.core.engine import compute_curve, make_optimizer
+from designer.core.engine import compute_curve, compute_curves, make_optimizer
 from designer.core.export import export_python
 from designer.core.fileformat import load_schedule, load_schedule_file
-from designer.core.model import CONTINUE, OptimizerConfig, Phase, Schedule
+from designer.core.model import (
+    CONTINUE,
+    OptimizerConfig,
+    ParamGroup,
+    Phase,
+    Schedule,
+    ScheduleError,
+)
 from designer.core.templates import TEMPLATES, render_template
 
 EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "examples").glob("*.json"))
@@ -38,6 +45,10 @@ PHASED = Schedule((Phase("LinearLR", 6, {"start_factor": 0.1}),
                    Phase("OneCycleLR", 12, {"max_lr": 0.5}, CONTINUE)), SGD)
 SEQUENTIAL = Schedule((Phase("LinearLR", 10, {"start_factor": 0.01}),
                        Phase("CosineAnnealingLR", 30, {"eta_min": 0.0})), ADAMW)
+GROUPS = Schedule((Phase("LinearLR", 5, {"start_factor": 0.1}),
+                   Phase("OneCycleLR", 20, {"max_lr": (0.01, 0.1)}, CONTINUE)), SGD,
+                  param_groups=(ParamGroup("backbone", lr=0.001), ParamGroup("head",
+                                                                             lr_scale=2.0)))
 
 
 # Stand-ins for the frameworks ----------------------------------------------------------------
@@ -92,17 +103,40 @@ def execute(source: str) -> dict:
 # (no parameter has a gradient here), so the runners make it once, before the first
 # scheduler.step() as torch requires, instead of half a million times for the examples.
 
+def group_lrs(optimizer: torch.optim.Optimizer) -> list[float]:
+    return [group["lr"] for group in optimizer.param_groups]
+
+
+def as_curves(lrs: list[list[float]], groups: int) -> np.ndarray:
+    """Recorded lrs per step as the engine's shape: (groups, steps)."""
+    return np.asarray(lrs, dtype=np.float64).reshape(-1, groups).T
+
+
 def run_function(schedule: Schedule) -> np.ndarray:
-    """The bare function in a plain loop: one scheduler.step() per design step."""
+    """The bare function in a plain loop: one scheduler.step() per design step, with the
+    plain module's simulated metric where the design has one."""
     namespace = execute(render_template("function", schedule))
-    optimizer = make_optimizer(schedule.optimizer, schedule.optimizer.lr)
+    if schedule.param_groups:
+        assert namespace["PARAM_GROUPS"] == dict(zip(schedule.group_names(),
+                                                     schedule.base_lrs()))
+    metric = execute(export_python(schedule)).get("simulated_val_loss")
+    optimizer = make_optimizer(schedule.optimizer, schedule.base_lrs())
     scheduler = namespace["build_scheduler"](optimizer)
+    single_plateau = isinstance(scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau)
     optimizer.step()
     lrs = []
-    for _ in range(schedule.total_steps):
-        lrs.append(optimizer.param_groups[0]["lr"])
-        scheduler.step()
-    return np.asarray(lrs, dtype=np.float64)
+    for step in range(schedule.total_steps):
+        lrs.append(group_lrs(optimizer))
+        if metric is not None:
+            # ReduceLROnPlateau does not hook optimizer.step(): a scheduler built after it
+            # needs a real optimizer.step() before its first step(), as in training.
+            optimizer.step()
+        value = metric(step) if metric is not None else None  # draws the noise once
+        if metric is None:
+            scheduler.step()
+        elif not single_plateau or value is not None:
+            scheduler.step(value)
+    return as_curves(lrs, schedule.group_count)
 
 
 def run_lightning(schedule: Schedule, batches_per_epoch: int = 2) -> np.ndarray:
@@ -116,6 +150,8 @@ def run_lightning(schedule: Schedule, batches_per_epoch: int = 2) -> np.ndarray:
         def __init__(self):
             super().__init__()
             self.weight = torch.nn.Parameter(torch.zeros(1))
+            for name in schedule.group_names() if schedule.param_groups else ():
+                setattr(self, name, torch.nn.Linear(1, 1))
 
     model = Model()
     config = model.configure_optimizers()
@@ -124,7 +160,11 @@ def run_lightning(schedule: Schedule, batches_per_epoch: int = 2) -> np.ndarray:
     assert scheduler_config["interval"] == schedule.interval
     assert scheduler_config["frequency"] == 1
     scheduler = scheduler_config["scheduler"]
-    assert optimizer.param_groups[0]["params"] == [model.weight]
+    if schedule.param_groups:
+        for group, name in zip(optimizer.param_groups, schedule.group_names()):
+            assert group["params"] == list(getattr(model, name).parameters())
+    else:
+        assert optimizer.param_groups[0]["params"] == [model.weight]
     # Lightning's _validate_scheduler_api: a scheduler needs state_dict/load_state_dict,
     # and one that is not a torch LRScheduler needs the module to override the hook.
     assert callable(scheduler.state_dict) and callable(scheduler.load_state_dict)
@@ -134,42 +174,50 @@ def run_lightning(schedule: Schedule, batches_per_epoch: int = 2) -> np.ndarray:
     lrs = []
     if schedule.interval == "step":
         for _ in range(schedule.total_steps):
-            lrs.append(optimizer.param_groups[0]["lr"])
+            lrs.append(group_lrs(optimizer))
             model.lr_scheduler_step(scheduler, None)
     else:
         for _ in range(schedule.total_steps):
-            epoch = [optimizer.param_groups[0]["lr"] for _ in range(batches_per_epoch)]
+            epoch = [tuple(group_lrs(optimizer)) for _ in range(batches_per_epoch)]
             assert len(set(epoch)) == 1
             lrs.append(epoch[0])
             model.lr_scheduler_step(scheduler, None)
-    return np.asarray(lrs, dtype=np.float64)
+    return as_curves(lrs, schedule.group_count)
 
 
 def run_hf(schedule: Schedule) -> np.ndarray:
     """build_trainer's optimizer and scheduler, stepped as Trainer does: one
     scheduler.step() after every optimizer step, for args.max_steps steps."""
     namespace = execute(render_template("hf", schedule))
-    model = torch.nn.Linear(1, 1)
+    if schedule.param_groups:
+        model = torch.nn.Module()
+        for name in schedule.group_names():
+            setattr(model, name, torch.nn.Linear(1, 1))
+        expected_params = [[id(p) for p in getattr(model, name).parameters()]
+                           for name in schedule.group_names()]
+    else:
+        model = torch.nn.Linear(1, 1)
+        expected_params = [[id(p) for p in model.parameters()]]
     with framework_stand_ins():
         trainer = namespace["build_trainer"](model, train_dataset=["batch"])
     assert trainer.model is model and trainer.train_dataset == ["batch"]
     optimizer, scheduler = trainer.optimizer, trainer.lr_scheduler
-    assert [id(p) for p in optimizer.param_groups[0]["params"]] == [
-        id(p) for p in model.parameters()]
+    assert [[id(p) for p in group["params"]] for group in optimizer.param_groups] == (
+        expected_params)
     optimizer.step()
     lrs = []
     for _ in range(trainer.args.max_steps):
-        lrs.append(optimizer.param_groups[0]["lr"])
+        lrs.append(group_lrs(optimizer))
         scheduler.step()
         # Trainer logs scheduler.get_last_lr()[0] as the lr of the step it just made.
         assert scheduler.get_last_lr()[0] == optimizer.param_groups[0]["lr"]
-    return np.asarray(lrs, dtype=np.float64)
+    return as_curves(lrs, schedule.group_count)
 
 
 def hf_expected(schedule: Schedule, curve: np.ndarray) -> np.ndarray:
     """Per optimizer step: each value of a per-epoch design lasts one epoch of steps."""
     if schedule.interval == "epoch" and schedule.steps_per_epoch:
-        return np.repeat(curve, schedule.steps_per_epoch)
+        return np.repeat(curve, schedule.steps_per_epoch, axis=-1)
     return curve
 
 
@@ -177,6 +225,8 @@ RUNNERS = {"function": run_function, "lightning": run_lightning, "hf": run_hf}
 
 
 def assert_same(actual: np.ndarray, expected: np.ndarray) -> None:
+    """Equal bit for bit; a one-group curve may come as (steps,) or (1, steps)."""
+    actual, expected = np.atleast_2d(actual), np.atleast_2d(expected)
     assert actual.shape == expected.shape
     assert np.array_equal(actual, expected), np.flatnonzero(actual != expected)[:10]
 
@@ -196,10 +246,15 @@ def test_every_template_reproduces_the_engine_exactly(document, steps_per_epoch)
         document["steps_per_epoch"] = steps_per_epoch  # keeps Trainer's per-batch run short
     schedule = load_schedule(json.dumps(document))
     event(f"{schedule.interval}: {kind_of(export_python(schedule))}")
-    curve = compute_curve(schedule)
+    curve = compute_curves(schedule).group_lrs()
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # torch's step-order warnings included
         assert_same(run_function(schedule), curve)
+        if schedule.uses_simulation():
+            for key in ("lightning", "hf"):
+                with pytest.raises(ScheduleError, match="ReduceLROnPlateau"):
+                    render_template(key, schedule)
+            return
         assert_same(run_lightning(schedule), curve)
         assert_same(run_hf(schedule), hf_expected(schedule, curve))
 
@@ -207,8 +262,12 @@ def test_every_template_reproduces_the_engine_exactly(document, steps_per_epoch)
 @pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
 def test_examples_reproduce_the_engine_exactly(path):
     schedule = load_schedule_file(path)
-    curve = compute_curve(schedule)
+    curve = compute_curves(schedule).group_lrs()
     for key, run in RUNNERS.items():
+        if key != "function" and schedule.uses_simulation():
+            with pytest.raises(ScheduleError, match="ReduceLROnPlateau"):
+                render_template(key, schedule)
+            continue
         expected = hf_expected(schedule, curve) if key == "hf" else curve
         assert_same(run(schedule), expected)
 
@@ -276,7 +335,7 @@ def test_hf_template_keeps_a_per_epoch_value_for_an_epoch_of_steps():
     assert "class EpochScheduler:" in source and "STEPS_PER_EPOCH = 4\n" in source
     assert "MAX_STEPS = EPOCHS * STEPS_PER_EPOCH" in source
     lrs = run_hf(schedule)
-    assert len(lrs) == 4 * schedule.total_steps
+    assert lrs.shape[-1] == 4 * schedule.total_steps
     assert_same(lrs, np.repeat(compute_curve(schedule), 4))
 
 
@@ -330,7 +389,7 @@ def test_the_designs_name_never_reaches_a_template():
 
 def test_empty_design_templates_keep_the_lr():
     for key, run in RUNNERS.items():
-        assert run(Schedule()).shape == (0,), key
+        assert run(Schedule()).size == 0, key
 
 
 # Generated code passes ruff -------------------------------------------------------------------
@@ -345,8 +404,9 @@ def test_generated_templates_pass_ruff(tmp_path):
                "single_math": Schedule((Phase("LambdaLR", 5, {"lr_lambda": "exp(-step)"}),),
                                        SGD)}
     designs.update({path.stem.replace("-", "_"): load_schedule_file(path) for path in EXAMPLES})
+    designs["groups"] = GROUPS
     for stem, design in designs.items():
-        for key in ("function", "lightning", "hf"):
+        for key in ("function", "lightning", "hf")[:1 if design.uses_simulation() else 3]:
             (tmp_path / f"{stem}_{key}.py").write_text(render_template(key, design),
                                                        encoding="utf-8")
     # --isolated: ruff's defaults, as in a user's project without a config.
