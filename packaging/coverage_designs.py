@@ -32,6 +32,8 @@ EVERY_SCHEDULER = [
     {"scheduler": "LambdaLR", "steps": 40,
      "params": {"lr_lambda": "min(1.0, (step + 1) / 10) * math.cos(step / 80 * pi)"}},
     {"scheduler": "MultiplicativeLR", "steps": 40, "params": {"lr_lambda": "0.98"}},
+    {"scheduler": "ReduceLROnPlateau", "steps": 40,
+     "params": {"metric": "1 / (1 + step)", "metric_noise": 0.01, "patience": 2}},
 ]
 
 OPTIMIZERS = {

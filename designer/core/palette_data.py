@@ -37,6 +37,9 @@ EXAMPLE_PARAMS: dict[str, dict] = {
     "OneCycleLR": {"max_lr": 0.1},
     "LambdaLR": {"lr_lambda": "min(1.0, (step + 1) / 30)"},
     "MultiplicativeLR": {"lr_lambda": "0.98"},
+    # A noisy loss that flattens out: the lr halves after 5 evaluations without improvement.
+    "ReduceLROnPlateau": {"metric": "0.5 + 2 * exp(-step / 10)", "metric_noise": 0.005,
+                          "factor": 0.5, "patience": 5},
 }
 
 

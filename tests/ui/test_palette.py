@@ -30,7 +30,7 @@ def palette(qtbot) -> Palette:
 
 
 def test_one_item_per_scheduler_in_catalog_order(palette):
-    assert palette.count() == len(SCHEDULERS) == 12
+    assert palette.count() == len(SCHEDULERS) == 13
     assert [palette.item(row).text() for row in range(palette.count())] == list(SCHEDULERS)
     assert [palette.scheduler_at(row) for row in range(palette.count())] == list(SCHEDULERS)
     for row in range(palette.count()):
