@@ -123,7 +123,8 @@ class CompareOverlay:
         self._item = plot_item
         self._compare = compare
         self._curves: list[pg.PlotDataItem] = []
-        self._legend = pg.LegendItem(offset=(-10, 10))
+        # Below the top edge, where a simulated phase's label sits.
+        self._legend = pg.LegendItem(offset=(-10, 30))
         self._legend.setParentItem(plot_item.getViewBox())
         self._legend.hide()
         self._current = pg.PlotDataItem(pen=pg.mkPen("#1f3b70", width=2))  # legend sample

@@ -186,6 +186,7 @@ class CurveService(QObject):
         self._schedule: Schedule | None = None
         self._buffer = np.zeros(0)
         self._momentum: np.ndarray | None = None
+        self._others: np.ndarray | None = None
         self._filled = 0
         self._busy = False
         self._last_progress = 0.0
@@ -194,6 +195,11 @@ class CurveService(QObject):
     def momentum(self) -> np.ndarray | None:
         """Momentum (or beta1) per step of the newest curve, when its design cycles it."""
         return self._momentum
+
+    def other_groups(self) -> np.ndarray | None:
+        """The lrs of the param groups after the first, shape (groups - 1, steps), when the
+        newest design has several groups (the signals carry the first group's curve)."""
+        return self._others
 
     @property
     def busy(self) -> bool:
@@ -207,6 +213,8 @@ class CurveService(QObject):
         self._buffer = np.empty(schedule.total_steps, dtype=np.float64)
         self._momentum = (np.empty(schedule.total_steps, dtype=np.float64)
                           if wants_momentum(schedule) else None)
+        self._others = (np.empty((schedule.group_count - 1, schedule.total_steps))
+                        if schedule.group_count > 1 else None)
         self._filled = 0
         self._busy = True
         self._last_progress = time.monotonic()
@@ -224,10 +232,12 @@ class CurveService(QObject):
             return  # a stale job's result: never shown
         schedule = self._schedule
         if kind == "chunk":
-            offset, lrs, momentum = message[3], message[4], message[5]
+            offset, lrs, momentum, others = message[3], message[4], message[5], message[6]
             self._buffer[offset:offset + len(lrs)] = lrs
             if self._momentum is not None and momentum is not None:
                 self._momentum[offset:offset + len(lrs)] = momentum
+            if self._others is not None and others is not None:
+                self._others[:, offset:offset + len(lrs)] = others
             self._filled = offset + len(lrs)
             now = time.monotonic()
             if now - self._last_progress >= PROGRESS_INTERVAL:

@@ -356,7 +356,10 @@ class FileController(QObject):
         if not window.flush_preview() or window.shown_schedule() != self.document.schedule:
             raise ScheduleError("", window.preview.error() or "the curve is not ready yet")
         if fmt == "csv":
-            return curve_csv(window.preview_curve()[1])
+            schedule = self.document.schedule
+            names = tuple(group.name for group in schedule.param_groups)
+            return curve_csv(window.preview_curve()[1], others=window.preview.group_curves(),
+                             group_names=names)
         return export_text(self.document.schedule, fmt)
 
     # Recent files and drops -------------------------------------------------------------

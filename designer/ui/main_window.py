@@ -183,6 +183,7 @@ class MainWindow(QMainWindow):
         self.preview.clear_error()
         self.preview.show_curve(schedule, lrs)
         self.preview.show_momentum(self.curves.momentum(), momentum_label(schedule))
+        self.preview.show_groups(schedule.group_names(), self.curves.other_groups())
         self._update_summary(schedule, lrs)
         if schedule is self.document.schedule:
             self._show_advice(schedule, lrs)

@@ -6,10 +6,12 @@ pyqtgraph's SVG exporter read what recent Qt writes. `designer.ui.preview` build
 from __future__ import annotations
 
 import importlib
+import os
 from contextlib import contextmanager
 
 import numpy as np
 import pyqtgraph as pg
+from pyqtgraph.exporters import ImageExporter, SVGExporter
 from PySide6.QtCore import Signal
 
 
@@ -98,3 +100,32 @@ class _PlotWidget(pg.PlotWidget):
         super().leaveEvent(event)
         self.mouse_left.emit()
 
+
+
+def export_plot(plot_item: pg.PlotItem, curve: pg.PlotCurveItem, path: str,
+                width: int) -> None:
+    """Write the plot as PNG (`width` pixels wide) or SVG, chosen by `path`'s extension;
+    OSError with a one-line reason on failure."""
+    extension = os.path.splitext(path)[1].lower()
+    if extension not in (".png", ".svg"):
+        raise OSError(f"cannot export the plot as '{extension or path}': use .png or .svg")
+    try:
+        if extension == ".svg":
+            # One polyline, not thousands of <line> elements: 10x smaller and faster.
+            curve.setSegmentedLineMode("off")
+            try:
+                with _closed_svg_paths():
+                    data = SVGExporter(plot_item).export(toBytes=True)
+            finally:
+                curve.setSegmentedLineMode("on")
+            with open(path, "wb") as file:
+                file.write(data)
+        else:
+            exporter = ImageExporter(plot_item)
+            exporter.parameters()["width"] = width
+            if not exporter.export(toBytes=True).save(path, "PNG"):
+                raise OSError(f"could not write the image to {path}")
+    except OSError:
+        raise
+    except Exception as exc:  # pyqtgraph raises bare Exceptions for empty scenes
+        raise OSError(f"could not export the plot to {path}: {exc}") from exc

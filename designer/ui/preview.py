@@ -10,11 +10,9 @@ in "peak" mode, which keeps every spike a StepLR or CyclicLR curve has.
 from __future__ import annotations
 
 import math
-import os
 
 import numpy as np
 import pyqtgraph as pg
-from pyqtgraph.exporters import ImageExporter, SVGExporter
 from PySide6.QtCore import QEvent, QPoint, QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
@@ -31,14 +29,15 @@ from designer.core.model import Schedule
 from designer.ui import theme
 from designer.ui.momentum_overlay import MomentumOverlay
 from designer.ui.plot_support import (
-    _closed_svg_paths,
     _LrAxis,
     _PlotWidget,
     _StepAxis,
     compact_number,
+    export_plot,
     lr_label,
     step_axis,
 )
+from designer.ui.preview_layers import GroupCurves, SimulationMarks
 
 __all__ = ["EXPORT_WIDTH", "Preview", "compact_number", "lr_label", "step_axis"]
 
@@ -113,6 +112,8 @@ class Preview(QWidget):
         item.setLabel("bottom", "step")
         self._curve = item.plot()
         self._momentum = MomentumOverlay(item)
+        self._groups = GroupCurves(item)
+        self._simulation = SimulationMarks(item)
         # Qt strokes a wide antialiased path as one polygon, which takes seconds for a
         # downsampled CyclicLR of millions of steps (a dense zigzag); separate segments
         # take milliseconds. Joints overlap, so the pen must stay opaque (see _set_dimmed).
@@ -153,6 +154,7 @@ class Preview(QWidget):
         view_box = item.getViewBox()
         view_box.sigXRangeChanged.connect(self._emit_mapping)
         view_box.sigResized.connect(self._emit_mapping)
+        view_box.sigRangeChanged.connect(lambda *_: self._simulation.update_positions())
         self._mouse_proxy = pg.SignalProxy(self._plot.scene().sigMouseMoved, rateLimit=60,
                                            slot=self._on_mouse_moved)
         self._mouse_proxy.setParent(self)  # its timer must die with the widget
@@ -198,6 +200,19 @@ class Preview(QWidget):
 
     def momentum(self) -> np.ndarray | None:
         return self._momentum.values
+
+    def show_groups(self, names: tuple[str, ...], others: np.ndarray | None) -> None:
+        """Plot the other param groups' curves (one row per group after the first, None
+        without groups) and name all groups in a legend."""
+        self._groups.show(self._steps, names, others)
+
+    def group_curves(self) -> np.ndarray | None:
+        """The other groups' curves currently plotted (None without groups)."""
+        return self._groups.values
+
+    def simulation_labels(self) -> list[str]:
+        """The "simulated" labels over ReduceLROnPlateau phases (one per such phase)."""
+        return self._simulation.labels()
 
     def show_partial(self, schedule: Schedule, lrs: np.ndarray) -> None:
         """A curve still streaming in: its first `len(lrs)` values, with the x axis already
@@ -265,13 +280,16 @@ class Preview(QWidget):
         parts = [f"{self._unit()} {step}"]
         if per_epoch:
             parts.append(f"epoch {step / per_epoch:.2f}")
-        parts.append(f"lr {float(self._lrs[step]):.6g}")
+        lr = float(self._lrs[step])
+        parts.append(self._groups.readout(step, lr) or f"lr {lr:.6g}")
         momentum = self._momentum.value_at(step)
         if momentum is not None:
             parts.append(f"{self._momentum.label} {momentum:.4g}")
         index = self._schedule.phase_at(step)
         if index is not None:
-            parts.append(f"phase {index + 1} {self._schedule.phases[index].scheduler}")
+            phase = self._schedule.phases[index]
+            simulated = " (simulated)" if phase.spec.simulated else ""
+            parts.append(f"phase {index + 1} {phase.scheduler}{simulated}")
         return " · ".join(parts)
 
     def x_mapping(self) -> tuple[float, float, float, float]:
@@ -285,38 +303,12 @@ class Preview(QWidget):
 
     def export_image(self, path: str) -> None:
         """Write the plot as PNG (about 1600 px wide) or SVG, chosen by the extension."""
-        extension = os.path.splitext(path)[1].lower()
-        if extension not in (".png", ".svg"):
-            raise OSError(f"cannot export the plot as '{extension or path}': use .png or .svg")
-        item = self._plot.getPlotItem()
         crosshair = self._vline.isVisible()
         self._set_crosshair_visible(False)
         try:
-            if extension == ".svg":
-                data = self._svg_bytes()
-                with open(path, "wb") as file:
-                    file.write(data)
-            else:
-                exporter = ImageExporter(item)
-                exporter.parameters()["width"] = EXPORT_WIDTH
-                if not exporter.export(toBytes=True).save(path, "PNG"):
-                    raise OSError(f"could not write the image to {path}")
-        except OSError:
-            raise
-        except Exception as exc:  # pyqtgraph raises bare Exceptions for empty scenes
-            raise OSError(f"could not export the plot to {path}: {exc}") from exc
+            export_plot(self._plot.getPlotItem(), self._curve.curve, path, EXPORT_WIDTH)
         finally:
             self._set_crosshair_visible(crosshair)
-
-    def _svg_bytes(self) -> bytes:
-        # One polyline, not thousands of <line> elements: 10x smaller and faster.
-        curve = self._curve.curve
-        curve.setSegmentedLineMode("off")
-        try:
-            with _closed_svg_paths():
-                return SVGExporter(self._plot.getPlotItem()).export(toBytes=True)
-        finally:
-            curve.setSegmentedLineMode("on")
 
     # Toolbar state, for the main window's menus and for tests.
 
@@ -379,6 +371,7 @@ class Preview(QWidget):
                 line.setZValue(-10)
                 item.addItem(line, ignoreBounds=True)
                 self._boundaries.append(line)
+        self._simulation.show(schedule)
         self._color_regions()
 
     def _unit(self) -> str:
@@ -508,6 +501,9 @@ class Preview(QWidget):
             axis.setPen(pg.mkPen(muted))
             axis.setTextPen(pg.mkPen(text))
         self._curve.setPen(pg.mkPen(self._curve_color(), width=2))
+        self._groups.set_first_pen(pg.mkPen(self._curve_color(), width=2))
+        self._groups.set_text_color(text)
+        self._simulation.set_color(text)
         hair = QColor(text)
         hair.setAlpha(110)
         for line in (self._vline, self._hline):

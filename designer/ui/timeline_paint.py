@@ -168,7 +168,10 @@ class TimelinePainter:
             self._text_line(p, normal, phase_summary(phase), inner.left(), y + line,
                             inner.width(), with_alpha(self._text, 0.85))
         if lines >= 3:
-            self._text_line(p, small, length_text(schedule, phase), inner.left(),
+            length = length_text(schedule, phase)
+            if phase.spec.simulated:
+                length += " · simulated metric"
+            self._text_line(p, small, length, inner.left(),
                             y + 2 * line + 1, inner.width(), self._muted)
 
     def _fonts(self) -> tuple[QFont, QFont, QFont]:

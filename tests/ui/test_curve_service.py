@@ -45,7 +45,7 @@ def test_stale_messages_are_dropped_by_job_id(service):
     service.request(SLOW)  # job 1
     service.request(FAST)  # job 2
     assert service.compute_now(timeout=60)
-    service._on_message(("chunk", 0, 1, 0, np.zeros(3), None))  # late pieces of job 1: ignored
+    service._on_message(("chunk", 0, 1, 0, np.zeros(3), None, None))  # late pieces of job 1: ignored
     service._on_message(("done", 0, 1, 3))
     [(schedule, lrs)] = service.results["ready"]
     assert schedule is FAST and np.array_equal(lrs, compute_curve(FAST))

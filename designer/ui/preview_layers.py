@@ -1,0 +1,154 @@
+"""Layers the preview draws over its main curve: the other param groups' curves, and the
+marks that say a phase's curve is a simulation.
+
+With param groups, the main curve is the first group's lr; `GroupCurves` draws every other
+group's exact curve (the same torch run, from the worker) in its own colour, with a legend
+naming the groups. A ReduceLROnPlateau phase reacts to a validation metric, which the design
+only simulates; `SimulationMarks` hatches that phase's region and labels it, so nobody
+mistakes the simulated curve for a promise.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush, QColor
+
+from designer.core.model import Schedule
+
+# Colours of groups 2, 3, ... (group 1 is the main curve); apart from the momentum red.
+GROUP_COLORS = ("#f28e2b", "#59a14f", "#b07aa1", "#76b7b2", "#edc948", "#9c755f", "#ff9da7")
+SIMULATION_LABEL = "simulated metric"
+
+
+def group_color(index: int) -> str:
+    """The colour of group `index` >= 1 (index 0 is the preview's main curve)."""
+    return GROUP_COLORS[(index - 1) % len(GROUP_COLORS)]
+
+
+class GroupCurves:
+    """The curves of param groups 2.. on the preview's plot, and the legend of all groups."""
+
+    def __init__(self, plot_item: pg.PlotItem) -> None:
+        self._item = plot_item
+        self._curves: list[pg.PlotDataItem] = []
+        self._legend = pg.LegendItem(offset=(70, 10))
+        self._legend.setParentItem(plot_item.getViewBox())
+        self._legend.hide()
+        self._first = pg.PlotDataItem(pen=pg.mkPen("#1f3b70", width=2))  # legend sample
+        self.names: tuple[str, ...] = ()
+        self.values: np.ndarray | None = None
+        self._steps = np.zeros(0)
+
+    def set_first_pen(self, pen) -> None:
+        self._first.setPen(pen)
+
+    def set_text_color(self, color: QColor) -> None:
+        self._legend.setLabelTextColor(color)
+        self._legend.setLabelTextSize("9pt")
+        self.show(self._steps, self.names, self.values)  # relabel with the new colour
+
+    def show(self, steps: np.ndarray, names: tuple[str, ...],
+             others: np.ndarray | None) -> None:
+        """Draw `others` (groups 2.., one row each) and name every group in the legend;
+        with one group (others None) the layer is empty."""
+        self.names, self.values, self._steps = names, others, steps
+        count = 0 if others is None else len(others)
+        while len(self._curves) > count:
+            self._item.removeItem(self._curves.pop())
+        while len(self._curves) < count:
+            curve = pg.PlotDataItem()
+            curve.curve.setSegmentedLineMode("on")
+            self._item.addItem(curve)
+            # Clipping and downsampling ask the item's ViewBox, so only once it has one.
+            curve.setClipToView(True)
+            curve.setDownsampling(auto=True, method="peak")
+            self._curves.append(curve)
+        self._legend.clear()
+        for index, curve in enumerate(self._curves, start=1):
+            curve.setPen(pg.mkPen(group_color(index), width=2))
+            curve.setData(steps[:others.shape[1]], others[index - 1])
+        if len(names) < 2 or others is None:
+            self._legend.hide()
+            return
+        self._legend.addItem(self._first, names[0])
+        for name, curve in zip(names[1:], self._curves):
+            self._legend.addItem(curve, name)
+        self._legend.show()
+
+    def readout(self, step: int, first_lr: float) -> str | None:
+        """"lr backbone 1e-04 · head 0.001" at `step`, or None without groups."""
+        if self.values is None or len(self.names) < 2 or not 0 <= step < self.values.shape[1]:
+            return None
+        values = [first_lr, *(float(row[step]) for row in self.values)]
+        return "lr " + " · ".join(f"{name} {value:.6g}" for name, value in
+                                  zip(self.names, values))
+
+
+class SimulationMarks:
+    """Hatching and a label over the regions of simulated phases."""
+
+    def __init__(self, plot_item: pg.PlotItem) -> None:
+        self._item = plot_item
+        self._regions: list[pg.LinearRegionItem] = []
+        self._labels: list[pg.TextItem] = []
+        self._color = QColor("#888888")
+
+    def set_color(self, color: QColor) -> None:
+        self._color = QColor(color)
+        self._paint()
+
+    def show(self, schedule: Schedule | None) -> None:
+        for graphics in self._regions:
+            self._item.removeItem(graphics)
+        for label in self._labels:
+            self._item.removeItem(label)
+        self._regions, self._labels = [], []
+        if schedule is None:
+            return
+        for start, phase in zip(schedule.phase_starts(), schedule.phases):
+            if not phase.spec.simulated:
+                continue
+            region = pg.LinearRegionItem((start, start + phase.steps), movable=False)
+            region.setZValue(-15)
+            self._item.addItem(region, ignoreBounds=True)
+            self._regions.append(region)
+            # At the region's top right: the group legend sits at the plot's top left.
+            label = pg.TextItem(SIMULATION_LABEL, anchor=(1, 0))
+            label.setToolTip("ReduceLROnPlateau steps with a validation metric; this curve "
+                             "is a simulation with the phase's synthetic metric (metric, "
+                             "metric_noise, eval_every in the inspector).")
+            self._item.addItem(label, ignoreBounds=True)
+            self._labels.append(label)
+            self._place(label, start + phase.steps)
+        self._paint()
+
+    def labels(self) -> list[str]:
+        """The label texts shown (tests)."""
+        return [label.textItem.toPlainText() for label in self._labels]
+
+    def update_positions(self) -> None:
+        """Keep each label at the top of its region when the view moves."""
+        for label, region in zip(self._labels, self._regions):
+            self._place(label, region.getRegion()[1])
+
+    def _place(self, label: pg.TextItem, start: float) -> None:
+        view = self._item.getViewBox()
+        top = view.viewRange()[1][1]
+        label.setPos(start, top)
+
+    def _paint(self) -> None:
+        hatch = QColor(self._color)
+        hatch.setAlpha(45)
+        brush = QBrush(hatch, Qt.BDiagPattern)
+        for region in self._regions:
+            region.setBrush(brush)
+            region.setHoverBrush(brush)
+            for line in region.lines:
+                line.setPen(pg.mkPen(None))
+                line.setHoverPen(pg.mkPen(None))
+        text = QColor(self._color)
+        text.setAlpha(200)
+        for label in self._labels:
+            label.setColor(text)

@@ -1,0 +1,104 @@
+"""Param groups and simulated phases in the window: every group's exact curve is plotted
+and named, the readout and the CSV export carry every group, and a ReduceLROnPlateau phase is
+marked as a simulation in the preview and on its timeline block."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from designer.cli import curve_csv
+from designer.core.engine import compute_curves
+from designer.core.model import CONTINUE, OptimizerConfig, ParamGroup, Phase, Schedule
+from designer.ui import MainWindow
+from designer.ui.preview_layers import SIMULATION_LABEL
+
+EXAMPLE = "examples/finetune-plateau.json"
+
+
+@pytest.fixture
+def window(qtbot, tmp_path):
+    win = MainWindow(QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat))
+    win.messages = []
+    win.files.warn = lambda title, text: win.messages.append(text)
+    win.files.ask_save_changes = lambda action: QMessageBox.Discard
+    qtbot.addWidget(win)
+    win.resize(1280, 800)
+    win.show()
+    qtbot.waitExposed(win)
+    return win
+
+
+def shown(window) -> None:
+    assert window.flush_preview()
+    QApplication.processEvents()
+
+
+def test_every_group_curve_is_the_engines_and_named_in_the_readout(window):
+    assert window.open_path(EXAMPLE)
+    shown(window)
+    schedule = window.document.schedule
+    expected = compute_curves(schedule)
+    assert np.array_equal(window.preview_curve()[1], expected.lr)
+    assert np.array_equal(window.preview.group_curves(), expected.others)
+    text = window.preview.readout_at(8500)
+    backbone, head = expected.lr[8500], expected.others[0, 8500]
+    assert f"lr backbone {backbone:.6g} · head {head:.6g}" in text
+    assert "phase 2 ReduceLROnPlateau (simulated)" in text
+
+
+def test_simulated_phases_are_labelled_and_the_labels_follow_edits(window):
+    assert window.open_path(EXAMPLE)
+    shown(window)
+    assert window.preview.simulation_labels() == [SIMULATION_LABEL]
+    document = window.document
+    document.edit("Remove plateau", document.schedule.remove_phase(1))
+    shown(window)
+    assert window.preview.simulation_labels() == []
+    document.undo_stack.undo()
+    shown(window)
+    assert window.preview.simulation_labels() == [SIMULATION_LABEL]
+
+
+def test_removing_the_groups_removes_their_curves(window):
+    design = Schedule((Phase("LinearLR", 20, {"start_factor": 0.1}),
+                       Phase("OneCycleLR", 40, {"max_lr": (0.01, 0.1, 0.2)}, CONTINUE)),
+                      OptimizerConfig("SGD", 0.05, {"momentum": 0.9}),
+                      param_groups=(ParamGroup("a", lr=0.01), ParamGroup("b", lr=0.05),
+                                    ParamGroup("c", lr_scale=3.0)))
+    window.document.reset(design)
+    shown(window)
+    assert window.preview.group_curves().shape == (2, 60)
+    assert np.array_equal(window.preview.group_curves(), compute_curves(design).others)
+    single = design.with_param_groups(())
+    assert single.phases[1].params["max_lr"] == 0.01
+    window.document.edit("Remove groups", single)
+    shown(window)
+    assert window.preview.group_curves() is None
+    assert "step 0 · lr 0.005 · " in window.preview.readout_at(0)
+
+
+def test_csv_export_from_the_window_has_a_column_per_group(window, tmp_path):
+    assert window.open_path(EXAMPLE)
+    shown(window)
+    target = tmp_path / "out.csv"
+    assert window.files.export("csv", str(target)), window.messages
+    rows = list(csv.reader(io.StringIO(target.read_text(encoding="utf-8"))))
+    assert rows[0] == ["step", "lr_backbone", "lr_head"]
+    curves = compute_curves(window.document.schedule)
+    assert target.read_text(encoding="utf-8") == curve_csv(
+        curves.lr, others=curves.others, group_names=("backbone", "head"))
+
+
+def test_framework_templates_say_why_they_cannot_hold_a_plateau_phase(window):
+    assert window.open_path(EXAMPLE)
+    code = window.code_view
+    code.set_template("lightning")
+    assert "cannot be exported" in code.text() and "ReduceLROnPlateau" in code.text()
+    code.set_template("python")
+    assert "scheduler.step(simulated_val_loss(step))" in code.text()
