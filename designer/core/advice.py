@@ -73,11 +73,32 @@ def design_advice(schedule: Schedule, curve: np.ndarray | None = None) -> list[A
                     index, f"{name}: milestone{'s' if len(late) > 1 else ''} "
                            f"{', '.join(map(str, late))} lie past the phase's "
                            f"{phase.steps:,} steps and never apply."))
+        if spec.simulated:
+            advice += _plateau_advice(schedule, index, name, curve, starts[index])
         if phase.scheduler == "StepLR" and phase.param_value("step_size") >= phase.steps:
             advice.append(Advice(
                 index, f"{name}: step_size {phase.param_value('step_size'):,} is not shorter "
                        f"than the phase, so the lr never decays in it."))
     return advice
+
+
+def _plateau_advice(schedule: Schedule, index: int, name: str, curve: np.ndarray | None,
+                    start: int) -> list[Advice]:
+    """A simulated ReduceLROnPlateau phase too short to ever reduce, or that never did."""
+    phase = schedule.phases[index]
+    evaluations = phase.steps // phase.param_value("eval_every")
+    patience = phase.param_value("patience")
+    if evaluations <= patience:
+        return [Advice(index, f"{name} evaluates the metric {evaluations:,} times "
+                              f"(every {phase.param_value('eval_every'):,} steps), never more "
+                              f"than its patience of {patience}: it cannot reduce the lr.")]
+    if curve is not None and len(curve) >= start + phase.steps:
+        piece = curve[start:start + phase.steps]
+        if len(piece) and float(piece.min()) == float(piece[0]):
+            return [Advice(index, f"{name}: the simulated metric never stalls for more than "
+                                  f"{patience} evaluations, so the lr is never reduced. A "
+                                  f"flatter metric or some metric_noise shows when it would be.")]
+    return []
 
 
 def _momentum_advice(schedule: Schedule, index: int, name: str,

@@ -46,3 +46,18 @@ def test_milestones_and_step_size_past_the_phase():
     messages = [a.message for a in advice_for(schedule)]
     assert any("60, 90 lie past" in m for m in messages)
     assert any("never decays" in m for m in messages)
+
+
+def test_plateau_that_cannot_or_does_not_reduce_says_so():
+    short = Schedule((Phase("ReduceLROnPlateau", 40, {"metric": "1", "eval_every": 4}),),
+                     OptimizerConfig("SGD", 0.1))
+    messages = [a.message for a in design_advice(short, compute_curve(short))]
+    assert messages == [("Phase 1 (ReduceLROnPlateau) evaluates the metric 10 times (every 4 "
+                         "steps), never more than its patience of 10: it cannot reduce the lr.")]
+    improving = Schedule((Phase("ReduceLROnPlateau", 60, {"metric": "100 - step",
+                                                         "patience": 2}),),
+                         OptimizerConfig("SGD", 0.1))
+    [advice] = design_advice(improving, compute_curve(improving))
+    assert "never stalls for more than 2 evaluations" in advice.message
+    flat = improving.set_param(0, "metric", "1")
+    assert design_advice(flat, compute_curve(flat)) == []
