@@ -6,6 +6,10 @@ or two to import, so the window hands both to this process and stays responsive.
 Protocol (tuples over a multiprocessing Pipe):
 
     window -> worker   ("job", client, job, schedule)    newest job per client wins
+                       ("job", client, job, (SEQUENTIAL_LR, schedule))
+                                                          the curve torch's own SequentialLR
+                                                          gives the phases (an imported
+                                                          snippet as written), in one piece
                        ("stop",)
     worker -> window   ("ready", pid)                     torch is imported
                        ("chunk", client, job, offset, lrs, momentum or None,
@@ -34,6 +38,7 @@ PIECE_SECONDS = 0.03
 # Phases kept for reuse. torch alone costs this process about 290 MB; 4M points (32 MB)
 # covers every phase of typical designs, and the newest ones of the largest.
 WORKER_CACHE_POINTS = 4_000_000
+SEQUENTIAL_LR = "sequential_lr"
 
 
 def wants_momentum(schedule: Any) -> bool:
@@ -94,6 +99,9 @@ class Worker:
         from designer.core.engine import iter_phase, start_lrs
         from designer.core.model import ScheduleError
 
+        if isinstance(schedule, tuple):
+            self._run_sequential_lr(client, job, schedule[1])
+            return
         offset = 0
         previous_last = None
         momentum = wants_momentum(schedule)
@@ -138,3 +146,19 @@ class Worker:
             self.conn.send(("error", client, job, str(exc)))
             return
         self.conn.send(("done", client, job, offset))
+
+
+    def _run_sequential_lr(self, client: int, job: int, schedule: Any) -> None:
+        from designer.core.import_python import ImportResult
+        from designer.core.model import ScheduleError
+
+        try:
+            lrs = ImportResult(schedule, original_curve_differs=True).original_curve()
+        except ScheduleError as exc:
+            self.conn.send(("error", client, job, str(exc)))
+            return
+        except (ValueError, TypeError, ArithmeticError, LookupError, RuntimeError) as exc:
+            self.conn.send(("error", client, job, f"torch's SequentialLR failed: {exc}"))
+            return
+        self.conn.send(("chunk", client, job, 0, lrs, None, None))
+        self.conn.send(("done", client, job, len(lrs)))

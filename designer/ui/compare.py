@@ -5,6 +5,10 @@ the file as format version 2); its exact curve comes from the curve worker like 
 so a pinned curve is as exact as the live one. The overlay draws each pin in
 its own colour with a legend, and `readout(step, lr)` gives each pin's lr and the ratio of
 the current design to it at the crosshair.
+
+Besides the pins, one *reference* curve can be shown that is not a design: after importing a
+snippet that relies on a torch quirk, the curve torch's own SequentialLR gives the snippet's
+schedulers as written. It is not saved, and goes away when the design is replaced.
 """
 
 from __future__ import annotations
@@ -31,6 +35,9 @@ class Pin:
     service: CurveService | None = field(default=None, repr=False)
 
 
+REFERENCE_COLOR = "#c837ab"  # apart from the momentum red and the pin colours
+
+
 class CompareSet(QObject):
     """The pinned variants of the open design, kept in step with `schedule.pinned` (so
     pinning is an undoable edit and pins are saved with the file). Signal `changed` fires
@@ -42,8 +49,33 @@ class CompareSet(QObject):
         super().__init__(parent)
         self._document = document
         self.pins: list[Pin] = []
+        self.reference: Pin | None = None
         document.changed.connect(self._sync)
+        document.replaced.connect(self.clear_reference)
         self._sync()
+
+    def shown(self) -> list[Pin]:
+        """Every curve overlaid: the pins, then the reference curve if there is one."""
+        return self.pins + ([self.reference] if self.reference is not None else [])
+
+    def show_reference(self, name: str, schedule: Schedule) -> None:
+        """Overlay the curve torch's own SequentialLR gives `schedule`'s phases, as `name`
+        (not saved; replacing the design removes it)."""
+        self.clear_reference()
+        pin = Pin(name, schedule, REFERENCE_COLOR)
+        pin.service = CurveService(self)
+        pin.service.curve_ready.connect(lambda _s, lrs: self._arrived(pin, lrs, ""))
+        pin.service.curve_failed.connect(lambda _s, message: self._arrived(pin, None, message))
+        pin.service.request(schedule, sequential_lr=True)
+        self.reference = pin
+        self.changed.emit()
+
+    def clear_reference(self) -> None:
+        if self.reference is None:
+            return
+        self.reference.service.deleteLater()
+        self.reference = None
+        self.changed.emit()
 
     def pin_current(self, name: str | None = None) -> None:
         """Pin the current design (as it is now) under `name`, one undoable edit."""
@@ -89,7 +121,7 @@ class CompareSet(QObject):
 
     def wait(self, timeout: float = 120) -> bool:
         """Block until every pinned curve has arrived (tests, exports)."""
-        return all(p.service.compute_now(timeout=timeout) for p in self.pins if p.service)
+        return all(p.service.compute_now(timeout=timeout) for p in self.shown() if p.service)
 
     def next_name(self) -> str:
         taken = {p.name for p in self.pins}
@@ -101,7 +133,7 @@ class CompareSet(QObject):
     def readout(self, step: int, lr: float | None) -> str:
         """Each pin's lr at `step`, and the current design's lr as a multiple of it."""
         parts = []
-        for pin in self.pins:
+        for pin in self.shown():
             if pin.lrs is None or not 0 <= step < len(pin.lrs):
                 continue
             value = float(pin.lrs[step])
@@ -138,7 +170,7 @@ class CompareOverlay:
             self._item.removeItem(curve)
         self._curves.clear()
         self._legend.clear()
-        pins = self._compare.pins
+        pins = self._compare.shown()
         if not pins:
             self._legend.hide()
             return
@@ -183,6 +215,10 @@ def add_compare_menu(window, compare: CompareSet) -> None:
     unpin_menu = menu.addMenu("&Unpin")
     clear = menu.addAction("Unpin &all")
     clear.triggered.connect(compare.clear)
+    menu.addSeparator()
+    hide_reference = menu.addAction("&Hide the snippet's own curve")
+    hide_reference.setObjectName("actionHideReference")
+    hide_reference.triggered.connect(compare.clear_reference)
 
     def refresh() -> None:
         unpin_menu.clear()
@@ -191,6 +227,7 @@ def add_compare_menu(window, compare: CompareSet) -> None:
             action.triggered.connect(lambda _=False, i=index: compare.unpin(i))
         unpin_menu.setEnabled(bool(compare.pins))
         clear.setEnabled(bool(compare.pins))
+        hide_reference.setEnabled(compare.reference is not None)
 
     compare.changed.connect(refresh)
     refresh()

@@ -21,7 +21,7 @@ import numpy as np
 from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 
 from designer.core.model import Schedule
-from designer.core.worker import wants_momentum
+from designer.core.worker import SEQUENTIAL_LR, wants_momentum
 
 PROGRESS_INTERVAL = 0.05  # seconds between progress signals while a curve streams in
 MAX_FAILED_STARTS = 3
@@ -76,7 +76,7 @@ class WorkerLink(QObject):
         self.ready = False
         self._timer.start()
 
-    def submit(self, client_id: int, job: int, schedule: Schedule) -> None:
+    def submit(self, client_id: int, job: int, schedule: Schedule | tuple) -> None:
         self.start()
         try:
             self._conn.send(("job", client_id, job, schedule))
@@ -184,6 +184,7 @@ class CurveService(QObject):
         self._jobs = itertools.count(1)
         self._job = 0
         self._schedule: Schedule | None = None
+        self._sequential_lr = False
         self._buffer = np.zeros(0)
         self._momentum: np.ndarray | None = None
         self._others: np.ndarray | None = None
@@ -206,24 +207,28 @@ class CurveService(QObject):
         """Whether the newest request is still being computed."""
         return self._busy
 
-    def request(self, schedule: Schedule) -> None:
-        """Compute `schedule`'s curve; any earlier request is abandoned."""
+    def request(self, schedule: Schedule, sequential_lr: bool = False) -> None:
+        """Compute `schedule`'s curve; any earlier request is abandoned. With
+        `sequential_lr`, the curve torch's own SequentialLR gives its phases instead (an
+        imported snippet as written; first param group only)."""
         self._job = next(self._jobs)
         self._schedule = schedule
+        self._sequential_lr = sequential_lr
         self._buffer = np.empty(schedule.total_steps, dtype=np.float64)
         self._momentum = (np.empty(schedule.total_steps, dtype=np.float64)
-                          if wants_momentum(schedule) else None)
+                          if wants_momentum(schedule) and not sequential_lr else None)
         self._others = (np.empty((schedule.group_count - 1, schedule.total_steps))
-                        if schedule.group_count > 1 else None)
+                        if schedule.group_count > 1 and not sequential_lr else None)
         self._filled = 0
         self._busy = True
         self._last_progress = time.monotonic()
-        self._link.submit(self._id, self._job, schedule)
+        self._link.submit(self._id, self._job,
+                          (SEQUENTIAL_LR, schedule) if sequential_lr else schedule)
 
     def compute_now(self, schedule: Schedule | None = None, timeout: float = 120) -> bool:
         """Request `schedule` (or wait for the pending one) and block until it is done."""
         if schedule is not None and (schedule is not self._schedule or not self._busy):
-            self.request(schedule)
+            self.request(schedule, self._sequential_lr)
         return self._link.wait(lambda: not self._busy, timeout)
 
     def _on_message(self, message: tuple) -> None:
@@ -259,4 +264,4 @@ class CurveService(QObject):
     def _on_worker_restarted(self, message: str) -> None:
         self.engine_restarted.emit(message)
         if self._busy and self._schedule is not None:
-            self.request(self._schedule)
+            self.request(self._schedule, self._sequential_lr)

@@ -59,9 +59,11 @@ class Document(QObject):
     changed : the schedule value was replaced (any edit, undo, redo or open).
     selection_changed(int) : the selected phase index, -1 for none.
     path_changed(str) : the file the document belongs to ("" when untitled).
+    replaced : the whole design was replaced (New, Open, import), after `changed`.
     """
 
     changed = Signal()
+    replaced = Signal()
     selection_changed = Signal(int)
     path_changed = Signal(str)
 
@@ -104,6 +106,7 @@ class Document(QObject):
         self._apply(schedule, 0 if schedule.phases else -1)
         self.set_path(path)
         self.undo_stack.setClean()
+        self.replaced.emit()
 
     def set_path(self, path: str) -> None:
         self._path = path

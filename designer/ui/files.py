@@ -251,6 +251,13 @@ class FileController(QObject):
             return False
         if not self.new_from_schedule(result.schedule):
             return False
+        if result.original_curve_differs:
+            # Both curves: the design's (per-phase) and the snippet's as torch runs it.
+            self.window.compare.show_reference("snippet as written (torch SequentialLR)",
+                                               result.schedule)
+            report = "\n\n".join(filter(None, [report, (
+                "The preview also shows the snippet's own curve (magenta, dashed) as torch's "
+                "SequentialLR runs it; Compare → Hide the snippet's own curve removes it.")]))
         if report:
             self.warn("Imported, with remarks", f"{os.path.basename(path)}:\n{report}")
         return True

@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PySide6.QtCore import QMimeData, QPoint, QPointF, QSettings, Qt, QUrl
-from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from designer.core.fileformat import MAX_FILE_BYTES, dump_schedule, load_schedule_file
@@ -397,3 +397,30 @@ def test_import_scheduler_code_into_a_new_design(window, tmp_path):
     hostile.write_text("import os\nos.system('echo no')\nscheduler = MyScheduler(optimizer)\n")
     assert not window.files.import_python_path(str(hostile))
     assert window.document.schedule == before
+
+
+def test_import_of_a_torch_quirk_shows_the_snippets_own_curve_too(window):
+    from designer.core.engine import compute_curve
+    from designer.core.import_python import import_python
+
+    snippet = Path("tests/data/import_corpus/onecycle_in_sequential.py")
+    expected = import_python(snippet.read_text(encoding="utf-8"), name=snippet.stem)
+    assert expected.original_curve_differs
+    assert window.files.import_python_path(str(snippet))
+    assert "snippet's own curve" in window.messages[-1]
+    compare = window.compare
+    assert compare.reference is not None and compare.pins == []
+    assert compare.wait(60) and window.flush_preview(60)
+    QApplication.processEvents()
+    # Both curves, each exact: the design's per-phase one and torch's SequentialLR one.
+    assert np.array_equal(window.preview_curve()[1], compute_curve(window.document.schedule))
+    assert np.array_equal(compare.reference.lrs, expected.original_curve())
+    assert not np.array_equal(compare.reference.lrs, window.preview_curve()[1])
+    assert "snippet as written" in compare.readout(5, float(window.preview_curve()[1][5]))
+    assert dump_schedule(window.document.schedule) == dump_schedule(expected.schedule)
+    # Not part of the design: not saved, and gone with the next design.
+    window.findChild(QAction, "actionHideReference").trigger()
+    assert compare.reference is None
+    assert window.files.import_python_path(str(snippet))
+    window.files.new_from_schedule(window.document.schedule.with_settings(name="x"))
+    assert compare.reference is None
