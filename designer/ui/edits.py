@@ -7,7 +7,10 @@ schedule and pushes one command with a human label ("Insert CosineAnnealingLR").
 
 from __future__ import annotations
 
-from designer.core.model import CONTINUE, RESTART, Schedule, new_phase
+from dataclasses import replace
+
+from designer.core.fileformat import MAX_GROUPS
+from designer.core.model import CONTINUE, RESTART, ParamGroup, Schedule, new_phase
 from designer.ui.document import Document
 
 SCHEDULER_MIME = "application/x-lr-designer-scheduler"
@@ -89,3 +92,92 @@ def set_start(document: Document, index: int, start: str | float) -> None:
     label = {RESTART: "Restart", CONTINUE: "Continue"}.get(start, "Set start lr of")
     document.edit(f"{label} {phase.scheduler}", schedule.set_start(index, start),
                   merge_key=("start", index) if not isinstance(start, str) else None)
+
+
+# Param groups. The editor checks names and lrs with `fileformat.check_group` first; these
+# functions take valid values. `Schedule.with_param_groups` carries the phases' per-group
+# values along (by name, a renamed group keeping its position).
+
+FIRST_GROUPS = (ParamGroup("backbone", lr_scale=1.0), ParamGroup("head", lr_scale=10.0))
+
+
+def add_param_group(document: Document) -> None:
+    """Add a group. The first add splits the optimizer's one group into two, backbone at the
+    base lr and head at ten times it: a single named group is rarely what people mean."""
+    schedule = document.schedule
+    groups = schedule.param_groups
+    if not groups:
+        document.edit("Add param groups", schedule.with_param_groups(FIRST_GROUPS))
+        return
+    if len(groups) >= MAX_GROUPS:
+        return
+    taken = {group.name for group in groups}
+    number = len(groups) + 1
+    while f"group{number}" in taken:
+        number += 1
+    group = ParamGroup(f"group{number}", lr_scale=1.0)
+    document.edit(f"Add param group {group.name}",
+                  schedule.with_param_groups((*groups, group)))
+
+
+def remove_param_group(document: Document, index: int) -> None:
+    schedule = document.schedule
+    groups = list(schedule.param_groups)
+    if not 0 <= index < len(groups):
+        return
+    removed = groups.pop(index)
+    document.edit(f"Remove param group {removed.name}",
+                  schedule.with_param_groups(tuple(groups)))
+
+
+def move_param_group(document: Document, index: int, target: int) -> None:
+    """Move group `index` to position `target` (its per-group values move with it)."""
+    schedule = document.schedule
+    groups = list(schedule.param_groups)
+    if index == target or not (0 <= index < len(groups) and 0 <= target < len(groups)):
+        return
+    group = groups.pop(index)
+    groups.insert(target, group)
+    direction = "up" if target < index else "down"
+    document.edit(f"Move param group {group.name} {direction}",
+                  schedule.with_param_groups(tuple(groups)))
+
+
+def rename_param_group(document: Document, index: int, name: str) -> None:
+    """Rename group `index`; consecutive renames of one group (typing) are one undo step."""
+    schedule = document.schedule
+    groups = list(schedule.param_groups)
+    groups[index] = replace(groups[index], name=name)
+    document.edit("Rename param group", schedule.with_param_groups(tuple(groups)),
+                  merge_key=("param group", index, "name"))
+
+
+def set_param_group_lr(document: Document, index: int, value: float) -> None:
+    """Set group `index`'s lr, or its lr_scale when it has one (typing merges)."""
+    schedule = document.schedule
+    groups = list(schedule.param_groups)
+    group = groups[index]
+    groups[index] = replace(group, lr=value) if group.lr is not None else \
+        replace(group, lr_scale=value)
+    document.edit(f"Set {group.name} lr", schedule.with_param_groups(tuple(groups)),
+                  merge_key=("param group", index, "lr"))
+
+
+def set_param_group_scaled(document: Document, index: int, scaled: bool) -> None:
+    """Give group `index` its lr as a multiple of the optimizer's lr (`scaled`) or as an
+    absolute lr, keeping the lr it trains at."""
+    schedule = document.schedule
+    groups = list(schedule.param_groups)
+    group = groups[index]
+    if (group.lr_scale is not None) == scaled:
+        return
+    optimizer_lr = float(schedule.optimizer.lr)
+    lr = group.base_lr(optimizer_lr)
+    # 12 significant digits, so that 0.01 / 0.1 reads 0.1 and not 0.09999999999999999.
+    if scaled:
+        groups[index] = ParamGroup(group.name, lr_scale=float(f"{lr / optimizer_lr:.12g}"))
+        label = f"Scale {group.name} lr with the optimizer lr"
+    else:
+        groups[index] = ParamGroup(group.name, lr=float(f"{lr:.12g}"))
+        label = f"Give {group.name} an absolute lr"
+    document.edit(label, schedule.with_param_groups(tuple(groups)))

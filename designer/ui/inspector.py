@@ -1,11 +1,14 @@
 """The inspector: a form for the selected phase and for the schedule's optimizer and settings.
 
 The phase form is generated from the catalog: one row per `ParamSpec`, each editor taken from
-the `editors.EDITORS` registry, so adding a scheduler to the catalog adds no code here. Every
+the `editors.EDITORS` registry (a per-group parameter of a design with several param groups
+gets `editors_groups.PerGroupEditor`), so adding a scheduler to the catalog adds no code here.
+The design's param groups have a section of their own, `group_editor.GroupEditor`. Every
 change goes through `Document.edit` with a merge key per field, so typing into one field is
 one undo step. The form is rebuilt only when the selection or the selected phase's scheduler
-changes; otherwise values are updated in place, so the field being typed in keeps its focus
-and cursor while the rest of the window follows the model.
+changes, or the design gains or loses param groups; otherwise values are updated in place, so
+the field being typed in keeps its focus and cursor while the rest of the window follows the
+model.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from functools import partial
 from itertools import pairwise
 from typing import Any
 
-from PySide6.QtCore import QEvent, QSignalBlocker, Qt
+from PySide6.QtCore import QSignalBlocker, Qt
 from PySide6.QtGui import QPalette, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
@@ -44,7 +47,10 @@ from designer.core.model import (
 )
 from designer.ui import edits
 from designer.ui.document import Document
-from designer.ui.editors import OptionalEditor, create_editor, error_color, validate_value
+from designer.ui.editor_field import EditorField
+from designer.ui.editors import OptionalEditor, create_editor, validate_value
+from designer.ui.editors_groups import PerGroupEditor, create_param_editor
+from designer.ui.group_editor import GroupEditor
 from designer.ui.theme import phase_color
 
 EXPLICIT = "explicit"
@@ -60,57 +66,6 @@ _START_LR_SPEC = ParamSpec("start lr", FLOAT, minimum=0.0, exclusive_min=True,
 _BASE_LR_SPEC = ParamSpec("lr", FLOAT, minimum=0.0, exclusive_min=True,
                           help="the optimizer's base learning rate")
 _DEFAULT_OF = re.compile(r"\(default: (\w+)\)")
-
-
-class EditorField(QWidget):
-    """An editor with its inline message underneath: the error when invalid, else a hint."""
-
-    def __init__(self, widget: QWidget, source: QWidget | None = None,
-                 parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.editor = source or widget
-        self._error = self._hint = ""
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(2)
-        layout.addWidget(widget)
-        self.message = QLabel()
-        self.message.setWordWrap(True)
-        self.message.setTextFormat(Qt.TextFormat.PlainText)
-        font = self.message.font()
-        font.setPointSizeF(font.pointSizeF() * 0.9)
-        self.message.setFont(font)
-        self.message.hide()
-        layout.addWidget(self.message)
-        if hasattr(self.editor, "error_changed"):  # plain Qt widgets have no messages
-            self.editor.error_changed.connect(self.set_error)
-            self.editor.hint_changed.connect(self.set_hint)
-
-    def set_error(self, text: str) -> None:
-        self._error = text
-        self._refresh()
-
-    def set_hint(self, text: str) -> None:
-        self._hint = text
-        self._refresh()
-
-    def changeEvent(self, event: QEvent) -> None:  # Qt's name
-        super().changeEvent(event)
-        if event.type() == QEvent.Type.PaletteChange:
-            self._refresh()  # the error red differs between dark and light themes
-
-    def message_text(self) -> str:
-        return self.message.text() if not self.message.isHidden() else ""
-
-    def _refresh(self) -> None:
-        text = self._error or self._hint
-        palette = self.message.palette()
-        color = error_color(self.palette()) if self._error else \
-            self.palette().color(QPalette.ColorRole.PlaceholderText)
-        palette.setColor(QPalette.ColorRole.WindowText, color)
-        self.message.setPalette(palette)
-        self.message.setText(text)
-        self.message.setVisible(bool(text))
 
 
 class Inspector(QWidget):
@@ -244,6 +199,11 @@ class Inspector(QWidget):
         self.name_edit.textEdited.connect(self._on_name_edited)
         self._add_row("Name", self.name_edit, "a name for this design")
 
+        form.addRow(self._section_header("Param groups"))
+        self.group_editor = GroupEditor(self._document)
+        self.group_editor.rows_rebuilt.connect(self._update_tab_order)
+        form.addRow(self.group_editor)
+
     def _section_header(self, title: str) -> QWidget:
         header = QWidget()
         layout = QVBoxLayout(header)
@@ -304,11 +264,12 @@ class Inspector(QWidget):
     def _update_form(self) -> None:
         schedule = self._document.schedule
         index, phase = self._selected_phase()
-        key = (index, phase.scheduler) if phase is not None else None
+        # Per-group parameters get other editors once the design has two or more groups.
+        key = (index, phase.scheduler, schedule.group_count > 1) if phase is not None else None
         rebuilt = key != self._phase_key or schedule.optimizer.name != self._optimizer_name
         if key != self._phase_key:
             self._phase_key = key
-            self._rebuild_phase_rows(phase)
+            self._rebuild_phase_rows(phase, schedule.group_names())
         if phase is not None:
             self._update_phase(schedule, index, phase)
         if schedule.optimizer.name != self._optimizer_name:
@@ -326,10 +287,11 @@ class Inspector(QWidget):
             field = item.widget() if item is not None else None
             if isinstance(field, EditorField):
                 chain.extend(_focus_chain(field.editor))
+        chain.extend(self.group_editor.focus_chain())
         for first, second in pairwise(chain):
             QWidget.setTabOrder(first, second)
 
-    def _rebuild_phase_rows(self, phase: Phase | None) -> None:
+    def _rebuild_phase_rows(self, phase: Phase | None, group_names: tuple[str, ...]) -> None:
         for field in self._param_fields:
             self._remove_row(field)
         self._param_fields, self._param_editors = [], {}
@@ -343,8 +305,8 @@ class Inspector(QWidget):
         row = self.form.getWidgetPosition(self._start_lr_field)[0] + 1
         for param in spec.params:
             fitted = param.name == spec.fit_param
-            editor = create_editor(param, optional=param.optional or fitted,
-                                   auto_hint=self._auto_hint(spec, param))
+            editor = create_param_editor(param, group_names, optional=param.optional or fitted,
+                                         auto_hint=self._auto_hint(spec, param))
             editor.set_check(partial(self._check_param, param.name))
             editor.value_edited.connect(partial(self._on_param_edited, param.name))
             self._param_editors[param.name] = editor
@@ -372,6 +334,8 @@ class Inspector(QWidget):
             f"{spec.name} sets the lr itself: the start has no effect" if spec.absolute else "")
         for param in spec.params:
             editor = self._param_editors[param.name]
+            if isinstance(editor, PerGroupEditor):
+                editor.set_group_names(schedule.group_names())
             if isinstance(editor, OptionalEditor):
                 editor.set_auto_value(self._auto_value(phase, param))
                 editor.set_value(phase.params.get(param.name))
@@ -442,7 +406,7 @@ class Inspector(QWidget):
         if total > MAX_TOTAL_STEPS:
             return f"the schedule would have {total:,} steps; the limit is {MAX_TOTAL_STEPS:,}"
         try:
-            check_phase(candidate, "")
+            check_phase(candidate, "", self._document.schedule.group_count)
         except ScheduleError as exc:
             name = exc.field.rsplit(".", 1)[-1]
             return exc.message if name == edited else f"{name} {exc.message}"
