@@ -20,6 +20,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import Phase as HypothesisPhase
 from hypothesis import strategies as st
 from torch.optim import lr_scheduler
+from training_loop import step_like_training
 
 from designer.core.engine import compute_curve, compute_curves
 from designer.core.export import export_python, sequential_lr_obstacles
@@ -58,15 +59,10 @@ def run_exported_groups(source: str) -> tuple[np.ndarray, dict]:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         scheduler = namespace["build_scheduler"](optimizer)
-        single_plateau = isinstance(scheduler, lr_scheduler.ReduceLROnPlateau)
         for step in range(namespace["TOTAL_STEPS"]):
             lrs.append([group["lr"] for group in optimizer.param_groups])
             optimizer.step()
-            value = metric(step) if metric is not None else None  # draws the noise once
-            if metric is None:
-                scheduler.step()
-            elif not single_plateau or value is not None:
-                scheduler.step(value)
+            step_like_training(scheduler, metric, step)
     lrs = np.asarray(lrs, dtype=np.float64).reshape(-1, len(optimizer.param_groups))
     return lrs.T, namespace
 

@@ -24,6 +24,7 @@ import torch
 from design_strategies import schedule_docs
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
+from training_loop import step_like_training
 
 from designer.core.engine import compute_curve, compute_curves, make_optimizer
 from designer.core.export import export_python
@@ -122,7 +123,6 @@ def run_function(schedule: Schedule) -> np.ndarray:
     metric = execute(export_python(schedule)).get("simulated_val_loss")
     optimizer = make_optimizer(schedule.optimizer, schedule.base_lrs())
     scheduler = namespace["build_scheduler"](optimizer)
-    single_plateau = isinstance(scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau)
     optimizer.step()
     lrs = []
     for step in range(schedule.total_steps):
@@ -131,11 +131,7 @@ def run_function(schedule: Schedule) -> np.ndarray:
             # ReduceLROnPlateau does not hook optimizer.step(): a scheduler built after it
             # needs a real optimizer.step() before its first step(), as in training.
             optimizer.step()
-        value = metric(step) if metric is not None else None  # draws the noise once
-        if metric is None:
-            scheduler.step()
-        elif not single_plateau or value is not None:
-            scheduler.step(value)
+        step_like_training(scheduler, metric, step)
     return as_curves(lrs, schedule.group_count)
 
 

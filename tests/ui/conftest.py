@@ -1,6 +1,7 @@
 """UI test safety net: a modal message box would block the offscreen test run forever."""
 
 import pytest
+from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QMessageBox
 
 
@@ -21,3 +22,20 @@ def _no_modal_message_boxes(monkeypatch):
     for name in ("warning", "information", "critical"):
         monkeypatch.setattr(QMessageBox, name, answer(QMessageBox.Ok))
     return shown
+
+
+@pytest.fixture
+def window(qtbot, tmp_path):
+    """A shown 1280×800 main window with its own settings; dialogs it would show are
+    collected in `window.messages`, and unsaved changes are discarded without asking."""
+    from designer.ui import MainWindow
+
+    win = MainWindow(QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat))
+    win.messages = []
+    win.files.warn = lambda title, text: win.messages.append(text)
+    win.files.ask_save_changes = lambda action: QMessageBox.Discard
+    qtbot.addWidget(win)
+    win.resize(1280, 800)
+    win.show()
+    qtbot.waitExposed(win)
+    return win

@@ -8,30 +8,14 @@ import csv
 import io
 
 import numpy as np
-import pytest
-from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication
 
 from designer.cli import curve_csv
 from designer.core.engine import compute_curves
 from designer.core.model import CONTINUE, OptimizerConfig, ParamGroup, Phase, Schedule
-from designer.ui import MainWindow
 from designer.ui.preview_layers import SIMULATION_LABEL
 
 EXAMPLE = "examples/finetune-plateau.json"
-
-
-@pytest.fixture
-def window(qtbot, tmp_path):
-    win = MainWindow(QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat))
-    win.messages = []
-    win.files.warn = lambda title, text: win.messages.append(text)
-    win.files.ask_save_changes = lambda action: QMessageBox.Discard
-    qtbot.addWidget(win)
-    win.resize(1280, 800)
-    win.show()
-    qtbot.waitExposed(win)
-    return win
 
 
 def shown(window) -> None:

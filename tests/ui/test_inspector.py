@@ -11,6 +11,7 @@ import os
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontInfo, QGuiApplication
+from ui_keys import paste_text, replace_text
 
 from designer.core.catalog import OPTIMIZERS, SCHEDULERS
 from designer.core.expressions import ExpressionError, parse_expression
@@ -66,23 +67,6 @@ def inspector(qtbot, document) -> Inspector:
 def select(inspector: Inspector, document: Document, index: int) -> None:
     document.select(index)
     assert document.selected == index
-
-
-def replace_text(qtbot, widget, text: str) -> None:
-    """Focus a field, select everything in it and type `text` key by key."""
-    widget.setFocus()
-    qtbot.keyClick(widget, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
-    qtbot.keyClick(widget, Qt.Key.Key_Backspace)
-    if text:
-        qtbot.keyClicks(widget, text)
-
-
-def paste_text(qtbot, widget, text: str) -> None:
-    """Replace a field's text with one paste, so no intermediate text is ever typed."""
-    widget.setFocus()
-    qtbot.keyClick(widget, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
-    QGuiApplication.clipboard().setText(text)
-    qtbot.keyClick(widget, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
 
 
 def shown_text(editor) -> str:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QMimeData, QPoint, QPointF, QSettings, Qt, QUrl
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QMouseEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
@@ -19,21 +19,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
 from designer.core.catalog import SCHEDULERS
 from designer.core.engine import compute_curve
 from designer.core.fileformat import dump_schedule, load_schedule, load_schedule_file
-from designer.ui import MainWindow, edits
-
-
-@pytest.fixture
-def window(qtbot, tmp_path):
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat)
-    win = MainWindow(settings)
-    win.messages = []
-    win.files.warn = lambda title, text: win.messages.append(text)
-    win.files.ask_save_changes = lambda action: QMessageBox.Discard
-    qtbot.addWidget(win)
-    win.resize(1280, 800)
-    win.show()
-    qtbot.waitExposed(win)
-    return win
+from designer.ui import edits
 
 
 def assert_exact(window) -> None:

@@ -13,6 +13,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
+from ui_keys import paste_text, replace_text
 
 from designer.core.fileformat import MAX_GROUPS, check_group, dump_schedule, load_schedule
 from designer.core.model import OptimizerConfig, ParamGroup, Schedule, ScheduleError, new_phase
@@ -61,23 +62,6 @@ def inspector(qtbot, document) -> Inspector:
 def click(qtbot, button) -> None:
     assert button.isEnabled() and button.isVisible()
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
-
-
-def replace_text(qtbot, widget, text: str) -> None:
-    """Focus a field, select everything in it and type `text` key by key."""
-    widget.setFocus()
-    qtbot.keyClick(widget, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
-    qtbot.keyClick(widget, Qt.Key.Key_Backspace)
-    if text:
-        qtbot.keyClicks(widget, text)
-
-
-def paste_text(qtbot, widget, text: str) -> None:
-    """Replace a field's text with one paste, so no intermediate text is ever typed."""
-    widget.setFocus()
-    qtbot.keyClick(widget, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
-    QGuiApplication.clipboard().setText(text)
-    qtbot.keyClick(widget, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
 
 
 def check_group_message(name, lr, lr_scale, taken) -> str:
