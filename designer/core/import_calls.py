@@ -20,6 +20,7 @@ from designer.core.import_values import (
     TORCH_SCHEDULERS,
     ArgParser,
     Function,
+    GroupParams,
     Namespace,
     OptimizerCall,
     Ref,
@@ -30,6 +31,7 @@ from designer.core.import_values import (
     UserClass,
     _is_number,
     _parameters,
+    _params_name,
     _short,
 )
 
@@ -88,6 +90,12 @@ class CallReader:
             return ArgParser()
         if path == "builtins.list" and len(args) == 1 and isinstance(args[0], (list, tuple)):
             return list(args[0])
+        if path == "builtins.dict" and not args and "**" not in kwargs:
+            # dict(params=model.head.parameters(), lr=1e-3): a param group, as a {...} is
+            given = next((k.value for k in node.keywords if k.arg == "params"), None)
+            if given is not None:
+                kwargs["params"] = GroupParams(_params_name(given))
+            return kwargs
         if _SCHEDULER_LIKE.search(name) and not path.startswith("builtins."):
             # timm's CosineLRScheduler, a project's WarmupLR: report it rather than ignore it.
             return self._record(SchedulerCall(name, node.lineno, args, kwargs, custom=True))

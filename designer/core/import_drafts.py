@@ -3,7 +3,8 @@
 Each timeline scheduler becomes a `_Draft`: its parameters checked against the catalog, its
 duration parameter kept aside until the run length is known. `SequentialLR` gives one draft
 per scheduler with lengths from its milestones; a `ChainedScheduler` gives the one member
-that changes the lr.
+that changes the lr. A `ReduceLROnPlateau` gets the catalog's synthetic metric in place of
+the training's, and list arguments with one value per param group become per-group values.
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ _ORDER = {
     "OneCycleLR": ("max_lr", "total_steps", "epochs", "steps_per_epoch", "pct_start",
                    "anneal_strategy", "cycle_momentum", "base_momentum", "max_momentum",
                    "div_factor", "final_div_factor", "three_phase", "last_epoch"),
+    "ReduceLROnPlateau": ("mode", "factor", "patience", "threshold", "threshold_mode",
+                          "cooldown", "min_lr", "eps"),
     "SequentialLR": ("schedulers", "milestones", "last_epoch"),
 }
 # transformers' schedule functions: lr_scheduler_type and positional order after the optimizer.
@@ -58,8 +61,14 @@ _HF_FUNCTIONS = {
     "get_scheduler": (None, ("num_warmup_steps", "num_training_steps",
                              "scheduler_specific_kwargs")),
 }
-_REDUCE = ("ReduceLROnPlateau lowers the lr when a validation metric stops improving, so its "
-           "curve depends on the training run: it is not a timeline phase")
+_REDUCE = ("torch's {combination} refuses ReduceLROnPlateau: it steps its schedulers without "
+           "the validation metric ReduceLROnPlateau needs")
+_REDUCE_PHASE = ("; the design makes it a phase of its own, which the exported module steps "
+                 "with your metric")
+_SIMULATED = ("ReduceLROnPlateau lowers the lr when the validation metric stops improving, "
+              "and the snippet's metric only exists while it trains: the design's curve is a "
+              "simulation with a synthetic validation metric, `{metric}`, which you set in the "
+              "phase (metric, metric_noise, eval_every)")
 _CHAIN = ("ChainedScheduler applies all of its schedulers at every step, multiplying their "
           "effects; the timeline runs one scheduler at a time, so only a chain in which all "
           "but one scheduler leave the lr unchanged can be imported")
@@ -77,8 +86,8 @@ class _Draft:
     start: str = RESTART
 
 class DraftReader:
-    """The scheduler-reading part of `_Assembler` (which provides `problem`, `note`, `reader`
-    and `steps_per_epoch`)."""
+    """The scheduler-reading part of `_Assembler` (which provides `problem`, `note`, `reader`,
+    `steps_per_epoch` and `param_groups`)."""
 
     def _argument(self, call: SchedulerCall, name: str) -> Any:
         """An argument of a scheduler call by torch's (or transformers') parameter name."""
@@ -99,11 +108,16 @@ class DraftReader:
                 return self._argument(children[0], "optimizer")
         return bound.get(name, Unknown(f"{call.kind} has no `{name}` in the snippet"))
 
-    def draft(self, call: SchedulerCall, optimizer: Any = None) -> _Draft | None:
-        """One timeline scheduler's phase; problems for what does not carry over."""
+    def draft(self, call: SchedulerCall, optimizer: Any = None,
+              combination: str = "") -> _Draft | None:
+        """One timeline scheduler's phase; problems for what does not carry over.
+        `combination`: the SequentialLR or ChainedScheduler it is part of, if any."""
         kind = call.kind
-        if kind == "ReduceLROnPlateau":
-            self.problem(call.line, _REDUCE)
+        if kind == "ReduceLROnPlateau" and combination == "SequentialLR":
+            # The timeline can hold what the snippet means, a warmup then the plateau.
+            self.problem(call.line, _REDUCE.format(combination=combination) + _REDUCE_PHASE)
+        elif kind == "ReduceLROnPlateau" and combination:
+            self.problem(call.line, _REDUCE.format(combination=combination))
             return None
         if call.custom or kind not in SCHEDULERS:
             self.problem(call.line, f"{kind} is not a scheduler the timeline supports")
@@ -130,16 +144,20 @@ class DraftReader:
             given.pop("scale_mode", None)
         params, failed = {}, {}
         for key, value in given.items():
-            if not spec.has_param(key):
+            if not spec.has_param(key) or spec.param(key).simulation:
                 self.problem(call.line, f"{kind} has no parameter `{key}`")
                 continue
             try:
+                if spec.param(key).per_group and isinstance(value, (list, tuple)):
+                    value = self._per_group(call, key, value)
                 value = self._param_value(call, spec.param(key).kind, key, value)
                 if value is not None:
                     params[key] = check_value(spec.param(key), value, key)
             except (NotImportable, ScheduleError) as exc:
                 failed[key] = str(exc)
         for param in spec.params:
+            if param.simulation:
+                continue  # the snippet's metric is the training's: see below
             reason = failed.get(param.name, "not given")
             if param.name in failed or (param.required and param.name not in params
                                         and param.name != spec.fit_param):
@@ -151,6 +169,10 @@ class DraftReader:
                 else:
                     fallback = "the design uses torch's default"
                 self.problem(call.line, f"{kind}'s {param.name}: {reason}; {fallback}")
+        if spec.simulated:
+            metric = spec.param("metric").suggested
+            params["metric"] = metric
+            self.note(call.line, _SIMULATED.format(metric=metric))
         duration = None
         if spec.fit_param:
             duration = params.pop(spec.fit_param, None)
@@ -171,13 +193,45 @@ class DraftReader:
             raise NotImportable(value.why)
         if kind != "expression":
             return value
-        if isinstance(value, (list, tuple)):
-            if not value:
-                raise NotImportable("it is an empty list")
-            self.note(call.line, f"{call.kind} has one {key} per param group; the design "
-                      "follows the first")
-            value = value[0]
-        return self.reader.lambda_text(value)
+        if not isinstance(value, (list, tuple)):
+            return self.reader.lambda_text(value)
+        # One function per param group: the design has one expression for all groups.
+        first = self.reader.lambda_text(self._per_group(call, key, value, exact=False))
+        if len(value) == self._group_count() and not all(
+                self._same_lambda(first, other) for other in value[1:]):
+            self.problem(call.line, f"{call.kind} has a different {key} for each param "
+                         "group; the design applies the first to every group")
+        return first
+
+    def _same_lambda(self, text: str, function: Any) -> bool:
+        try:
+            return self.reader.lambda_text(function) == text
+        except NotImportable:
+            return False
+
+    def _group_count(self) -> int:
+        return len(self.param_groups) or 1
+
+    def _per_group(self, call: SchedulerCall, key: str, values: list[Any] | tuple[Any, ...],
+                   exact: bool = True) -> Any:
+        """A list argument with one value per param group, as torch takes it: a tuple when
+        the values differ (`exact`), else the one value. A length that does not match the
+        optimizer's groups, which torch refuses, is a problem; the first value stands."""
+        if not values:
+            raise NotImportable("it is an empty list")
+        unknown = next((v for v in values if isinstance(v, Unknown)), None)
+        if unknown is not None and exact:
+            raise NotImportable(unknown.why)
+        count = self._group_count()
+        if len(values) != count:
+            groups = "group" if count == 1 else "groups"
+            self.problem(call.line, f"{call.kind}'s {key} has {len(values)} values, but the "
+                         f"optimizer has {count} param {groups}, which torch refuses; the "
+                         "design uses the first value for every group")
+            return values[0]
+        if not exact or all(value == values[0] for value in values[1:]):
+            return values[0]
+        return tuple(values)
 
     def _one_cycle_total(self, call: SchedulerCall, given: dict[str, Any]) -> None:
         epochs, per_epoch = given.pop("epochs", None), given.pop("steps_per_epoch", None)
@@ -221,7 +275,7 @@ class DraftReader:
                 self.problem(child.line, f"a {child.kind} inside SequentialLR is not imported")
                 draft = None
             else:
-                draft = self.draft(child, optimizer)
+                draft = self.draft(child, optimizer, "SequentialLR")
             if end is not None and end <= previous:
                 if end < previous:
                     self.problem(call.line, "SequentialLR's milestones must increase")
@@ -244,7 +298,7 @@ class DraftReader:
             self.problem(call.line, "ChainedScheduler's schedulers are not a list of "
                          "schedulers the snippet builds")
             return []
-        drafts = [self.draft(child) for child in children]
+        drafts = [self.draft(child, combination="ChainedScheduler") for child in children]
         if None in drafts:
             return []
         active = [d for d in drafts if not _leaves_lr_alone(d)]

@@ -27,12 +27,16 @@ _EPOCH_HINTS = ("num_epochs", "epochs", "max_epochs", "n_epochs", "total_epochs"
 
 class PhaseBuilder:
     """The run-length and phase part of `_Assembler` (which provides `problem`, `note`,
-    `reader`, `total_steps`, `interval` and `steps_per_epoch`)."""
+    `reader`, `total_steps`, `interval`, `steps_per_epoch` and `param_groups`)."""
 
     def run_length(self, root: SchedulerCall, own: tuple[int, str] | None, default: int) -> int:
         """How many scheduler.step() calls the training makes (see the module docstring)."""
+        takes_metric = root.kind in SCHEDULERS and SCHEDULERS[root.kind].simulated
         for site in root.steps:
-            if site.has_argument:
+            if takes_metric and not site.has_argument:
+                self.problem(site.line, f"{root.kind}.step() needs the validation metric, and "
+                             "torch raises without it")
+            elif site.has_argument and not takes_metric:
                 self.problem(site.line, "scheduler.step() with an argument sets the epoch "
                              "itself; the design assumes one step per call")
         # A step(epoch) call still counts the calls, even though its epochs are not steps.
@@ -122,7 +126,7 @@ class PhaseBuilder:
                 del params[fit]  # equal to the phase: fitted, so it follows a resize
             phase = Phase(draft.scheduler, steps, params, draft.start)
             try:
-                check_phase(phase, f"phases[{len(phases)}]")
+                check_phase(phase, f"phases[{len(phases)}]", len(self.param_groups) or 1)
             except ScheduleError as exc:
                 self.problem(draft.line, f"{draft.scheduler}: {exc.message}; it is left out")
                 continue
@@ -131,9 +135,9 @@ class PhaseBuilder:
             at += steps
         return phases
 
-    def quirks(self, phases: list[Phase], base_lr: float) -> bool:
+    def quirks(self, phases: list[Phase], base_lrs: tuple[float, ...]) -> bool:
         """Notes where torch's SequentialLR differs from the per-phase semantics; True if
-        the snippet's own curve therefore differs from the design's."""
+        the snippet's own curve (of any param group) therefore differs from the design's."""
         differs = False
         for index, phase in enumerate(phases):
             line = self._phase_lines[index]
@@ -155,7 +159,10 @@ class PhaseBuilder:
             if index and phase.scheduler == "CosineAnnealingLR":
                 eta_min = phase.param_value("eta_min")
                 # SequentialLR restarts it through its closed form at epoch 0:
-                restarted = eta_min + (base_lr - eta_min) * (1 + math.cos(math.pi * 0 / 1)) / 2
+                restarts = [(eta_min + (lr - eta_min) * (1 + math.cos(math.pi * 0 / 1)) / 2, lr)
+                            for lr in base_lrs]
+                restarted, base_lr = next(((r, lr) for r, lr in restarts if r != lr),
+                                          restarts[0])
                 if restarted != base_lr:
                     self.note(line, "CosineAnnealingLR with eta_min inside SequentialLR: torch "
                               f"restarts it at {restarted!r} instead of the base lr "

@@ -5,39 +5,41 @@ ends up with (the one no `SequentialLR` or `ChainedScheduler` consumes) becomes 
 a single scheduler is one phase, `SequentialLR` one phase per scheduler with lengths from its
 milestones, a `ChainedScheduler` whose members all but one leave the lr alone is that one
 phase, and a transformers `get_*_schedule*` call goes through `designer.core.import_hf`.
+A `ReduceLROnPlateau` becomes a phase stepped with the catalog's synthetic metric (the
+snippet's own metric only exists while it trains), and an optimizer built from param group
+dicts gives the design's param groups (`designer.core.import_groups`).
 How long the run is comes, in this order, from the `total_steps` argument, the loops around
 `scheduler.step()`, the last scheduler's own duration (`T_max`, `total_iters`,
 `total_steps`), a `num_training_steps`-like variable, or else a default that is reported.
 
 For a snippet imported without problems, the design's curve equals what the snippet's
-schedulers produce, exactly; where torch's SequentialLR does something the per-phase
-semantics avoid (see README "What the curve is"), `original_curve_differs` says so, a note
-explains it, and `original_curve()` gives what the snippet itself would produce.
+schedulers produce, exactly, for every param group; where torch's SequentialLR does
+something the per-phase semantics avoid (see README "What the curve is"),
+`original_curve_differs` says so, a note explains it, and `original_curve()` gives what the
+snippet itself would produce. A ReduceLROnPlateau design equals the snippet's scheduler fed
+the design's synthetic metric; with the snippet's real metric it is not known before training.
 """
 
 from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 
-from designer.core.catalog import OPTIMIZERS, SCHEDULERS
-from designer.core.fileformat import check_number, check_value
+from designer.core.catalog import SCHEDULERS
 from designer.core.import_drafts import (
     _HF_FUNCTIONS,
     _ORDER,  # noqa: F401 - importable from here, as before the split
-    _REDUCE,
     DraftReader,
     _default_length,
 )
+from designer.core.import_groups import OptimizerReader
 from designer.core.import_hf import hf_phases
 from designer.core.import_phases import PhaseBuilder
 from designer.core.importer import (
     Finding,
     FindingLog,
-    OptimizerCall,
     SchedulerCall,
     SnippetReader,
     Unknown,
@@ -47,11 +49,6 @@ from designer.core.model import (
     Schedule,
     ScheduleError,
 )
-
-_DEFAULT_LR = {"SGD": 1e-3, "Adam": 1e-3, "AdamW": 1e-3, "RMSprop": 1e-2, "Adagrad": 1e-2,
-               "Adamax": 2e-3, "NAdam": 2e-3, "RAdam": 1e-3}
-_MISSING_LR = object()
-_LR_NEUTRAL = ("foreach", "fused", "capturable", "differentiable")  # do not change the lr
 
 
 @dataclass
@@ -81,12 +78,16 @@ class ImportResult:
 
     def original_curve(self) -> np.ndarray:
         """The lr per step the snippet's own schedulers produce (real torch, built from the
-        imported phases as the snippet combines them)."""
-        from designer.core.engine import compute_curve
+        imported phases as the snippet combines them), of the first param group."""
+        return self.original_group_lrs()[0]
+
+    def original_group_lrs(self) -> np.ndarray:
+        """`original_curve` of every param group, shape (groups, steps)."""
+        from designer.core.engine import compute_curves
 
         if not self.original_curve_differs:
-            return compute_curve(self.schedule)
-        return _sequential_lr_curve(self.schedule)
+            return compute_curves(self.schedule).group_lrs()
+        return _sequential_lr_curves(self.schedule)
 
 
 def import_python(source: str, total_steps: int | None = None, name: str = "") -> ImportResult:
@@ -110,7 +111,7 @@ def import_python(source: str, total_steps: int | None = None, name: str = "") -
     return _Assembler(reader, total_steps, name).result()
 
 
-class _Assembler(DraftReader, PhaseBuilder, FindingLog):
+class _Assembler(OptimizerReader, DraftReader, PhaseBuilder, FindingLog):
     def __init__(self, reader: SnippetReader, total_steps: int | None, name: str) -> None:
         self.reader = reader
         self.total_steps = total_steps
@@ -129,9 +130,7 @@ class _Assembler(DraftReader, PhaseBuilder, FindingLog):
         for call in self.reader.schedulers:
             if call.consumed:
                 continue
-            if call.kind == "ReduceLROnPlateau":
-                self.problem(call.line, _REDUCE)
-            elif call.custom:
+            if call.custom:
                 self.problem(call.line, f"`{call.kind}` is not one of torch's timeline "
                              "schedulers: its curve is only known by running it")
             else:
@@ -157,7 +156,8 @@ class _Assembler(DraftReader, PhaseBuilder, FindingLog):
             draft = self.draft(root)
             drafts = [draft] if draft else []
         if not drafts:
-            return self._result(Schedule(optimizer=optimizer, name=self.name), "")
+            return self._result(Schedule(optimizer=optimizer, name=self.name,
+                                         param_groups=self.param_groups), "")
         last = drafts[-1]
         fixed = last.offset
         own = None
@@ -167,73 +167,22 @@ class _Assembler(DraftReader, PhaseBuilder, FindingLog):
                    + (" after the milestones" if fixed else ""))
         run = self.run_length(root, own, _default_length(last) + fixed)
         phases = self.phases(drafts, run)
-        differs = combination == "SequentialLR" and self.quirks(phases, optimizer.lr)
+        base_lrs = Schedule(optimizer=optimizer, param_groups=self.param_groups).base_lrs()
+        differs = combination == "SequentialLR" and self.quirks(phases, base_lrs)
+        if any(phase.spec.simulated for phase in phases):
+            differs = False  # torch refuses the snippet: it has no curve of its own
         schedule = Schedule(tuple(phases), optimizer, self.interval, self.steps_per_epoch,
-                            self.name)
+                            self.name, param_groups=self.param_groups)
         return self._result(schedule, combination, differs)
 
     def _result(self, schedule: Schedule, combination: str, differs: bool = False) -> ImportResult:
         return ImportResult(schedule, sorted(self.problems), sorted(self.notes), differs,
                             combination)
 
-    # The optimizer --------------------------------------------------------------------------
-
-    def optimizer(self, call: Any, line: int) -> OptimizerConfig:
-        if not isinstance(call, OptimizerCall):
-            why = call.why if isinstance(call, Unknown) else "it is not a torch optimizer"
-            self.problem(line, f"the optimizer is not built in the snippet ({why}); the "
-                         "design assumes SGD with lr 0.1")
-            return OptimizerConfig()
-        name = call.name
-        if name not in OPTIMIZERS:
-            self.problem(call.line, f"{name} is not an optimizer the designer supports; the "
-                         "design uses SGD with the same lr")
-            name = "SGD"
-        spec = OPTIMIZERS[name]
-        order = ["params", "lr", *(p.name for p in spec.params if p.name != "maximize")]
-        given = dict(zip(order, call.args))
-        if len(call.args) > len(order):
-            self.problem(call.line, f"{name} got more positional arguments than torch takes")
-        given.update(call.kwargs)
-        groups = given.pop("params", None)
-        if not (isinstance(groups, list) and groups and isinstance(groups[0], dict)):
-            groups = [{}]
-        elif len(groups) > 1:
-            self.note(call.line, "the optimizer has several param groups; the design follows "
-                      "the first one's lr")
-        # The curve is the first group's lr: its own, else the optimizer's, else torch's default.
-        lr = groups[0].get("lr", given.pop("lr", _MISSING_LR))
-        given.pop("lr", None)
-        if lr is _MISSING_LR:
-            lr = _DEFAULT_LR[name]
-            self.note(call.line, f"{name} has no lr in the snippet: torch's default {lr!r}")
-        try:
-            if isinstance(lr, Unknown):
-                raise ScheduleError("lr", lr.why)
-            lr = check_number(lr, "lr", 0.0, None, True)
-        except ScheduleError as exc:
-            self.problem(call.line, f"the optimizer's lr: {exc.message}; the design assumes 0.1")
-            lr = 0.1
-        params = {}
-        for key, value in given.items():
-            param = spec.param(key)
-            if param is None:
-                if key not in _LR_NEUTRAL:
-                    self.note(call.line, f"{name}'s `{key}` is not part of the design")
-                continue
-            if isinstance(value, Unknown):
-                self.problem(call.line, f"{name}'s {key}: {value.why}")
-                continue
-            try:
-                params[key] = check_value(param, value, key)
-            except ScheduleError as exc:
-                self.problem(call.line, f"{name}'s {exc}")
-        return OptimizerConfig(name, lr, params)
-
     def transformers(self, call: SchedulerCall, optimizer: OptimizerConfig) -> ImportResult:
         function = call.kind[3:]
         kind, _ = _HF_FUNCTIONS.get(function, (None, ()))
-        empty = Schedule(optimizer=optimizer, name=self.name)
+        empty = Schedule(optimizer=optimizer, name=self.name, param_groups=self.param_groups)
         if function not in _HF_FUNCTIONS:
             self.problem(call.line, f"transformers' {function} is not one the designer imports")
             return self._result(empty, "")
@@ -274,29 +223,35 @@ class _Assembler(DraftReader, PhaseBuilder, FindingLog):
             self.problem(call.line, f"transformers' {function}: {exc}")
             return self._result(empty, "")
         schedule = Schedule(tuple(phases), optimizer, self.interval, self.steps_per_epoch,
-                            self.name)
+                            self.name, param_groups=self.param_groups)
         return self._result(schedule, "transformers")
 
 
-def _sequential_lr_curve(schedule: Schedule) -> np.ndarray:
-    """torch's own SequentialLR over the schedule's phases, as the snippet builds it."""
+def _sequential_lr_curves(schedule: Schedule) -> np.ndarray:
+    """torch's own SequentialLR over the schedule's phases, as the snippet builds it: the lr
+    of every param group per step, shape (groups, steps)."""
     import warnings
 
     import torch
 
     from designer.core.engine import make_optimizer, scheduler_kwargs
 
-    optimizer = make_optimizer(schedule.optimizer, schedule.optimizer.lr)
+    optimizer = make_optimizer(schedule.optimizer, schedule.base_lrs())
     schedulers = [getattr(torch.optim.lr_scheduler, phase.scheduler)(
         optimizer, **scheduler_kwargs(phase, f"phases[{i}]"))
         for i, phase in enumerate(schedule.phases)]
     combined = torch.optim.lr_scheduler.SequentialLR(optimizer, schedulers,
                                                      schedule.phase_starts()[1:])
-    group, lrs = optimizer.param_groups[0], []
+    lrs = []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the dummy optimizer steps without gradients
         for _ in range(schedule.total_steps):
-            lrs.append(group["lr"])
+            lrs.append([group["lr"] for group in optimizer.param_groups])
             optimizer.step()
             combined.step()
-    return np.asarray(lrs, dtype=np.float64)
+    return np.asarray(lrs, dtype=np.float64).reshape(-1, len(optimizer.param_groups)).T
+
+
+def _sequential_lr_curve(schedule: Schedule) -> np.ndarray:
+    """`_sequential_lr_curves` of the first param group."""
+    return _sequential_lr_curves(schedule)[0]

@@ -86,6 +86,14 @@ class OptimizerCall:
     kwargs: dict[str, Any]
 
 
+@dataclass(frozen=True)
+class GroupParams:
+    """The "params" of a param group dict: tensors only the running script has, known by
+    the name the snippet gives them (`model.backbone.parameters()`: "backbone"), or ""."""
+
+    name: str
+
+
 @dataclass(eq=False)
 class StepSite:
     """A `scheduler.step(...)` call and the loops around it (variable, count or None)."""
@@ -243,6 +251,23 @@ def _dotted(node: ast.expr) -> str:
         return ""
     parts.append(node.id)
     return ".".join(reversed(parts))
+
+
+def _params_name(node: ast.expr) -> str:
+    """The name a param group's "params" goes by in the snippet: `backbone_params`,
+    `model.head.parameters()` and `filter(f, model.head.parameters())` name theirs
+    ("backbone_params", "head"); a comprehension or anything else is unnamed ("")."""
+    while isinstance(node, ast.Call):
+        if isinstance(node.func, ast.Attribute) and node.func.attr in (
+                "parameters", "named_parameters"):
+            node = node.func.value
+        elif _dotted(node.func) in ("list", "tuple", "filter", "iter") and node.args:
+            node = node.args[-1]
+        else:
+            return ""
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    return node.id if isinstance(node, ast.Name) else ""
 
 
 def _short(node: ast.AST) -> str:

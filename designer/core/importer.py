@@ -39,6 +39,7 @@ from designer.core.import_values import (
     Finding,
     FindingLog,
     Function,
+    GroupParams,
     Namespace,
     NotImportable,
     OptimizerCall,
@@ -51,6 +52,7 @@ from designer.core.import_values import (
     _builds_something,
     _dotted,
     _is_number,
+    _params_name,
     _Returned,
     _short,
 )
@@ -62,6 +64,7 @@ __all__ = [
     "ArgParser",
     "Finding",
     "Function",
+    "GroupParams",
     "Namespace",
     "NotImportable",
     "OptimizerCall",
@@ -282,9 +285,11 @@ class SnippetReader(CallReader, ExpressionConverter, FindingLog):
             items = {}
             for key, item in zip(node.keys, node.values):
                 key = None if key is None else self.value(key, scope)
-                item = self.value(item, scope)  # read even when its key is odd: it may build
+                value = self.value(item, scope)  # read even when its key is odd: it may build
+                if key == "params":  # a param group: what matters is what it is called
+                    value = GroupParams(_params_name(item))
                 if isinstance(key, str):
-                    items[key] = item
+                    items[key] = value
             return items
         if isinstance(node, ast.Lambda):
             return Function(node, scope)
@@ -314,7 +319,7 @@ class SnippetReader(CallReader, ExpressionConverter, FindingLog):
             return found
         if name in _IMPLICIT:
             return Ref(_IMPLICIT[name])
-        if name in _NUMERIC_BUILTINS or name in ("len", "range", "list", "print", "str"):
+        if name in _NUMERIC_BUILTINS or name in ("len", "range", "list", "print", "str", "dict"):
             return Ref(f"builtins.{name}")
         if name in ("True", "False", "None"):
             return {"True": True, "False": False, "None": None}[name]

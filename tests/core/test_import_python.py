@@ -3,7 +3,9 @@ own curve exactly; what cannot be imported is reported with its line number.
 
 The corpus (tests/data/import_corpus, see its README) is real-world idioms with expected
 outcomes. The test runs the clean ones for real, as training would, and compares the lr per
-step with the engine's curve of the imported design.
+step of every param group with the engine's curves of the imported design. ReduceLROnPlateau
+snippets need their training's metric, so the test feeds their scheduler the design's
+synthetic metric instead.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import importlib.util
 import inspect
 import json
+import random
 import subprocess
 import sys
 import types
@@ -23,11 +26,13 @@ import pytest
 import torch
 
 from designer.cli import main
-from designer.core.engine import compute_curve, make_optimizer
+from designer.core.catalog import SCHEDULERS
+from designer.core.engine import compute_curve, compute_curves, make_optimizer
 from designer.core.export import export_python
+from designer.core.expressions import parse_expression
 from designer.core.fileformat import dump_schedule, load_schedule, load_schedule_file
 from designer.core.import_python import _ORDER, import_python
-from designer.core.model import CONTINUE
+from designer.core.model import CONTINUE, ParamGroup, Schedule
 
 CORPUS = Path(__file__).resolve().parent.parent / "data" / "import_corpus"
 
@@ -35,7 +40,7 @@ CORPUS = Path(__file__).resolve().parent.parent / "data" / "import_corpus"
 @dataclass(frozen=True)
 class Entry:
     path: Path
-    expect: str  # clean, differs, partial, nothing
+    expect: str  # clean, differs, simulated, partial, nothing
     lines: tuple[int, ...]  # problem lines for partial / nothing
     scheduler: str  # expression giving the scheduler once the snippet has run
     needs: str | None
@@ -60,50 +65,83 @@ def _entry(path: Path) -> Entry:
 ENTRIES = [_entry(path) for path in sorted(CORPUS.glob("*.py"))]
 
 
-def run_snippet(entry: Entry, steps: int, monkeypatch) -> np.ndarray:
-    """The snippet's own lr per step: run it (our trusted test data), then step its
-    scheduler as a training loop does, reading the lr before each optimizer.step()."""
+class _Model(torch.nn.Module):
+    """The `model` the snippets train, with the submodules their param groups name."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        for name in ("backbone", "head", "classifier", "embeddings", "encoder"):
+            self.add_module(name, torch.nn.Linear(1, 1))
+
+
+def run_snippet(entry: Entry, steps: int, monkeypatch, metric=None) -> np.ndarray:
+    """The snippet's own lr per step of every param group, shape (groups, steps): run it
+    (our trusted test data), then step its scheduler as a training loop does, reading the lrs
+    before each optimizer.step(). `metric(step)`: the validation metric that step ends with
+    (None: not evaluated), for a ReduceLROnPlateau."""
     monkeypatch.setattr(sys, "argv", ["train.py"])
     lightning = types.ModuleType("lightning")
     lightning.pytorch = types.ModuleType("lightning.pytorch")
     lightning.pytorch.LightningModule = torch.nn.Module
     monkeypatch.setitem(sys.modules, "lightning", lightning)
     monkeypatch.setitem(sys.modules, "lightning.pytorch", lightning.pytorch)
-    namespace = {"__name__": "import_corpus_snippet", "model": torch.nn.Linear(1, 1)}
+    namespace = {"__name__": "import_corpus_snippet", "model": _Model()}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         exec(compile(entry.source, str(entry.path), "exec"), namespace)  # noqa: S102
         scheduler = eval(entry.scheduler, namespace)
-        optimizer = scheduler.optimizer
-        lrs = []
-        for _ in range(steps):
-            lrs.append(optimizer.param_groups[0]["lr"])
-            optimizer.step()
+        return _stepped(scheduler.optimizer, scheduler, steps, metric)
+
+
+def _stepped(optimizer, scheduler, steps: int, metric=None) -> np.ndarray:
+    lrs = []
+    for step in range(steps):
+        lrs.append([group["lr"] for group in optimizer.param_groups])
+        optimizer.step()
+        if metric is None:
             scheduler.step()
-    return np.asarray(lrs, dtype=np.float64)
+        elif (value := metric(step)) is not None:
+            scheduler.step(value)
+    return np.asarray(lrs, dtype=np.float64).reshape(steps, -1).T
 
 
-def exported_curve(schedule) -> np.ndarray:
-    """The curve of the design's exported module, on the design's optimizer."""
+def synthetic_metric(schedule: Schedule):
+    """The metric the engine feeds a design of one ReduceLROnPlateau phase, written out."""
+    phase, = schedule.phases
+    params = phase.resolved_params()
+    expression = parse_expression(params["metric"])
+    rng = random.Random(params["noise_seed"])
+
+    def metric(step: int) -> float | None:
+        if (step + 1) % params["eval_every"]:
+            return None
+        return expression(step) + params["metric_noise"] * rng.gauss(0.0, 1.0)
+
+    return metric
+
+
+def exported_curves(schedule) -> np.ndarray:
+    """The curves of the design's exported module on the design's optimizer, shape
+    (groups, steps); a simulated design is stepped with the module's own metric."""
     namespace = {"__name__": "exported_schedule"}
     exec(compile(export_python(schedule), "<exported>", "exec"), namespace)  # noqa: S102
-    optimizer = make_optimizer(schedule.optimizer, schedule.optimizer.lr)
+    optimizer = make_optimizer(schedule.optimizer, schedule.base_lrs())
+    metric = namespace.get("simulated_val_loss")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         scheduler = namespace["build_scheduler"](optimizer)
-        lrs = []
-        for _ in range(schedule.total_steps):
-            lrs.append(optimizer.param_groups[0]["lr"])
-            optimizer.step()
-            scheduler.step()
-    return np.asarray(lrs, dtype=np.float64)
+        return _stepped(optimizer, scheduler, schedule.total_steps, metric)
 
 
 def test_corpus_covers_the_idioms():
     assert len(ENTRIES) >= 15
     outcomes = {entry.expect for entry in ENTRIES}
-    assert outcomes == {"clean", "differs", "partial", "nothing"}
+    assert outcomes == {"clean", "differs", "simulated", "partial", "nothing"}
     assert sum(entry.expect == "clean" for entry in ENTRIES) >= 12
+    grouped = [entry for entry in ENTRIES
+               if entry.expect in ("clean", "simulated")
+               and import_python(entry.source).schedule.param_groups]
+    assert {entry.expect for entry in grouped} == {"clean", "simulated"}
 
 
 @pytest.mark.parametrize("entry", ENTRIES, ids=[entry.path.stem for entry in ENTRIES])
@@ -119,19 +157,43 @@ def test_corpus(entry, monkeypatch):
     assert result.problems == [], result.problems
     assert result.imported
     assert result.original_curve_differs == (entry.expect == "differs")
+    assert result.schedule.uses_simulation() == (entry.expect == "simulated")
     if entry.needs and importlib.util.find_spec(entry.needs) is None:
         pytest.skip(f"running this snippet needs {entry.needs}")
-    design = compute_curve(result.schedule)
-    original = run_snippet(entry, len(design), monkeypatch)
+    if entry.expect == "simulated":
+        _check_simulated(entry, result, monkeypatch)
+        return
+    design = compute_curves(result.schedule).group_lrs()
+    original = run_snippet(entry, design.shape[1], monkeypatch)
     if entry.expect == "clean":
         np.testing.assert_array_equal(design, original)
-        np.testing.assert_array_equal(exported_curve(result.schedule), original)
+        np.testing.assert_array_equal(exported_curves(result.schedule), original)
         return
     assert not np.array_equal(design, original)
     # Both curves can be shown: original_curve() is exactly what the snippet produces.
-    np.testing.assert_array_equal(result.original_curve(), original)
+    np.testing.assert_array_equal(result.original_group_lrs(), original)
+    np.testing.assert_array_equal(result.original_curve(), original[0])
     assert any("SequentialLR" in message and "differs" in message
                for _, message in result.notes)
+
+
+def _check_simulated(entry: Entry, result, monkeypatch) -> None:
+    """A ReduceLROnPlateau snippet's curve depends on its training's metric, so there is no
+    curve of its own to compare with. Fed the design's synthetic metric, and a metric that
+    stalls at once over a longer run (so that every torch parameter shows), the snippet's
+    scheduler gives the design's curves, and so does the exported module."""
+    line, = [line for line, message in result.notes if "synthetic validation metric" in message]
+    assert line > 0
+    phase, = result.schedule.phases
+    assert phase.params["metric"] == SCHEDULERS["ReduceLROnPlateau"].param("metric").suggested
+    stalled = result.schedule.replace_phase(0, phase.with_param("metric", "1.0")).resize_phase(
+        0, 120)
+    for design in (result.schedule, stalled):
+        expected = compute_curves(design).group_lrs()
+        original = run_snippet(entry, design.total_steps, monkeypatch, synthetic_metric(design))
+        np.testing.assert_array_equal(expected, original)
+        np.testing.assert_array_equal(exported_curves(design), original)
+    assert len(np.unique(expected)) > 2  # the stalled metric really reduces the lr
 
 
 def test_onecycle_in_sequential_notes_the_quirk():
@@ -163,12 +225,13 @@ def test_optimizer_positional_lr_and_kwargs():
     assert (phase.scheduler, phase.steps, phase.params) == ("ExponentialLR", 7, {"gamma": 0.5})
 
 
-def test_optimizer_default_lr_and_param_groups_are_noted():
+def test_optimizer_default_lr_and_param_groups():
     result = imported("from torch import optim\n"
                       "opt = optim.Adam([{'params': a, 'lr': 0.01}, {'params': b}], lr=0.1)\n"
                       "s = optim.lr_scheduler.CosineAnnealingLR(opt, T_max=10)\n")
-    assert result.schedule.optimizer.lr == 0.01  # the first group's, which is the curve's
-    assert any("param groups" in message for _, message in result.notes)
+    assert result.schedule.optimizer.lr == 0.1
+    assert result.schedule.param_groups == (ParamGroup("a", lr=0.01), ParamGroup("b", lr=0.1))
+    assert any(line == 2 and "param groups" in message for line, message in result.notes)
     result = imported("import torch\nopt = torch.optim.RMSprop(m.parameters())\n"
                       "s = torch.optim.lr_scheduler.LinearLR(opt, total_iters=4)\n")
     assert result.schedule.optimizer.lr == 1e-2
@@ -201,7 +264,7 @@ def test_float_conversions_stay_exact(monkeypatch):
     entry = Entry(Path("inline.py"), "clean", (), "scheduler", None)
     monkeypatch.setattr(Entry, "source", source)
     np.testing.assert_array_equal(compute_curve(result.schedule),
-                                  run_snippet(entry, 3000, monkeypatch))
+                                  run_snippet(entry, 3000, monkeypatch)[0])
 
 
 def test_def_with_if_return_becomes_a_conditional_expression():
@@ -294,6 +357,128 @@ def _sequential(schedule):
     return _sequential_lr_curve(schedule)
 
 
+# ReduceLROnPlateau and param groups -----------------------------------------------------------
+
+_OPT = "import torch\nfrom torch.optim import lr_scheduler as L\nopt = torch.optim.SGD(m.parameters(), lr=0.1)\n"
+
+
+def test_plateau_without_a_loop_takes_the_default_length_of_schedulers_without_one():
+    result = import_python(_OPT + "s = L.ReduceLROnPlateau(opt, patience=2, cooldown=1, "
+                           "threshold_mode='abs', eps=0.0)\n")
+    phase, = result.schedule.phases
+    assert phase.steps == 100
+    assert phase.params == {"patience": 2, "cooldown": 1, "threshold_mode": "abs", "eps": 0.0,
+                            "metric": "0.5 + 2 * exp(-step / 100)"}
+    assert [line for line, _ in result.problems] == [4]  # the run length is not known
+    assert any(line == 4 and "synthetic validation metric" in m for line, m in result.notes)
+    result = imported(_OPT + "num_epochs = 40\ns = L.ReduceLROnPlateau(opt)\n")
+    assert result.schedule.total_steps == 40 and result.schedule.interval == "epoch"
+
+
+@pytest.mark.parametrize("snippet, line, words", [
+    ("s = L.ReduceLROnPlateau(opt)\nfor e in range(5):\n    s.step()\n", 6,
+     "needs the validation metric"),
+    ("s = L.ReduceLROnPlateau(opt, metric='step')\n", 4, "no parameter `metric`"),
+    ("s = L.ChainedScheduler([L.ReduceLROnPlateau(opt), L.StepLR(opt, 3)])\n", 4,
+     "ChainedScheduler refuses ReduceLROnPlateau"),
+    ("s = L.ReduceLROnPlateau(opt, min_lr=[0.0, 0.001])\n", 4,
+     "min_lr has 2 values, but the optimizer has 1 param group"),
+])
+def test_plateau_problems(snippet, line, words):
+    result = import_python(_OPT + snippet)
+    assert any(found == line and words in message for found, message in result.problems), \
+        result.problems
+
+
+def test_warmup_then_plateau_in_sequential_lr_becomes_two_phases_and_a_problem():
+    result = import_python((CORPUS / "warmup_then_plateau_sequential.py").read_text())
+    assert [(p.scheduler, p.steps) for p in result.schedule.phases] == [
+        ("LinearLR", 5), ("ReduceLROnPlateau", 45)]
+    (line, message), = result.problems
+    assert line == 10 and "SequentialLR refuses ReduceLROnPlateau" in message
+    assert not result.original_curve_differs  # torch refuses the snippet: no curve of its own
+    assert compute_curves(result.schedule).lr.shape == (50,)
+
+
+_GROUPS = "import torch\nfrom torch.optim import lr_scheduler as L\n"
+
+
+def test_group_names_come_from_the_snippet_and_are_made_valid_and_unique():
+    result = imported(_GROUPS + "opt = torch.optim.SGD([\n"
+                      "    {'params': model.parameters()}, {'params': model.parameters()},\n"
+                      "    {'params': [p for p in model.parameters() if p.ndim > 1]},\n"
+                      "    {'params': filter(f, net.module.encoder.parameters())},\n"
+                      "    {'params': x, 'name': '1st.layer'}, {'params': x, 'name': 'class'},\n"
+                      "    dict(params=model.decoder.parameters(), lr=0.5)], lr=0.1)\n"
+                      "s = L.ExponentialLR(opt, 0.9)\n", total_steps=10)
+    groups = result.schedule.param_groups
+    assert [group.name for group in groups] == [
+        "model", "model_2", "group_2", "encoder", "_1st_layer", "class_", "decoder"]
+    assert [group.lr for group in groups] == [0.1] * 6 + [0.5]
+
+
+def test_group_keys_other_than_the_lr_are_reported_with_their_line():
+    result = import_python(_GROUPS + "opt = torch.optim.AdamW(\n"
+                           "    [{'params': a, 'lr': 1e-4, 'weight_decay': 0.0},\n"
+                           "     {'params': b, 'initial_lr': 0.5, 'betas': (0.9, 0.99)},\n"
+                           "     {'params': c, 'lr': base_lr}], lr=1e-3)\n"
+                           "s = L.ExponentialLR(opt, 0.9)\n", total_steps=10)
+    assert {group.name: group.lr for group in result.schedule.param_groups} == {
+        "a": 1e-4, "b": 1e-3, "c": 1e-3}
+    assert [line for line, _ in result.problems] == [3, 3]
+    problems = " ".join(message for _, message in result.problems)
+    assert "param group b sets initial_lr" in problems
+    assert "param group c's lr: `base_lr` is not defined" in problems
+    notes = [message for line, message in result.notes if line == 3]
+    assert any("param group a sets its own weight_decay" in note for note in notes)
+    assert any("param group b sets its own betas" in note for note in notes)
+
+
+def test_one_group_dict_is_a_design_without_groups():
+    result = imported(_GROUPS + "opt = torch.optim.SGD([{'params': m.parameters(), 'lr': 0.02,"
+                      " 'momentum': 0.9}], lr=0.1)\ns = L.ExponentialLR(opt, 0.9)\n",
+                      total_steps=10)
+    assert result.schedule.param_groups == () and result.schedule.optimizer.lr == 0.02
+    assert any("sets its own momentum" in message for _, message in result.notes)
+
+
+def test_too_many_groups_fall_back_to_the_first():
+    groups = ", ".join(f"{{'params': p{i}, 'lr': {i + 1}.0}}" for i in range(17))
+    result = import_python(_GROUPS + f"opt = torch.optim.SGD([{groups}])\n"
+                           "s = L.ExponentialLR(opt, 0.9)\n", total_steps=10)
+    assert result.schedule.param_groups == () and result.schedule.optimizer.lr == 1.0
+    assert any(line == 3 and "17 param groups" in m for line, m in result.problems)
+
+
+@pytest.mark.parametrize("scheduler, line, words", [
+    ("L.CyclicLR(opt, [0.01, 0.02], 0.1)", 4,
+     "CyclicLR's base_lr has 2 values, but the optimizer has 3 param groups"),
+    ("L.CyclicLR(opt, 0.01, max_lr=[0.1, 0.2, 0.3, 0.4])", 4, "max_lr has 4 values"),
+    ("L.LambdaLR(opt, [lambda s: 1.0, lambda s: 0.9 ** s, lambda s: 1.0])", 4,
+     "a different lr_lambda for each param group"),
+    ("L.LambdaLR(opt, [lambda s: 1.0, lambda s: 1.0])", 4, "lr_lambda has 2 values"),
+])
+def test_per_group_lists_that_do_not_fit_are_problems(scheduler, line, words):
+    result = import_python(_GROUPS + "opt = torch.optim.SGD([{'params': a}, {'params': b}, "
+                           f"{{'params': c}}], lr=0.1, momentum=0.9)\ns = {scheduler}\n")
+    assert any(found == line and words in message for found, message in result.problems), \
+        result.problems
+    assert result.imported
+
+
+def test_per_group_lists_that_fit_become_one_value_per_group():
+    optimizer = ("opt = torch.optim.SGD([{'params': a}, {'params': b}], lr=0.1, "
+                 "momentum=0.9)\n")
+    result = imported(_GROUPS + optimizer + "s = L.CyclicLR(opt, [0.01, 0.01], [0.1, 0.2], "
+                      "step_size_up=5)\n", total_steps=20)
+    phase, = result.schedule.phases
+    assert phase.params["base_lr"] == 0.01 and phase.params["max_lr"] == (0.1, 0.2)
+    assert compute_curves(result.schedule).group_lrs().shape == (2, 20)
+    result = imported(_GROUPS + optimizer + "f = lambda s: 0.9 ** s\n"
+                      "s = L.LambdaLR(opt, [f, lambda step: 0.9 ** step])\n", total_steps=20)
+    assert result.schedule.phases[0].params["lr_lambda"] == "0.9 ** step"
+
+
 def test_chained_scheduler_of_one_real_scheduler_imports_it():
     result = imported("from torch.optim import lr_scheduler as L\nimport torch\n"
                       "opt = torch.optim.SGD(m.parameters(), lr=0.1)\n"
@@ -381,12 +566,23 @@ def test_cli_import_partial_warns_and_nothing_fails(capsys):
     captured = capsys.readouterr()
     assert json.loads(captured.out)["phases"][0]["scheduler"] == "LinearLR"
     assert f"{partial}:11: another scheduler" in captured.err
-    nothing = CORPUS / "reduce_on_plateau.py"
+    nothing = CORPUS / "chained_docs.py"
     assert main(["import", str(nothing)]) == 2
     captured = capsys.readouterr()
     assert captured.out == ""
     assert captured.err.splitlines()[-1] == f"{nothing}: nothing could be imported"
-    assert f"{nothing}:8: ReduceLROnPlateau" in captured.err
+    assert f"{nothing}:10: ChainedScheduler applies" in captured.err
+
+
+def test_cli_import_plateau_is_a_simulation_with_a_note(capsys):
+    plateau = CORPUS / "reduce_on_plateau.py"
+    assert main(["import", str(plateau)]) == 0
+    captured = capsys.readouterr()
+    phase, = json.loads(captured.out)["phases"]
+    assert phase["scheduler"] == "ReduceLROnPlateau"
+    assert phase["params"]["mode"] == "min" and phase["params"]["patience"] == 10
+    assert f"{plateau}:8: note: ReduceLROnPlateau lowers the lr" in captured.err
+    assert "(metric, metric_noise, eval_every)" in captured.err
 
 
 def test_cli_import_total_steps_and_bad_paths(tmp_path, capsys):
