@@ -11,15 +11,13 @@ every phase start is then a tuple of start lrs, one per group, and the curves of
 after the first come in `PhaseCurve.others`.
 
 ReduceLROnPlateau phases are simulations: after every `eval_every`-th step the engine calls
-`scheduler.step(metric)` with the phase's synthetic metric, `metric(step) + metric_noise *
-random.Random(noise_seed).gauss(0.0, 1.0)` (one generator per phase, drawn once per
-evaluation), exactly as the exported module's demo loop does.
+`scheduler.step(metric)` with the phase's synthetic metric (`designer.core.simulation`),
+exactly as the exported module's demo loop does.
 """
 
 from __future__ import annotations
 
 import math
-import random
 from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from typing import Any
@@ -31,6 +29,7 @@ from designer.core.catalog import EXPRESSION, FLOAT, INT_LIST, OPTIMIZERS
 from designer.core.expressions import ExpressionError, parse_expression
 from designer.core.fileformat import check_phase
 from designer.core.model import CONTINUE, RESTART, OptimizerConfig, Phase, Schedule, ScheduleError
+from designer.core.simulation import metric_evaluations
 
 
 @dataclass(frozen=True)
@@ -275,19 +274,16 @@ def _check_finite(curves: np.ndarray, done: int, path: str) -> None:
 
 def _plateau_driver(phase: Phase, scheduler: Any, path: str) -> Callable[[], None]:
     """The per-step call that drives a ReduceLROnPlateau phase: after every
-    `eval_every`-th step, scheduler.step(metric) with the synthetic metric."""
-    params = phase.resolved_params()
-    metric = _lambda(params["metric"], f"{path}.params.metric")
-    every = int(params["eval_every"])
-    noise = float(params["metric_noise"])
-    rng = random.Random(int(params["noise_seed"]))
+    `eval_every`-th step, scheduler.step(metric) with the next synthetic evaluation."""
+    evaluations = metric_evaluations(phase, path)
+    every = int(phase.param_value("eval_every"))
     step = 0
 
     def advance() -> None:
         nonlocal step
         step += 1
         if step % every == 0:
-            scheduler.step(metric(step - 1) + noise * rng.gauss(0.0, 1.0))
+            scheduler.step(next(evaluations)[1])
 
     return advance
 

@@ -214,6 +214,10 @@ class Preview(QWidget):
         """The "simulated" labels over ReduceLROnPlateau phases (one per such phase)."""
         return self._simulation.labels()
 
+    def simulated_metrics(self) -> list[np.ndarray]:
+        """The synthetic metric's evaluations plotted for each simulated phase."""
+        return self._simulation.metric_values()
+
     def show_partial(self, schedule: Schedule, lrs: np.ndarray) -> None:
         """A curve still streaming in: its first `len(lrs)` values, with the x axis already
         spanning the whole schedule so the line grows left to right instead of rescaling."""
@@ -285,6 +289,9 @@ class Preview(QWidget):
         momentum = self._momentum.value_at(step)
         if momentum is not None:
             parts.append(f"{self._momentum.label} {momentum:.4g}")
+        metric = self._simulation.metric_at(step)
+        if metric is not None:
+            parts.append(f"simulated metric {metric:.4g}")
         index = self._schedule.phase_at(step)
         if index is not None:
             phase = self._schedule.phases[index]

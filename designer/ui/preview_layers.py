@@ -4,8 +4,9 @@ marks that say a phase's curve is a simulation.
 With param groups, the main curve is the first group's lr; `GroupCurves` draws every other
 group's exact curve (the same torch run, from the worker) in its own colour, with a legend
 naming the groups. A ReduceLROnPlateau phase reacts to a validation metric, which the design
-only simulates; `SimulationMarks` hatches that phase's region and labels it, so nobody
-mistakes the simulated curve for a promise.
+only simulates; `SimulationMarks` hatches that phase's region, labels it, and draws the
+synthetic metric's evaluations (dotted, on a scale of their own), so nobody mistakes the
+simulated curve for a promise and everyone sees why the lr dropped where it did.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
 
 from designer.core.model import Schedule
+from designer.core.simulation import metric_points
 
 # Colours of groups 2, 3, ... (group 1 is the main curve); apart from the momentum red.
 GROUP_COLORS = ("#f28e2b", "#59a14f", "#b07aa1", "#76b7b2", "#edc948", "#9c755f", "#ff9da7")
@@ -87,13 +89,24 @@ class GroupCurves:
 
 
 class SimulationMarks:
-    """Hatching and a label over the regions of simulated phases."""
+    """Hatching, a label and the synthetic metric over the regions of simulated phases."""
 
     def __init__(self, plot_item: pg.PlotItem) -> None:
         self._item = plot_item
         self._regions: list[pg.LinearRegionItem] = []
         self._labels: list[pg.TextItem] = []
         self._color = QColor("#888888")
+        # (first step, end step, evaluation steps, values) per simulated phase, global steps.
+        self._metrics: list[tuple[int, int, np.ndarray, np.ndarray]] = []
+        # The metric on its own y scale (pyqtgraph's two-ViewBox pattern), no axis drawn:
+        # its shape, not its units, explains the curve.
+        self.view = pg.ViewBox(enableMenu=False)
+        self.view.setMouseEnabled(x=False, y=False)
+        plot_item.scene().addItem(self.view)
+        self.view.setXLink(plot_item.getViewBox())
+        self._metric = pg.PlotDataItem(connect="finite")
+        self.view.addItem(self._metric)
+        plot_item.getViewBox().sigResized.connect(self._sync_geometry)
 
     def set_color(self, color: QColor) -> None:
         self._color = QColor(color)
@@ -104,10 +117,9 @@ class SimulationMarks:
             self._item.removeItem(graphics)
         for label in self._labels:
             self._item.removeItem(label)
-        self._regions, self._labels = [], []
-        if schedule is None:
-            return
-        for start, phase in zip(schedule.phase_starts(), schedule.phases):
+        self._regions, self._labels, self._metrics = [], [], []
+        phases = zip(schedule.phase_starts(), schedule.phases) if schedule else ()
+        for start, phase in phases:
             if not phase.spec.simulated:
                 continue
             region = pg.LinearRegionItem((start, start + phase.steps), movable=False)
@@ -117,21 +129,61 @@ class SimulationMarks:
             # At the region's top right: the group legend sits at the plot's top left.
             label = pg.TextItem(SIMULATION_LABEL, anchor=(1, 0))
             label.setToolTip("ReduceLROnPlateau steps with a validation metric; this curve "
-                             "is a simulation with the phase's synthetic metric (metric, "
-                             "metric_noise, eval_every in the inspector).")
+                             "is a simulation with the phase's synthetic metric (dotted; "
+                             "metric, metric_noise, eval_every in the inspector).")
             self._item.addItem(label, ignoreBounds=True)
             self._labels.append(label)
             self._place(label, start + phase.steps)
+            points = metric_points(phase)
+            if points is not None:
+                self._metrics.append((start, start + phase.steps, points[0] + start,
+                                      points[1]))
+        self._show_metric()
         self._paint()
 
     def labels(self) -> list[str]:
         """The label texts shown (tests)."""
         return [label.textItem.toPlainText() for label in self._labels]
 
+    def metric_at(self, step: int) -> float | None:
+        """The simulated metric's latest evaluation at or before `step`, inside the
+        simulated phase that holds `step`; None elsewhere and before its first one."""
+        for first, end, steps, values in self._metrics:
+            if first <= step < end:
+                index = int(np.searchsorted(steps, step, side="right")) - 1
+                return float(values[index]) if index >= 0 else None
+        return None
+
+    def metric_values(self) -> list[np.ndarray]:
+        """Each simulated phase's plotted evaluations (tests)."""
+        return [values for *_, values in self._metrics]
+
     def update_positions(self) -> None:
         """Keep each label at the top of its region when the view moves."""
         for label, region in zip(self._labels, self._regions):
             self._place(label, region.getRegion()[1])
+
+    def _show_metric(self) -> None:
+        if not self._metrics:
+            self._metric.setData([], [])
+            return
+        # One item for all phases, NaN between them so their lines do not join.
+        gap = np.array([np.nan])
+        xs = np.concatenate([np.concatenate([steps, gap]) for _, _, steps, _ in self._metrics])
+        ys = np.concatenate([np.concatenate([values, gap])
+                             for *_, values in self._metrics])
+        self._metric.setData(xs, ys)
+        finite = ys[np.isfinite(ys)]
+        if len(finite):
+            low, high = float(finite.min()), float(finite.max())
+            pad = max(1e-12, 0.08 * (high - low), 1e-6 * abs(high))
+            self.view.setYRange(low - pad, high + pad, padding=0)
+        self._sync_geometry()
+
+    def _sync_geometry(self) -> None:
+        main = self._item.getViewBox()
+        self.view.setGeometry(main.sceneBoundingRect())
+        self.view.linkedViewChanged(main, self.view.XAxis)
 
     def _place(self, label: pg.TextItem, start: float) -> None:
         view = self._item.getViewBox()
@@ -152,3 +204,6 @@ class SimulationMarks:
         text.setAlpha(200)
         for label in self._labels:
             label.setColor(text)
+        metric = QColor(self._color)
+        metric.setAlpha(150)
+        self._metric.setPen(pg.mkPen(metric, width=1.2, style=Qt.DotLine))

@@ -198,3 +198,25 @@ def test_a_new_plateau_phase_steps_and_is_a_simulation():
     assert design.uses_simulation() and phase.spec.simulated
     curve = compute_curve(design)
     assert curve[0] == 0.1 and curve[-1] < 0.1
+
+
+def test_the_plotted_metric_is_the_one_the_engine_steps_with():
+    from designer.core.simulation import metric_points
+
+    phase = Phase("ReduceLROnPlateau", 90, {"metric": "1 / (1 + step)", "metric_noise": 0.05,
+                                            "noise_seed": 3, "eval_every": 4, "patience": 1})
+    steps, values = metric_points(phase)
+    assert steps.tolist() == list(range(3, 90, 4))
+    # Stepping torch's class by hand with exactly these values gives the engine's curve.
+    optimizer = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
+    scheduler = lr_scheduler.ReduceLROnPlateau(optimizer, patience=1)
+    evaluations = dict(zip(steps.astype(int).tolist(), values.tolist()))
+    expected = []
+    for step in range(90):
+        expected.append(optimizer.param_groups[0]["lr"])
+        optimizer.step()
+        if step in evaluations:
+            scheduler.step(evaluations[step])
+    assert compute_curve(Schedule((phase,), SGD)).tolist() == expected
+    too_many = Phase("ReduceLROnPlateau", 300_000, {"metric": "1"})
+    assert metric_points(too_many) is None  # not plotted, still stepped

@@ -86,3 +86,20 @@ def test_framework_templates_say_why_they_cannot_hold_a_plateau_phase(window):
     assert "cannot be exported" in code.text() and "ReduceLROnPlateau" in code.text()
     code.set_template("python")
     assert "scheduler.step(simulated_val_loss(step))" in code.text()
+
+
+def test_the_synthetic_metric_is_drawn_and_read_out(window):
+    from designer.core.simulation import metric_points
+
+    assert window.open_path(EXAMPLE)
+    shown(window)
+    phase = window.document.schedule.phases[1]
+    [plotted] = window.preview.simulated_metrics()
+    assert np.array_equal(plotted, metric_points(phase)[1])
+    start = window.document.schedule.phase_starts()[1]
+    every = phase.param_value("eval_every")
+    # Between evaluations the readout holds the latest one; before the first, nothing.
+    assert "simulated metric" not in window.preview.readout_at(start + every - 2)
+    text = window.preview.readout_at(start + every + 5)
+    assert f"simulated metric {plotted[0]:.4g}" in text
+    assert "simulated metric" not in window.preview.readout_at(start - 1)

@@ -1,0 +1,63 @@
+"""The synthetic validation metric that drives a simulated ReduceLROnPlateau phase.
+
+ReduceLROnPlateau lowers the lr when a metric stops improving, so its curve depends on the
+training. A design describes a metric instead: `metric`, an expression in `step` (the phase's
+own step counter from 0), plus seeded Gaussian noise, evaluated after every `eval_every`-th
+step. `metric_evaluations` yields those evaluations in order; the engine steps the real
+scheduler with them, and the window plots them (torch-free: this module imports no torch),
+so both always see the same numbers.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+
+import numpy as np
+
+from designer.core.expressions import ExpressionError, parse_expression
+from designer.core.model import Phase, ScheduleError
+
+# The window plots a phase's metric only up to this many evaluations (the noise generator
+# is sequential: drawing them costs about half a microsecond each).
+MAX_PLOTTED_EVALUATIONS = 200_000
+
+
+def metric_evaluations(phase: Phase, path: str = "phase") -> Iterator[tuple[int, float]]:
+    """(step, value) of every evaluation of the phase's metric, in order: after phase step
+    `step` (eval_every - 1, 2 * eval_every - 1, ...), the value
+    `metric(step) + metric_noise * random.Random(noise_seed).gauss(0.0, 1.0)`, one generator
+    per phase, one draw per evaluation. Endless: the caller stops taking."""
+    params = phase.resolved_params()
+    field = f"{path}.params.metric"
+    try:
+        metric = parse_expression(params["metric"])
+    except ExpressionError as exc:
+        raise ScheduleError(field, str(exc)) from None
+    every = int(params["eval_every"])
+    noise = float(params["metric_noise"])
+    rng = random.Random(int(params["noise_seed"]))
+    step = every - 1
+    while True:
+        try:
+            value = metric(step)
+        except ExpressionError as exc:
+            raise ScheduleError(field, str(exc)) from None
+        yield step, value + noise * rng.gauss(0.0, 1.0)
+        step += every
+
+
+def metric_points(phase: Phase) -> tuple[np.ndarray, np.ndarray] | None:
+    """The phase's evaluations within its steps as (steps, values) arrays, for plotting;
+    None when there are more than MAX_PLOTTED_EVALUATIONS or the metric fails."""
+    count = phase.steps // int(phase.param_value("eval_every"))
+    if count > MAX_PLOTTED_EVALUATIONS:
+        return None
+    steps = np.empty(count, dtype=np.float64)
+    values = np.empty(count, dtype=np.float64)
+    try:
+        for index, (step, value) in zip(range(count), metric_evaluations(phase)):
+            steps[index], values[index] = step, value
+    except ScheduleError:
+        return None
+    return steps, values
