@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Generator
 from dataclasses import dataclass
+from types import MethodType
 from typing import Any
 
 import numpy as np
@@ -207,10 +208,12 @@ def iter_phase(phase: Phase, optimizer_config: OptimizerConfig,
     moms: list[float] = []
     others: list[list[float]] = []
     ending = False
+    # The dummy parameters never have a gradient, so optimizer.step() would change nothing;
+    # it is only called so that torch sees it before scheduler.step() (torch warns otherwise).
+    # torch's own step() imports torch._dynamo on first use (about 70 MB), hence a no-op.
+    optimizer.step = MethodType(_no_step, optimizer)
     try:
         scheduler = cls(optimizer, **kwargs)
-        # torch warns when scheduler.step() comes before any optimizer.step(). The dummy
-        # parameter has no gradient, so this step changes nothing but records the call.
         optimizer.step()
         advance = _plateau_driver(phase, scheduler, path) if phase.spec.simulated else (
             scheduler.step)
@@ -263,6 +266,10 @@ def iter_phase(phase: Phase, optimizer_config: OptimizerConfig,
         else:
             message = f"torch rejected {phase.scheduler}: {_one_line(exc)}"
         raise ScheduleError(field, message) from None
+
+
+def _no_step(self: torch.optim.Optimizer, closure: Any = None) -> None:
+    """optimizer.step() for parameters that have no gradient: nothing to do."""
 
 
 def _check_finite(curves: np.ndarray, done: int, path: str) -> None:

@@ -35,8 +35,9 @@ from typing import Any
 FIRST_PIECE = 2_000
 MAX_PIECE = 100_000
 PIECE_SECONDS = 0.03
-# Phases kept for reuse. torch alone costs this process about 290 MB; 4M points (32 MB)
-# covers every phase of typical designs, and the newest ones of the largest.
+# Phases kept for reuse. torch alone costs this process about 220 MB (see
+# skip_dynamo_import); 4M points (32 MB) covers every phase of typical designs, and the
+# newest ones of the largest.
 WORKER_CACHE_POINTS = 4_000_000
 SEQUENTIAL_LR = "sequential_lr"
 
@@ -53,9 +54,44 @@ def wants_momentum(schedule: Any) -> bool:
 
 def worker_main(conn: Any) -> None:
     """Entry point of the worker process (spawned; imports torch here, not in the window)."""
+    new_worker(conn).run()
+
+
+def new_worker(conn: Any) -> Worker:
+    """The worker as worker_main runs it: torch imported without torch._dynamo, and a
+    per-phase cache bounded to WORKER_CACHE_POINTS values."""
     from designer.core.cache import CurveCache
 
-    Worker(conn, CurveCache()).run()
+    skip_dynamo_import()
+    return Worker(conn, CurveCache(WORKER_CACHE_POINTS))
+
+
+def skip_dynamo_import() -> None:
+    """Keep torch._dynamo (about 70 MB) out of this process.
+
+    torch wraps a few Optimizer methods (add_param_group, state_dict, ...) in
+    `torch._compile._disable_dynamo`, which imports torch._dynamo on the first call only to
+    mark the method as never compiled. Nothing is compiled here, so each is marked up front
+    the way that wrapper caches its result. If torch changes this, nothing is marked and
+    torch._dynamo is imported as before: only memory is at stake, never a value.
+    """
+    import inspect
+    import sys
+
+    try:
+        from torch._compile import _disable_dynamo
+
+        wrapper_code = _disable_dynamo(lambda: None).__code__
+    except (ImportError, AttributeError, TypeError):
+        return
+    modules = [m for name, m in list(sys.modules.items())
+               if name.startswith("torch.optim") and m is not None]
+    for module in modules:
+        for cls in [v for v in vars(module).values() if inspect.isclass(v)]:
+            for method in vars(cls).values():
+                wrapped = getattr(method, "__wrapped__", None)
+                if getattr(method, "__code__", None) is wrapper_code and wrapped is not None:
+                    setattr(wrapped, "__dynamo_disable", wrapped)
 
 
 class Worker:

@@ -126,3 +126,28 @@ def test_momentum_is_co_plotted_from_the_same_torch_run(qtbot, tmp_path):
     window.open_path("examples/warmup-cosine.json")
     assert window.flush_preview(120)
     assert window.preview.momentum() is None
+
+
+def test_the_worker_keeps_torch_dynamo_out_and_its_cache_bounded():
+    """Memory: torch._dynamo (about 70 MB) is never imported by stepping any scheduler on
+    any optimizer, and the worker's cache holds at most WORKER_CACHE_POINTS values."""
+    import json
+    import subprocess
+    import sys
+
+    probe = (
+        "import json, sys\n"
+        "sys.path.insert(0, 'packaging')\n"
+        "from coverage_designs import designs\n"
+        "from designer.core.fileformat import load_schedule, load_schedule_file\n"
+        "from designer.core.worker import WORKER_CACHE_POINTS, new_worker\n"
+        "cache = new_worker(None).cache\n"
+        "assert cache.max_points == WORKER_CACHE_POINTS\n"
+        "for design in designs().values():\n"
+        "    cache.compute(load_schedule(json.dumps(design)), momentum=True)\n"
+        "cache.compute(load_schedule_file("
+        "'tests/data/v3/param-groups-per-group-values.json'))\n"
+        "print(json.dumps(['torch._dynamo' in sys.modules, 'torch' in sys.modules]))\n")
+    ran = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                         timeout=300, check=True)
+    assert json.loads(ran.stdout) == [False, True]
