@@ -12,6 +12,7 @@ whitelist parser's `python_source` (rebuilt from a validated AST), numbers throu
 
 from __future__ import annotations
 
+import textwrap
 from typing import Any
 
 from designer import __version__
@@ -102,7 +103,8 @@ class PhasedLR:
 def export_python(schedule: Schedule) -> str:
     """The exported module's source text."""
     reasons = sequential_lr_obstacles(schedule)
-    lines = [f'"""{_title(schedule)}', "", *_call_advice(schedule), '"""', ""]
+    advice = [line for sentence in _call_advice(schedule) for line in textwrap.wrap(sentence, 88)]
+    lines = [f'"""{_title(schedule)}', "", *advice, '"""', ""]
     standard = (["import math"] if uses_math(schedule, simulation=True) else []) + (
         ["import random"] if schedule.uses_simulation() else [])
     if standard:
@@ -129,8 +131,12 @@ def scheduler_definitions(schedule: Schedule, reasons: list[str] | None = None) 
     if reasons:
         lines += ["", _PHASED_LR.strip("\n"), ""]
     lines += ["", "def build_scheduler(optimizer):"]
-    lines.append('    """Return the designed lr scheduler for `optimizer`; call its step() '
-                 + _step_place(schedule) + '."""')
+    doc = textwrap.wrap("Return the designed lr scheduler for `optimizer`; call its step() "
+                        + _step_place(schedule) + ".", 88)
+    if len(doc) == 1:
+        lines.append(f'    """{doc[0]}"""')
+    else:
+        lines += [f'    """{doc[0]}', *(f"    {line}" for line in doc[1:]), '    """']
     lines += _body(schedule, reasons)
     return lines
 
@@ -262,16 +268,19 @@ def _title(schedule: Schedule) -> str:
 
 def _step_place(schedule: Schedule) -> str:
     if schedule.uses_simulation() and len(schedule.phases) == 1:
-        return "with the validation metric, scheduler.step(val_loss), after each evaluation"
+        return "after each evaluation, with the validation metric: scheduler.step(val_loss)"
     place = "once per batch" if schedule.interval == "step" else "once per epoch"
     if schedule.uses_simulation():
-        place += ", as scheduler.step(val_loss) where you evaluate"
+        place += ", and pass the validation metric where you evaluate: scheduler.step(val_loss)"
     return place
 
 
 def _call_advice(schedule: Schedule) -> list[str]:
     lines = call_advice(schedule)
     lines[-1] += "; SCHEDULE_NAME holds the design's name."
+    if schedule.uses_simulation():
+        lines[1 + bool(schedule.param_groups)] += (" The demo below steps it with "
+                                                   "simulated_val_loss(step).")
     return lines
 
 
@@ -299,7 +308,7 @@ def call_advice(schedule: Schedule) -> list[str]:
                         "on the steps where you evaluate, pass the validation metric: "
                         "scheduler.step(val_loss) (ReduceLROnPlateau phases step only then).")
         lines.insert(1, "The preview of a ReduceLROnPlateau phase is a simulation with the "
-                     "design's synthetic metric (simulated_val_loss below).")
+                     "design's synthetic validation metric.")
     if schedule.param_groups:
         lines.insert(1, f"The optimizer must have the design's {len(schedule.param_groups)} "
                      "param groups, in the order of PARAM_GROUPS.")

@@ -13,6 +13,7 @@ out, and the comments carry only numbers and fixed sentences.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -54,7 +55,8 @@ def render_template(key: str, schedule: Schedule) -> str:
 def function_source(schedule: Schedule) -> str:
     """Imports, the PhasedLR helper when needed, and `build_scheduler(optimizer)`."""
     lines = [f"# Learning-rate schedule designed with LR Schedule Designer {__version__}."]
-    lines += [f"# {sentence}" for sentence in _advice(schedule)]
+    lines += [f"# {line}" for sentence in _advice(schedule)
+              for line in textwrap.wrap(sentence, 88)]
     lines += ["", *_imports(schedule, ["from torch.optim import lr_scheduler"])]
     lines += [line for line in param_groups_constant(schedule)[1:]]
     lines += scheduler_definitions(schedule)
