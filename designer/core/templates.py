@@ -65,16 +65,19 @@ def function_source(schedule: Schedule) -> str:
 
 def lightning_source(schedule: Schedule) -> str:
     """A LightningModule skeleton whose `configure_optimizers` is the design."""
-    _refuse_simulation(schedule, "Lightning")
+    every = plateau_eval_every(schedule, "Lightning")
     per_step = schedule.interval == "step"
     length = "MAX_STEPS" if per_step else "MAX_EPOCHS"
-    when = "once per\noptimizer step" if per_step else "at the end of\nevery training epoch"
+    when = "once per optimizer step" if per_step else "at the end of every training epoch"
+    if every is not None:
+        when = (f'with the logged "{_monitor(schedule)}" at the end of every '
+                f"{_nth(every)}training epoch")
     lines = [
         '"""PyTorch Lightning: the designed optimizer and lr schedule in configure_optimizers.',
         "",
-        *(f"Exported by LR Schedule Designer {__version__}. Lightning calls scheduler.step() "
-          f'{when} ("interval": "{schedule.interval}"); train with '
-          f"L.Trainer({length.lower()}={length}).").splitlines(),
+        *textwrap.wrap(f"Exported by LR Schedule Designer {__version__}. Lightning calls "
+                       f'scheduler.step() {when} ("interval": "{schedule.interval}"); train '
+                       f"with L.Trainer({length.lower()}={length}).", 84),
         '"""',
         "",
         *_imports(schedule, [
@@ -104,7 +107,8 @@ def lightning_source(schedule: Schedule) -> str:
         '            "lr_scheduler": {',
         '                "scheduler": scheduler,',
         f'                "interval": "{schedule.interval}",',
-        '                "frequency": 1,',
+        f'                "frequency": {every or 1},',
+        *_monitor_lines(schedule, every),
         "            },",
         "        }",
     ]
@@ -155,16 +159,20 @@ class EpochScheduler:
 def hf_source(schedule: Schedule) -> str:
     """A `build_trainer(model, train_dataset)` that hands Trainer the designed optimizer
     and scheduler through `optimizers=(optimizer, scheduler)`."""
-    _refuse_simulation(schedule, "Hugging Face")
+    every = plateau_eval_every(schedule, "Hugging Face")
     per_epoch = schedule.interval == "epoch"
     wrapped = per_epoch and bool(schedule.steps_per_epoch)
     lines = [
         '"""Hugging Face Trainer: the designed optimizer and lr schedule as its `optimizers`.',
         "",
-        f"Exported by LR Schedule Designer {__version__}. Trainer uses this optimizer and",
-        "scheduler instead of its own (TrainingArguments' learning_rate, lr_scheduler_type",
-        "and warmup settings do not apply) and calls scheduler.step() once per optimizer",
-        "step, after gradient accumulation.",
+        *textwrap.wrap(
+            f"Exported by LR Schedule Designer {__version__}. Trainer uses this optimizer and "
+            "scheduler instead of its own (TrainingArguments' learning_rate, "
+            "lr_scheduler_type and warmup settings do not apply) and "
+            + ("calls scheduler.step() once per optimizer step, after gradient accumulation."
+               if every is None else
+               "steps this ReduceLROnPlateau after every evaluation, with the metric named "
+               "below."), 84),
         '"""',
         "",
         *_imports(schedule, [
@@ -191,6 +199,10 @@ def hf_source(schedule: Schedule) -> str:
         ]
     else:
         lines.append(f"MAX_STEPS = {schedule.total_steps}")
+    if every is not None:
+        lines += ["# Trainer steps ReduceLROnPlateau after each evaluation, with the eval metric,",
+                  "# instead of after optimizer steps: evaluate every EVAL_STEPS steps.",
+                  f"EVAL_STEPS = {every}"]
     lines += param_groups_constant(schedule)
     lines.append("")
     lines += scheduler_definitions(schedule)
@@ -199,10 +211,11 @@ def hf_source(schedule: Schedule) -> str:
         lines += ["", "", _EPOCH_SCHEDULER.strip("\n")]
     scheduler = ("EpochScheduler(build_scheduler(optimizer), STEPS_PER_EPOCH)" if wrapped
                  else "build_scheduler(optimizer)")
+    evaluated = ", eval_dataset" if every is not None else ""
     lines += [
         "",
         "",
-        'def build_trainer(model, train_dataset, output_dir="trainer_output"):',
+        f'def build_trainer(model, train_dataset{evaluated}, output_dir="trainer_output"):',
         '    """A Trainer that trains `model` with the designed optimizer and lr schedule."""',
     ]
     if schedule.optimizer.params.get("weight_decay") and not schedule.param_groups:
@@ -211,24 +224,77 @@ def hf_source(schedule: Schedule) -> str:
     lines += [
         *_optimizer_lines(schedule, "model", "    "),
         f"    scheduler = {scheduler}",
-        "    args = TrainingArguments(output_dir=output_dir, max_steps=MAX_STEPS)",
+        *_training_arguments(schedule, every),
         "    return Trainer(",
         "        model=model,",
         "        args=args,",
         "        train_dataset=train_dataset,",
+        *(["        eval_dataset=eval_dataset,"] if every is not None else []),
         "        optimizers=(optimizer, scheduler),",
         "    )",
     ]
     return "\n".join(lines) + "\n"
 
 
-def _refuse_simulation(schedule: Schedule, framework: str) -> None:
-    if schedule.uses_simulation():
-        raise ScheduleError("", f"the {framework} template cannot step ReduceLROnPlateau "
-                            "phases the way the design simulates them (after every "
-                            "eval_every-th step, with the validation metric); export the "
-                            "plain module or the function, and call scheduler.step(val_loss) "
-                            "where you evaluate")
+def _training_arguments(schedule: Schedule, every: int | None) -> list[str]:
+    if every is None:
+        return ["    args = TrainingArguments(output_dir=output_dir, max_steps=MAX_STEPS)"]
+    metric = "loss" if schedule.phases[0].param_value("mode") == "min" else "accuracy"
+    lines = ["    args = TrainingArguments(",
+             "        output_dir=output_dir,",
+             "        max_steps=MAX_STEPS,",
+             '        eval_strategy="steps",',
+             "        eval_steps=EVAL_STEPS,"]
+    if metric == "loss":
+        lines.append('        metric_for_best_model="loss",  # the metric ReduceLROnPlateau gets')
+    else:
+        lines += ['        # ReduceLROnPlateau gets this metric (mode "max"): have compute_metrics',
+                  '        # return it, or name the one it returns.',
+                  '        metric_for_best_model="accuracy",']
+    return [*lines, "    )"]
+
+
+def plateau_eval_every(schedule: Schedule, framework: str) -> int | None:
+    """For a design with a simulated ReduceLROnPlateau phase: its eval_every, if the
+    framework steps it exactly as the design simulates (after every eval_every-th step, with
+    the validation metric); ScheduleError saying why not otherwise. None without one.
+
+    Both frameworks step a lone ReduceLROnPlateau with the metric on their own clock:
+    Lightning at the end of every `frequency`-th epoch ("interval": "epoch"; its
+    step-interval plateau schedulers wait for validation and count batches within the
+    epoch), Trainer after every evaluation (eval_strategy="steps", a per-step design).
+    Neither passes a metric to a scheduler of several phases (PhasedLR)."""
+    if not schedule.uses_simulation():
+        return None
+    export = "; export the plain module or the function, and call scheduler.step(val_loss) " \
+             "where you evaluate"
+    if len(schedule.phases) > 1:
+        raise ScheduleError("", f"the {framework} template cannot step a ReduceLROnPlateau "
+                            f"phase among other phases: {framework} passes the validation "
+                            "metric only to a lone ReduceLROnPlateau" + export)
+    wanted = "epoch" if framework == "Lightning" else "step"
+    if schedule.interval != wanted:
+        clock = ("at the end of every epoch" if wanted == "epoch"
+                 else "after evaluations counted in optimizer steps")
+        raise ScheduleError("", f"the {framework} template steps a ReduceLROnPlateau "
+                            f"{clock}: set the design's interval to {wanted!r}" + export)
+    return int(schedule.phases[0].param_value("eval_every"))
+
+
+def _monitor(schedule: Schedule) -> str:
+    return "val_loss" if schedule.phases[0].param_value("mode") == "min" else "val_acc"
+
+
+def _nth(every: int) -> str:
+    return "" if every == 1 else {2: "2nd ", 3: "3rd "}.get(every, f"{every}th ")
+
+
+def _monitor_lines(schedule: Schedule, every: int | None) -> list[str]:
+    if every is None:
+        return []
+    return ["                # ReduceLROnPlateau steps with this metric: self.log() it in",
+            "                # validation_step, and validate every epoch (Lightning's default).",
+            f'                "monitor": "{_monitor(schedule)}",']
 
 
 def _groups_helper(schedule: Schedule) -> list[str]:

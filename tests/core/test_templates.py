@@ -37,7 +37,7 @@ from designer.core.model import (
     Schedule,
     ScheduleError,
 )
-from designer.core.templates import TEMPLATES, render_template
+from designer.core.templates import TEMPLATES, plateau_eval_every, render_template
 
 EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "examples").glob("*.json"))
 SGD = OptimizerConfig("SGD", 0.1, {"momentum": 0.9})
@@ -74,9 +74,10 @@ class TrainingArguments:
 class Trainer:
     """Keeps what it is given under the real Trainer's attribute names."""
 
-    def __init__(self, model=None, args=None, train_dataset=None, optimizers=(None, None),
-                 **kwargs):
+    def __init__(self, model=None, args=None, train_dataset=None, eval_dataset=None,
+                 optimizers=(None, None), **kwargs):
         self.model, self.args, self.train_dataset = model, args, train_dataset
+        self.eval_dataset = eval_dataset
         self.optimizer, self.lr_scheduler = optimizers
 
 
@@ -210,6 +211,103 @@ def run_hf(schedule: Schedule) -> np.ndarray:
     return as_curves(lrs, schedule.group_count)
 
 
+def run_lightning_plateau(schedule: Schedule) -> np.ndarray:
+    """A lone ReduceLROnPlateau in configure_optimizers, stepped as Lightning 2.x does for
+    "interval": "epoch": at the end of every `frequency`-th training epoch, with the value
+    logged under "monitor" (here the design's simulated metric for that epoch)."""
+    namespace = execute(render_template("lightning", schedule))
+    metric = execute(export_python(schedule))["simulated_val_loss"]
+    model = namespace["LitModel"]()
+    model.weight = torch.nn.Parameter(torch.zeros(1))
+    config = model.configure_optimizers()
+    optimizer, scheduler_config = config["optimizer"], config["lr_scheduler"]
+    scheduler = scheduler_config["scheduler"]
+    assert isinstance(scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau)
+    assert scheduler_config["interval"] == "epoch"
+    assert scheduler_config["monitor"] in ("val_loss", "val_acc")
+    frequency = scheduler_config["frequency"]
+    lrs = []
+    for epoch in range(namespace["MAX_EPOCHS"]):
+        lrs.append(group_lrs(optimizer))
+        optimizer.step()
+        if (epoch + 1) % frequency == 0:
+            logged = metric(epoch)
+            assert logged is not None, "Lightning steps where the design evaluates"
+            model.lr_scheduler_step(scheduler, logged)
+    return as_curves(lrs, schedule.group_count)
+
+
+def run_hf_plateau(schedule: Schedule) -> np.ndarray:
+    """A lone ReduceLROnPlateau handed to Trainer, stepped as transformers 5.x does: never
+    after optimizer steps, but after every evaluation (eval_strategy="steps", each
+    eval_steps optimizer steps) with metrics["eval_" + metric_for_best_model]."""
+    namespace = execute(render_template("hf", schedule))
+    metric = execute(export_python(schedule))["simulated_val_loss"]
+    model = torch.nn.Module()
+    for name in schedule.group_names() if schedule.param_groups else ():
+        setattr(model, name, torch.nn.Linear(1, 1))
+    model.weight = torch.nn.Parameter(torch.zeros(1))
+    with framework_stand_ins():
+        trainer = namespace["build_trainer"](model, train_dataset=["batch"],
+                                             eval_dataset=["held out"])
+    args, optimizer, scheduler = trainer.args, trainer.optimizer, trainer.lr_scheduler
+    assert isinstance(scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau)
+    assert trainer.eval_dataset == ["held out"] and args.eval_strategy == "steps"
+    assert args.metric_for_best_model in ("loss", "accuracy")
+    lrs = []
+    for step in range(args.max_steps):
+        lrs.append(group_lrs(optimizer))
+        optimizer.step()
+        if (step + 1) % args.eval_steps == 0:
+            evaluated = metric(step)
+            assert evaluated is not None, "Trainer evaluates where the design does"
+            scheduler.step(evaluated)
+    return as_curves(lrs, schedule.group_count)
+
+
+def check_plateau_frameworks(schedule: Schedule, curve: np.ndarray) -> None:
+    """Where a framework can step the design's simulated plateau exactly, its template
+    does; elsewhere the template refuses, in one line saying why."""
+    for key, run in (("lightning", run_lightning_plateau), ("hf", run_hf_plateau)):
+        framework = {"lightning": "Lightning", "hf": "Hugging Face"}[key]
+        try:
+            plateau_eval_every(schedule, framework)
+        except ScheduleError as exc:
+            assert "ReduceLROnPlateau" in str(exc) and "\n" not in str(exc)
+            with pytest.raises(ScheduleError, match="ReduceLROnPlateau"):
+                render_template(key, schedule)
+            continue
+        assert_same(run(schedule), curve)
+
+
+PLATEAUS = {
+    "epoch": Schedule((Phase("ReduceLROnPlateau", 40, {
+        "metric": "1 / (1 + step)", "metric_noise": 0.05, "noise_seed": 1, "eval_every": 3,
+        "patience": 1}),), SGD, "epoch"),
+    "step-max": Schedule((Phase("ReduceLROnPlateau", 60, {
+        "metric": "min(0.9, step / 20)", "mode": "max", "eval_every": 4, "patience": 0,
+        "min_lr": (0.001, 0.0)}),), SGD, "step",
+        param_groups=(ParamGroup("backbone", lr=0.01), ParamGroup("head", lr_scale=2.0))),
+}
+
+
+@pytest.mark.parametrize("name", sorted(PLATEAUS))
+def test_a_lone_plateau_is_stepped_by_the_framework_that_can(name):
+    schedule = PLATEAUS[name]
+    curve = compute_curves(schedule).group_lrs()
+    assert len(np.unique(curve[0])) > 1  # it does reduce
+    check_plateau_frameworks(schedule, curve)
+    works = {"epoch": "lightning", "step-max": "hf"}[name]
+    source = render_template(works, schedule)
+    if works == "lightning":
+        assert '"frequency": 3,' in source and '"monitor": "val_loss",' in source
+    else:
+        assert "eval_steps=EVAL_STEPS," in source and 'metric_for_best_model="accuracy",' \
+            in source and "EVAL_STEPS = 4\n" in source
+    with pytest.raises(ScheduleError, match="interval"):
+        render_template("hf" if works == "lightning" else "lightning", schedule)
+
+
 def hf_expected(schedule: Schedule, curve: np.ndarray) -> np.ndarray:
     """Per optimizer step: each value of a per-epoch design lasts one epoch of steps."""
     if schedule.interval == "epoch" and schedule.steps_per_epoch:
@@ -247,9 +345,7 @@ def test_every_template_reproduces_the_engine_exactly(document, steps_per_epoch)
         warnings.simplefilter("error")  # torch's step-order warnings included
         assert_same(run_function(schedule), curve)
         if schedule.uses_simulation():
-            for key in ("lightning", "hf"):
-                with pytest.raises(ScheduleError, match="ReduceLROnPlateau"):
-                    render_template(key, schedule)
+            check_plateau_frameworks(schedule, curve)
             return
         assert_same(run_lightning(schedule), curve)
         assert_same(run_hf(schedule), hf_expected(schedule, curve))
@@ -401,10 +497,16 @@ def test_generated_templates_pass_ruff(tmp_path):
                                        SGD)}
     designs.update({path.stem.replace("-", "_"): load_schedule_file(path) for path in EXAMPLES})
     designs["groups"] = GROUPS
+    designs.update({f"plateau_{name}".replace("-", "_"): design
+                    for name, design in PLATEAUS.items()})
     for stem, design in designs.items():
-        for key in ("function", "lightning", "hf")[:1 if design.uses_simulation() else 3]:
-            (tmp_path / f"{stem}_{key}.py").write_text(render_template(key, design),
-                                                       encoding="utf-8")
+        for key in ("function", "lightning", "hf"):
+            try:
+                source = render_template(key, design)
+            except ScheduleError:
+                assert design.uses_simulation()
+                continue
+            (tmp_path / f"{stem}_{key}.py").write_text(source, encoding="utf-8")
     # --isolated: ruff's defaults, as in a user's project without a config.
     result = subprocess.run([str(ruff), "check", "--isolated", "--no-cache", str(tmp_path)],
                             capture_output=True, text=True, timeout=120, check=False)
