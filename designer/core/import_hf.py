@@ -10,6 +10,12 @@ transformers returns 1.0. The values therefore equal `transformers.get_scheduler
 last bit, not merely within a tolerance. The formulas mirror transformers 5.x
 (`transformers/optimization.py`); `tests/core/test_import_hf.py` compares against the
 installed version over whole runs.
+
+`reduce_lr_on_plateau` is the exception: transformers builds torch's ReduceLROnPlateau
+from the extra arguments (and ignores the warmup), and Trainer steps it after each
+evaluation with the eval metric. It becomes one simulated ReduceLROnPlateau phase; the
+extras may also set the simulation (`metric`, `metric_noise`, `noise_seed`, and
+`eval_every`, Trainer's eval_steps, 500 by default like TrainingArguments').
 """
 
 from __future__ import annotations
@@ -37,6 +43,8 @@ HF_TYPES: dict[str, dict[str, Any]] = {
                             "warmup_type": "linear", "decay_type": "cosine",
                             "min_lr_ratio": 0, "num_cycles": 0.5},
 }
+PLATEAU = "reduce_lr_on_plateau"
+PLATEAU_EVAL_STEPS = 500  # TrainingArguments' default eval_steps (= logging_steps)
 _SHAPES = ("linear", "cosine", "1-sqrt")
 _TEXT_EXTRAS = ("warmup_type", "decay_type")
 _INT_EXTRAS = ("num_decay_steps", "num_stable_steps")
@@ -66,6 +74,8 @@ def import_hf(kind: str, warmup_steps: int, total_steps: int, lr: float,
         raise ScheduleError("lr", "must be a finite number > 0")
     phases = hf_phases(kind, warmup_steps, total_steps, float(lr), extra)
     name = f"Hugging Face {kind} schedule ({warmup_steps:,} warmup of {total_steps:,} steps)"
+    if kind == PLATEAU:
+        name = f"Hugging Face {kind} schedule ({total_steps:,} steps, simulated metric)"
     return Schedule(tuple(phases), OptimizerConfig("AdamW", float(lr)), "step", None, name)
 
 
@@ -74,12 +84,30 @@ def hf_phases(kind: str, warmup: int, total: int, lr: float, extra: dict[str, An
     """The phases of one transformers schedule (see `import_hf`) over `run_steps` steps,
     by default `total` (its num_training_steps); a longer run continues the last formula,
     as transformers' lambda does."""
+    if kind == PLATEAU:
+        return [_plateau(warmup, total if run_steps is None else run_steps, extra)]
     if kind not in HF_TYPES:
         raise ScheduleError("type", f"unknown lr_scheduler_type {kind!r} (known: "
-                            + ", ".join(HF_TYPES) + ")")
+                            + ", ".join([*HF_TYPES, PLATEAU]) + ")")
     options = _options(kind, extra)
     pieces = _PIECES[kind](warmup, total, lr, options)
     return _phases(pieces, total if run_steps is None else run_steps)
+
+
+def _plateau(warmup: int, steps: int, extra: dict[str, Any]) -> Phase:
+    """transformers' `get_reduce_on_plateau_schedule(optimizer, **extra)`: torch's class
+    with those arguments, as a simulated phase over the whole run."""
+    from designer.core.catalog import SCHEDULERS
+    from designer.core.fileformat import check_params
+
+    if warmup:
+        raise ScheduleError("warmup_steps", f"{PLATEAU} has no warmup (transformers "
+                            "ignores num_warmup_steps for it); give 0")
+    spec = SCHEDULERS["ReduceLROnPlateau"]
+    params = {"metric": spec.param("metric").suggested, "eval_every": PLATEAU_EVAL_STEPS,
+              **extra}
+    return Phase("ReduceLROnPlateau", steps, check_params("ReduceLROnPlateau", params,
+                                                          "extra"))
 
 
 def _check_count(value: Any, field: str, minimum: int) -> None:

@@ -35,7 +35,7 @@ from designer.core.import_drafts import (
     _default_length,
 )
 from designer.core.import_groups import OptimizerReader
-from designer.core.import_hf import hf_phases
+from designer.core.import_hf import PLATEAU, hf_phases
 from designer.core.import_phases import PhaseBuilder
 from designer.core.importer import (
     Finding,
@@ -207,7 +207,8 @@ class _Assembler(OptimizerReader, DraftReader, PhaseBuilder, FindingLog):
             return self._result(empty, "")
         self._check_last_epoch(call, arguments["last_epoch"] if not isinstance(
             arguments["last_epoch"], Unknown) else -1)
-        warmup = 0 if kind == "constant" else arguments["num_warmup_steps"]
+        # transformers ignores num_warmup_steps for these two types.
+        warmup = 0 if kind in ("constant", PLATEAU) else arguments["num_warmup_steps"]
         total = arguments["num_training_steps"]
         unknown = [v for v in (warmup, *extra.values()) if isinstance(v, Unknown)]
         if unknown or not isinstance(warmup, int):

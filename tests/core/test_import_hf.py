@@ -163,3 +163,66 @@ def test_cli_import_hf_errors_are_one_line(capsys, argv, words):
     assert main(argv) == 2
     out, err = capsys.readouterr()
     assert out == "" and err.count("\n") == 1 and words in err
+
+
+PLATEAU_CASES = [
+    {},
+    {"patience": 2, "factor": 0.5, "eval_every": 50, "metric_noise": 0.01},
+    {"mode": "max", "metric": "min(0.9, step / 300)", "patience": 0, "threshold": 0.01,
+     "threshold_mode": "abs", "cooldown": 1, "min_lr": 1e-5, "eval_every": 20},
+]
+
+
+@pytest.mark.parametrize("extra", PLATEAU_CASES, ids=range(len(PLATEAU_CASES)))
+def test_reduce_lr_on_plateau_equals_transformers_stepped_like_trainer(transformers, extra):
+    """transformers builds torch's ReduceLROnPlateau from the extras; Trainer steps it after
+    each evaluation with the eval metric. Fed the design's simulated metric at the design's
+    evaluations, transformers' scheduler gives the design's curve to the bit."""
+    from designer.core.simulation import metric_points
+
+    design = import_hf("reduce_lr_on_plateau", 0, 3000, LR, **extra)
+    [phase] = design.phases
+    assert phase.scheduler == "ReduceLROnPlateau" and phase.steps == 3000
+    assert phase.param_value("eval_every") == extra.get("eval_every", 500)
+    steps, values = metric_points(phase)
+    evaluations = dict(zip(steps.astype(int).tolist(), values.tolist()))
+    torch_kwargs = {k: v for k, v in extra.items()
+                    if not phase.spec.param(k).simulation}
+    optimizer = torch.optim.AdamW([torch.zeros(1, requires_grad=True)], lr=LR)
+    scheduler = transformers.get_scheduler("reduce_lr_on_plateau", optimizer,
+                                           scheduler_specific_kwargs=torch_kwargs)
+    lrs = []
+    for step in range(3000):
+        lrs.append(optimizer.param_groups[0]["lr"])
+        optimizer.step()
+        if step in evaluations:
+            scheduler.step(evaluations[step])
+    expected = np.asarray(lrs)
+    assert np.array_equal(compute_curve(design), expected)
+    # With the defaults (6 evaluations, patience 10) it never reduces; the others do.
+    assert (len(np.unique(expected)) > 1) == bool(extra)
+
+
+@pytest.mark.parametrize(("arguments", "field", "words"), [
+    ({"warmup_steps": 10}, "warmup_steps", "no warmup"),
+    ({"patiance": 3}, "extra.patiance", "did you mean 'patience'"),
+    ({"factor": 1.5}, "extra.factor", "< 1"),
+    ({"mode": "up"}, "extra.mode", "'min', 'max'"),
+])
+def test_reduce_lr_on_plateau_refuses_what_transformers_or_torch_would(arguments, field,
+                                                                        words):
+    arguments = dict(arguments)
+    warmup = arguments.pop("warmup_steps", 0)
+    with pytest.raises(ScheduleError) as error:
+        import_hf("reduce_lr_on_plateau", warmup, 100, LR, **arguments)
+    assert error.value.field == field and words in error.value.message
+
+
+def test_cli_imports_reduce_lr_on_plateau(tmp_path, capsys):
+    target = tmp_path / "plateau.json"
+    assert main(["import", "--hf", "reduce_lr_on_plateau", "--total-steps", "2000", "--lr",
+                 "3e-4", "--extra", "patience=3", "--extra", "eval_every=100", "-o",
+                 str(target)]) == 0
+    design = load_schedule_file(str(target))
+    assert design.phases[0].params["patience"] == 3 and design.uses_simulation()
+    assert "simulated metric" in design.name
