@@ -26,7 +26,14 @@ from typing import Any
 
 from designer.core.catalog import CHOICE, FLOAT, INT, INT_LIST, ParamSpec
 from designer.core.fileformat import check_value
-from designer.core.model import MAX_TOTAL_STEPS, OptimizerConfig, Phase, Schedule, ScheduleError
+from designer.core.model import (
+    MAX_TOTAL_STEPS,
+    OptimizerConfig,
+    ParamGroup,
+    Phase,
+    Schedule,
+    ScheduleError,
+)
 
 __all__ = ["PRESETS", "Knob", "Preset", "build_preset"]
 
@@ -383,3 +390,33 @@ def cyclic(total_steps: int, base_lr: float, max_lr: float, step_size_up: int,
     params = {"base_lr": base_lr, "max_lr": max_lr, "step_size_up": step_size_up, "mode": mode}
     return Schedule((Phase("CyclicLR", total_steps, params),), _sgd(base_lr, 5e-4), "step",
                     None, f"Cyclical lr ({mode})")
+
+
+@_preset(
+    "finetune-plateau", "Fine-tune: discriminative lrs, then plateau",
+    "A pretrained backbone at a fraction of the head's lr (two param groups), a linear "
+    "warmup, then ReduceLROnPlateau halving both whenever the validation loss stalls "
+    "(simulated with a noisy loss that flattens out).",
+    _total_steps(10_000), _lr("head_lr", "Head lr", 1e-3, "the head's lr after the warmup"),
+    Knob("backbone_ratio", "Backbone lr ratio", FLOAT, 0.1, 0.0, 1.0, exclusive_min=True,
+         help="the backbone's lr as a fraction of the head's (0.1: ten times smaller)"),
+    _warmup_steps(500),
+    Knob("eval_every", "Validate every (steps)", INT, 250, 1, MAX_TOTAL_STEPS,
+         help="steps between validations: ReduceLROnPlateau steps with the loss then"),
+    Knob("patience", "Patience", INT, 2, 0, 1000,
+         help="validations without improvement before the lrs are halved"))
+def finetune_plateau(total_steps: int, head_lr: float, backbone_ratio: float,
+                     warmup_steps: int, eval_every: int, patience: int) -> Schedule:
+    _decay_room(total_steps, warmup_steps, "warmup_steps")
+    plateau = total_steps - warmup_steps
+    _require(eval_every <= plateau, "eval_every",
+             f"must be at most the {plateau:,} steps after the warmup, or nothing is validated")
+    # A loss that falls fast and flattens over the run; seeded noise makes the stalls real.
+    params = {"factor": 0.5, "patience": patience,
+              "metric": f"0.4 + 1.6 * exp(-step / {max(1, plateau // 8)})",
+              "metric_noise": 0.005, "eval_every": eval_every}
+    optimizer = OptimizerConfig("AdamW", head_lr, {"weight_decay": 0.01})
+    groups = (ParamGroup("backbone", lr_scale=backbone_ratio), ParamGroup("head", lr_scale=1.0))
+    return Schedule((*_warmup(warmup_steps), Phase("ReduceLROnPlateau", plateau, params)),
+                    optimizer, "step", None, f"Fine-tune: backbone at {backbone_ratio:g}× the "
+                    "head, then reduce on plateau", param_groups=groups)

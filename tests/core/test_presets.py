@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from designer.core.catalog import CHOICE, FLOAT, INT, INT_LIST, SCHEDULERS
-from designer.core.engine import compute_curve
+from designer.core.engine import compute_curve, compute_curves
 from designer.core.expressions import parse_expression
 from designer.core.fileformat import dump_schedule, load_schedule
 from designer.core.model import Schedule, ScheduleError
@@ -24,7 +24,7 @@ from designer.core.presets import PRESETS, Knob, Preset, build_preset
 REL = 1e-12
 # Upper bounds for random knobs, so that every drawn design steps in milliseconds.
 TEST_CAPS = {"total_steps": 1500, "epochs": 300, "warmup_steps": 400, "step_size_up": 700,
-             "T_0": 60}
+             "T_0": 60, "eval_every": 300, "patience": 20}
 
 
 def close(actual: float, expected: float, rel: float = REL) -> bool:
@@ -141,6 +141,22 @@ def facts_cyclic(k: dict, curve: np.ndarray) -> None:
     assert curve.min() >= base * (1 - REL) and curve.max() <= top * (1 + REL)
 
 
+def facts_finetune_plateau(k: dict, curve: np.ndarray) -> None:
+    design = build_preset("finetune-plateau", **k)
+    backbone, head = compute_curves(design).group_lrs()
+    assert np.array_equal(backbone, curve)
+    assert [g.name for g in design.param_groups] == ["backbone", "head"]
+    warmup = k["warmup_steps"]
+    for lrs, peak in ((head, k["head_lr"]), (backbone, k["head_lr"] * k["backbone_ratio"])):
+        check_warmup(lrs, peak, warmup)
+        # After the warmup the lr only ever halves, both groups at the same steps.
+        after = lrs[warmup:]
+        assert set((after[1:] / after[:-1]).tolist()) <= {1.0, 0.5}
+    assert np.array_equal(head[warmup:] / k["head_lr"],
+                          backbone[warmup:] / (k["head_lr"] * k["backbone_ratio"]))
+    assert design.phases[-1].param_value("eval_every") == k["eval_every"]
+
+
 FACTS: dict[str, Callable[[dict, np.ndarray], None]] = {
     "llm-cosine": facts_llm_cosine,
     "wsd": facts_wsd,
@@ -151,6 +167,7 @@ FACTS: dict[str, Callable[[dict, np.ndarray], None]] = {
     "resnet-step": facts_resnet_step,
     "sgdr": facts_sgdr,
     "cyclic": facts_cyclic,
+    "finetune-plateau": facts_finetune_plateau,
 }
 
 
@@ -268,6 +285,11 @@ def test_one_minus_sqrt_never_goes_negative_even_past_the_phase():
     ("sgdr", {"T_mult": 0}, "T_mult", ">= 1"),
     ("cyclic", {"base_lr": 0.01, "max_lr": 0.005}, "max_lr", "above the base lr"),
     ("cyclic", {"total_steps": 100, "step_size_up": 100}, "step_size_up", "less than"),
+    ("finetune-plateau", {"total_steps": 1000, "warmup_steps": 999}, "warmup_steps",
+     "at least 2"),
+    ("finetune-plateau", {"total_steps": 1000, "warmup_steps": 500, "eval_every": 600},
+     "eval_every", "nothing is validated"),
+    ("finetune-plateau", {"backbone_ratio": 0.0}, "backbone_ratio", "> 0"),
 ])
 def test_invalid_knobs_are_refused_with_a_message_naming_the_knob(key, knobs, field, words):
     with pytest.raises(ScheduleError) as caught:
@@ -287,7 +309,7 @@ def knob_values(knob: Knob, drawn: dict) -> st.SearchStrategy:
         return st.lists(st.integers(1, max(1, length - 1)), min_size=1, max_size=5, unique=True)
     if knob.kind == INT:
         high = min(knob.maximum, TEST_CAPS.get(knob.name, knob.maximum))
-        if knob.name in ("warmup_steps", "step_size_up", "T_0"):
+        if knob.name in ("warmup_steps", "step_size_up", "T_0", "eval_every"):
             high = min(high, max(int(knob.minimum), length - 1))
         return st.integers(int(knob.minimum), int(high))
     low, high = knob.minimum, knob.maximum if knob.maximum is not None else 1.0
