@@ -6,7 +6,7 @@
                        never run); problems on stderr with line numbers; exit 2 if nothing imports
     lr-designer import --hf TYPE --warmup-steps N --total-steps N --lr X [--extra K=V] [-o OUT]
     lr-designer export FILE --to python|function|lightning|hf|json|csv [-o OUT]
-                       [--columns lr|lr,momentum] [--summary]   (the last two: csv only)
+                       [--columns lr|lr,momentum] [--summary]   (columns: csv; summary: csv, json)
     lr-designer --version
 
 Bad input never prints a traceback: every failure a user can cause is one line on stderr and
@@ -54,7 +54,8 @@ def _command_parser() -> argparse.ArgumentParser:
                         help="csv: lr (default), or lr,momentum (momentum or beta1; nan for "
                              "optimizers with neither)")
     export.add_argument("--summary", action="store_true",
-                        help="csv: start with '# name: value' lines of the curve's facts")
+                        help="csv: start with '# name: value' lines of the curve's facts; "
+                             "json: add them as \"summary\"")
     _add_import_parser(commands)
     return parser
 
@@ -167,10 +168,9 @@ def curve_csv(curve, momentum=None, summary=None, others=None, group_names=()) -
 
 def _export(path: str, fmt: str, output: str | None, columns: str | None = None,
             summary: bool = False) -> int:
-    if fmt != "csv" and (columns or summary):
-        # A JSON file cannot carry the summary: the loader refuses keys it does not know.
-        print("lr-designer export: --columns and --summary apply to --to csv only",
-              file=sys.stderr)
+    if (fmt != "csv" and columns) or (fmt not in ("csv", "json") and summary):
+        print("lr-designer export: --columns applies to --to csv only, --summary to csv and "
+              "json", file=sys.stderr)
         return EXIT_BAD_INPUT
     schedule = load_schedule_file(path)
     from designer.core.engine import compute_curves
@@ -178,14 +178,16 @@ def _export(path: str, fmt: str, output: str | None, columns: str | None = None,
     # Stepping proves the design is one torch accepts before any format hands it out, so
     # export refuses exactly what validate refuses.
     curves = compute_curves(schedule, momentum=columns == "lr,momentum")
-    if fmt == "csv":
-        facts = None
-        if summary:
-            from designer.core.summary import summarize
+    facts = None
+    if summary:
+        from designer.core.summary import summarize
 
-            facts = summarize(schedule, curves.lr)
+        facts = summarize(schedule, curves.lr)
+    if fmt == "csv":
         text = curve_csv(curves.lr, curves.momentum, facts, curves.others,
                          _named_groups(schedule))
+    elif facts is not None:
+        text = dump_schedule(schedule, facts.items())
     else:
         text = export_text(schedule, fmt)
     if output is None:

@@ -1,9 +1,11 @@
 """Schedule files: strict loading and normalized saving.
 
 Format versions: 1 is the base format; 2 added "compare" (pinned variants); 3 added
-"param_groups" (and per-group values such as OneCycleLR's max_lr as a list). A file is saved
-with the lowest version that holds it, so designs that use neither stay readable by
-older versions.
+"param_groups" (and per-group values such as OneCycleLR's max_lr as a list) and an optional
+"summary" (the curve's facts, written by `export --to json --summary`; derived from the
+design, so loading checks its shape and otherwise ignores it). A file is saved with the
+lowest version that holds it, so designs that use none of these stay readable by older
+versions.
 
 Loading parses the JSON, upgrades files of older format versions through
 `designer.core.migrations`, then validates the result as the current version.
@@ -60,7 +62,7 @@ MAX_FILE_BYTES = 16 * 1024 * 1024
 MAX_LIST_LENGTH = 10_000
 
 _TOP_KEYS = ("format", "version", "name", "optimizer", "param_groups", "interval",
-             "steps_per_epoch", "phases", "compare")
+             "steps_per_epoch", "phases", "compare", "summary")
 _PIN_KEYS = ("name", "design")
 _DESIGN_KEYS = ("optimizer", "param_groups", "interval", "steps_per_epoch", "phases")
 _GROUP_KEYS = ("name", "lr", "lr_scale")
@@ -183,7 +185,18 @@ def schedule_from_dict(document: Any) -> Schedule:
                                 f"steps; the limit is {MAX_TOTAL_STEPS:,}")
         phases.append(phase)
     pinned = _pinned(document.get("compare", []))
+    _check_summary(document.get("summary", {}))
     return Schedule(tuple(phases), optimizer, interval, steps_per_epoch, name, pinned, groups)
+
+
+def _check_summary(doc: Any) -> None:
+    """The optional "summary": facts about the curve, each a number or null (the peak of
+    an empty design). Derived from the design, so nothing of it is kept."""
+    _expect_object(doc, "summary", "must be an object of the curve's facts")
+    for key, value in doc.items():
+        if value is not None and (isinstance(value, (bool, _NonFinite)) or not isinstance(
+                value, (int, float))):
+            raise ScheduleError(_key_path("summary", key), "must be a number or null")
 
 
 _GROUP_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,39}\Z")
@@ -565,7 +578,13 @@ def _jsonable(value: Any) -> Any:
     return list(value) if isinstance(value, tuple) else value
 
 
-def dump_schedule(schedule: Schedule) -> str:
-    """The normalized file text (ends with a newline)."""
-    return json.dumps(schedule_to_dict(schedule), indent=2, ensure_ascii=False,
-                      allow_nan=False) + "\n"
+def dump_schedule(schedule: Schedule, summary: list[tuple[str, Any]] | None = None) -> str:
+    """The normalized file text (ends with a newline). With `summary` ((name, value) pairs
+    of the curve's facts, `CurveSummary.items()`), the file carries them as "summary"
+    (NaN as null), which makes it version 3."""
+    document = schedule_to_dict(schedule)
+    if summary is not None:
+        document["version"] = max(document["version"], 3)
+        document["summary"] = {name: None if isinstance(value, float) and math.isnan(value)
+                               else value for name, value in summary}
+    return json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False) + "\n"

@@ -16,7 +16,8 @@ import pytest
 
 from designer.cli import main
 from designer.core.engine import compute_curve, compute_curves
-from designer.core.fileformat import load_schedule_file
+from designer.core.fileformat import dump_schedule, load_schedule, load_schedule_file
+from designer.core.model import Schedule, ScheduleError
 from designer.core.summary import summarize
 from designer.core.templates import render_template
 
@@ -131,14 +132,36 @@ def test_csv_summary_lines_come_first_and_only_when_asked(one_cycle, capsys):
 
 
 @pytest.mark.parametrize("argv", [
-    ["--to", "json", "--summary"],
+    ["--to", "json", "--columns", "lr"],
     ["--to", "python", "--columns", "lr,momentum"],
-    ["--to", "lightning", "--columns", "lr"],
+    ["--to", "lightning", "--summary"],
 ])
 def test_csv_options_with_other_formats_are_one_line_errors(one_cycle, capsys, argv):
     assert main(["export", str(one_cycle), *argv]) == 2
     out, err = capsys.readouterr()
-    assert out == "" and err.count("\n") == 1 and "apply to --to csv only" in err
+    assert out == "" and err.count("\n") == 1 and "applies to --to csv only" in err
+
+
+def test_json_export_carries_the_summary_and_still_loads(one_cycle, capsys, tmp_path):
+    assert main(["export", str(one_cycle), "--to", "json", "--summary"]) == 0
+    out, err = capsys.readouterr()
+    assert err == ""
+    document = json.loads(out)
+    schedule = load_schedule_file(one_cycle)
+    facts = summarize(schedule, compute_curves(schedule).lr)
+    assert document["summary"] == dict(facts.items()) and document["version"] == 3
+    assert load_schedule(out) == schedule  # the facts are derived: loading ignores them
+    # An empty design's NaN facts are written as null, and such a file loads too.
+    empty = tmp_path / "empty.json"
+    empty.write_text(dump_schedule(Schedule()), encoding="utf-8")
+    assert main(["export", str(empty), "--to", "json", "--summary"]) == 0
+    out, _ = capsys.readouterr()
+    assert json.loads(out)["summary"]["peak"] is None and load_schedule(out) == Schedule()
+    bad = json.loads(out)
+    bad["summary"]["peak"] = "high"
+    with pytest.raises(ScheduleError) as error:
+        load_schedule(json.dumps(bad))
+    assert str(error.value) == "summary.peak: must be a number or null"
 
 
 def test_unknown_columns_and_formats_are_refused(one_cycle, capsys):
