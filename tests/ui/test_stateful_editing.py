@@ -42,7 +42,7 @@ from designer.core.catalog import (
     SCHEDULERS,
     ParamSpec,
 )
-from designer.core.engine import compute_curve
+from designer.core.engine import compute_curve, compute_curves
 from designer.core.fileformat import check_value, schedule_to_dict
 from designer.core.model import CONTINUE, RESTART, ScheduleError
 from designer.ui import MainWindow, edits
@@ -159,6 +159,28 @@ class EditingMachine(RuleBasedStateMachine):
                            merge_key=("param", index, param.name))
         assert self.document.schedule.phases[index].params.get(param.name) == value
 
+    @rule(add=st.booleans(), index=st.integers(0, 30))
+    def add_or_remove_param_group(self, add, index):
+        groups = self.document.schedule.param_groups
+        if add or not groups:
+            edits.add_param_group(self.document)
+        else:
+            edits.remove_param_group(self.document, index % len(groups))
+
+    @precondition(lambda self: len(self.document.schedule.param_groups) >= 2 and any(
+        spec.per_group for p in self.document.schedule.phases for spec in p.spec.params))
+    @rule(index=st.integers(0, 30), data=st.data())
+    def set_per_group_values(self, index, data):
+        """One value per param group, as the inspector's "per group" editors give them."""
+        schedule = self.document.schedule
+        candidates = [(i, spec) for i, p in enumerate(schedule.phases)
+                      for spec in p.spec.params if spec.per_group]
+        phase_index, spec = candidates[index % len(candidates)]
+        values = tuple(data.draw(param_values(spec)) for _ in schedule.param_groups)
+        self.document.edit(f"Set {spec.name}",
+                           schedule.set_param(phase_index, spec.name, values),
+                           merge_key=("param", phase_index, spec.name))
+
     @precondition(lambda self: any(p.spec.fit_param for p in self.document.schedule.phases))
     @rule(index=st.integers(0, 30), offset=st.integers(-3, 3), one_cycle=st.booleans())
     def edit_duration(self, index, offset, one_cycle):
@@ -214,6 +236,11 @@ class EditingMachine(RuleBasedStateMachine):
         steps, lrs = self.window.preview_curve()
         assert np.array_equal(lrs, expected, equal_nan=True), "preview differs from the engine"
         assert np.array_equal(steps, np.arange(len(expected)))
+        others = compute_curves(schedule).others
+        shown = self.window.preview.group_curves()
+        assert (shown is None) == (others is None)
+        if others is not None:
+            assert np.array_equal(shown, others, equal_nan=True), "a group's curve differs"
 
     @invariant()
     def autosave_holds_the_document(self):
