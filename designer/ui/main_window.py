@@ -222,6 +222,8 @@ class MainWindow(QMainWindow):
             text += f" ({facts.epochs:,.4g} epochs)"
         text += (f"   peak {facts.peak:.4g}   final {facts.final:.4g}"
                  f"   mean {facts.mean:.4g}   area {facts.area:.4g}")
+        if schedule.param_groups:  # the facts are the first group's, as in the CSV summary
+            text += f"   ({schedule.param_groups[0].name})"
         self.summary_label.setText(text)
 
     def _on_hovered_step(self, step: int) -> None:

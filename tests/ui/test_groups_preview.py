@@ -103,3 +103,11 @@ def test_the_synthetic_metric_is_drawn_and_read_out(window):
     text = window.preview.readout_at(start + every + 5)
     assert f"simulated metric {plotted[0]:.4g}" in text
     assert "simulated metric" not in window.preview.readout_at(start - 1)
+
+
+def test_the_status_bar_facts_say_which_group_they_are(window):
+    assert window.open_path(EXAMPLE)
+    shown(window)
+    text = window.summary_label.text()
+    assert text.startswith("10,000 steps") and text.endswith("(backbone)")
+    assert f"peak {compute_curves(window.document.schedule).lr.max():.4g}" in text
