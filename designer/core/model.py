@@ -278,4 +278,14 @@ def new_phase(scheduler: str, steps: int) -> Phase:
     spec = SCHEDULERS[scheduler]
     params = {p.name: p.suggested for p in spec.params
               if p.required and p.name != spec.fit_param and p.suggested is not None}
+    if spec.simulated:
+        params.update(simulation_for_length(int(steps)))
     return Phase(scheduler, int(steps), params)
+
+
+def simulation_for_length(steps: int) -> dict[str, Any]:
+    """The synthetic metric of a new simulated phase, scaled to its length: a loss that
+    falls over the first part of the phase and flattens out, with a little noise, validated
+    about 100 times; torch's defaults (patience 10) then reduce the lr in the last third."""
+    return {"metric": f"0.5 + 2 * exp(-step / {max(1, steps // 8)})", "metric_noise": 0.01,
+            "eval_every": max(1, steps // 100)}

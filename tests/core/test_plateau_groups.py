@@ -198,6 +198,8 @@ def test_a_new_plateau_phase_steps_and_is_a_simulation():
     assert design.uses_simulation() and phase.spec.simulated
     curve = compute_curve(design)
     assert curve[0] == 0.1 and curve[-1] < 0.1
+    # The metric is scaled to the phase: the lr holds while the loss falls, then drops.
+    assert np.flatnonzero(np.diff(curve))[0] + 1 > 1000
 
 
 def test_the_plotted_metric_is_the_one_the_engine_steps_with():
