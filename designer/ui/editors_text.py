@@ -52,6 +52,8 @@ class _TextEditor(_EditorState, QLineEdit):
         self._value = value
         with QSignalBlocker(self):
             self.setText("" if value is None else self._format(value))
+            if not self.hasFocus():
+                self.setCursorPosition(0)  # show a long expression from its start
         self._set_error(required_message(self.spec) if value is None else "")
         self._update_hint()
 

@@ -494,3 +494,13 @@ def test_labels_are_not_clipped(inspector, document):
             label = item.widget() if item is not None else None
             if label is not None and label.isVisibleTo(inspector):
                 assert label.width() >= label.sizeHint().width(), label.text()
+
+
+def test_a_long_expression_shows_from_its_start(qtbot):
+    from designer.ui.editors import create_editor
+
+    editor = create_editor(SCHEDULERS["LambdaLR"].param("lr_lambda"))
+    qtbot.addWidget(editor)
+    text = "min((step + 1) / 200, (200 / max(step + 1, 200)) ** 0.5) * 0.5 + 0.25"
+    editor.set_value(text)
+    assert editor.text() == text and editor.cursorPosition() == 0
