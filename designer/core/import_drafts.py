@@ -3,7 +3,7 @@
 Each timeline scheduler becomes a `_Draft`: its parameters checked against the catalog, its
 duration parameter kept aside until the run length is known. `SequentialLR` gives one draft
 per scheduler with lengths from its milestones; a `ChainedScheduler` gives the one member
-that changes the lr. A `ReduceLROnPlateau` gets the catalog's synthetic metric in place of
+that changes the lr. A `ReduceLROnPlateau` gets a synthetic metric in place of
 the training's, and list arguments with one value per param group become per-group values.
 """
 
@@ -67,8 +67,8 @@ _REDUCE_PHASE = ("; the design makes it a phase of its own, which the exported m
                  "with your metric")
 _SIMULATED = ("ReduceLROnPlateau lowers the lr when the validation metric stops improving, "
               "and the snippet's metric only exists while it trains: the design's curve is a "
-              "simulation with a synthetic validation metric, `{metric}`, which you set in the "
-              "phase (metric, metric_noise, eval_every)")
+              "simulation with a synthetic validation metric scaled to the phase, which you "
+              "set in the phase (metric, metric_noise, eval_every)")
 _CHAIN = ("ChainedScheduler applies all of its schedulers at every step, multiplying their "
           "effects; the timeline runs one scheduler at a time, so only a chain in which all "
           "but one scheduler leave the lr unchanged can be imported")
@@ -170,9 +170,8 @@ class DraftReader:
                     fallback = "the design uses torch's default"
                 self.problem(call.line, f"{kind}'s {param.name}: {reason}; {fallback}")
         if spec.simulated:
-            metric = spec.param("metric").suggested
-            params["metric"] = metric
-            self.note(call.line, _SIMULATED.format(metric=metric))
+            # The metric itself is set with the phase's length (`PhaseBuilder.phases`).
+            self.note(call.line, _SIMULATED)
         duration = None
         if spec.fit_param:
             duration = params.pop(spec.fit_param, None)

@@ -25,7 +25,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from designer.core.model import MAX_TOTAL_STEPS, OptimizerConfig, Phase, Schedule, ScheduleError
+from designer.core.model import (
+    MAX_TOTAL_STEPS,
+    OptimizerConfig,
+    Phase,
+    Schedule,
+    ScheduleError,
+    simulation_for_length,
+)
 
 # Extra parameters each type takes (transformers' `scheduler_specific_kwargs`) and defaults.
 HF_TYPES: dict[str, dict[str, Any]] = {
@@ -97,15 +104,12 @@ def hf_phases(kind: str, warmup: int, total: int, lr: float, extra: dict[str, An
 def _plateau(warmup: int, steps: int, extra: dict[str, Any]) -> Phase:
     """transformers' `get_reduce_on_plateau_schedule(optimizer, **extra)`: torch's class
     with those arguments, as a simulated phase over the whole run."""
-    from designer.core.catalog import SCHEDULERS
     from designer.core.fileformat import check_params
 
     if warmup:
         raise ScheduleError("warmup_steps", f"{PLATEAU} has no warmup (transformers "
                             "ignores num_warmup_steps for it); give 0")
-    spec = SCHEDULERS["ReduceLROnPlateau"]
-    params = {"metric": spec.param("metric").suggested, "eval_every": PLATEAU_EVAL_STEPS,
-              **extra}
+    params = {**simulation_for_length(steps), "eval_every": PLATEAU_EVAL_STEPS, **extra}
     return Phase("ReduceLROnPlateau", steps, check_params("ReduceLROnPlateau", params,
                                                           "extra"))
 

@@ -17,7 +17,13 @@ from designer.core.expressions import parse_expression
 from designer.core.fileformat import check_phase
 from designer.core.import_drafts import _Draft
 from designer.core.importer import SchedulerCall, StepSite, Unknown
-from designer.core.model import CONTINUE, MAX_TOTAL_STEPS, Phase, ScheduleError
+from designer.core.model import (
+    CONTINUE,
+    MAX_TOTAL_STEPS,
+    Phase,
+    ScheduleError,
+    simulation_for_length,
+)
 
 _STEP_HINTS = ("num_training_steps", "total_steps", "max_steps", "num_steps", "training_steps",
                "total_iters", "max_iters", "max_iter", "num_iters", "total_iterations",
@@ -113,6 +119,8 @@ class PhaseBuilder:
                 continue
             steps = run - at if draft.length is None else min(draft.length, run - at)
             params = dict(draft.params)
+            if SCHEDULERS[draft.scheduler].simulated:
+                params.update(simulation_for_length(steps))  # as a newly inserted phase
             fit = SCHEDULERS[draft.scheduler].fit_param
             if draft.scheduler == "OneCycleLR" and draft.duration is not None and \
                     steps > draft.duration:

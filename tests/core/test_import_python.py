@@ -26,13 +26,12 @@ import pytest
 import torch
 
 from designer.cli import main
-from designer.core.catalog import SCHEDULERS
 from designer.core.engine import compute_curve, compute_curves, make_optimizer
 from designer.core.export import export_python
 from designer.core.expressions import parse_expression
 from designer.core.fileformat import dump_schedule, load_schedule, load_schedule_file
 from designer.core.import_python import _ORDER, import_python
-from designer.core.model import CONTINUE, ParamGroup, Schedule
+from designer.core.model import CONTINUE, ParamGroup, Schedule, simulation_for_length
 
 CORPUS = Path(__file__).resolve().parent.parent / "data" / "import_corpus"
 
@@ -185,9 +184,11 @@ def _check_simulated(entry: Entry, result, monkeypatch) -> None:
     line, = [line for line, message in result.notes if "synthetic validation metric" in message]
     assert line > 0
     phase, = result.schedule.phases
-    assert phase.params["metric"] == SCHEDULERS["ReduceLROnPlateau"].param("metric").suggested
-    stalled = result.schedule.replace_phase(0, phase.with_param("metric", "1.0")).resize_phase(
-        0, 120)
+    # The synthetic metric is scaled to the phase, as for a newly inserted one.
+    assert {k: phase.params[k] for k in ("metric", "metric_noise", "eval_every")} == (
+        simulation_for_length(phase.steps))
+    stalled = result.schedule.replace_phase(0, phase.with_param("metric", "1.0").with_param(
+        "eval_every", 1)).resize_phase(0, 120)
     for design in (result.schedule, stalled):
         expected = compute_curves(design).group_lrs()
         original = run_snippet(entry, design.total_steps, monkeypatch, synthetic_metric(design))
@@ -368,7 +369,8 @@ def test_plateau_without_a_loop_takes_the_default_length_of_schedulers_without_o
     phase, = result.schedule.phases
     assert phase.steps == 100
     assert phase.params == {"patience": 2, "cooldown": 1, "threshold_mode": "abs", "eps": 0.0,
-                            "metric": "0.5 + 2 * exp(-step / 100)"}
+                            "metric": "0.5 + 2 * exp(-step / 12)", "metric_noise": 0.01,
+                            "eval_every": 1}
     assert [line for line, _ in result.problems] == [4]  # the run length is not known
     assert any(line == 4 and "synthetic validation metric" in m for line, m in result.notes)
     result = imported(_OPT + "num_epochs = 40\ns = L.ReduceLROnPlateau(opt)\n")
