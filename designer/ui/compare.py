@@ -162,8 +162,17 @@ class CompareOverlay:
         self._current = pg.PlotDataItem(pen=pg.mkPen("#1f3b70", width=2))  # legend sample
         compare.changed.connect(self.refresh)
 
-    def set_current_pen(self, pen) -> None:
+    def set_style(self, pen, text_color) -> None:
+        """The current design's pen (the legend's sample) and the legend's text colour, as
+        the preview draws them in the current theme."""
         self._current.setPen(pen)
+        self._legend.setLabelTextColor(text_color)
+        self._legend.setLabelTextSize("9pt")
+        self.refresh()
+
+    def current_pen(self):
+        """The legend's sample of the current design's curve."""
+        return self._current.opts["pen"]
 
     def refresh(self) -> None:
         for curve in self._curves:

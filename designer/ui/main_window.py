@@ -65,6 +65,8 @@ class MainWindow(QMainWindow):
         self.compare = CompareSet(self.document, self)
         self.compare_overlay = CompareOverlay(self.preview.plot_widget.getPlotItem(),
                                               self.compare)
+        self.compare_overlay.set_style(*self.preview.legend_style())
+        self.preview.colors_changed.connect(self.compare_overlay.set_style)
         add_compare_menu(self, self.compare)
         self.autosaver = Autosaver(self)
         self._connect()

@@ -55,10 +55,13 @@ class Preview(QWidget):
     x_mapping_changed(x_min, x_max, left_px, right_px) : the plot's visible step range and
         the horizontal pixels it covers in this widget's coordinates, so a view laid out
         right below (the timeline) can line its blocks up with the curve.
+    colors_changed(pen, text_color) : the theme changed: the curve's pen and the text
+        colour, for overlays that draw legends on the plot (Compare).
     """
 
     hovered_step = Signal(int)
     x_mapping_changed = Signal(float, float, float, float)
+    colors_changed = Signal(object, object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -450,6 +453,10 @@ class Preview(QWidget):
         for graphics in self._regions + self._boundaries:
             graphics.setOpacity(0.4 if dimmed else 1.0)
 
+    def legend_style(self) -> tuple:
+        """(the curve's pen, the text colour) in the current theme."""
+        return pg.mkPen(self._curve_color(), width=2), self.palette().color(QPalette.Text)
+
     def _curve_color(self) -> QColor:
         """The curve's pen colour; dimmed by mixing with the background, not by alpha."""
         palette = self.palette()
@@ -510,6 +517,7 @@ class Preview(QWidget):
         self._curve.setPen(pg.mkPen(self._curve_color(), width=2))
         self._groups.set_first_pen(pg.mkPen(self._curve_color(), width=2))
         self._groups.set_text_color(text)
+        self.colors_changed.emit(pg.mkPen(self._curve_color(), width=2), text)
         self._simulation.set_color(text)
         hair = QColor(text)
         hair.setAlpha(110)

@@ -55,3 +55,19 @@ def test_compare_menu_unpins(window):
     assert [p.name for p in window.compare.pins] == ["Variant 2"]
     window.compare.clear()
     assert window.compare.pins == []
+
+
+def test_the_legend_sample_follows_the_theme_of_the_curve(window):
+    from PySide6.QtGui import QColor, QPalette
+
+    from designer.ui import theme
+
+    window.compare.pin_current("baseline")
+    overlay = window.compare_overlay
+    assert overlay.current_pen().color() == QColor(theme.CURVE_COLOR_LIGHT)
+    dark = QPalette(window.palette())
+    for role, color in ((QPalette.Window, "#2b2b2b"), (QPalette.WindowText, "#e0e0e0"),
+                        (QPalette.Base, "#1e1e1e"), (QPalette.Text, "#e0e0e0")):
+        dark.setColor(role, QColor(color))
+    window.setPalette(dark)
+    assert overlay.current_pen().color() == QColor(theme.CURVE_COLOR)
