@@ -174,6 +174,9 @@ class MainWindow(QMainWindow):
         if schedule is not self._requested:
             return
         self.preview.show_partial(schedule, lrs)
+        others = self.curves.other_groups()
+        self.preview.show_groups(schedule.group_names(),
+                                 None if others is None else others[:, :len(lrs)])
         self.progress.setValue(round(1000 * fraction))
         self.progress.show()
 

@@ -111,3 +111,25 @@ def test_the_status_bar_facts_say_which_group_they_are(window):
     text = window.summary_label.text()
     assert text.startswith("10,000 steps") and text.endswith("(backbone)")
     assert f"peak {compute_curves(window.document.schedule).lr.max():.4g}" in text
+
+
+def test_group_curves_stream_in_with_the_first(window):
+    """While a long curve streams in, the other groups' curves are shown as far as the
+    first group's, never a stale or unfilled stretch."""
+    design = Schedule((Phase("CosineAnnealingLR", 400_000),),
+                      OptimizerConfig("SGD", 0.1),
+                      param_groups=(ParamGroup("a", lr=0.1), ParamGroup("b", lr_scale=0.5)))
+    seen = []
+
+    def check(schedule, lrs, fraction):
+        shown = window.preview.group_curves()
+        seen.append(len(lrs))
+        assert shown is not None and shown.shape == (1, len(lrs))
+
+    # Connected after the window's own slot, so it sees what the window just showed.
+    window.curves.curve_progress.connect(check)
+    window.document.reset(design)
+    shown(window)
+    assert seen, "the curve did not stream in pieces"
+    expected = compute_curves(design).others
+    assert np.array_equal(window.preview.group_curves(), expected)
