@@ -152,20 +152,29 @@ def _lambda(text: str, path: str) -> Callable[[int], float]:
 def make_optimizer(config: OptimizerConfig,
                    lr: float | tuple[float, ...]) -> torch.optim.Optimizer:
     """A real torch optimizer with the design's settings: one dummy parameter, or one
-    param group of one dummy parameter per lr when given a tuple of several lrs."""
+    param group of one dummy parameter per lr when given a tuple of several lrs.
+
+    The lrs are written into the param groups after construction, as the exported PhasedLR
+    does when a phase begins: a phase may continue from a slightly negative lr (a decay to
+    zero rounds to -1.7e-17), which a training loop carries on with, but which torch's
+    optimizer constructors refuse."""
     spec = OPTIMIZERS[config.name]
     cls = getattr(torch.optim, spec.name)
-    lrs = lr if isinstance(lr, tuple) else (lr,)
+    lrs = [float(v) for v in (lr if isinstance(lr, tuple) else (lr,))]
+    allowed = [max(v, 0.0) for v in lrs]
     if len(lrs) == 1:
         params: list[Any] = [torch.zeros(1, requires_grad=True)]
     else:
-        params = [{"params": [torch.zeros(1, requires_grad=True)], "lr": float(group_lr)}
-                  for group_lr in lrs]
+        params = [{"params": [torch.zeros(1, requires_grad=True)], "lr": group_lr}
+                  for group_lr in allowed]
     try:
-        return cls(params, lr=float(lrs[0]), **config.params)
+        optimizer = cls(params, lr=allowed[0], **config.params)
     except _TORCH_ERRORS as exc:
         raise ScheduleError(_blame(str(exc), config.params, "optimizer.params", "optimizer"),
                             f"torch rejected {spec.name}: {_one_line(exc)}") from None
+    for group, group_lr in zip(optimizer.param_groups, lrs):
+        group["lr"] = group_lr
+    return optimizer
 
 
 # What torch raises for arguments it rejects, at construction or while stepping.

@@ -40,7 +40,11 @@ def torch_curve(scheduler: str, kwargs: dict, lr: float, steps: int, optimizer: 
                 optimizer_kwargs: dict | None = None) -> np.ndarray:
     """The plain torch loop: lr before each optimizer.step(), then scheduler.step()."""
     parameter = torch.zeros(1, requires_grad=True)
-    opt = getattr(torch.optim, optimizer)([parameter], lr=lr, **(optimizer_kwargs or {}))
+    # A phase may continue from a slightly negative lr (a decay to 0 rounds below it); the
+    # training loop carries on with it, though optimizer constructors refuse it.
+    opt = getattr(torch.optim, optimizer)([parameter], lr=max(lr, 0.0),
+                                          **(optimizer_kwargs or {}))
+    opt.param_groups[0]["lr"] = lr
     sched = getattr(lr_scheduler, scheduler)(opt, **kwargs)
     lrs = []
     for _ in range(steps):
@@ -456,3 +460,27 @@ def test_phase_lengths_outside_the_limits_are_refused(steps):
     error = _error(schedule(Phase("StepLR", 5, {"step_size": 2}),
                             Phase("StepLR", steps, {"step_size": 2})))
     assert error.field == "phases[1].steps"
+
+
+def test_continuing_from_a_decay_that_rounds_below_zero_is_what_training_does():
+    """LinearLR to end_factor 0 ends a float rounding below zero (-1.7e-17 here). A training
+    loop carries on from it; torch's optimizer constructors would refuse it, so the engine
+    sets it into the param group, as the exported PhasedLR does, and both agree."""
+    from designer.core.export import export_python
+
+    design = schedule(Phase("LinearLR", 4, {"start_factor": 0.2239053371800299,
+                                            "end_factor": 0.0, "total_iters": 3}),
+                      Phase("ExponentialLR", 3, {"gamma": 0.5}, CONTINUE),
+                      optimizer=OptimizerConfig("RMSprop", 1.0, {}))
+    curve = compute_curve(design)
+    assert curve[3] < 0 and curve[4] == curve[3]
+    namespace = {"__name__": "exported"}
+    exec(compile(export_python(design), "<exported>", "exec"), namespace)  # noqa: S102
+    optimizer = torch.optim.RMSprop([torch.zeros(1, requires_grad=True)], lr=1.0)
+    scheduler = namespace["build_scheduler"](optimizer)
+    lrs = []
+    for _ in range(design.total_steps):
+        lrs.append(optimizer.param_groups[0]["lr"])
+        optimizer.step()
+        scheduler.step()
+    assert lrs == curve.tolist()

@@ -219,6 +219,8 @@ def run_lightning_plateau(schedule: Schedule) -> np.ndarray:
     metric = execute(export_python(schedule))["simulated_val_loss"]
     model = namespace["LitModel"]()
     model.weight = torch.nn.Parameter(torch.zeros(1))
+    for name in schedule.group_names() if schedule.param_groups else ():
+        setattr(model, name, torch.nn.Linear(1, 1))
     config = model.configure_optimizers()
     optimizer, scheduler_config = config["optimizer"], config["lr_scheduler"]
     scheduler = scheduler_config["scheduler"]
@@ -519,6 +521,13 @@ def _usable(*modules: str) -> bool:
     return all(importlib.util.find_spec(name) is not None for name in modules)
 
 
+def execute_for_real(source: str) -> dict:
+    """Run a template with the installed framework, not the stand-ins."""
+    namespace = {"__name__": "exported_template"}
+    exec(compile(source, "<template>", "exec"), namespace)  # noqa: S102
+    return namespace
+
+
 REAL_DESIGNS = [PHASED, SEQUENTIAL.with_settings(interval="epoch"),
                 PHASED.with_settings(interval="epoch", steps_per_epoch=3)]
 
@@ -589,3 +598,96 @@ def test_real_hf_trainer_steps_the_designed_curve(design, tmp_path):
     trainer.add_callback(Record())
     trainer.train()
     assert_same(np.asarray(lrs), hf_expected(design, compute_curve(design)))
+
+
+@pytest.mark.skipif(not _usable("lightning"), reason="lightning is not installed")
+def test_real_lightning_steps_a_lone_plateau_with_the_logged_metric(tmp_path):
+    """Per epoch, the module logs the design's simulated metric as "val_loss"; the real
+    Trainer steps ReduceLROnPlateau with it every `frequency` epochs: the design's curve."""
+    import lightning
+
+    design = PLATEAUS["epoch"]
+    namespace = execute_for_real(render_template("lightning", design))
+    metric = execute(export_python(design))["simulated_val_loss"]
+    lrs = []
+
+    class Model(namespace["LitModel"]):
+        def __init__(self):
+            super().__init__()
+            self.weight = torch.nn.Parameter(torch.zeros(1))
+
+        def training_step(self, batch, index):
+            return (self.weight * batch).sum()
+
+        def on_train_batch_start(self, batch, index):
+            if index == 0:
+                lrs.append(self.trainer.optimizers[0].param_groups[0]["lr"])
+
+        def validation_step(self, batch, index):
+            value = metric(self.current_epoch)  # None where the design does not evaluate
+            self.log("val_loss", 0.0 if value is None else value)
+
+        def train_dataloader(self):
+            return torch.utils.data.DataLoader(torch.ones(3, 1), batch_size=1)
+
+        def val_dataloader(self):
+            return torch.utils.data.DataLoader(torch.ones(1, 1), batch_size=1)
+
+    trainer = lightning.Trainer(logger=False, enable_checkpointing=False,
+                                enable_progress_bar=False, enable_model_summary=False,
+                                num_sanity_val_steps=0, accelerator="cpu",
+                                default_root_dir=tmp_path, max_epochs=design.total_steps)
+    trainer.fit(Model())
+    assert_same(np.asarray(lrs), compute_curve(design))
+
+
+@pytest.mark.skipif(not _usable("transformers", "accelerate"),
+                    reason="transformers' Trainer (with accelerate) is not installed")
+def test_real_hf_trainer_steps_a_lone_plateau_after_each_evaluation(tmp_path):
+    """The real Trainer evaluates every EVAL_STEPS optimizer steps and steps
+    ReduceLROnPlateau with metrics["eval_accuracy"]; its evaluation is replaced by one that
+    reports the design's simulated metric at that step: every group's curve is the design's."""
+    import transformers
+
+    design = PLATEAUS["step-max"]
+    namespace = execute_for_real(render_template("hf", design))
+    metric = execute(export_python(design))["simulated_val_loss"]
+    lrs = []
+
+    class Record(transformers.TrainerCallback):
+        def on_step_begin(self, args, state, control, optimizer=None, **kwargs):
+            lrs.append([group["lr"] for group in optimizer.param_groups])
+
+    class Model(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.backbone = torch.nn.Linear(1, 1)
+            self.head = torch.nn.Linear(1, 1)
+
+        def forward(self, x):
+            return {"loss": (self.head(self.backbone(x)) * 0).sum()}
+
+    trainer = namespace["build_trainer"](Model(), [{"x": torch.ones(1)}] * 4,
+                                         [{"x": torch.ones(1)}], output_dir=str(tmp_path))
+    trainer.args.report_to = []
+    trainer.args.save_strategy = "no"
+    trainer.args.use_cpu = True
+    trainer.args.disable_tqdm = True
+    evaluated = []
+
+    def evaluate(*args, **kwargs):
+        step = trainer.state.global_step - 1  # the step the evaluation follows
+        evaluated.append(step)
+        value = metric(step)
+        assert value is not None, "Trainer evaluates where the design does"
+        metrics = {"eval_accuracy": value}
+        # As Trainer.evaluate ends: the callbacks hear of it (which clears should_evaluate).
+        trainer.control = trainer.callback_handler.on_evaluate(trainer.args, trainer.state,
+                                                               trainer.control, metrics)
+        return metrics
+
+    trainer.evaluate = evaluate
+    trainer.add_callback(Record())
+    trainer.train()
+    assert evaluated == list(range(3, design.total_steps, 4))
+    assert_same(as_curves(lrs, 2), compute_curves(design).group_lrs())
