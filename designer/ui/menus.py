@@ -119,22 +119,33 @@ def new_from_gallery(window) -> None:
 
 def about_html() -> str:
     """The About text: versions of the app, torch, Qt and PySide6, and the license."""
+    from importlib import metadata
+
     from PySide6 import __version__ as pyside_version
     from PySide6.QtCore import qVersion
 
     from designer import __version__
 
+    # Read from the installed distribution: importing torch here would cost the window
+    # seconds and 200 MB (torch runs in the curve worker only).
     try:
-        import torch
-
-        torch_version = torch.__version__
-    except ImportError:  # pragma: no cover - torch is a dependency
-        torch_version = "not installed"
+        torch_version = metadata.version("torch")
+    except metadata.PackageNotFoundError:
+        torch_version = _bundled_torch_version()
     return (f"<h3>LR Schedule Designer {__version__}</h3>"
             "<p>Design PyTorch learning-rate schedules with the exact curves real torch "
             "schedulers produce.</p>"
             f"<p>torch {torch_version} · Qt {qVersion()} · PySide6 {pyside_version}</p>"
             "<p>License: MIT</p>")
+
+
+def _bundled_torch_version() -> str:
+    """torch's version in the packaged app, where no distribution metadata may be bundled:
+    the worker imports torch anyway, so ask the module only then."""
+    import sys
+
+    torch = sys.modules.get("torch")
+    return getattr(torch, "__version__", "bundled") if torch is not None else "bundled"
 
 
 def show_about(window) -> None:

@@ -18,6 +18,10 @@ assert "torch" not in sys.modules, "the window imported torch"
 assert window.flush_preview(), "no curve"
 assert len(window.preview_curve()[1]) == 100_000
 assert "torch" not in sys.modules, "the window imported torch to show a curve"
+from importlib.metadata import version
+from designer.ui.menus import about_html
+assert f"torch {version('torch')}" in about_html()
+assert "torch" not in sys.modules, "Help > About imported torch"
 print("ok")
 """
 
