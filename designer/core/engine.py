@@ -28,7 +28,7 @@ import torch
 
 from designer.core.catalog import EXPRESSION, FLOAT, INT_LIST, OPTIMIZERS
 from designer.core.expressions import ExpressionError, parse_expression
-from designer.core.fileformat import check_phase
+from designer.core.fileformat import check_base_lrs, check_phase
 from designer.core.model import CONTINUE, RESTART, OptimizerConfig, Phase, Schedule, ScheduleError
 from designer.core.simulation import metric_evaluations
 
@@ -86,6 +86,7 @@ def compute_curves(schedule: Schedule, momentum: bool = False,
     phase_curve = phase_curve or step_phase
     parts: list[PhaseCurve] = []
     previous_last: tuple[float, ...] | None = None
+    check_base_lrs(schedule)
     base = schedule.base_lrs()
     for index, phase in enumerate(schedule.phases):
         start = start_lrs(phase, base, previous_last)

@@ -186,7 +186,20 @@ def schedule_from_dict(document: Any) -> Schedule:
         phases.append(phase)
     pinned = _pinned(document.get("compare", []))
     _check_summary(document.get("summary", {}))
-    return Schedule(tuple(phases), optimizer, interval, steps_per_epoch, name, pinned, groups)
+    schedule = Schedule(tuple(phases), optimizer, interval, steps_per_epoch, name, pinned,
+                        groups)
+    check_base_lrs(schedule)
+    return schedule
+
+
+def check_base_lrs(schedule: Schedule) -> None:
+    """Every param group's base lr is a finite number (an lr_scale times the optimizer's lr
+    can overflow)."""
+    for index, (group, lr) in enumerate(zip(schedule.param_groups, schedule.base_lrs())):
+        if not math.isfinite(lr):
+            raise ScheduleError(f"param_groups[{index}].lr_scale", f"{group.lr_scale!r} times "
+                                f"the optimizer's lr {schedule.optimizer.lr!r} is not a finite "
+                                "number")
 
 
 def _check_summary(doc: Any) -> None:

@@ -133,6 +133,7 @@ class Worker:
 
     def _run_job(self, client: int, job: int, schedule: Any) -> None:
         from designer.core.engine import iter_phase, start_lrs
+        from designer.core.fileformat import check_base_lrs
         from designer.core.model import ScheduleError
 
         if isinstance(schedule, tuple):
@@ -143,6 +144,7 @@ class Worker:
         momentum = wants_momentum(schedule)
         base = schedule.base_lrs()
         try:
+            check_base_lrs(schedule)
             for index, phase in enumerate(schedule.phases):
                 start = start_lrs(phase, base, previous_last)
                 cached = self.cache.cached_phase(phase, schedule.optimizer, start, momentum)

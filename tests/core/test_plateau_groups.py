@@ -222,3 +222,11 @@ def test_the_plotted_metric_is_the_one_the_engine_steps_with():
     assert compute_curve(Schedule((phase,), SGD)).tolist() == expected
     too_many = Phase("ReduceLROnPlateau", 300_000, {"metric": "1"})
     assert metric_points(too_many) is None  # not plotted, still stepped
+
+
+def test_a_scaled_group_lr_that_overflows_names_the_group():
+    design = Schedule((Phase("StepLR", 5, {"step_size": 2}),), OptimizerConfig("SGD", 10.0),
+                      param_groups=(ParamGroup("a", lr=0.1), ParamGroup("b", lr_scale=1e308)))
+    with pytest.raises(ScheduleError) as error:
+        compute_curves(design)
+    assert error.value.field == "param_groups[1].lr_scale"
