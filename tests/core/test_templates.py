@@ -15,6 +15,7 @@ import subprocess
 import sys
 import types
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 from unittest import mock
 
@@ -528,21 +529,17 @@ def execute_for_real(source: str) -> dict:
     return namespace
 
 
-REAL_DESIGNS = [PHASED, SEQUENTIAL.with_settings(interval="epoch"),
-                PHASED.with_settings(interval="epoch", steps_per_epoch=3)]
-
-
-@pytest.mark.skipif(not _usable("lightning"), reason="lightning is not installed")
-@pytest.mark.parametrize("design", REAL_DESIGNS, ids=["phased", "epoch", "epoch_spe"])
-def test_real_lightning_trainer_steps_the_designed_curve(design, tmp_path):
+def fit_tiny_lightning(lit_model: type, tmp_path, every_step: bool,
+                       validation: Callable[[int], float] | None = None,
+                       **limit: int) -> list[float]:
+    """Train the template's LitModel with the real Lightning on three batches of ones per
+    epoch; returns the lr at the start of every step (`every_step`) or epoch. With
+    `validation`, each epoch's validation logs `validation(epoch)` as "val_loss"."""
     import lightning
 
-    namespace = {"__name__": "exported_template"}
-    exec(compile(render_template("lightning", design), "<template>", "exec"),  # noqa: S102
-         namespace)
     lrs = []
 
-    class Model(namespace["LitModel"]):
+    class Model(lit_model):
         def __init__(self):
             super().__init__()
             self.weight = torch.nn.Parameter(torch.zeros(1))
@@ -551,18 +548,39 @@ def test_real_lightning_trainer_steps_the_designed_curve(design, tmp_path):
             return (self.weight * batch).sum()
 
         def on_train_batch_start(self, batch, index):
-            if design.interval == "step" or index == 0:
+            if every_step or index == 0:
                 lrs.append(self.trainer.optimizers[0].param_groups[0]["lr"])
 
         def train_dataloader(self):
             return torch.utils.data.DataLoader(torch.ones(3, 1), batch_size=1)
 
-    limit = ({"max_steps": design.total_steps} if design.interval == "step"
-             else {"max_epochs": design.total_steps})
+        if validation is not None:
+            def validation_step(self, batch, index):
+                self.log("val_loss", validation(self.current_epoch))
+
+            def val_dataloader(self):
+                return torch.utils.data.DataLoader(torch.ones(1, 1), batch_size=1)
+
     trainer = lightning.Trainer(logger=False, enable_checkpointing=False,
                                 enable_progress_bar=False, enable_model_summary=False,
-                                accelerator="cpu", default_root_dir=tmp_path, **limit)
+                                num_sanity_val_steps=0, accelerator="cpu",
+                                default_root_dir=tmp_path, **limit)
     trainer.fit(Model())
+    return lrs
+
+
+REAL_DESIGNS = [PHASED, SEQUENTIAL.with_settings(interval="epoch"),
+                PHASED.with_settings(interval="epoch", steps_per_epoch=3)]
+
+
+@pytest.mark.skipif(not _usable("lightning"), reason="lightning is not installed")
+@pytest.mark.parametrize("design", REAL_DESIGNS, ids=["phased", "epoch", "epoch_spe"])
+def test_real_lightning_trainer_steps_the_designed_curve(design, tmp_path):
+    namespace = execute_for_real(render_template("lightning", design))
+    limit = ({"max_steps": design.total_steps} if design.interval == "step"
+             else {"max_epochs": design.total_steps})
+    lrs = fit_tiny_lightning(namespace["LitModel"], tmp_path, design.interval == "step",
+                             **limit)
     assert_same(np.asarray(lrs), compute_curve(design))
 
 
@@ -604,40 +622,16 @@ def test_real_hf_trainer_steps_the_designed_curve(design, tmp_path):
 def test_real_lightning_steps_a_lone_plateau_with_the_logged_metric(tmp_path):
     """Per epoch, the module logs the design's simulated metric as "val_loss"; the real
     Trainer steps ReduceLROnPlateau with it every `frequency` epochs: the design's curve."""
-    import lightning
-
     design = PLATEAUS["epoch"]
     namespace = execute_for_real(render_template("lightning", design))
     metric = execute(export_python(design))["simulated_val_loss"]
-    lrs = []
 
-    class Model(namespace["LitModel"]):
-        def __init__(self):
-            super().__init__()
-            self.weight = torch.nn.Parameter(torch.zeros(1))
+    def validation(epoch: int) -> float:
+        value = metric(epoch)  # None where the design does not evaluate
+        return 0.0 if value is None else value
 
-        def training_step(self, batch, index):
-            return (self.weight * batch).sum()
-
-        def on_train_batch_start(self, batch, index):
-            if index == 0:
-                lrs.append(self.trainer.optimizers[0].param_groups[0]["lr"])
-
-        def validation_step(self, batch, index):
-            value = metric(self.current_epoch)  # None where the design does not evaluate
-            self.log("val_loss", 0.0 if value is None else value)
-
-        def train_dataloader(self):
-            return torch.utils.data.DataLoader(torch.ones(3, 1), batch_size=1)
-
-        def val_dataloader(self):
-            return torch.utils.data.DataLoader(torch.ones(1, 1), batch_size=1)
-
-    trainer = lightning.Trainer(logger=False, enable_checkpointing=False,
-                                enable_progress_bar=False, enable_model_summary=False,
-                                num_sanity_val_steps=0, accelerator="cpu",
-                                default_root_dir=tmp_path, max_epochs=design.total_steps)
-    trainer.fit(Model())
+    lrs = fit_tiny_lightning(namespace["LitModel"], tmp_path, False, validation,
+                             max_epochs=design.total_steps)
     assert_same(np.asarray(lrs), compute_curve(design))
 
 
