@@ -268,10 +268,12 @@ def plateau_eval_every(schedule: Schedule, framework: str) -> int | None:
         return None
     export = "; export the plain module or the function, and call scheduler.step(val_loss) " \
              "where you evaluate"
-    if len(schedule.phases) > 1:
+    if len(schedule.phases) > 1 or sequential_lr_obstacles(schedule):
+        where = ("among other phases" if len(schedule.phases) > 1
+                 else "that starts from an explicit lr (the PhasedLR helper)")
         raise ScheduleError("", f"the {framework} template cannot step a ReduceLROnPlateau "
-                            f"phase among other phases: {framework} passes the validation "
-                            "metric only to a lone ReduceLROnPlateau" + export)
+                            f"phase {where}: {framework} passes the validation metric only "
+                            "to a lone ReduceLROnPlateau" + export)
     wanted = "epoch" if framework == "Lightning" else "step"
     if schedule.interval != wanted:
         clock = ("at the end of every epoch" if wanted == "epoch"

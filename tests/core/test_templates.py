@@ -16,6 +16,7 @@ import sys
 import types
 import warnings
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from unittest import mock
 
@@ -685,3 +686,12 @@ def test_real_hf_trainer_steps_a_lone_plateau_after_each_evaluation(tmp_path):
     trainer.train()
     assert evaluated == list(range(3, design.total_steps, 4))
     assert_same(as_curves(lrs, 2), compute_curves(design).group_lrs())
+
+
+def test_a_lone_plateau_with_an_explicit_start_is_refused_by_the_frameworks():
+    """It exports through PhasedLR, which neither framework steps with the metric."""
+    design = replace(PLATEAUS["step-max"], phases=(
+        replace(PLATEAUS["step-max"].phases[0], start=0.05),))
+    for key in ("lightning", "hf"):
+        with pytest.raises(ScheduleError, match="explicit lr"):
+            render_template(key, design)
