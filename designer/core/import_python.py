@@ -87,7 +87,7 @@ class ImportResult:
 
         if not self.original_curve_differs:
             return compute_curves(self.schedule).group_lrs()
-        return _sequential_lr_curves(self.schedule)
+        return sequential_lr_curves(self.schedule)
 
 
 def import_python(source: str, total_steps: int | None = None, name: str = "") -> ImportResult:
@@ -228,9 +228,10 @@ class _Assembler(OptimizerReader, DraftReader, PhaseBuilder, FindingLog):
         return self._result(schedule, "transformers")
 
 
-def _sequential_lr_curves(schedule: Schedule) -> np.ndarray:
+def sequential_lr_curves(schedule: Schedule) -> np.ndarray:
     """torch's own SequentialLR over the schedule's phases, as the snippet builds it: the lr
-    of every param group per step, shape (groups, steps)."""
+    of every param group per step, shape (groups, steps). The curve worker computes it for
+    the window's overlay of an imported snippet's own curve."""
     import warnings
 
     import torch
@@ -251,8 +252,3 @@ def _sequential_lr_curves(schedule: Schedule) -> np.ndarray:
             optimizer.step()
             combined.step()
     return np.asarray(lrs, dtype=np.float64).reshape(-1, len(optimizer.param_groups)).T
-
-
-def _sequential_lr_curve(schedule: Schedule) -> np.ndarray:
-    """`_sequential_lr_curves` of the first param group."""
-    return _sequential_lr_curves(schedule)[0]

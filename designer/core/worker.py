@@ -187,11 +187,11 @@ class Worker:
 
 
     def _run_sequential_lr(self, client: int, job: int, schedule: Any) -> None:
-        from designer.core.import_python import ImportResult
+        from designer.core.import_python import sequential_lr_curves
         from designer.core.model import ScheduleError
 
         try:
-            lrs = ImportResult(schedule, original_curve_differs=True).original_curve()
+            lrs = sequential_lr_curves(schedule)[0]
         except ScheduleError as exc:
             self.conn.send(("error", client, job, str(exc)))
             return

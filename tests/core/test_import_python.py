@@ -353,9 +353,9 @@ def test_multiplicative_after_a_milestone_continues_exactly_when_its_factor_star
 
 
 def _sequential(schedule):
-    from designer.core.import_python import _sequential_lr_curve
+    from designer.core.import_python import sequential_lr_curves
 
-    return _sequential_lr_curve(schedule)
+    return sequential_lr_curves(schedule)[0]
 
 
 # ReduceLROnPlateau and param groups -----------------------------------------------------------
