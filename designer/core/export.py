@@ -276,16 +276,14 @@ def _step_place(schedule: Schedule) -> str:
 
 
 def _call_advice(schedule: Schedule) -> list[str]:
-    lines = call_advice(schedule)
+    lines = call_advice(schedule, demo=True)
     lines[-1] += "; SCHEDULE_NAME holds the design's name."
-    if schedule.uses_simulation():
-        lines[1 + bool(schedule.param_groups)] += (" The demo below steps it with "
-                                                   "simulated_val_loss(step).")
     return lines
 
 
-def call_advice(schedule: Schedule) -> list[str]:
-    """Where to call scheduler.step() and how long the schedule lasts, as sentences."""
+def call_advice(schedule: Schedule, demo: bool = False) -> list[str]:
+    """Where to call scheduler.step() and how long the schedule lasts, as sentences;
+    `demo`: the module has the demo loop that feeds simulated_val_loss(step)."""
     total = schedule.total_steps
     if schedule.interval == "step":
         lines = ["Call scheduler.step() once per batch, right after optimizer.step().",
@@ -308,7 +306,9 @@ def call_advice(schedule: Schedule) -> list[str]:
                         "on the steps where you evaluate, pass the validation metric: "
                         "scheduler.step(val_loss) (ReduceLROnPlateau phases step only then).")
         lines.insert(1, "The preview of a ReduceLROnPlateau phase is a simulation with the "
-                     "design's synthetic validation metric.")
+                     "design's synthetic validation metric."
+                     + (" The demo below steps it with simulated_val_loss(step)." if demo
+                        else ""))
     if schedule.param_groups:
         lines.insert(1, f"The optimizer must have the design's {len(schedule.param_groups)} "
                      "param groups, in the order of PARAM_GROUPS.")
