@@ -18,6 +18,7 @@ import torch
 from design_strategies import PLAIN_SCHEDULERS, schedule_docs
 from hypothesis import HealthCheck, given, settings
 from torch.optim import lr_scheduler
+from training_loop import first_group_lrs
 
 from designer.core.catalog import OPTIMIZERS, SCHEDULERS
 from designer.core.engine import compute_curve, compute_curves
@@ -46,12 +47,7 @@ def torch_curve(scheduler: str, kwargs: dict, lr: float, steps: int, optimizer: 
                                           **(optimizer_kwargs or {}))
     opt.param_groups[0]["lr"] = lr
     sched = getattr(lr_scheduler, scheduler)(opt, **kwargs)
-    lrs = []
-    for _ in range(steps):
-        lrs.append(opt.param_groups[0]["lr"])
-        opt.step()
-        sched.step()
-    return np.asarray(lrs, dtype=np.float64)
+    return np.asarray(first_group_lrs(opt, sched, steps), dtype=np.float64)
 
 
 def schedule(*phases: Phase, optimizer: OptimizerConfig = SGD) -> Schedule:

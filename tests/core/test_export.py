@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import Phase as HypothesisPhase
 from hypothesis import strategies as st
 from torch.optim import lr_scheduler
-from training_loop import step_like_training
+from training_loop import first_group_lrs, step_like_training
 
 from designer.core.engine import compute_curve, compute_curves
 from designer.core.export import export_python, sequential_lr_obstacles
@@ -285,11 +285,7 @@ def test_phased_lr_state_dict_resumes_exactly():
 
     for stop in range(s.total_steps + 1):
         optimizer, scheduler = fresh()
-        lrs = []
-        for _ in range(stop):
-            lrs.append(optimizer.param_groups[0]["lr"])
-            optimizer.step()
-            scheduler.step()
+        lrs = first_group_lrs(optimizer, scheduler, stop)
         saved = (optimizer.state_dict(), scheduler.state_dict())
         # As torch advises: build the scheduler, then load the optimizer, then the scheduler.
         optimizer, scheduler = fresh()

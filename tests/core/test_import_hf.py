@@ -11,6 +11,7 @@ import warnings
 import numpy as np
 import pytest
 import torch
+from training_loop import first_group_lrs
 
 from designer.cli import main
 from designer.core.engine import compute_curve
@@ -62,11 +63,7 @@ def hf_curve(transformers, kind, warmup, total, lr, extra):
         scheduler = transformers.get_scheduler(kind, optimizer, num_warmup_steps=warmup,
                                                num_training_steps=total,
                                                scheduler_specific_kwargs=dict(extra))
-        lrs = []
-        for _ in range(total):
-            lrs.append(optimizer.param_groups[0]["lr"])
-            optimizer.step()
-            scheduler.step()
+        lrs = first_group_lrs(optimizer, scheduler, total)
     return np.asarray(lrs, dtype=np.float64)
 
 

@@ -26,7 +26,7 @@ import torch
 from design_strategies import schedule_docs
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
-from training_loop import step_like_training
+from training_loop import first_group_lrs, step_like_training
 
 from designer.core.engine import compute_curve, compute_curves, make_optimizer
 from designer.core.export import export_python
@@ -447,11 +447,7 @@ def test_hf_epoch_scheduler_resumes_from_its_state_dict():
 
     for stop in (0, 5, 9, 20, len(expected)):
         optimizer, scheduler = fresh()
-        lrs = []
-        for _ in range(stop):
-            lrs.append(optimizer.param_groups[0]["lr"])
-            optimizer.step()
-            scheduler.step()
+        lrs = first_group_lrs(optimizer, scheduler, stop)
         saved = optimizer.state_dict(), scheduler.state_dict()
         optimizer, scheduler = fresh()
         optimizer.load_state_dict(saved[0])

@@ -1,4 +1,5 @@
-"""The scheduler.step() call of a training loop that validates, shared by the export tests."""
+"""A training loop's stepping, shared by the core tests: the first param group's lr before
+each optimizer.step(), and the scheduler.step() of a loop that validates."""
 
 from __future__ import annotations
 
@@ -15,3 +16,14 @@ def step_like_training(scheduler, metric, step: int) -> None:
     value = metric(step)
     if not isinstance(scheduler, lr_scheduler.ReduceLROnPlateau) or value is not None:
         scheduler.step(value)
+
+
+def first_group_lrs(optimizer, scheduler, steps: int) -> list[float]:
+    """`steps` iterations of a plain training loop: read the lr, optimizer.step(),
+    scheduler.step(); the lrs read, of the first param group."""
+    lrs = []
+    for _ in range(steps):
+        lrs.append(optimizer.param_groups[0]["lr"])
+        optimizer.step()
+        scheduler.step()
+    return lrs
