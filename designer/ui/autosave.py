@@ -48,7 +48,7 @@ from designer.core.fileformat import (
     schedule_to_dict,
 )
 from designer.core.model import RESTART, Phase, Schedule, ScheduleError
-from designer.ui.files import read_schedule_file, write_atomic
+from designer.core.safe_io import read_regular_file, read_schedule_file, write_atomic
 
 AUTOSAVE_VERSION = 1
 INTERVAL_ENV = "LR_DESIGNER_AUTOSAVE_SECONDS"
@@ -274,10 +274,8 @@ def _remove_stale_lock(path: str) -> None:
 
 
 def _read_autosave(path: str, lock: QLockFile) -> Recoverable:
-    with open(path, "rb") as stream:
-        data = stream.read(2 * MAX_FILE_BYTES + 1)
-    if len(data) > 2 * MAX_FILE_BYTES:
-        raise ValueError("autosave too large")
+    # Only regular files, opened non-blocking: a FIFO named *.json would block the start.
+    data = read_regular_file(path, 2 * MAX_FILE_BYTES, "autosave")
     envelope = json.loads(data.decode("utf-8"))
     if not isinstance(envelope, dict) or envelope.get("autosave") != AUTOSAVE_VERSION:
         raise ValueError("not an autosave this version writes")

@@ -2,33 +2,32 @@
 
 Every path that reads a file goes through the core loader, so a bad file shows the loader's
 message (naming the field) and leaves the current design untouched. Files from the user
-(Open, drops, recent files) are checked before they are read: only regular files of at most
-the loader's size limit are opened, so a dropped FIFO, device or 50 MB file cannot hang or
-flood the window. Saves are atomic: the text goes to a temporary file beside the target, is
-flushed to disk, then replaces it; a failed save leaves the old file as it was and says why.
+(Open, drops, recent files, snippets) are checked before they are read: only regular files of
+at most the loader's size limit are opened, so a dropped FIFO, device or 50 MB file cannot
+hang or flood the window. Saves are atomic: the text goes to a temporary file beside the
+target, is flushed to disk, then replaces it; a failed save leaves the old file as it was and
+says why. Both mechanisms live in `designer.core.safe_io`, shared with the command line.
 """
 
 from __future__ import annotations
 
-import errno
 import os
-import stat
-import tempfile
 from pathlib import Path
 
 from PySide6.QtCore import QMimeData, QObject, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-from designer.core.fileformat import (
-    MAX_FILE_BYTES,
-    dump_schedule,
-    load_schedule,
-    load_schedule_file,
-)
+from designer.core.fileformat import dump_schedule, load_schedule, load_schedule_file
 from designer.core.model import Schedule, ScheduleError
+from designer.core.safe_io import (
+    kept_text,
+    read_schedule_file,
+    read_snippet_file,
+    save_failure_reason,
+    write_atomic,
+)
 
 MAX_RECENT = 8
-MAX_SNIPPET_BYTES = 1024 * 1024
 PRESET_DIR = Path(__file__).resolve().parent.parent / "presets"
 SCHEDULE_FILTER = "Schedules (*.json);;All files (*)"
 EXPORT_FORMATS = {
@@ -41,108 +40,6 @@ EXPORT_FORMATS = {
     "png": ("PNG image (*.png)", ".png"),
     "svg": ("SVG image (*.svg)", ".svg"),
 }
-
-
-def write_atomic(path: str, text: str) -> None:
-    """Write `text` to `path` so that a failure leaves any old file intact.
-
-    A symlink is written through (the file it points to is replaced, the link stays), as
-    text editors do. Raises OSError when anything fails; the temporary file is removed.
-    """
-    path = os.path.realpath(path)
-    directory = os.path.dirname(path)
-    handle, temporary = tempfile.mkstemp(prefix=".lr-designer-", suffix=".tmp", dir=directory)
-    try:
-        # mkstemp makes the file private (0600); keep the old file's mode, or the usual one.
-        try:
-            mode = os.stat(path).st_mode & 0o777
-        except OSError:
-            umask = os.umask(0)
-            os.umask(umask)
-            mode = 0o666 & ~umask
-        os.chmod(temporary, mode)
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        try:
-            os.unlink(temporary)
-        except OSError:
-            pass
-        raise
-    _sync_folder(directory)
-
-
-def _sync_folder(directory: str) -> None:
-    """Make the rename itself durable: without this a power cut can bring back the old file."""
-    try:
-        handle = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(handle)
-    except OSError:
-        pass  # some file systems cannot sync folders; the data itself is synced already
-    finally:
-        os.close(handle)
-
-
-def read_schedule_file(path: str) -> Schedule:
-    """Load a schedule file chosen or dropped by the user, refusing anything but a regular
-    file small enough to be a schedule before reading a byte of it.
-
-    `load_schedule_file` would block forever on a FIFO without a writer and read 16 MB of a
-    device; here the file type is checked first, and the file is opened non-blocking in case
-    it is swapped for something else between the check and the open.
-    """
-    try:
-        info = os.stat(path)
-        if stat.S_ISDIR(info.st_mode):
-            raise ScheduleError("", f"{path} is a folder, not a schedule file")
-        _check_regular(info)
-        handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
-        with os.fdopen(handle, "rb") as stream:
-            _check_regular(os.fstat(stream.fileno()))
-            data = stream.read(MAX_FILE_BYTES + 1)
-    except OSError as exc:
-        raise ScheduleError("", f"cannot read {path}: {exc.strerror or exc}") from None
-    return load_schedule(data)
-
-
-_FILE_KINDS = ((stat.S_ISFIFO, "a named pipe"), (stat.S_ISCHR, "a device"),
-               (stat.S_ISBLK, "a device"), (stat.S_ISSOCK, "a socket"))
-
-
-def _check_regular(info: os.stat_result) -> None:
-    if not stat.S_ISREG(info.st_mode):
-        kind = next((name for test, name in _FILE_KINDS if test(info.st_mode)),
-                    "not a regular file")
-        raise ScheduleError("", f"not a schedule file: it is {kind}")
-    if info.st_size > MAX_FILE_BYTES:
-        raise ScheduleError("", f"file is too large ({info.st_size:,} bytes) to be a schedule")
-
-
-def save_failure_reason(path: str, error: OSError) -> str:
-    """Why writing `path` failed, in the user's words (the OS text alone rarely says)."""
-    folder = os.path.dirname(os.path.abspath(path)) or "/"
-    code = error.errno
-    if code in (errno.EACCES, errno.EPERM):
-        return f"Permission denied: the folder {folder} is read-only or belongs to someone else."
-    if code == errno.EROFS:
-        return f"The folder {folder} is on a read-only disk."
-    if code in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
-        return "The disk is full (or the file exceeds the size this disk or account allows)."
-    if code == errno.ENOENT:
-        return f"The folder {folder} does not exist (any more)."
-    if code == errno.ENOTDIR:
-        return f"Part of the path {folder} is a file, not a folder."
-    if code == errno.EISDIR:
-        return f"{path} is a folder; choose a file name."
-    if code == errno.ENAMETOOLONG:
-        return "The file name is too long."
-    return error.strerror or str(error)
 
 
 def presets() -> list[tuple[str, Path]]:
@@ -236,12 +133,8 @@ class FileController(QObject):
         from designer.core.import_python import import_python
 
         try:
-            with open(path, "rb") as handle:
-                source = handle.read(MAX_SNIPPET_BYTES + 1)
-            if len(source) > MAX_SNIPPET_BYTES:
-                raise ValueError("the file is too large to be a snippet")
-            result = import_python(source.decode("utf-8"), name=Path(path).stem)
-        except (OSError, ValueError) as exc:
+            result = import_python(read_snippet_file(path), name=Path(path).stem)
+        except ValueError as exc:  # ScheduleError from the reader, anything the parser says
             self.warn("Cannot import", f"{os.path.basename(path)}: {exc}")
             return False
         report = "\n".join(f"line {line}: {message}" if line else message
@@ -324,10 +217,8 @@ class FileController(QObject):
             self.warn("Cannot save", f"The design cannot be saved as it is:\n{exc}")
             return False
         except OSError as exc:
-            kept = ("The file on disk was left unchanged." if os.path.isfile(path)
-                    else "Nothing was written.")
             self.warn("Cannot save", f"Could not save {path}:\n"
-                                     f"{save_failure_reason(path, exc)}\n\n{kept}")
+                                     f"{save_failure_reason(path, exc)}\n\n{kept_text(path)}")
             return False
         self.document.undo_stack.setClean()
         return True
@@ -349,7 +240,7 @@ class FileController(QObject):
             return False
         except OSError as exc:
             self.warn("Cannot export", f"Could not write {path}:\n"
-                                       f"{save_failure_reason(path, exc)}")
+                                       f"{save_failure_reason(path, exc)}\n\n{kept_text(path)}")
             return False
         self.window.statusBar().showMessage(f"Exported {os.path.basename(path)}", 4000)
         return True

@@ -391,3 +391,25 @@ def test_a_closed_window_edited_again_autosaves_again(window, folder):
     assert autosaves(folder) == []
     edits.insert_scheduler(window.document, "LinearLR", steps=5)  # leaves the clean state
     assert autosaves(folder) == [Path(window.autosaver.path)]
+
+
+def test_a_fifo_named_like_an_autosave_does_not_block_the_start(window, folder,
+                                                                subprocess_env):
+    """The scan opens only regular files, non-blocking: a FIFO without a writer would hang
+    open() and with it the window's start."""
+    folder.mkdir(parents=True)
+    fifo = folder / "x.json"
+    os.mkfifo(fifo)
+    good = make_orphan(folder, load_schedule_file(str(EXAMPLES / "one-cycle.json")))
+    script = ("import sys\nfrom designer.ui.autosave import find_recoverable\n"
+              "found = find_recoverable(sys.argv[1])\n"
+              "print([entry.path for entry in found])\n")
+    # In a child with a timeout, so that a regression fails instead of hanging the suite.
+    result = subprocess.run([sys.executable, "-c", script, str(folder)], capture_output=True,
+                            text=True, env=subprocess_env, timeout=60, check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == repr([str(good)])
+    asked = []
+    offer_recovery(window, ask=lambda parent, entry: asked.append(entry.path) or LATER)
+    assert asked == [str(good)]
+    assert fifo.exists() and not Path(str(fifo) + ".lock").exists()

@@ -424,3 +424,18 @@ def test_import_of_a_torch_quirk_shows_the_snippets_own_curve_too(window):
     assert window.files.import_python_path(str(snippet))
     window.files.new_from_schedule(window.document.schedule.with_settings(name="x"))
     assert compare.reference is None
+
+
+@pytest.mark.parametrize("case", ["fifo", "device", "huge"])
+def test_importing_a_hostile_snippet_says_why_at_once(window, tmp_path, case):
+    """The snippet reader is the schedule reader's: a FIFO or /dev/zero never blocks or
+    floods the window, a file over MAX_SNIPPET_BYTES is refused before it is read."""
+    make, words = {"fifo": (_fifo, "named pipe"), "device": (HOSTILE["device"][0], "device"),
+                   "huge": (_huge, "too large")}[case]
+    path = make(tmp_path)
+    before = window.document.schedule
+    started = time.perf_counter()
+    assert not window.files.import_python_path(str(path))
+    assert time.perf_counter() - started < 2.0
+    assert window.document.schedule == before
+    assert len(window.messages) == 1 and words in window.messages[0], window.messages
