@@ -153,9 +153,9 @@ def schedule_from_dict(document: Any) -> Schedule:
     if not _is_int(version) or version < 1:
         raise ScheduleError("version", "must be a positive integer")
     if version > FORMAT_VERSION:
-        raise ScheduleError("version", f"this file has format version {version}, written by a "
-                            f"newer LR Schedule Designer; this version reads up to "
-                            f"{FORMAT_VERSION}")
+        raise ScheduleError("version", f"this file has format version {shown_value(version)}, "
+                            "written by a newer LR Schedule Designer; this version reads up "
+                            f"to {FORMAT_VERSION}")
     _check_keys(document, _TOP_KEYS, "")
     name = document.get("name", "")
     if not isinstance(name, str):
@@ -531,6 +531,16 @@ def _encodable(text: str) -> bool:
     except UnicodeEncodeError:
         return False
     return True
+
+
+def shown_value(value: Any, limit: int = 40) -> str:
+    """A value from the file as a message echoes it: str() of numbers, repr() of anything
+    else, cut to `limit` characters with "…" (a 4,000-digit version is not a message)."""
+    try:
+        text = str(value) if isinstance(value, (int, float)) else repr(value)
+    except ValueError:  # an int past Python's 4,300-digit str() limit
+        return "a number with too many digits"
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def _did_you_mean(word: Any, options: Any) -> str:

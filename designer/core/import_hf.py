@@ -25,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from designer.core.catalog import EXPRESSION, SCHEDULERS
 from designer.core.model import (
     MAX_TOTAL_STEPS,
     OptimizerConfig,
@@ -109,9 +110,23 @@ def _plateau(warmup: int, steps: int, extra: dict[str, Any]) -> Phase:
     if warmup:
         raise ScheduleError("warmup_steps", f"{PLATEAU} has no warmup (transformers "
                             "ignores num_warmup_steps for it); give 0")
-    params = {**simulation_for_length(steps), "eval_every": PLATEAU_EVAL_STEPS, **extra}
+    params = {**simulation_for_length(steps), "eval_every": PLATEAU_EVAL_STEPS,
+              **{key: _as_expression(key, value) for key, value in extra.items()}}
     return Phase("ReduceLROnPlateau", steps, check_params("ReduceLROnPlateau", params,
                                                           "extra"))
+
+
+def _as_expression(key: str, value: Any) -> Any:
+    """A number given for an expression parameter (`metric=1` on the command line, or
+    `metric=0.5` in a snippet) is that constant expression, as its text."""
+    spec = SCHEDULERS["ReduceLROnPlateau"]
+    if not spec.has_param(key) or spec.param(key).kind != EXPRESSION or isinstance(
+            value, bool) or not isinstance(value, (int, float)):
+        return value
+    if not math.isfinite(value):
+        raise ScheduleError(f"extra.{key}", "must be an expression in `step`, or a finite "
+                            "number")
+    return repr(value)
 
 
 def _check_count(value: Any, field: str, minimum: int) -> None:
@@ -164,6 +179,11 @@ def _at(offset: int) -> str:
 
 
 def _lit(value: Any) -> str:
+    """A number as expression text. Every number an expression holds passes here: one that
+    overflowed to inf (or nan) would become a name the expression does not know."""
+    if not math.isfinite(value):
+        raise ScheduleError("extra", f"a value computed from the arguments is {value!r}, not "
+                            "a finite number")
     return f"({value!r})" if value < 0 else repr(value)
 
 
@@ -243,7 +263,11 @@ def _min_lr_rate(lr: float, o: dict[str, Any]) -> float:
     if o["min_lr"] is not None and o["min_lr_rate"] is not None:
         raise ScheduleError("extra.min_lr", "give min_lr or min_lr_rate, not both")
     if o["min_lr"] is not None:
-        return o["min_lr"] / lr
+        rate = o["min_lr"] / lr
+        if not math.isfinite(rate):  # the formulas use min_lr / lr, not min_lr itself
+            raise ScheduleError("extra.min_lr", f"must be a finite number whose ratio to the "
+                                f"lr is finite too; {o['min_lr']!r} / {lr!r} overflows")
+        return rate
     if o["min_lr_rate"] is None:
         raise ScheduleError("extra.min_lr", "this type needs min_lr or min_lr_rate")
     return o["min_lr_rate"]

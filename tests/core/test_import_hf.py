@@ -223,3 +223,23 @@ def test_cli_imports_reduce_lr_on_plateau(tmp_path, capsys):
     design = load_schedule_file(str(target))
     assert design.phases[0].params["patience"] == 3 and design.uses_simulation()
     assert "simulated metric" in design.name
+
+
+@pytest.mark.parametrize("kind", ["cosine_with_min_lr", "cosine_warmup_with_min_lr"])
+def test_an_overflowing_min_lr_is_refused_naming_it(kind):
+    """min_lr / lr enters the formula: 1e308 / 1e-3 is inf, which as expression text would
+    be an unknown name 'inf' in an lr_lambda the user never wrote."""
+    with pytest.raises(ScheduleError) as caught:
+        import_hf(kind, 10, 100, 1e-3, min_lr=1e308)
+    assert caught.value.field == "extra.min_lr"
+    assert "finite" in caught.value.message and "lr_lambda" not in str(caught.value)
+
+
+def test_a_number_for_an_expression_extra_is_that_constant():
+    design = import_hf("reduce_lr_on_plateau", 0, 1000, LR, metric=1, patience=2)
+    assert design.phases[0].params["metric"] == "1"
+    assert import_hf("reduce_lr_on_plateau", 0, 1000, LR, metric=0.25).phases[0].params[
+        "metric"] == "0.25"
+    with pytest.raises(ScheduleError) as caught:
+        import_hf("reduce_lr_on_plateau", 0, 1000, LR, metric=float("inf"))
+    assert caught.value.field == "extra.metric"
