@@ -13,8 +13,9 @@ Promises:
   ``lambda step: <python_source>`` in exported code returns bit-identical values (same types,
   same floats) for every step the evaluator accepts.
 * Calling an :class:`Expression` returns an int, float or bool, or raises
-  :class:`ExpressionError` ("<reason> at step N"); results that explode (huge powers, float
-  overflow, complex numbers, NaN, infinity) are refused in bounded time.
+  :class:`ExpressionError` ("<reason> at step N"); results that explode (huge powers or
+  products, float overflow, complex numbers, NaN, infinity) are refused. One evaluation
+  costs a bounded time whatever the text: no integer in it grows past MAX_INT_BITS.
 * Expressions are immutable and picklable (only the text travels; it is re-validated).
 """
 
@@ -33,9 +34,13 @@ __all__ = ["MAX_LENGTH", "Expression", "ExpressionError", "parse_expression"]
 MAX_LENGTH = 1000  # characters
 MAX_NODES = 500
 MAX_DEPTH = 50
-# An int power certainly longer than this many bits is refused before it is computed: its
-# cost grows without bound, and no learning-rate factor needs it (floats stop at 2**1024).
-MAX_POW_BITS = 4096
+# No integer in an evaluation may be longer than this many bits: a product or a power that
+# would be is refused, before it is computed where its length is known in advance. (A
+# literal cannot be: MAX_LENGTH hex digits are under 4,000 bits.) Big-integer arithmetic
+# costs more the longer its operands, so this bounds the cost of one evaluation by
+# construction (sums only add a bit per node, and an expression has at most MAX_NODES);
+# no learning-rate factor needs more (floats stop at 2**1024).
+MAX_INT_BITS = 4096
 
 
 class ExpressionError(ValueError):
@@ -85,13 +90,27 @@ def _pow(base: Any, exponent: Any) -> Any:
         and isinstance(exponent, int)
         # A lower bound on the result's bit length, known before paying for it; it is <= 0
         # for |base| <= 1 and for negative exponents, whose results never grow.
-        and (abs(base).bit_length() - 1) * exponent > MAX_POW_BITS
+        and (abs(base).bit_length() - 1) * exponent > MAX_INT_BITS
     ):
         raise _Refused("power result too large")
     result = base**exponent
     if type(result) is complex:
         raise _Refused("complex result")
+    if type(result) is int and result.bit_length() > MAX_INT_BITS:
+        raise _Refused("power result too large")
     return result
+
+
+def _mul(left: Any, right: Any) -> Any:
+    """``left * right``, unless both are integers whose product is longer than MAX_INT_BITS
+    (known from their lengths before it is computed)."""
+    if (
+        isinstance(left, int)
+        and isinstance(right, int)
+        and left.bit_length() + right.bit_length() > MAX_INT_BITS + 1
+    ):
+        raise _Refused("integer result too large")
+    return left * right
 
 
 def _reason(exc: BaseException) -> str:
@@ -113,6 +132,7 @@ _FAILURES = (ArithmeticError, ValueError, TypeError, RecursionError, MemoryError
 _NAMESPACE = {
     "__builtins__": {},
     "_pow": _pow,
+    "_mul": _mul,
     **_BUILTINS,
     **{name: getattr(math, name) for name in _MATH_FUNCTIONS},
 }
@@ -237,8 +257,12 @@ class _ToSource(ast.NodeTransformer):
         return node
 
 
+_GUARDS = {ast.Pow: "_pow", ast.Mult: "_mul"}
+
+
 class _ToEvaluator(ast.NodeTransformer):
-    """Binds ``math.<name>`` to the namespace (or a literal) and guards every ``**``."""
+    """Binds ``math.<name>`` to the namespace (or a literal) and guards every ``**`` and
+    ``*`` (the operations whose integer results can grow without bound)."""
 
     def visit_Attribute(self, node: ast.Attribute) -> ast.AST:
         if node.attr in _MATH_CONSTANTS:
@@ -247,8 +271,9 @@ class _ToEvaluator(ast.NodeTransformer):
 
     def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
         self.generic_visit(node)
-        if isinstance(node.op, ast.Pow):
-            return ast.Call(ast.Name("_pow", ast.Load()), [node.left, node.right], [])
+        guard = _GUARDS.get(type(node.op))
+        if guard is not None:
+            return ast.Call(ast.Name(guard, ast.Load()), [node.left, node.right], [])
         return node
 
 

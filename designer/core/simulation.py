@@ -18,9 +18,10 @@ import numpy as np
 from designer.core.expressions import ExpressionError, parse_expression
 from designer.core.model import Phase, ScheduleError
 
-# The window plots a phase's metric only up to this many evaluations: they are computed in
-# the window's thread, about 0.7 µs each (the noise generator is sequential), so this keeps
-# a redraw within the 50 ms the event loop may stall. More evaluations are stepped, not drawn.
+# The window plots a phase's metric only up to this many evaluations (the curve worker
+# computes them, never the window's thread: an expression may cost up to a few hundred µs
+# per evaluation). Drawing 50k noisy points stays within the 50 ms the event loop may
+# stall; more evaluations are stepped, not drawn.
 MAX_PLOTTED_EVALUATIONS = 50_000
 
 
@@ -48,17 +49,40 @@ def metric_evaluations(phase: Phase, path: str = "phase") -> Iterator[tuple[int,
         step += every
 
 
+def plotted_evaluations(phase: Phase) -> int | None:
+    """How many evaluations of the phase's metric fall within its steps; None when there
+    are more than MAX_PLOTTED_EVALUATIONS (then they are stepped, not drawn)."""
+    count = phase.steps // int(phase.param_value("eval_every"))
+    return None if count > MAX_PLOTTED_EVALUATIONS else count
+
+
+def metric_pieces(phase: Phase, piece: int = 2_000) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """The evaluations `metric_points` returns, as (steps, values) arrays of at most
+    `piece` evaluations each, so a caller can stop between pieces (the curve worker drops
+    a stale job this way). Nothing when there are too many to plot; raises ScheduleError
+    naming `params.metric` when the metric fails."""
+    count = plotted_evaluations(phase)
+    if not count:
+        return
+    evaluations = metric_evaluations(phase)
+    for first in range(0, count, piece):
+        size = min(piece, count - first)
+        steps = np.empty(size, dtype=np.float64)
+        values = np.empty(size, dtype=np.float64)
+        for index, (step, value) in zip(range(size), evaluations):
+            steps[index], values[index] = step, value
+        yield steps, values
+
+
 def metric_points(phase: Phase) -> tuple[np.ndarray, np.ndarray] | None:
     """The phase's evaluations within its steps as (steps, values) arrays, for plotting;
     None when there are more than MAX_PLOTTED_EVALUATIONS or the metric fails."""
-    count = phase.steps // int(phase.param_value("eval_every"))
-    if count > MAX_PLOTTED_EVALUATIONS:
+    if plotted_evaluations(phase) is None:
         return None
-    steps = np.empty(count, dtype=np.float64)
-    values = np.empty(count, dtype=np.float64)
     try:
-        for index, (step, value) in zip(range(count), metric_evaluations(phase)):
-            steps[index], values[index] = step, value
+        pieces = list(metric_pieces(phase))
     except ScheduleError:
         return None
-    return steps, values
+    if not pieces:
+        return np.empty(0), np.empty(0)
+    return np.concatenate([p[0] for p in pieces]), np.concatenate([p[1] for p in pieces])

@@ -14,6 +14,10 @@ Protocol (tuples over a multiprocessing Pipe):
     worker -> window   ("ready", pid)                     torch is imported
                        ("chunk", client, job, offset, lrs, momentum or None,
                         other groups' lrs or None)
+                       ("metric", client, job, phase index, steps, values)
+                                                          a simulated phase's metric
+                                                          evaluations, for the plot (sent
+                                                          before that phase's chunks)
                        ("done", client, job, total)
                        ("error", client, job, message)
 
@@ -23,6 +27,10 @@ stepping). Phases it has stepped whole are kept in a per-phase `CurveCache`.
 
 When a phase cycles momentum (OneCycleLR, CyclicLR), the worker also records momentum or
 beta1 from the same torch run, for the window's co-plot (`wants_momentum`).
+
+User expressions (lr_lambda, a plateau's metric) are evaluated here only, never in the
+window's thread. The worker exits when the window's process dies, even in the middle of a
+long piece of work.
 """
 
 from __future__ import annotations
@@ -40,6 +48,8 @@ PIECE_SECONDS = 0.03
 # newest ones of the largest.
 WORKER_CACHE_POINTS = 4_000_000
 SEQUENTIAL_LR = "sequential_lr"
+# Simulated phases whose plotted metric is kept (cheap to keep, up to 50k points each).
+METRIC_CACHE = 8
 
 
 def wants_momentum(schedule: Any) -> bool:
@@ -54,7 +64,30 @@ def wants_momentum(schedule: Any) -> bool:
 
 def worker_main(conn: Any) -> None:
     """Entry point of the worker process (spawned; imports torch here, not in the window)."""
+    exit_with_parent()
     new_worker(conn).run()
+
+
+def exit_with_parent() -> None:
+    """End this process as soon as the process that started it is gone.
+
+    The pipe tells the worker too, but only between pieces of work; a piece that steps an
+    expensive design for minutes would keep an orphan at 100% CPU. A daemon thread waits on
+    the parent's sentinel (portable: a pipe end on POSIX, a process handle on Windows).
+    """
+    import multiprocessing
+    import os
+    import threading
+
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def watch() -> None:
+        parent.join()
+        os._exit(0)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
 def new_worker(conn: Any) -> Worker:
@@ -100,6 +133,7 @@ class Worker:
         self.cache = cache
         self.queue: OrderedDict[int, tuple[int, Any]] = OrderedDict()  # client -> (job, schedule)
         self.stopping = False
+        self.metrics: list[tuple[Any, Any]] = []  # (phase, (steps, values)), newest first
 
     def run(self) -> None:
         import os
@@ -146,6 +180,8 @@ class Worker:
         try:
             check_base_lrs(schedule)
             for index, phase in enumerate(schedule.phases):
+                if phase.spec.simulated and not self._send_metric(client, job, index, phase):
+                    return
                 start = start_lrs(phase, base, previous_last)
                 cached = self.cache.cached_phase(phase, schedule.optimizer, start, momentum)
                 if cached is not None:
@@ -185,6 +221,32 @@ class Worker:
             return
         self.conn.send(("done", client, job, offset))
 
+    def _send_metric(self, client: int, job: int, index: int, phase: Any) -> bool:
+        """Send the simulated phase's plotted metric evaluations; False when a newer job
+        superseded this one meanwhile. A metric that fails sends nothing: stepping the
+        phase reports the failure."""
+        from designer.core.model import ScheduleError
+        from designer.core.simulation import metric_pieces
+
+        points = next((known for seen, known in self.metrics if seen == phase), None)
+        if points is None:
+            steps, values = [], []
+            try:
+                for piece_steps, piece_values in metric_pieces(phase):
+                    if self._superseded(client):
+                        return False
+                    steps.append(piece_steps)
+                    values.append(piece_values)
+            except ScheduleError:
+                return True
+            if not steps:
+                return True
+            import numpy as np
+
+            points = (np.concatenate(steps), np.concatenate(values))
+            self.metrics = [(phase, points), *self.metrics[:METRIC_CACHE - 1]]
+        self.conn.send(("metric", client, job, index, *points))
+        return True
 
     def _run_sequential_lr(self, client: int, job: int, schedule: Any) -> None:
         from designer.core.import_python import sequential_lr_curves

@@ -188,6 +188,7 @@ class CurveService(QObject):
         self._buffer = np.zeros(0)
         self._momentum: np.ndarray | None = None
         self._others: np.ndarray | None = None
+        self._metrics: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         self._filled = 0
         self._busy = False
         self._last_progress = 0.0
@@ -201,6 +202,12 @@ class CurveService(QObject):
         """The lrs of the param groups after the first, shape (groups - 1, steps), when the
         newest design has several groups (the signals carry the first group's curve)."""
         return self._others
+
+    def metric_points(self) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+        """Phase index -> (steps within the phase, values) of the synthetic metric's
+        evaluations of the newest request's simulated phases, as far as they arrived (the
+        worker evaluates the metric; the window never runs a user expression)."""
+        return self._metrics
 
     @property
     def busy(self) -> bool:
@@ -219,6 +226,7 @@ class CurveService(QObject):
                           if wants_momentum(schedule) and not sequential_lr else None)
         self._others = (np.empty((schedule.group_count - 1, schedule.total_steps))
                         if schedule.group_count > 1 and not sequential_lr else None)
+        self._metrics = {}
         self._filled = 0
         self._busy = True
         self._last_progress = time.monotonic()
@@ -249,6 +257,8 @@ class CurveService(QObject):
                 self._last_progress = now
                 self.curve_progress.emit(schedule, self._buffer[:self._filled],
                                          self._filled / max(1, len(self._buffer)))
+        elif kind == "metric":
+            self._metrics[message[3]] = (message[4], message[5])
         elif kind == "done":
             self._busy = False
             self.curve_ready.emit(schedule, self._buffer)

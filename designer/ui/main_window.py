@@ -173,6 +173,7 @@ class MainWindow(QMainWindow):
     def _on_curve_progress(self, schedule: Schedule, lrs: np.ndarray, fraction: float) -> None:
         if schedule is not self._requested:
             return
+        self.preview.set_metric_points(self.curves.metric_points())
         self.preview.show_partial(schedule, lrs)
         others = self.curves.other_groups()
         self.preview.show_groups(schedule.group_names(),
@@ -186,6 +187,7 @@ class MainWindow(QMainWindow):
         self.progress.hide()
         self._shown_schedule = schedule
         self.preview.clear_error()
+        self.preview.set_metric_points(self.curves.metric_points())
         self.preview.show_curve(schedule, lrs)
         self.preview.show_momentum(self.curves.momentum(), momentum_label(schedule))
         self.preview.show_groups(schedule.group_names(), self.curves.other_groups())

@@ -213,6 +213,11 @@ class Preview(QWidget):
         """The other groups' curves currently plotted (None without groups)."""
         return self._groups.values
 
+    def set_metric_points(self, points: dict[int, tuple[np.ndarray, np.ndarray]]) -> None:
+        """The synthetic metric's evaluations per simulated phase index (the curve
+        worker's), drawn with the next curve shown."""
+        self._simulation.set_metric_points(points)
+
     def simulation_labels(self) -> list[str]:
         """The "simulated" labels over ReduceLROnPlateau phases (one per such phase)."""
         return self._simulation.labels()

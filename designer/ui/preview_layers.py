@@ -17,7 +17,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
 
 from designer.core.model import Schedule
-from designer.core.simulation import metric_points
 
 # Colours of groups 2, 3, ... (group 1 is the main curve); apart from the momentum red.
 GROUP_COLORS = ("#f28e2b", "#59a14f", "#b07aa1", "#76b7b2", "#edc948", "#9c755f", "#ff9da7")
@@ -98,7 +97,8 @@ class SimulationMarks:
         self._color = QColor("#888888")
         # (first step, end step, evaluation steps, values) per simulated phase, global steps.
         self._metrics: list[tuple[int, int, np.ndarray, np.ndarray]] = []
-        self._known: list[tuple[object, tuple[np.ndarray, np.ndarray] | None]] = []
+        # Phase index -> (steps within the phase, values), as the curve worker computed them.
+        self._points: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         # The metric on its own y scale (pyqtgraph's two-ViewBox pattern), no axis drawn:
         # its shape, not its units, explains the curve.
         self.view = pg.ViewBox(enableMenu=False)
@@ -113,6 +113,10 @@ class SimulationMarks:
         self._color = QColor(color)
         self._paint()
 
+    def set_metric_points(self, points: dict[int, tuple[np.ndarray, np.ndarray]]) -> None:
+        """The evaluations to draw for the next `show` (the window never evaluates them)."""
+        self._points = points
+
     def show(self, schedule: Schedule | None) -> None:
         for graphics in self._regions:
             self._item.removeItem(graphics)
@@ -120,7 +124,7 @@ class SimulationMarks:
             self._item.removeItem(label)
         self._regions, self._labels, self._metrics = [], [], []
         phases = zip(schedule.phase_starts(), schedule.phases) if schedule else ()
-        for start, phase in phases:
+        for index, (start, phase) in enumerate(phases):
             if not phase.spec.simulated:
                 continue
             region = pg.LinearRegionItem((start, start + phase.steps), movable=False)
@@ -135,22 +139,12 @@ class SimulationMarks:
             self._item.addItem(label, ignoreBounds=True)
             self._labels.append(label)
             self._place(label, start + phase.steps)
-            points = self._points(phase)
+            points = self._points.get(index)
             if points is not None:
                 self._metrics.append((start, start + phase.steps, points[0] + start,
                                       points[1]))
         self._show_metric()
         self._paint()
-
-    def _points(self, phase) -> tuple[np.ndarray, np.ndarray] | None:
-        """`metric_points(phase)`, remembered: a streaming curve redraws the marks every
-        50 ms, and drawing 200k noisy evaluations takes about 0.1 s."""
-        for known, points in self._known:
-            if known == phase:
-                return points
-        points = metric_points(phase)
-        self._known = [(phase, points), *self._known[:7]]
-        return points
 
     def labels(self) -> list[str]:
         """The label texts shown (tests)."""
