@@ -60,6 +60,9 @@ MAX_PINS = 20
 MAX_GROUPS = 16
 MAX_FILE_BYTES = 16 * 1024 * 1024
 MAX_LIST_LENGTH = 10_000
+# A schedule file is 7 levels deep at most (compare[0].design.phases[0].params.milestones);
+# anything far deeper is refused before a migration or the validator recurses into it.
+MAX_NESTING = 32
 
 _TOP_KEYS = ("format", "version", "name", "optimizer", "param_groups", "interval",
              "steps_per_epoch", "phases", "compare", "summary")
@@ -130,6 +133,30 @@ def load_schedule(data: str | bytes) -> Schedule:
         # Python refuses to convert integer literals of more than 4300 digits.
         raise ScheduleError("", "not valid JSON: a number has too many digits") from None
     return schedule_from_dict(migrations.migrate(document))
+
+
+def check_nesting(document: Any) -> None:
+    """Refuse a document nested deeper than MAX_NESTING, naming where (its first levels).
+
+    Iterative, so any depth the JSON parser accepted is measured without recursion: the
+    migrations' deep copy and the validator recurse, and must never meet such a document
+    (`migrations.migrate` checks every document it is given, whatever its version).
+    """
+    stack: list[tuple[Any, str, int]] = [(document, "", 0)]
+    while stack:
+        value, path, depth = stack.pop()
+        if isinstance(value, dict):
+            children = ((_key_path(path, str(key)), child) for key, child in value.items())
+        elif isinstance(value, list):
+            children = ((f"{path}[{index}]", child) for index, child in enumerate(value))
+        else:
+            continue
+        if depth >= MAX_NESTING:
+            raise ScheduleError(path, f"nested more than {MAX_NESTING} levels deep; a "
+                                "schedule file is a few levels deep")
+        # Paths stop growing past a few levels: a message names where, not all 500 levels.
+        stack.extend((child, child_path if depth < 8 else path, depth + 1)
+                     for child_path, child in children)
 
 
 def load_schedule_file(path: str) -> Schedule:

@@ -53,7 +53,9 @@ def migrate(document: Any) -> Any:
     Documents the chain does not apply to (not an object, another format, the current or a
     newer version, a version nothing upgrades from) come back as they are, untouched, so
     that the validator reports them with its usual messages. The input is never modified.
+    A document nested too deeply to be a schedule is refused first (ScheduleError).
     """
+    fileformat.check_nesting(document)
     if not isinstance(document, dict) or document.get("format") != fileformat.FORMAT_NAME:
         return document
     version = document.get("version")
