@@ -15,6 +15,7 @@ from typing import Any
 from designer.core.catalog import REQUIRED, SCHEDULERS
 from designer.core.expressions import parse_expression
 from designer.core.fileformat import check_value
+from designer.core.import_values import EVALUATION_FAILURES
 from designer.core.importer import NotImportable, SchedulerCall, Unknown
 from designer.core.model import MAX_TOTAL_STEPS, RESTART, ScheduleError
 
@@ -234,17 +235,20 @@ class DraftReader:
 
     def _one_cycle_total(self, call: SchedulerCall, given: dict[str, Any]) -> None:
         epochs, per_epoch = given.pop("epochs", None), given.pop("steps_per_epoch", None)
-        if isinstance(per_epoch, int) and not isinstance(per_epoch, bool):
-            self.steps_per_epoch = per_epoch
+        if _positive_int(per_epoch) and per_epoch <= MAX_TOTAL_STEPS:
+            self.steps_per_epoch = per_epoch  # the design's epochs, for the axis
         if given.get("total_steps") is not None:
-            return
+            return  # torch reads epochs and steps_per_epoch only without total_steps
         given.pop("total_steps", None)
-        if all(isinstance(v, int) and not isinstance(v, bool) for v in (epochs, per_epoch)):
+        if _positive_int(epochs) and _positive_int(per_epoch):
             given["total_steps"] = epochs * per_epoch
-        else:
-            why = next((v.why for v in (epochs, per_epoch) if isinstance(v, Unknown)),
-                       "it needs total_steps, or epochs and steps_per_epoch")
-            self.problem(call.line, f"OneCycleLR's length: {why}")
+            return
+        why = next((v.why for v in (epochs, per_epoch) if isinstance(v, Unknown)), None)
+        if why is None and epochs is not None and per_epoch is not None:
+            why = (f"epochs ({epochs!r}) and steps_per_epoch ({per_epoch!r}) must be positive "
+                   "integers, or torch raises")
+        self.problem(call.line, f"OneCycleLR's length: "
+                     f"{why or 'it needs total_steps, or epochs and steps_per_epoch'}")
 
     def sequential(self, call: SchedulerCall) -> list[_Draft]:
         children = self._argument(call, "schedulers")
@@ -300,6 +304,13 @@ class DraftReader:
         drafts = [self.draft(child, combination="ChainedScheduler") for child in children]
         if None in drafts:
             return []
+        # A member whose lr_lambda fails from the start makes the snippet raise; the chain is
+        # read without it (the suggested lambda in its place would change the lr, and make
+        # the chain one the timeline cannot hold). A later failure is the phase's problem.
+        drafts = [d for d in drafts if not self._lambda_fails(d, 1, "it is left out of the "
+                                                               "ChainedScheduler")]
+        if not drafts:
+            return []
         active = [d for d in drafts if not _leaves_lr_alone(d)]
         if len(active) > 1:
             self.problem(call.line, _CHAIN)
@@ -308,6 +319,39 @@ class DraftReader:
             self.note(call.line, "all but one scheduler of the ChainedScheduler leave the lr "
                       "unchanged, so the chain is that one scheduler")
         return active or drafts[:1]
+
+    def _lambda_fails(self, draft: _Draft, steps: int, consequence: str) -> bool:
+        """Whether the draft's lr_lambda fails at a step torch evaluates it at in `steps`
+        steps; a problem says where, and `consequence`."""
+        text = draft.params.get("lr_lambda")
+        if text is None:
+            return False
+        failure = lambda_failure(draft.scheduler, text, steps)
+        if failure is not None:
+            self.problem(draft.line, f"{draft.scheduler}'s lr_lambda fails: {failure}, where "
+                         f"torch evaluates it; {consequence}")
+        return failure is not None
+
+
+def lambda_failure(scheduler: str, text: str, steps: int) -> str | None:
+    """Why an lr_lambda fails at a step torch evaluates it at in a `steps`-step phase, or
+    None. LambdaLR evaluates it at steps 0 to `steps` (0 in its constructor, `steps` at the
+    scheduler.step() that ends the phase); MultiplicativeLR from step 1, as its first lr is
+    the lr it starts from."""
+    first = 1 if scheduler == "MultiplicativeLR" else 0
+    try:
+        expression = parse_expression(text)
+        # Without the step, every step gives the same value: one evaluation tells.
+        last = steps if "step" in expression.python_source else first
+        for step in range(first, last + 1):
+            expression(step)
+    except EVALUATION_FAILURES as exc:
+        return str(exc)
+    return None
+
+
+def _positive_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 1
 
 
 def _leaves_lr_alone(draft: _Draft) -> bool:
@@ -320,8 +364,11 @@ def _leaves_lr_alone(draft: _Draft) -> bool:
     if draft.scheduler in ("StepLR", "MultiStepLR", "ExponentialLR"):
         return p.get("gamma", 0.1) == 1
     if draft.scheduler in ("LambdaLR", "MultiplicativeLR") and "lr_lambda" in p:
-        expression = parse_expression(p["lr_lambda"])
-        return "step" not in expression.python_source and expression(0) == 1
+        try:
+            expression = parse_expression(p["lr_lambda"])
+            return "step" not in expression.python_source and expression(0) == 1
+        except EVALUATION_FAILURES:
+            return False  # not known to leave the lr alone
     return False
 
 

@@ -15,6 +15,7 @@ from designer.core.expressions import ExpressionError, parse_expression
 from designer.core.import_values import (
     _MAX_CALL_DEPTH,
     _MAX_LAMBDA_NODES,
+    EVALUATION_FAILURES,
     Function,
     NotImportable,
     Ref,
@@ -29,6 +30,7 @@ from designer.core.import_values import (
     _parameters,
     _short,
     _size,
+    _too_large,
 )
 
 if TYPE_CHECKING:
@@ -51,8 +53,9 @@ class ExpressionConverter:
         except _Cannot as exc:
             return Unknown(str(exc))
         except ExpressionError as exc:
-            return Unknown(f"`{_short(node)}`: {exc}")
-        except (RecursionError, MemoryError, ValueError):
+            # Evaluated at step 0, but a number of the snippet has no step to speak of.
+            return Unknown(f"`{_short(node)}`: {str(exc).removesuffix(' at step 0')}")
+        except EVALUATION_FAILURES:
             return Unknown(f"`{_short(node)}` is too complex to read")
         finally:
             self._budget = saved
@@ -72,7 +75,7 @@ class ExpressionConverter:
             raise NotImportable(str(exc)) from None
         except ExpressionError as exc:
             raise NotImportable(f"its expression is not one the designer can run: {exc}") from None
-        except (RecursionError, MemoryError):
+        except EVALUATION_FAILURES:
             raise NotImportable("its expression is too complex") from None
         return text
 
@@ -146,6 +149,8 @@ class ExpressionConverter:
         if self._budget < 0:
             raise _Cannot("the expression is too long")
         if isinstance(node, ast.Constant):
+            if _too_large(node.value):
+                raise _Cannot(f"`{_short(node)}` is larger than any number a schedule uses")
             if type(node.value) in (int, float):
                 return _number_node(node.value)
             raise _Cannot(f"`{_short(node)}` is not a number")

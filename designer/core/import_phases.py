@@ -7,7 +7,6 @@ become checked phases, with notes where torch's SequentialLR differs from the de
 
 from __future__ import annotations
 
-import ast
 import math
 from dataclasses import replace
 from typing import Any
@@ -16,6 +15,7 @@ from designer.core.catalog import SCHEDULERS
 from designer.core.expressions import parse_expression
 from designer.core.fileformat import check_phase
 from designer.core.import_drafts import _Draft
+from designer.core.import_values import EVALUATION_FAILURES, _source
 from designer.core.importer import SchedulerCall, StepSite, Unknown
 from designer.core.model import (
     CONTINUE,
@@ -52,7 +52,7 @@ class PhaseBuilder:
             self._interval(site)
             if site.condition is not None:
                 self.problem(site.line, f"scheduler.step() is only called when "
-                             f"`{ast.unparse(site.condition)}`, which is only known when the "
+                             f"`{_source(site.condition)}`, which is only known when the "
                              "script runs; the design assumes it is called every time")
         counted = site is not None and site.loops and all(c is not None for _, c in site.loops)
         if self.total_steps is not None:
@@ -106,7 +106,8 @@ class PhaseBuilder:
             return
         if "epoch" in site.loops[-1][0]:
             self.interval = "epoch"
-        elif len(site.loops) >= 2 and "epoch" in site.loops[-2][0] and site.loops[-1][1]:
+        elif len(site.loops) >= 2 and "epoch" in site.loops[-2][0] and \
+                0 < (site.loops[-1][1] or 0) <= MAX_TOTAL_STEPS:
             self.steps_per_epoch = site.loops[-1][1]
 
     def phases(self, drafts: list[_Draft], run: int) -> list[Phase]:
@@ -119,9 +120,10 @@ class PhaseBuilder:
                 continue
             steps = run - at if draft.length is None else min(draft.length, run - at)
             params = dict(draft.params)
-            if SCHEDULERS[draft.scheduler].simulated:
+            spec = SCHEDULERS[draft.scheduler]
+            if spec.simulated:
                 params.update(simulation_for_length(steps))  # as a newly inserted phase
-            fit = SCHEDULERS[draft.scheduler].fit_param
+            fit = spec.fit_param
             if draft.scheduler == "OneCycleLR" and draft.duration is not None and \
                     steps > draft.duration:
                 self.problem(draft.line, f"OneCycleLR runs {steps:,} steps here but its "
@@ -132,6 +134,10 @@ class PhaseBuilder:
                 params[fit] = draft.duration  # an explicit duration that differs stays explicit
             if fit and params.get(fit) == steps:
                 del params[fit]  # equal to the phase: fitted, so it follows a resize
+            if spec.has_param("lr_lambda") and self._lambda_fails(
+                    draft, steps, f"the design uses {spec.param('lr_lambda').suggested!r} in its "
+                    "place"):
+                params["lr_lambda"] = spec.param("lr_lambda").suggested
             phase = Phase(draft.scheduler, steps, params, draft.start)
             try:
                 check_phase(phase, f"phases[{len(phases)}]", len(self.param_groups) or 1)
@@ -145,8 +151,9 @@ class PhaseBuilder:
 
     def quirks(self, phases: list[Phase], base_lrs: tuple[float, ...]) -> bool:
         """Notes where torch's SequentialLR differs from the per-phase semantics; True if
-        the snippet's own curve (of any param group) therefore differs from the design's."""
-        differs = False
+        the snippet's own curve (of any param group) therefore differs from the design's,
+        False where torch raises on the snippet, which then has no curve of its own."""
+        differs = raises = False
         for index, phase in enumerate(phases):
             line = self._phase_lines[index]
             if phase.spec.absolute and len(phases) > 1:
@@ -156,8 +163,16 @@ class PhaseBuilder:
                           "semantics, whose curve differs — see both curves")
                 differs = True
             if index and phase.scheduler == "MultiplicativeLR":
-                factor = parse_expression(phase.params["lr_lambda"])(0)
                 phases[index] = replace(phase, start=CONTINUE)
+                try:
+                    factor = parse_expression(phase.params["lr_lambda"])(0)
+                except EVALUATION_FAILURES as exc:
+                    self.problem(line, "MultiplicativeLR inside SequentialLR: torch starts it "
+                                 f"by multiplying the previous lr by lr_lambda(0), which fails "
+                                 f"({exc}), so the snippet raises there; the design continues "
+                                 "from the previous lr without it")
+                    raises = True
+                    continue
                 if factor != 1:
                     self.note(line, "MultiplicativeLR inside SequentialLR: torch starts it by "
                               f"multiplying the previous lr by lr_lambda(0) = {factor!r}; the "
@@ -177,4 +192,4 @@ class PhaseBuilder:
                               f"{base_lr!r} (a rounding of its closed form), so the snippet's "
                               "curve differs from the design's in the last bits")
                     differs = True
-        return differs
+        return differs and not raises

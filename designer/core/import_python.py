@@ -37,6 +37,7 @@ from designer.core.import_drafts import (
 from designer.core.import_groups import OptimizerReader
 from designer.core.import_hf import PLATEAU, hf_phases
 from designer.core.import_phases import PhaseBuilder
+from designer.core.import_values import EVALUATION_FAILURES
 from designer.core.importer import (
     Finding,
     FindingLog,
@@ -101,7 +102,11 @@ def import_python(source: str, total_steps: int | None = None, name: str = "") -
     except SyntaxError as exc:
         return ImportResult(Schedule(name=name), [Finding(exc.lineno or 0,
                                                           f"not valid Python: {exc.msg}")])
-    except (ValueError, RecursionError, MemoryError):
+    except (RecursionError, MemoryError):
+        return ImportResult(Schedule(name=name), [Finding(
+            _too_deep_line(source), "the snippet nests too deeply for Python to read, so "
+            "Python cannot run it either")])
+    except ValueError:
         return ImportResult(Schedule(name=name), [Finding(0, "the snippet cannot be parsed")])
     reader = SnippetReader()
     try:
@@ -109,6 +114,19 @@ def import_python(source: str, total_steps: int | None = None, name: str = "") -
     except RecursionError:
         reader.problem(0, "the snippet nests too deeply to read")
     return _Assembler(reader, total_steps, name).result()
+
+
+def _too_deep_line(source: str) -> int:
+    """The first line that is too deep for Python's parser on its own (0: none is, the
+    depth spans lines). Each line is parsed once, so the work stays linear."""
+    for number, line in enumerate(source.splitlines(), 1):
+        try:
+            ast.parse(line.strip())
+        except (RecursionError, MemoryError):
+            return number
+        except (SyntaxError, ValueError):
+            continue  # a line that is not a statement by itself (`if x:`, a continuation)
+    return 0
 
 
 class _Assembler(OptimizerReader, DraftReader, PhaseBuilder, FindingLog):
@@ -222,6 +240,12 @@ class _Assembler(OptimizerReader, DraftReader, PhaseBuilder, FindingLog):
             phases = hf_phases(kind, warmup, total or run, optimizer.lr, extra, run_steps=run)
         except ScheduleError as exc:
             self.problem(call.line, f"transformers' {function}: {exc}")
+            return self._result(empty, "")
+        except (*EVALUATION_FAILURES, TypeError) as exc:
+            # The snippet's own values reach transformers' formulas (num_cycles=None, a
+            # power too large for a float), which raise as transformers would.
+            self.problem(call.line, f"transformers' {function} fails on the snippet's "
+                         f"arguments: {' '.join(str(exc).split()) or type(exc).__name__}")
             return self._result(empty, "")
         schedule = Schedule(tuple(phases), optimizer, self.interval, self.steps_per_epoch,
                             self.name, param_groups=self.param_groups)

@@ -9,6 +9,7 @@ expression converter share.
 from __future__ import annotations
 
 import ast
+import copy
 import math
 import re
 from dataclasses import dataclass, field
@@ -33,6 +34,10 @@ _SCHEDULER_LIKE = re.compile(r"(LR|Scheduler|Schedule)$", re.IGNORECASE)
 _MAX_STATEMENTS = 20_000
 _MAX_CALL_DEPTH = 12
 _MAX_LAMBDA_NODES = 4_000
+# What evaluating a snippet's expression, or writing its syntax back as text, can raise:
+# ExpressionError (a ValueError), arithmetic failures, ValueError for an int over Python's
+# 4,300-digit int-to-str limit, and the depth and size limits of the interpreter.
+EVALUATION_FAILURES = (ArithmeticError, ValueError, RecursionError, MemoryError)
 
 
 class Finding(NamedTuple):
@@ -199,7 +204,20 @@ def _parameters(arguments: ast.arguments) -> list[_Parameter]:
 
 
 def _is_number(value: Any) -> bool:
-    return type(value) in (int, float) and math.isfinite(value)
+    return type(value) in (int, float) and not _too_large(value) and math.isfinite(value)
+
+
+def _too_large(value: Any) -> bool:
+    """Whether `value` is an int beyond the float range. No schedule value can be one (torch
+    takes floats, step counts are far smaller), math.isfinite raises on it, and str() of one
+    over 4,300 digits raises (Python's int-to-str limit), so the reader never passes it on."""
+    if type(value) is not int:
+        return False
+    try:
+        float(value)
+    except OverflowError:
+        return True
+    return False
 
 
 def _number_node(value: float) -> ast.expr:
@@ -270,9 +288,30 @@ def _params_name(node: ast.expr) -> str:
     return node.id if isinstance(node, ast.Name) else ""
 
 
+def _source(node: ast.AST) -> str:
+    """The snippet's code of `node`, for messages. Never raises: an integer literal too
+    long for str() is shown by its size, a tree too deep to unparse by a placeholder."""
+    try:
+        try:
+            return ast.unparse(node)
+        except ValueError:  # an integer over the int-to-str limit
+            return ast.unparse(_HugeIntegers().visit(copy.deepcopy(node)))
+    except EVALUATION_FAILURES:
+        return "<an expression too large to show>"
+
+
 def _short(node: ast.AST) -> str:
-    text = " ".join(ast.unparse(node).split())
+    text = " ".join(_source(node).split())
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+class _HugeIntegers(ast.NodeTransformer):
+    """Integer literals beyond the float range, replaced by a name that says how big."""
+
+    def visit_Constant(self, node: ast.Constant) -> ast.expr:
+        if _too_large(node.value):
+            return ast.Name(f"<a {node.value.bit_length():,}-bit integer>", ast.Load())
+        return node
 
 
 def _builds_something(statements: list[ast.stmt]) -> bool:

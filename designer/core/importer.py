@@ -55,6 +55,7 @@ from designer.core.import_values import (
     _params_name,
     _Returned,
     _short,
+    _too_large,
 )
 
 __all__ = [
@@ -115,7 +116,12 @@ class SnippetReader(CallReader, ExpressionConverter, FindingLog):
             if self._statements > _MAX_STATEMENTS:
                 self.problem(statement.lineno, "the snippet is too long to read completely")
                 return _Returned(Unknown("the snippet is too long"))
-            returned = self._statement(statement, scope)
+            try:
+                returned = self._statement(statement, scope)
+            except (RecursionError, MemoryError):
+                # The innermost statement reports it; the statements after it still count.
+                self.problem(statement.lineno, "this statement nests too deeply to read")
+                continue
             if returned is not None:
                 return returned
         return None
@@ -186,7 +192,7 @@ class SnippetReader(CallReader, ExpressionConverter, FindingLog):
             items = value if isinstance(value, (list, tuple)) else None
             for index, element in enumerate(target.elts):
                 part = (items[index] if items is not None and len(items) == len(target.elts)
-                        else Unknown(f"`{ast.unparse(target)}` is only known when the script "
+                        else Unknown(f"`{_short(target)}` is only known when the script "
                                      "runs"))
                 self._assign(element, part, scope, line, hint)
             return
@@ -273,6 +279,8 @@ class SnippetReader(CallReader, ExpressionConverter, FindingLog):
     def value(self, node: ast.expr, scope: Scope) -> Any:
         """What an expression evaluates to, as far as the snippet says."""
         if isinstance(node, ast.Constant):
+            if _too_large(node.value):
+                return Unknown(f"`{_short(node)}` is larger than any number a schedule uses")
             return node.value
         if isinstance(node, ast.Name):
             return self._name(node.id, scope)
