@@ -134,3 +134,33 @@ class _EditorState:
         if error != self._error:
             self._error = error
             self.error_changed.emit(error)
+
+
+_UNSHOWN = object()  # a committed value no field ever shows
+
+
+class _TypedText(_EditorState):
+    """An editor the user types into (spin boxes, line edits): it commits every keystroke
+    that reads as a valid value, so its text and its committed value differ only while the
+    typing is invalid. Ctrl+Z asks it about that (see `menus.UndoKeys`)."""
+
+    _value: Any = None  # the committed value: what the design holds
+
+    def _interpret(self, text: str) -> tuple[Any, str]:
+        raise NotImplementedError
+
+    def has_uncommitted_text(self) -> bool:
+        """Whether the field shows typing the design has not taken. A required value the
+        design lacks, shown as an empty field, is not typing."""
+        text = self.text()
+        value, error = self._interpret(text)
+        if error and not text.strip():
+            return self._value is not None
+        return bool(error) or value != self._value
+
+    def revert_typing(self) -> None:
+        """Show the committed value again, dropping the uncommitted typing."""
+        committed, self._value = self._value, _UNSHOWN
+        # set_value leaves invalid typing alone when the model re-sends the value it was
+        # typed over; with the value forgotten it rewrites the text.
+        self.set_value(committed)

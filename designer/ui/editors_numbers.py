@@ -24,6 +24,7 @@ from designer.core.model import MAX_TOTAL_STEPS
 from designer.ui.editors_base import (
     _MAX_NUMBER_TEXT,
     _EditorState,
+    _TypedText,
     format_float,
     parse_float,
     parse_int,
@@ -32,11 +33,9 @@ from designer.ui.editors_base import (
 )
 
 
-class _NumberBox(_EditorState):
+class _NumberBox(_TypedText):
     """What the FLOAT and INT spin boxes share: validating typed text through check_value,
     emitting only valid values, and leaving the text alone while the user types."""
-
-    _value: Any = None
 
     def _setup(self, spec: ParamSpec) -> None:
         self.spec = spec

@@ -12,17 +12,15 @@ from PySide6.QtWidgets import QLineEdit, QWidget
 from designer.core.catalog import ParamSpec
 from designer.core.expressions import ExpressionError, parse_expression
 from designer.ui.editors_base import (
-    _EditorState,
+    _TypedText,
     parse_int,
     required_message,
     validate_value,
 )
 
 
-class _TextEditor(_EditorState, QLineEdit):
+class _TextEditor(_TypedText, QLineEdit):
     """A line edit validated on every keystroke; the text is only rewritten by the model."""
-
-    _value: Any = None
 
     def _setup(self, spec: ParamSpec, placeholder: str) -> None:
         self.spec = spec
@@ -30,9 +28,6 @@ class _TextEditor(_EditorState, QLineEdit):
         self.setAccessibleName(spec.name)
         self.setPlaceholderText(placeholder)
         self.textEdited.connect(self._on_text_edited)
-
-    def _interpret(self, text: str) -> tuple[Any, str]:
-        raise NotImplementedError
 
     def _format(self, value: Any) -> str:
         raise NotImplementedError

@@ -1,10 +1,20 @@
-"""The window's menus and shortcuts. Undo/Redo come from the QUndoStack itself."""
+"""The window's menus and shortcuts. Undo/Redo come from the QUndoStack itself, and
+`UndoKeys` gives them the keyboard wherever the focus is in the window."""
 
 from __future__ import annotations
 
 import os
 
+from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QApplication,
+    QLineEdit,
+    QPlainTextEdit,
+    QTextEdit,
+    QWidget,
+)
 
 from designer.ui import edits
 from designer.ui.files import presets
@@ -72,9 +82,11 @@ def build_menus(window) -> None:
 
     edit_menu = bar.addMenu("&Edit")
     undo = document.undo_stack.createUndoAction(window, "&Undo")
-    undo.setShortcut(QKeySequence.Undo)
+    # Every platform binding, not just the first: Redo is Ctrl+Y and Ctrl+Shift+Z on Windows.
+    undo.setShortcuts(QKeySequence.StandardKey.Undo)
     redo = document.undo_stack.createRedoAction(window, "&Redo")
-    redo.setShortcut(QKeySequence.Redo)
+    redo.setShortcuts(QKeySequence.StandardKey.Redo)
+    window.undo_keys = UndoKeys(window)
     window.addAction(undo)
     window.addAction(redo)
     edit_menu.addAction(undo)
@@ -108,6 +120,64 @@ def build_menus(window) -> None:
     help_menu = bar.addMenu("&Help")
     help_menu.addAction(_action(window, "&About", lambda: show_about(window)))
     window.recent_menu = recent_menu
+
+
+class UndoKeys(QObject):
+    """Ctrl+Z and Ctrl+Shift+Z undo and redo the design wherever the focus is in `window`.
+
+    Qt's text fields claim the undo keys (ShortcutOverride) for their own typing history,
+    which outlives what the design took: our fields commit every valid keystroke, and the
+    history even survives the model rewriting the text of a spin box. So a focused field
+    keeps the keys only while it shows typing the design has not taken: then Ctrl+Z drops
+    that typing, and the next Ctrl+Z undoes the design, as the Edit menu says it will.
+    """
+
+    _DESIGN, _FIELD, _REVERT = range(3)  # who handles the key
+
+    def __init__(self, window: QWidget) -> None:
+        super().__init__(window)
+        self._window = window
+        QApplication.instance().installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Qt's name
+        kind = event.type()
+        if kind not in (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress):
+            return False
+        undo = event.matches(QKeySequence.StandardKey.Undo)
+        if not undo and not event.matches(QKeySequence.StandardKey.Redo):
+            return False
+        field = QApplication.focusWidget()
+        if field is None or field.window() is not self._window:
+            return False
+        route = self._route(field, undo)
+        if route == self._FIELD:
+            return False
+        if kind == QEvent.Type.ShortcutOverride:
+            # Ignored, the key goes to the window's Undo/Redo action; accepted, it comes
+            # back as a key press, which reverts the field's typing below.
+            event.setAccepted(route == self._REVERT)
+        elif route == self._REVERT:
+            field.revert_typing()
+        # A key press routed to the design arrives only when the action is disabled (nothing
+        # to undo): the field's own history must not undo committed typing instead.
+        return True
+
+    @classmethod
+    def _route(cls, field: QWidget, undo: bool) -> int:
+        if isinstance(field, (QPlainTextEdit, QTextEdit)):
+            return cls._DESIGN if field.isReadOnly() else cls._FIELD
+        if not isinstance(field, (QLineEdit, QAbstractSpinBox)):
+            return cls._FIELD  # no text history: the key already reaches the actions
+        if hasattr(field, "has_uncommitted_text"):  # our editors (editors_base._TypedText)
+            if not field.has_uncommitted_text():
+                return cls._DESIGN
+            return cls._REVERT if undo else cls._FIELD
+        # Plain Qt fields commit what they accept (the schedule name, steps per epoch);
+        # only text their validator does not accept is typing of their own.
+        line = field.lineEdit() if isinstance(field, QAbstractSpinBox) else field
+        has_history = line.isUndoAvailable() if undo else line.isRedoAvailable()
+        typing = not line.isReadOnly() and not line.hasAcceptableInput() and has_history
+        return cls._FIELD if typing else cls._DESIGN
 
 
 def new_from_gallery(window) -> None:
