@@ -18,7 +18,7 @@ exactly as the exported module's demo loop does.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from types import MethodType
 from typing import Any
@@ -79,24 +79,45 @@ def compute_curves(schedule: Schedule, momentum: bool = False,
                    phase_curve: Callable[..., PhaseCurve] | None = None) -> PhaseCurve:
     """The lr curve (and optionally the momentum curve) of the whole schedule.
 
-    `phase_curve(phase, optimizer, start, index, momentum)` steps one phase (default
-    `step_phase`; the per-phase cache passes its memoizing version): the chaining of start
-    lrs from phase to phase lives here only.
+    `phase_curve(phase, optimizer, start, index, momentum)` steps one phase whole (the
+    per-phase cache passes its memoizing version); by default phases are stepped in pieces.
     """
-    phase_curve = phase_curve or step_phase
-    parts: list[PhaseCurve] = []
+    pieces = None
+    if phase_curve is not None:
+        pieces = lambda *args: iter((phase_curve(*args),))  # noqa: E731
+    parts = list(iter_curves(schedule, momentum, pieces))
+    if not parts:
+        base = schedule.base_lrs()
+        others = np.zeros((len(base) - 1, 0)) if len(base) > 1 else None
+        return PhaseCurve(np.zeros(0), np.zeros(0) if momentum else None, others)
+    return concatenate(parts, momentum)
+
+
+def iter_curves(schedule: Schedule, momentum: bool = False,
+                phase_pieces: Callable[..., Iterator[PhaseCurve]] | None = None,
+                ) -> Iterator[PhaseCurve]:
+    """The whole schedule's curve as consecutive pieces (at most 50k steps each, unless
+    `phase_pieces` steps otherwise), so a caller can check, stream or summarize a design of
+    millions of steps and many groups without holding it. The chaining of start lrs from
+    phase to phase lives here only."""
+    phase_pieces = phase_pieces or iter_phase
     previous_last: tuple[float, ...] | None = None
     check_base_lrs(schedule)
     base = schedule.base_lrs()
     for index, phase in enumerate(schedule.phases):
         start = start_lrs(phase, base, previous_last)
-        part = phase_curve(phase, schedule.optimizer, start, index, momentum)
-        parts.append(part)
-        previous_last = part.last_lrs()
-    if not parts:
-        others = np.zeros((len(base) - 1, 0)) if len(base) > 1 else None
-        return PhaseCurve(np.zeros(0), np.zeros(0) if momentum else None, others)
-    return concatenate(parts, momentum)
+        last = None
+        for last in phase_pieces(phase, schedule.optimizer, start, index, momentum):
+            yield last
+        if last is not None:  # a phase has at least one step (the loader says so)
+            previous_last = last.last_lrs()
+
+
+def check_schedule(schedule: Schedule) -> None:
+    """Step every phase as compute_curves does, keeping nothing: ScheduleError names the
+    field of whatever torch refuses (`validate`, and exports before they hand anything out)."""
+    for _ in iter_curves(schedule):
+        pass
 
 
 def start_lrs(phase: Phase, base_lrs: tuple[float, ...],

@@ -27,7 +27,9 @@ class CurveSummary:
     area
         The area under the stepped curve, each step one unit wide: the sum of the lr over
         all steps, i.e. the total learning-rate budget (the sum of the SGD step sizes).
-        Its unit is lr x steps (lr x epochs for a per-epoch design); 0.0 when empty.
+        Its unit is lr x steps (lr x epochs for a per-epoch design); 0.0 when empty;
+        inf when the sum exceeds the float range (lrs near 1e308): the one fact that can
+        overflow, see `overflowing`. (The mean of finite lrs is always finite.)
     peak_step
         The first step at the peak: how long the warmup takes to reach it (0 when the
         curve starts at its peak or is empty).
@@ -51,6 +53,11 @@ class CurveSummary:
         return [(f.name, getattr(self, f.name)) for f in fields(self)
                 if getattr(self, f.name) is not None]
 
+    def overflowing(self) -> list[str]:
+        """Names of the facts beyond the float range (JSON writes them as null)."""
+        return [name for name, value in self.items() if isinstance(value, float)
+                and math.isinf(value)]
+
 
 def summarize(schedule: Schedule, curve: np.ndarray) -> CurveSummary:
     if schedule.interval == "epoch":
@@ -66,6 +73,10 @@ def summarize(schedule: Schedule, curve: np.ndarray) -> CurveSummary:
     at_peak = curve == peak
     with np.errstate(over="ignore"):  # lrs near the float maximum: the sum is inf, say so
         mean, area = float(curve.mean()), float(curve.sum())
+    if math.isinf(mean):
+        # The sum overflowed, the mean cannot: average the lrs scaled down by the peak.
+        scale = float(np.abs(curve).max())
+        mean = float((curve / scale).mean()) * scale
     return CurveSummary(len(curve), epochs, peak, float(curve[-1]), mean,
                         area=area, minimum=float(curve.min()),
                         peak_step=int(np.argmax(at_peak)), steps_at_peak=int(at_peak.sum()))
