@@ -10,32 +10,70 @@
     lr-designer --version
 
 Bad input never prints a traceback: every failure a user can cause is one line on stderr and
-exit status 2.
+exit status 2. Files are read with the window's checks (regular files only, size limits
+before reading, never blocking on a FIFO) and written atomically, both through
+`designer.core.safe_io`: a full disk never costs the old file, not even `-o` onto the input.
+A full or closed standard output is such a failure too; a reader that leaves (`| head`) ends
+the command quietly, as Unix tools do.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import difflib
 import io
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from designer import __version__
-from designer.core.fileformat import dump_schedule, load_schedule_file
-from designer.core.model import ScheduleError
+from designer.core.fileformat import cut_text, dump_schedule, shown_value
+from designer.core.model import MAX_TOTAL_STEPS, ScheduleError
+from designer.core.safe_io import (
+    hold_standard_streams,
+    kept_text,
+    read_schedule_file,
+    read_snippet_file,
+    save_failure_reason,
+    write_atomic,
+    write_stdout,
+)
 
 EXIT_BAD_INPUT = 2
+EXIT_PIPE_CLOSED = 128 + 13  # what a shell reports for a tool ended by SIGPIPE
 COMMANDS = ("validate", "export", "import")
 FORMATS = ("python", "json", "csv", "function", "lightning", "hf")
 CSV_COLUMNS = ("lr", "lr,momentum")
+
+
+class _Refused(Exception):
+    """A failure that is not the input file's (an output that cannot be written, an empty
+    file name): its message is printed after `lr-designer COMMAND: `."""
 
 
 class _Parser(argparse.ArgumentParser):
     """argparse that exits with status 2 and one line, like every other bad-input path."""
 
     def error(self, message: str) -> None:  # argparse's own name
+        message = message.removeprefix("argument ")  # "--total-steps: must be ..."
         self.exit(EXIT_BAD_INPUT, _one_line(f"{self.prog}: {message}") + "\n")
+
+    def parse_args(self, args=None, namespace=None):  # argparse's own name
+        try:
+            return super().parse_args(args, namespace)
+        except BrokenPipeError:
+            raise SystemExit(EXIT_PIPE_CLOSED) from None
+        except _Refused as exc:
+            raise SystemExit(_fail(f"{self.prog}: {exc}")) from None
+
+    def _print_message(self, message: str, file=None) -> None:
+        # argparse prints --help and --version here and ignores a failed write, which would
+        # lose them silently on a full stdout; those get the failures of an export.
+        if message and file is sys.stdout and file is not None:
+            _write_stdout(message)
+        else:
+            super()._print_message(message, file)
 
 
 def _command_parser() -> argparse.ArgumentParser:
@@ -75,31 +113,60 @@ def main(argv: Sequence[str] | None = None) -> int:
     multiprocessing.freeze_support()  # the packaged app's curve worker starts through here
     args = list(sys.argv[1:] if argv is None else argv)
     if args and args[0] in COMMANDS:
-        options = _command_parser().parse_args(args)
-        try:
-            if options.command == "validate":
-                return _validate(options.file)
-            if options.command == "import":
-                return _import(options)
-            return _export(options.file, options.format, options.output, options.columns,
-                           options.summary)
-        except ScheduleError as exc:
-            print(_one_line(f"{options.file}: {exc}"), file=sys.stderr)
-            return EXIT_BAD_INPUT
-        except KeyboardInterrupt:
-            return 130
+        hold_standard_streams()
+        return _run(_command_parser().parse_args(args))
+    if args and _is_bare_word(args[0]):
+        # A word that names no file is a mistyped command, whatever follows it.
+        close = difflib.get_close_matches(args[0], COMMANDS, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        return _fail(f"lr-designer: unknown command {shown_value(args[0])}{hint}; commands: "
+                     f"{', '.join(COMMANDS)}; to open a file, give its path")
     options = _window_parser().parse_args(args)
+    if options.file == "":
+        return _fail("lr-designer: no file given (the file name is empty)")
     if options.file is not None and not os.path.exists(options.file):
-        # Say so here rather than open a window on nothing; a bare word is a mistyped command.
-        word = options.file
-        if os.sep not in word and "/" not in word and "." not in word:
-            message = (f"lr-designer: unknown command {word!r} (commands: "
-                       f"{', '.join(COMMANDS)}); to open a file, give its path")
-        else:
-            message = f"lr-designer: cannot open {word}: no such file"
-        print(_one_line(message), file=sys.stderr)
-        return EXIT_BAD_INPUT
+        return _fail(f"lr-designer: cannot open {options.file}: no such file")
     return _open_window(options.file)
+
+
+def _run(options: argparse.Namespace) -> int:
+    """One command; every failure a user can cause is one line on stderr and status 2."""
+    try:
+        for name, value in (("", options.file), ("-o: ", getattr(options, "output", None))):
+            if value == "":
+                raise _Refused(f"{name}no file given (the file name is empty)")
+        if options.command == "validate":
+            return _validate(options.file)
+        if options.command == "import":
+            return _import(options)
+        return _export(options.file, options.format, options.output, options.columns,
+                       options.summary)
+    except ScheduleError as exc:
+        return _fail(f"{options.file}: {exc}")
+    except _Refused as exc:
+        return _fail(f"lr-designer {options.command}: {exc}")
+    except BrokenPipeError:
+        return EXIT_PIPE_CLOSED  # the reader has all it wanted (`| head`): not an error
+    except KeyboardInterrupt:
+        return 130
+
+
+def _is_bare_word(word: str) -> bool:
+    return bool(word) and not word.startswith("-") and not os.path.exists(word) and not any(
+        mark in word for mark in (os.sep, "/", "."))
+
+
+def _fail(message: str) -> int:
+    """Say what is wrong; the exit status for bad input."""
+    _say(message)
+    return EXIT_BAD_INPUT
+
+
+def _say(message: str) -> None:
+    """One line on stderr, if there is a stderr (print would fall back to stdout)."""
+    if sys.stderr is not None:
+        with contextlib.suppress(OSError, ValueError):
+            print(_one_line(message), file=sys.stderr, flush=True)
 
 
 def _one_line(text: str) -> str:
@@ -108,11 +175,11 @@ def _one_line(text: str) -> str:
 
 
 def _validate(path: str) -> int:
-    schedule = load_schedule_file(path)
+    schedule = read_schedule_file(path)
     from designer.core.engine import compute_curve  # torch is only needed from here on
 
     compute_curve(schedule)
-    print("ok")
+    _write_stdout("ok\n")
     return 0
 
 
@@ -169,10 +236,8 @@ def curve_csv(curve, momentum=None, summary=None, others=None, group_names=()) -
 def _export(path: str, fmt: str, output: str | None, columns: str | None = None,
             summary: bool = False) -> int:
     if (fmt != "csv" and columns) or (fmt not in ("csv", "json") and summary):
-        print("lr-designer export: --columns applies to --to csv only, --summary to csv and "
-              "json", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    schedule = load_schedule_file(path)
+        raise _Refused("--columns applies to --to csv only, --summary to csv and json")
+    schedule = read_schedule_file(path)
     from designer.core.engine import compute_curves
 
     # Stepping proves the design is one torch accepts before any format hands it out, so
@@ -190,26 +255,40 @@ def _export(path: str, fmt: str, output: str | None, columns: str | None = None,
         text = dump_schedule(schedule, facts.items())
     else:
         text = export_text(schedule, fmt)
-    if output is None:
-        _write_stdout(text)
-        return 0
-    try:
-        with open(output, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-    except OSError as exc:
-        raise ScheduleError("", f"cannot write {output}: {exc.strerror or exc}") from None
+    _deliver(text, output)
     return 0
 
 
-def _write_stdout(text: str) -> None:
-    """Exports are UTF-8 whatever the terminal's locale (schedule names can be any text)."""
-    buffer = getattr(sys.stdout, "buffer", None)
-    if buffer is None:
-        sys.stdout.write(text)
+def _deliver(chunks: str | Iterable[str], output: str | None) -> None:
+    """The result to `output`, replacing it atomically (a failure leaves the old file), or
+    to standard output."""
+    if output is None:
+        _write_stdout(chunks)
         return
-    sys.stdout.flush()
-    buffer.write(text.encode("utf-8"))
-    buffer.flush()
+    try:
+        write_atomic(output, chunks)
+    except OSError as exc:
+        reason = save_failure_reason(output, exc).rstrip(".")
+        raise _Refused(f"cannot write {output}: {reason}. {kept_text(output)}") from None
+
+
+def _write_stdout(chunks: str | Iterable[str]) -> None:
+    """The result (one str, or str chunks) on standard output, as UTF-8 whatever the
+    terminal's locale. A closed or full stdout is _Refused; a reader that has gone
+    (`| head`) passes on as BrokenPipeError."""
+    with _stdout_refusals():
+        write_stdout(chunks)
+
+
+@contextlib.contextmanager
+def _stdout_refusals():
+    try:
+        yield
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        raise _Refused(f"cannot write the result to standard output: "
+                       f"{exc.strerror or exc}") from None
 
 
 def _open_window(path: str | None) -> int:
@@ -223,20 +302,22 @@ def _open_window(path: str | None) -> int:
 def _print_summary(path: str | None) -> int:
     """Until the window exists: print what the design's curve is."""
     if path is None:
-        print("lr-designer: the window is not available; give a schedule file", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        return _fail("lr-designer: the window is not available; give a schedule file")
     try:
-        schedule = load_schedule_file(path)
+        schedule = read_schedule_file(path)
         from designer.core.engine import compute_curve
         from designer.core.summary import summarize
 
         curve = compute_curve(schedule)
+        facts = summarize(schedule, curve)
+        _write_stdout(f"{path}: {facts.total_steps:,} steps, peak lr {facts.peak!r}, final "
+                      f"lr {facts.final!r}, mean lr {facts.mean!r}\n")
     except ScheduleError as exc:
-        print(_one_line(f"{path}: {exc}"), file=sys.stderr)
-        return EXIT_BAD_INPUT
-    facts = summarize(schedule, curve)
-    print(f"{path}: {facts.total_steps:,} steps, peak lr {facts.peak!r}, final lr "
-          f"{facts.final!r}, mean lr {facts.mean!r}")
+        return _fail(f"{path}: {exc}")
+    except _Refused as exc:
+        return _fail(f"lr-designer: {exc}")
+    except BrokenPipeError:
+        return EXIT_PIPE_CLOSED
     return 0
 
 
@@ -246,18 +327,37 @@ def _add_import_parser(commands) -> None:
                        "Face lr_scheduler_type")
     parser.add_argument("file", nargs="?", metavar="SNIPPET.py",
                         help="Python code that builds torch lr schedulers")
-    parser.add_argument("--total-steps", type=int, metavar="N",
+    parser.add_argument("--total-steps", type=_step_count(1), metavar="N",
                         help="snippet: how often scheduler.step() is called, when the code "
                              "does not say; --hf: num_training_steps")
     parser.add_argument("--hf", metavar="TYPE", help="a Hugging Face lr_scheduler_type "
                         "(linear, cosine, cosine_with_restarts, polynomial, constant, "
                         "constant_with_warmup, inverse_sqrt, cosine_with_min_lr, "
                         "warmup_stable_decay, ...)")
-    parser.add_argument("--warmup-steps", type=int, default=0, metavar="N")
+    parser.add_argument("--warmup-steps", type=_step_count(0), default=0, metavar="N")
     parser.add_argument("--lr", type=float, help="--hf: the optimizer's lr")
     parser.add_argument("--extra", action="append", default=[], metavar="KEY=VALUE",
                         help="--hf: a scheduler_specific_kwargs entry, e.g. num_cycles=0.5")
     parser.add_argument("-o", "--output", help="write the design here instead of stdout")
+
+
+def _step_count(minimum: int):
+    """argparse type: an integer number of steps from `minimum` to the schedule limit."""
+    wanted = "a positive integer" if minimum == 1 else f"an integer >= {minimum}"
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be {wanted}, not "
+                                             f"{shown_value(text)}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be {wanted}, not {shown_value(value)}")
+        if value > MAX_TOTAL_STEPS:
+            raise argparse.ArgumentTypeError(f"must be at most {MAX_TOTAL_STEPS:,}")
+        return value
+
+    return parse
 
 
 def _import(options) -> int:
@@ -267,9 +367,7 @@ def _import(options) -> int:
 
     if options.hf is not None:
         if options.file is not None or options.total_steps is None or options.lr is None:
-            print("lr-designer import: --hf needs --total-steps and --lr, and no snippet",
-                  file=sys.stderr)
-            return EXIT_BAD_INPUT
+            raise _Refused("--hf needs --total-steps and --lr, and no snippet")
         from designer.core.import_hf import import_hf
 
         try:
@@ -277,29 +375,21 @@ def _import(options) -> int:
             schedule = import_hf(options.hf, options.warmup_steps, options.total_steps,
                                  options.lr, **extra)
         except ScheduleError as exc:
-            print(_one_line(f"lr-designer import --hf {options.hf}: {exc}"), file=sys.stderr)
-            return EXIT_BAD_INPUT
+            return _fail(f"lr-designer import --hf {options.hf}: {_option_message(exc)}")
     else:
         if options.file is None:
-            print("lr-designer import: give a snippet file, or --hf TYPE", file=sys.stderr)
-            return EXIT_BAD_INPUT
+            raise _Refused("give a snippet file, or --hf TYPE")
         from designer.core.import_python import import_python
 
-        try:
-            with open(options.file, encoding="utf-8-sig") as handle:
-                source = handle.read()
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ScheduleError("", f"cannot read it: {getattr(exc, 'strerror', None) or exc}"
-                                ) from None
+        source = read_snippet_file(options.file)
         name = os.path.splitext(os.path.basename(options.file))[0]
         result = import_python(source, options.total_steps, name=name)
         for kind, findings in (("", result.problems), ("note: ", result.notes)):
             for line, message in findings:
                 where = f"{options.file}:{line}" if line else options.file
-                print(_one_line(f"{where}: {kind}{message}"), file=sys.stderr)
+                _say(f"{where}: {kind}{message}")
         if not result.imported:
-            print(_one_line(f"{options.file}: nothing could be imported"), file=sys.stderr)
-            return EXIT_BAD_INPUT
+            return _fail(f"{options.file}: nothing could be imported")
         schedule = result.schedule
     from designer.core.engine import compute_curve  # torch is only needed from here on
 
@@ -307,26 +397,35 @@ def _import(options) -> int:
     try:
         load_schedule(text)  # what we hand out is a file the designer opens
         compute_curve(schedule)  # and a design torch accepts
-        if options.output is not None:
-            with open(options.output, "w", encoding="utf-8", newline="\n") as handle:
-                handle.write(text)
     except ScheduleError as exc:
-        print(_one_line(f"{options.file or '--hf ' + options.hf}: {exc}"), file=sys.stderr)
-        return EXIT_BAD_INPUT
-    except OSError as exc:
-        print(_one_line(f"lr-designer: cannot write {options.output}: {exc.strerror or exc}"),
-              file=sys.stderr)
-        return EXIT_BAD_INPUT
-    if options.output is None:
-        _write_stdout(text)
+        if options.hf is None:
+            return _fail(f"{options.file}: {exc}")
+        # Its phases are transformers' formulas, not anything the user wrote: name the
+        # arguments that made them fail rather than a phase's lr_lambda.
+        given = " ".join(f"--extra {cut_text(item)}" for item in options.extra)
+        return _fail(f"lr-designer import --hf {options.hf}: the schedule these arguments "
+                     f"make fails{f' ({given})' if given else ''}: {exc.message}")
+    _deliver(text, options.output)
     return 0
+
+
+# import_hf's names for what the command line calls options.
+_HF_OPTIONS = {"type": "--hf", "lr": "--lr", "total_steps": "--total-steps",
+               "warmup_steps": "--warmup-steps", "extra": "--extra"}
+
+
+def _option_message(error: ScheduleError) -> str:
+    """import_hf's error in the command line's words: `extra.min_lr` is `--extra min_lr`."""
+    head, _, key = error.field.partition(".")
+    field = _HF_OPTIONS.get(head, head) + (f" {key}" if key else "")
+    return f"{field}: {error.message}" if field else error.message
 
 
 def _extra_value(item: str) -> tuple[str, object]:
     """`key=value` with value an int, a float, none, or else text."""
     key, separator, text = item.partition("=")
     if not separator or not key.strip():
-        raise ScheduleError("--extra", f"{item!r} is not KEY=VALUE")
+        raise ScheduleError("extra", f"{shown_value(item)} is not KEY=VALUE")
     for convert in (int, float):
         try:
             return key.strip(), convert(text)

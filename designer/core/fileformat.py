@@ -561,12 +561,17 @@ def _encodable(text: str) -> bool:
 
 
 def shown_value(value: Any, limit: int = 40) -> str:
-    """A value from the file as a message echoes it: str() of numbers, repr() of anything
-    else, cut to `limit` characters with "…" (a 4,000-digit version is not a message)."""
+    """A value from the user as a message echoes it: repr() of text (quoted, escapes
+    visible), str() of anything else, cut to `limit` characters (a 4,000-digit version is
+    not a message)."""
     try:
-        text = str(value) if isinstance(value, (int, float)) else repr(value)
+        return cut_text(repr(value) if isinstance(value, str) else str(value), limit)
     except ValueError:  # an int past Python's 4,300-digit str() limit
         return "a number with too many digits"
+
+
+def cut_text(text: str, limit: int = 40) -> str:
+    """`text`, or its first `limit` - 1 characters and "…"."""
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
@@ -631,10 +636,11 @@ def _jsonable(value: Any) -> Any:
 def dump_schedule(schedule: Schedule, summary: list[tuple[str, Any]] | None = None) -> str:
     """The normalized file text (ends with a newline). With `summary` ((name, value) pairs
     of the curve's facts, `CurveSummary.items()`), the file carries them as "summary"
-    (NaN as null), which makes it version 3."""
+    (NaN and an overflowing area as null), which makes it version 3."""
     document = schedule_to_dict(schedule)
     if summary is not None:
         document["version"] = max(document["version"], 3)
-        document["summary"] = {name: None if isinstance(value, float) and math.isnan(value)
-                               else value for name, value in summary}
+        document["summary"] = {name: None if isinstance(value, float)
+                               and not math.isfinite(value) else value
+                               for name, value in summary}
     return json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False) + "\n"

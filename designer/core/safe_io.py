@@ -8,13 +8,17 @@ Reads: only regular files of at most a size limit are opened, and they are check
 byte is read; a FIFO without a writer would block forever, /dev/zero would fill memory.
 Writes: the text goes to a temporary file beside the target, is flushed to disk, then
 replaces it, so a full disk or a crash leaves the old file intact and no temporary behind.
+Standard output (the command line's results) fails cleanly too: closed, full or a pipe whose
+reader has gone is an OSError once, never a second traceback when Python exits.
 """
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import stat
+import sys
 import tempfile
 from collections.abc import Iterable
 
@@ -131,10 +135,24 @@ def write_atomic(path: str, chunks: str | Iterable[str]) -> None:
 def _write_into(path: str, chunks: Iterable[str]) -> None:
     # Non-blocking open: a FIFO nobody reads fails at once (ENXIO) instead of hanging.
     handle = os.open(path, os.O_WRONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
-    os.set_blocking(handle, True)  # then write as usual, waiting for a slow reader
-    with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
+    try:
+        os.set_blocking(handle, True)  # then write as usual, waiting for a slow reader
         for chunk in chunks:
-            out.write(chunk)
+            _write_all(lambda data: os.write(handle, data), chunk.encode("utf-8"))
+    finally:
+        os.close(handle)
+
+
+def _write_all(write, data: bytes) -> None:
+    """Call `write` until it has taken all of `data`. A pipe whose reader leaves mid-write
+    takes part of it without an error (even through a BufferedWriter); the next write is
+    the one that says EPIPE."""
+    view = memoryview(data)
+    while view:
+        written = write(view)
+        if not written:
+            raise OSError(errno.EIO, "the output took nothing")
+        view = view[written:]
 
 
 def _sync_folder(directory: str) -> None:
@@ -179,3 +197,73 @@ def kept_text(path: str) -> str:
     if os.path.isfile(path):
         return "The file on disk was left unchanged."
     return "Nothing was written."
+
+
+# Standard output --------------------------------------------------------------------------
+
+def write_stdout(chunks: str | Iterable[str]) -> None:
+    """Write text (one str, or str chunks one after another) to standard output as UTF-8,
+    whatever the locale (schedule names can be any text), and flush it.
+
+    Raises BrokenPipeError when the reader has gone (`| head`), OSError when stdout is
+    closed or full (/dev/full).
+    """
+    if isinstance(chunks, str):
+        chunks = (chunks,)
+    stream = sys.stdout
+    if stream is None:  # what Python makes of a stdout closed at start (`>&-`)
+        raise OSError(errno.EBADF, "standard output is closed")
+    with _stdout_failures():
+        buffer = getattr(stream, "buffer", None)
+        if buffer is None:  # a text-only stream (tests' redirect_stdout)
+            for chunk in chunks:
+                stream.write(chunk)
+            stream.flush()
+            return
+        stream.flush()
+        for chunk in chunks:
+            _write_all(buffer.write, chunk.encode("utf-8"))
+        buffer.flush()
+
+
+@contextlib.contextmanager
+def _stdout_failures():
+    """After a failed write stdout points at /dev/null: Python flushes it once more at exit,
+    and that second failure would print an "Exception ignored" traceback (the advice of the
+    `signal` module's documentation for SIGPIPE)."""
+    try:
+        yield
+    except ValueError:  # "I/O operation on closed file"
+        _silence_stdout()
+        raise OSError(errno.EBADF, "standard output is closed") from None
+    except OSError:
+        _silence_stdout()
+        raise
+
+
+def _silence_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+    except OSError:
+        return
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass  # not a real file descriptor (a test's capture): nothing flushes it at exit
+    finally:
+        os.close(devnull)
+
+
+def hold_standard_streams() -> None:
+    """Started with stdout or stderr closed, the next file a command opens would get
+    descriptor 1 or 2, and a stray write from a library would land in it (in an export's
+    temporary file, say): hold them with /dev/null. sys.stdout stays None, so
+    `write_stdout` still reports the closed stdout."""
+    for descriptor in (0, 1, 2):
+        try:
+            os.fstat(descriptor)
+        except OSError:
+            handle = os.open(os.devnull, os.O_RDWR)
+            if handle != descriptor:
+                os.dup2(handle, descriptor)
+                os.close(handle)

@@ -154,7 +154,7 @@ def test_cli_import_hf(tmp_path, capsys):
     (["import", "--hf", "cosine", "--total-steps", "50", "--lr", "0.1", "--extra", "x"],
      "is not KEY=VALUE"),
     (["import", "--hf", "polynomial", "--total-steps", "50", "--lr", "0.1", "--extra",
-      "lr_end=1"], "extra.lr_end"),
+      "lr_end=1"], "--extra lr_end"),
 ])
 def test_cli_import_hf_errors_are_one_line(capsys, argv, words):
     assert main(argv) == 2
