@@ -240,7 +240,7 @@ def _size(tree: ast.AST, sizes: dict[int, tuple[ast.AST, int]]) -> int:
 def _literal(value: Any, name: str) -> ast.expr:
     if _is_number(value):
         return _number_node(value)
-    raise _Cannot(f"`{name}` is not a number")
+    raise _Cannot(value.why if isinstance(value, Unknown) else f"`{name}` is not a number")
 
 
 def _additive(tree: ast.expr) -> bool:
