@@ -14,6 +14,7 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from designer import __version__
+from designer.ui.fonts import register_fonts
 
 SCREENSHOT_ENV = "LR_DESIGNER_SCREENSHOT"
 
@@ -26,6 +27,7 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     app.setDesktopFileName("lr-designer")
     # Fusion renders the same on every platform and follows the system's dark/light scheme.
     app.setStyle("Fusion")
+    register_fonts()  # before any window: the code view and expressions use the bundled font
     icon = application_icon()
     if not icon.isNull():
         app.setWindowIcon(icon)

@@ -11,7 +11,7 @@ gives the exporter's reasons.
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
-from PySide6.QtGui import QFont, QFontDatabase, QPalette
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from designer.core.export import sequential_lr_obstacles
 from designer.core.templates import TEMPLATES, render_template
 from designer.ui.document import Document
+from designer.ui.fonts import monospace_font
 from designer.ui.highlighter import PythonHighlighter
 
 TORCH_CLASSES = "torch's own classes"
@@ -71,10 +72,7 @@ class CodeView(QWidget):
         self._editor.setLineWrapMode(QPlainTextEdit.NoWrap)
         self._editor.setTextInteractionFlags(Qt.TextSelectableByMouse
                                              | Qt.TextSelectableByKeyboard)
-        font = QFontDatabase.systemFont(QFontDatabase.FixedFont)
-        font.setStyleHint(QFont.TypeWriter)  # where the family is a bare alias ("monospace")
-        font.setPointSizeF(max(font.pointSizeF(), self.font().pointSizeF()))
-        self._editor.setFont(font)
+        self._editor.setFont(monospace_font(self.font().pointSizeF()))
         self._editor.setTabStopDistance(4 * self._editor.fontMetrics().horizontalAdvance(" "))
         self._editor.document().setDocumentMargin(8)
         self._highlighter = PythonHighlighter(self._editor.document(), self.palette())

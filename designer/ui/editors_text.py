@@ -6,7 +6,6 @@ import re
 from typing import Any
 
 from PySide6.QtCore import QSignalBlocker
-from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QLineEdit, QWidget
 
 from designer.core.catalog import ParamSpec
@@ -17,6 +16,7 @@ from designer.ui.editors_base import (
     required_message,
     validate_value,
 )
+from designer.ui.fonts import monospace_font
 
 
 class _TextEditor(_TypedText, QLineEdit):
@@ -110,7 +110,7 @@ class ExpressionEditor(_TextEditor):
     def __init__(self, spec: ParamSpec, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._setup(spec, "e.g. 0.95 ** step")
-        self.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.setFont(monospace_font(self.font().pointSizeF()))
 
     def _interpret(self, text: str) -> tuple[Any, str]:
         if not text.strip():

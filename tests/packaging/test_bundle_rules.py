@@ -59,6 +59,8 @@ def test_left_out(dest):
     "PySide6/Qt/plugins/xcbglintegrations/libqxcb-glx-integration.so",
     "PySide6/Qt/plugins/wayland-shell-integration/libxdg-shell.so",
     "PySide6/Qt/plugins/wayland-decoration-client/libadwaita.so",
+    "designer/resources/fonts/JetBrainsMono-Regular.ttf",  # the code view's font
+    "designer/resources/fonts/OFL.txt",  # and its license
 ])
 def test_kept(dest):
     assert keep_file(dest)

@@ -1,4 +1,5 @@
-"""The desktop integration files: icon sizes, the .desktop entry, the schedule MIME type."""
+"""The desktop integration files (icon sizes, the .desktop entry, the schedule MIME type) and
+the data the app reads at run time from designer/resources (the bundled font)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import shutil
 import struct
 import subprocess
 import xml.etree.ElementTree as ET
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pytest
 
@@ -137,3 +138,57 @@ def test_desktop_recognises_schedule_files(tmp_path, example_files):
         result = subprocess.run(["gio", "info", "-a", "standard::content-type", str(path)],
                                 env=env, capture_output=True, text=True, check=True)
         assert f"standard::content-type: {MIME_TYPE}" in result.stdout, path
+
+
+PACKAGE_RESOURCES = REPO / "designer" / "resources"
+FONTS = PACKAGE_RESOURCES / "fonts"
+
+
+def font_names(path: Path) -> dict[int, str]:
+    """The Windows-platform strings of a TrueType file's name table, by name ID."""
+    data = path.read_bytes()
+    assert data[:4] == b"\x00\x01\x00\x00", "not a TrueType font"
+    tables = {}
+    for index in range(struct.unpack(">H", data[4:6])[0]):
+        tag, _, offset, length = struct.unpack(">4sIII", data[12 + 16 * index: 28 + 16 * index])
+        tables[tag] = offset
+    base = tables[b"name"]
+    _, count, strings = struct.unpack(">HHH", data[base: base + 6])
+    names = {}
+    for index in range(count):
+        platform, _, _, name_id, length, offset = struct.unpack(
+            ">6H", data[base + 6 + 12 * index: base + 18 + 12 * index])
+        if platform == 3:
+            start = base + strings + offset
+            names[name_id] = data[start: start + length].decode("utf-16-be")
+    return names
+
+
+def test_bundled_font_is_the_one_the_app_loads_with_its_license_beside_it():
+    from designer.ui.fonts import FAMILY, FONT_FILE
+
+    names = font_names(FONTS / FONT_FILE)
+    assert (names[1], names[2]) == (FAMILY, "Regular")
+    assert "SIL Open Font License, Version 1.1" in names[13]
+    license_text = (FONTS / "OFL.txt").read_text(encoding="utf-8")
+    assert names[0] in license_text  # the font's own copyright line
+    assert "SIL OPEN FONT LICENSE" in license_text and "Version 1.1" in license_text
+    assert (FONTS / FONT_FILE).stat().st_size < 300_000  # one weight, not a family
+
+
+def test_every_run_time_resource_is_package_data():
+    """A wheel (pip install .) holds what setuptools' package-data globs match, files only:
+    "resources/*" alone would leave out resources/fonts/."""
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
+    config = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+    patterns = config["tool"]["setuptools"]["package-data"]["designer"]
+    files = [path.relative_to(REPO / "designer").as_posix()
+             for path in PACKAGE_RESOURCES.rglob("*") if path.is_file()]
+    assert "resources/fonts/OFL.txt" in files
+    assert [name for name in files if not any(_glob_matches(name, p) for p in patterns)] == []
+
+
+def _glob_matches(name: str, pattern: str) -> bool:
+    """setuptools' glob: a "*" never crosses a "/"."""
+    path, glob = PurePosixPath(name), PurePosixPath(pattern)
+    return len(path.parts) == len(glob.parts) and path.match(pattern)
