@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 EXAMPLE := examples/warmup-cosine.json
 
-.PHONY: install run test screenshot bench package package-test clean
+.PHONY: install run test fresh-check screenshot bench package package-test clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -22,6 +22,10 @@ run: $(STAMP)
 
 test: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
+
+# .ci/run in a fresh clone of the committed HEAD (not uncommitted changes), new .venv: minutes
+fresh-check:
+	bash .ci/fresh-clone
 
 screenshot: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m designer.ui.screenshot docs/screenshot.png examples/warmup-stable-decay.json
