@@ -84,7 +84,7 @@ def compute_curves(schedule: Schedule, momentum: bool = False,
     """
     pieces = None
     if phase_curve is not None:
-        pieces = lambda *args: iter((phase_curve(*args),))  # noqa: E731
+        pieces = lambda *args: iter((phase_curve(*args),))
     parts = list(iter_curves(schedule, momentum, pieces))
     if not parts:
         base = schedule.base_lrs()

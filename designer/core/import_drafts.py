@@ -338,9 +338,9 @@ LAMBDA_CHECKS = 1_000
 
 def lambda_failure(scheduler: str, text: str, steps: int) -> str | None:
     """Why an lr_lambda fails at a step torch evaluates it at in a `steps`-step phase (of
-    its first LAMBDA_CHECKS and its last), or None. LambdaLR evaluates it at steps 0 to `steps` (0 in its constructor, `steps` at the
-    scheduler.step() that ends the phase); MultiplicativeLR from step 1, as its first lr is
-    the lr it starts from."""
+    its first LAMBDA_CHECKS and its last), or None. LambdaLR evaluates it at steps 0 to
+    `steps` (0 in its constructor, `steps` at the scheduler.step() that ends the phase);
+    MultiplicativeLR from step 1, as its first lr is the lr it starts from."""
     first = 1 if scheduler == "MultiplicativeLR" else 0
     try:
         expression = parse_expression(text)
