@@ -70,7 +70,7 @@ class _Parser(argparse.ArgumentParser):
     def _print_message(self, message: str, file=None) -> None:
         # argparse prints --help and --version here and ignores a failed write, which would
         # lose them silently on a full stdout; those get the failures of an export.
-        if message and file is sys.stdout and file is not None:
+        if message and file is not None and file is sys.stdout:
             _write_stdout(message)
         else:
             super()._print_message(message, file)
@@ -276,14 +276,8 @@ def _write_stdout(chunks: str | Iterable[str]) -> None:
     """The result (one str, or str chunks) on standard output, as UTF-8 whatever the
     terminal's locale. A closed or full stdout is _Refused; a reader that has gone
     (`| head`) passes on as BrokenPipeError."""
-    with _stdout_refusals():
-        write_stdout(chunks)
-
-
-@contextlib.contextmanager
-def _stdout_refusals():
     try:
-        yield
+        write_stdout(chunks)
     except BrokenPipeError:
         raise
     except OSError as exc:

@@ -188,7 +188,7 @@ def save_failure_reason(path: str, error: OSError) -> str:
     if code == errno.ENAMETOOLONG:
         return "The file name is too long."
     if code == errno.ENXIO:
-        return f"No process is reading the named pipe {path}."
+        return f"{path} is a named pipe or socket that no process is reading."
     return error.strerror or str(error)
 
 
