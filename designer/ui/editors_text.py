@@ -124,11 +124,11 @@ class ExpressionEditor(_TextEditor):
         if self._error or not self.text().strip():
             self.hint_changed.emit("")
             return
+        # What the exported code will say. Parsed, never evaluated: user expressions run in
+        # the curve worker only (a failure at a step shows in the preview's banner).
         try:
-            # torch calls lr_lambda(0) in the constructor, so step 0 is the first value used.
-            result = parse_expression(self.text())(0)
-        except ExpressionError as exc:
-            self.hint_changed.emit(f"step 0: {str(exc).removesuffix(' at step 0')}")
+            source = parse_expression(self.text()).python_source
+        except ExpressionError:
+            self.hint_changed.emit("")
             return
-        # repr, not format_float: "1.0" tells the user the factor is a float, as torch sees it.
-        self.hint_changed.emit(f"step 0 → {result!r}")
+        self.hint_changed.emit(f"in Python: {source}")

@@ -269,10 +269,14 @@ def test_expression_editor_shows_the_parser_error_and_accepts_valid_text(qtbot, 
     replace_text(qtbot, editor, "0.95 ** step")
     assert document.schedule.phases[LAMBDA].params["lr_lambda"] == "0.95 ** step"
     assert not editor.error()
-    assert inspector.message_for(editor) == "step 0 → 1.0"
-    replace_text(qtbot, editor, "1 / step")  # valid text; torch would fail at step 0
+    assert inspector.message_for(editor) == "in Python: 0.95 ** step"
+    replace_text(qtbot, editor, "cos(step)")  # how the exported code spells it
+    assert inspector.message_for(editor) == "in Python: math.cos(step)"
+    # Valid text that torch fails at step 0 is accepted: the worker's curve says why (the
+    # window never evaluates the expression itself).
+    replace_text(qtbot, editor, "1 / step")
     assert document.schedule.phases[LAMBDA].params["lr_lambda"] == "1 / step"
-    assert inspector.message_for(editor) == "step 0: division by zero"
+    assert inspector.message_for(editor) == "in Python: 1 / step"
     assert QFontInfo(editor.font()).fixedPitch()
 
 
