@@ -126,10 +126,11 @@ class UndoKeys(QObject):
     """Ctrl+Z and Ctrl+Shift+Z undo and redo the design wherever the focus is in `window`.
 
     Qt's text fields claim the undo keys (ShortcutOverride) for their own typing history,
-    which outlives what the design took: our fields commit every valid keystroke, and the
-    history even survives the model rewriting the text of a spin box. So a focused field
-    keeps the keys only while it shows typing the design has not taken: then Ctrl+Z drops
-    that typing, and the next Ctrl+Z undoes the design, as the Edit menu says it will.
+    so with the focus in a field Ctrl+Z did nothing to the design although Edit offered
+    "Undo Resize StepLR". That history also holds typing the design already took (our
+    fields commit every valid keystroke), so it cannot say what is uncommitted; the field
+    can. A focused field keeps the keys only while it shows typing the design has not
+    taken: then Ctrl+Z drops that typing, and the next Ctrl+Z undoes the design.
     """
 
     _DESIGN, _FIELD, _REVERT = range(3)  # who handles the key
