@@ -10,6 +10,7 @@ one run, never single absolute times across runs). Sections:
 5. longest event-loop stall while a 1M-step schedule recomputes
 6. process start -> window shown, and -> first exact curve
 7. peak memory of the app (window + worker) with a 10M-step schedule
+8. peak memory of the command line with 10M steps and with 16 param groups (cli_memory.py)
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from bench.cli_memory import cli_memory
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parent.parent
@@ -325,6 +328,7 @@ def main() -> None:
         bench.window.close()
         startup(workdir)
         memory(workdir)
+        cli_memory(workdir, row)
 
 
 if __name__ == "__main__":

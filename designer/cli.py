@@ -22,12 +22,12 @@ from __future__ import annotations
 import argparse
 import contextlib
 import difflib
-import io
 import os
 import sys
 from collections.abc import Iterable, Sequence
 
 from designer import __version__
+from designer.core.export_formats import TEXT_FORMATS
 from designer.core.fileformat import cut_text, dump_schedule, shown_value
 from designer.core.model import MAX_TOTAL_STEPS, ScheduleError
 from designer.core.safe_io import (
@@ -43,7 +43,6 @@ from designer.core.safe_io import (
 EXIT_BAD_INPUT = 2
 EXIT_PIPE_CLOSED = 128 + 13  # what a shell reports for a tool ended by SIGPIPE
 COMMANDS = ("validate", "export", "import")
-FORMATS = ("python", "json", "csv", "function", "lightning", "hf")
 CSV_COLUMNS = ("lr", "lr,momentum")
 
 
@@ -86,7 +85,7 @@ def _command_parser() -> argparse.ArgumentParser:
     export = commands.add_parser("export", help="export a schedule as Python (plain module, "
                                  "build_scheduler function, Lightning, Hugging Face), JSON or CSV")
     export.add_argument("file")
-    export.add_argument("--to", required=True, choices=FORMATS, dest="format")
+    export.add_argument("--to", required=True, choices=TEXT_FORMATS, dest="format")
     export.add_argument("-o", "--output", help="write here instead of stdout")
     export.add_argument("--columns", choices=CSV_COLUMNS, metavar="lr|lr,momentum",
                         help="csv: lr (default), or lr,momentum (momentum or beta1; nan for "
@@ -176,61 +175,21 @@ def _one_line(text: str) -> str:
 
 def _validate(path: str) -> int:
     schedule = read_schedule_file(path)
-    from designer.core.engine import compute_curve  # torch is only needed from here on
+    from designer.core.engine import check_pins, check_schedule  # torch from here on
 
-    compute_curve(schedule)
+    check_schedule(schedule)
+    check_pins(schedule)
+    _warn_about(path, schedule)
     _write_stdout("ok\n")
     return 0
 
 
-def export_text(schedule, fmt: str) -> str:
-    """The text of one export format (shared by the CLI and the window's Export menu)."""
-    if fmt == "json":
-        return dump_schedule(schedule)
-    if fmt == "python":
-        from designer.core.export import export_python
+def _warn_about(path: str, schedule) -> None:
+    """What a valid file still gets wrong, one `FILE: warning: ...` line each on stderr."""
+    from designer.core.advice import file_warnings
 
-        return export_python(schedule)
-    if fmt != "csv":
-        from designer.core.templates import render_template
-
-        return render_template(fmt, schedule)
-    from designer.core.engine import compute_curves
-
-    curves = compute_curves(schedule)
-    return curve_csv(curves.lr, others=curves.others, group_names=_named_groups(schedule))
-
-
-def _named_groups(schedule) -> tuple[str, ...]:
-    return tuple(group.name for group in schedule.param_groups)
-
-
-def curve_csv(curve, momentum=None, summary=None, others=None, group_names=()) -> str:
-    """`step,lr` rows with each lr as repr(float), the exact value; `step,lr,momentum` rows
-    when given the momentum curve; preceded by `# name: value` lines of a CurveSummary.
-    With param groups (`others`, the curves of the groups after the first), one column per
-    group, `lr_<name>`, in the design's order."""
-    out = io.StringIO()
-    if summary is not None:
-        out.writelines(f"# {name}: {value!r}\n" for name, value in summary.items())
-    if group_names:
-        header = ["step", *(f"lr_{name}" for name in group_names)]
-        columns = [curve.tolist(), *(row.tolist() for row in (others if others is not None
-                                                               else ()))]
-        if momentum is not None:
-            header.append("momentum")
-            columns.append(momentum.tolist())
-        out.write(",".join(header) + "\n")
-        out.writelines(f"{i}," + ",".join(map(repr, values)) + "\n"
-                       for i, values in enumerate(zip(*columns)))
-    elif momentum is None:
-        out.write("step,lr\n")
-        out.writelines(f"{i},{lr!r}\n" for i, lr in enumerate(curve.tolist()))
-    else:
-        out.write("step,lr,momentum\n")
-        out.writelines(f"{i},{lr!r},{m!r}\n"
-                       for i, (lr, m) in enumerate(zip(curve.tolist(), momentum.tolist())))
-    return out.getvalue()
+    for warning in file_warnings(schedule):
+        _say(f"{path}: warning: {warning}")
 
 
 def _export(path: str, fmt: str, output: str | None, columns: str | None = None,
@@ -238,24 +197,20 @@ def _export(path: str, fmt: str, output: str | None, columns: str | None = None,
     if (fmt != "csv" and columns) or (fmt not in ("csv", "json") and summary):
         raise _Refused("--columns applies to --to csv only, --summary to csv and json")
     schedule = read_schedule_file(path)
-    from designer.core.engine import compute_curves
+    from designer.core.export_formats import export_chunks  # torch from here on
 
-    # Stepping proves the design is one torch accepts before any format hands it out, so
-    # export refuses exactly what validate refuses.
-    curves = compute_curves(schedule, momentum=columns == "lr,momentum")
-    facts = None
-    if summary:
-        from designer.core.summary import summarize
+    def remark(facts) -> None:
+        for name in facts.overflowing():
+            _say(f"{path}: note: the curve's {name} exceeds the float range: "
+                 f"{'inf in the CSV' if fmt == 'csv' else 'null in the JSON'}")
 
-        facts = summarize(schedule, curves.lr)
-    if fmt == "csv":
-        text = curve_csv(curves.lr, curves.momentum, facts, curves.others,
-                         _named_groups(schedule))
-    elif facts is not None:
-        text = dump_schedule(schedule, facts.items())
-    else:
-        text = export_text(schedule, fmt)
-    _deliver(text, output)
+    _warn_about(path, schedule)
+    # Standard output cannot take back what it printed: the whole design is stepped before
+    # the first chunk. A file is written beside its target and replaces it only when
+    # complete, so a CSV may stream into it as it is stepped.
+    chunks = export_chunks(schedule, fmt, momentum=columns == "lr,momentum",
+                           summary=summary, all_or_nothing=output is None, on_summary=remark)
+    _deliver(chunks, output)
     return 0
 
 
@@ -385,12 +340,12 @@ def _import(options) -> int:
         if not result.imported:
             return _fail(f"{options.file}: nothing could be imported")
         schedule = result.schedule
-    from designer.core.engine import compute_curve  # torch is only needed from here on
+    from designer.core.engine import check_schedule  # torch is only needed from here on
 
     text = dump_schedule(schedule)
     try:
         load_schedule(text)  # what we hand out is a file the designer opens
-        compute_curve(schedule)  # and a design torch accepts
+        check_schedule(schedule)  # and a design torch accepts
     except ScheduleError as exc:
         if options.hf is None:
             return _fail(f"{options.file}: {exc}")

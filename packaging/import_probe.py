@@ -23,9 +23,9 @@ from coverage_designs import designs
 
 def run_engine(root: Path) -> None:
     import designer.core.worker  # noqa: F401 - the window's curve process
-    from designer.cli import export_text
     from designer.core.cache import CurveCache
     from designer.core.engine import compute_curves
+    from designer.core.export_formats import export_chunks
     from designer.core.fileformat import load_schedule, load_schedule_file
 
     schedules = [load_schedule(json.dumps(design)) for design in designs().values()]
@@ -33,7 +33,7 @@ def run_engine(root: Path) -> None:
     for schedule in schedules:
         compute_curves(schedule, momentum=True)
         for fmt in ("python", "json", "csv"):
-            export_text(schedule, fmt)
+            "".join(export_chunks(schedule, fmt, summary=fmt != "python"))
     CurveCache()
 
 

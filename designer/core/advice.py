@@ -28,8 +28,27 @@ class Advice:
     fix_label: str = ""
 
 
+def file_warnings(schedule: Schedule) -> list[str]:
+    """What `validate` and `export` say about a valid file that is still not what its
+    author meant (the window shows the same as advice): one sentence each."""
+    if not schedule.phases:
+        return [_EMPTY]
+    return [_FIRST_CONTINUES] if schedule.phases[0].start == CONTINUE else []
+
+
+_EMPTY = ("the design has no phases: its exported code schedules nothing (TOTAL_STEPS = 0) "
+          "and its CSV has no rows")
+_FIRST_CONTINUES = ('phases[0].start: "continue" on the first phase has no previous phase '
+                    'to continue from: it starts from the base lr, as "restart" does')
+
+
 def design_advice(schedule: Schedule, curve: np.ndarray | None = None) -> list[Advice]:
     advice: list[Advice] = []
+    if schedule.phases and schedule.phases[0].start == CONTINUE:
+        advice.append(Advice(0, f"Phase 1 ({schedule.phases[0].scheduler}) continues, but "
+                                "no phase comes before it: it starts from the base lr, as "
+                                "restart does.", schedule.set_start(0, RESTART),
+                             "Use restart"))
     starts = schedule.phase_starts()
     optimizer = OPTIMIZERS[schedule.optimizer.name]
     multi = len(schedule.phases) > 1

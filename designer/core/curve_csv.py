@@ -15,7 +15,7 @@ on disk, so nothing is handed out for a design torch refuses half-way.
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import numpy as np
 
@@ -27,8 +27,11 @@ SPOOL_READ = 1 << 20  # characters per chunk read back from the spool
 
 
 def curve_csv_chunks(schedule: Schedule, momentum: bool = False, summary: bool = False,
-                     all_or_nothing: bool = False) -> Iterator[str]:
+                     all_or_nothing: bool = False,
+                     on_summary: Callable[[CurveSummary], None] | None = None,
+                     ) -> Iterator[str]:
     """The CSV export as text chunks, in order. ScheduleError for a design torch refuses.
+    `on_summary` is told the summary written (a caller may remark on it).
 
     Without `all_or_nothing` and `summary`, the first chunk comes as soon as the first
     piece is stepped and an error can come after some chunks (a caller writing through
@@ -51,7 +54,10 @@ def curve_csv_chunks(schedule: Schedule, momentum: bool = False, summary: bool =
         if summary:
             curve = np.concatenate(first_group) if first_group else np.zeros(0)
             del first_group
-            yield summary_lines(summarize(schedule, curve))
+            facts = summarize(schedule, curve)
+            if on_summary is not None:
+                on_summary(facts)
+            yield summary_lines(facts)
         yield header
         spool.seek(0)
         while chunk := spool.read(SPOOL_READ):
@@ -80,6 +86,17 @@ def piece_rows(piece: PhaseCurve, first_step: int, grouped: bool, momentum: bool
         columns.append(piece.momentum.tolist())
     return "".join(f"{step}," + ",".join(map(repr, values)) + "\n"
                    for step, values in enumerate(zip(*columns), first_step))
+
+
+def arrays_csv_chunks(lrs: np.ndarray, others: np.ndarray | None,
+                      group_names: tuple[str, ...], rows: int = 50_000) -> Iterator[str]:
+    """The CSV of a curve already computed (the window's preview: the worker stepped it),
+    `rows` rows a chunk; the same text `curve_csv_chunks` gives for its design."""
+    yield csv_header(group_names, False)
+    for first in range(0, len(lrs), rows):
+        part = None if others is None else others[:, first:first + rows]
+        yield piece_rows(PhaseCurve(lrs[first:first + rows], None, part), first,
+                         bool(group_names), False)
 
 
 def _rows(pieces: Iterator[PhaseCurve], grouped: bool, momentum: bool) -> Iterator[str]:

@@ -120,6 +120,18 @@ def check_schedule(schedule: Schedule) -> None:
         pass
 
 
+def check_pins(schedule: Schedule) -> None:
+    """`check_schedule` for every pinned variant: a pin is part of the file, and the window
+    steps it like the design. ScheduleError names the field as the file has it,
+    `compare[1].design.phases[0].params.gamma`."""
+    for index, pin in enumerate(schedule.pinned):
+        try:
+            check_schedule(pin.schedule)
+        except ScheduleError as exc:
+            field = f"compare[{index}].design.{exc.field}".rstrip(".")
+            raise ScheduleError(field, exc.message) from None
+
+
 def start_lrs(phase: Phase, base_lrs: tuple[float, ...],
               previous_last: tuple[float, ...] | None) -> tuple[float, ...]:
     """The lr of every param group the phase's optimizer starts from. CONTINUE on the first

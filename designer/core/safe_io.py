@@ -213,17 +213,19 @@ def write_stdout(chunks: str | Iterable[str]) -> None:
     stream = sys.stdout
     if stream is None:  # what Python makes of a stdout closed at start (`>&-`)
         raise OSError(errno.EBADF, "standard output is closed")
+    buffer = getattr(stream, "buffer", None)
     with _stdout_failures():
-        buffer = getattr(stream, "buffer", None)
-        if buffer is None:  # a text-only stream (tests' redirect_stdout)
-            for chunk in chunks:
-                stream.write(chunk)
-            stream.flush()
-            return
         stream.flush()
-        for chunk in chunks:
-            _write_all(buffer.write, chunk.encode("utf-8"))
-        buffer.flush()
+    # Only the writes are stdout's failures: making a chunk may raise too (a design torch
+    # refuses half-way), and that error passes on as it is.
+    for chunk in chunks:
+        with _stdout_failures():
+            if buffer is None:  # a text-only stream (tests' redirect_stdout)
+                stream.write(chunk)
+            else:
+                _write_all(buffer.write, chunk.encode("utf-8"))
+    with _stdout_failures():
+        (stream if buffer is None else buffer).flush()
 
 
 @contextlib.contextmanager

@@ -12,11 +12,14 @@ says why. Both mechanisms live in `designer.core.safe_io`, shared with the comma
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
 from PySide6.QtCore import QMimeData, QObject, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
+from designer.core.curve_csv import arrays_csv_chunks
+from designer.core.export_formats import CURVE, FORMATS, IMAGE, render_text
 from designer.core.fileformat import dump_schedule, load_schedule, load_schedule_file
 from designer.core.model import Schedule, ScheduleError
 from designer.core.safe_io import (
@@ -30,16 +33,6 @@ from designer.core.safe_io import (
 MAX_RECENT = 8
 PRESET_DIR = Path(__file__).resolve().parent.parent / "presets"
 SCHEDULE_FILTER = "Schedules (*.json);;All files (*)"
-EXPORT_FORMATS = {
-    "python": ("Python module (*.py)", ".py"),
-    "function": ("Python build_scheduler function (*.py)", ".py"),
-    "lightning": ("PyTorch Lightning module (*.py)", ".py"),
-    "hf": ("Hugging Face Trainer snippet (*.py)", ".py"),
-    "json": ("Schedule JSON (*.json)", ".json"),
-    "csv": ("CSV, step and lr (*.csv)", ".csv"),
-    "png": ("PNG image (*.png)", ".png"),
-    "svg": ("SVG image (*.svg)", ".svg"),
-}
 
 
 def presets() -> list[tuple[str, Path]]:
@@ -226,15 +219,16 @@ class FileController(QObject):
     # Exports ------------------------------------------------------------------------------
 
     def export(self, fmt: str, path: str | None = None) -> bool:
-        file_filter, suffix = EXPORT_FORMATS[fmt]
-        path = path or self.choose_save_path(f"Export {fmt.upper()}", file_filter, suffix)
+        export_format = FORMATS[fmt]
+        path = path or self.choose_save_path(export_format.title, export_format.file_filter,
+                                             export_format.extension)
         if not path:
             return False
         try:
-            if fmt in ("png", "svg"):
+            if export_format.kind == IMAGE:
                 self.window.preview.export_image(path)
             else:
-                write_atomic(path, self._export_text(fmt))
+                write_atomic(path, self._export_chunks(fmt))
         except ScheduleError as exc:
             self.warn("Cannot export", str(exc))
             return False
@@ -245,20 +239,18 @@ class FileController(QObject):
         self.window.statusBar().showMessage(f"Exported {os.path.basename(path)}", 4000)
         return True
 
-    def _export_text(self, fmt: str) -> str:
+    def _export_chunks(self, fmt: str) -> Iterable[str]:
         """Like the CLI's export: a design torch refuses is not exported. The CSV is the
-        exact curve the worker computed for the preview."""
-        from designer.cli import curve_csv, export_text
-
+        exact curve the worker computed for the preview (the window never steps torch)."""
         window = self.window
         if not window.flush_preview() or window.shown_schedule() != self.document.schedule:
             raise ScheduleError("", window.preview.error() or "the curve is not ready yet")
-        if fmt == "csv":
-            schedule = self.document.schedule
+        schedule = self.document.schedule
+        if FORMATS[fmt].kind == CURVE:
             names = tuple(group.name for group in schedule.param_groups)
-            return curve_csv(window.preview_curve()[1], others=window.preview.group_curves(),
-                             group_names=names)
-        return export_text(self.document.schedule, fmt)
+            return arrays_csv_chunks(window.preview_curve()[1], window.preview.group_curves(),
+                                     names)
+        return render_text(schedule, fmt)
 
     # Recent files and drops -------------------------------------------------------------
 

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from designer.core.export_formats import FORMATS
 from designer.ui import edits
 from designer.ui.files import presets
 from designer.ui.preset_dialog import PresetDialog
@@ -71,12 +72,10 @@ def build_menus(window) -> None:
     file_menu.addAction(_action(window, "Save &as…", files.save_as, QKeySequence.SaveAs,
                                 "actionSaveAs"))
     export_menu = file_menu.addMenu("&Export")
-    for fmt, text in (("python", "Python module…"), ("function", "build_scheduler function…"),
-                      ("lightning", "Lightning configure_optimizers…"),
-                      ("hf", "Hugging Face Trainer…"), ("json", "JSON…"), ("csv", "CSV…"),
-                      ("png", "Plot as PNG…"), ("svg", "Plot as SVG…")):
-        export_menu.addAction(_action(window, text, lambda _=False, f=fmt: files.export(f),
-                                      name=f"actionExport_{fmt}"))
+    for fmt in FORMATS.values():
+        export_menu.addAction(_action(window, fmt.menu_text,
+                                      lambda _=False, f=fmt.key: files.export(f),
+                                      name=f"actionExport_{fmt.key}"))
     file_menu.addSeparator()
     file_menu.addAction(_action(window, "&Quit", window.close, QKeySequence.Quit))
 

@@ -61,3 +61,12 @@ def test_plateau_that_cannot_or_does_not_reduce_says_so():
     assert "never stalls for more than 2 evaluations" in advice.message
     flat = improving.set_param(0, "metric", "1")
     assert design_advice(flat, compute_curve(flat)) == []
+
+
+def test_a_first_phase_that_continues_is_advised_to_restart():
+    schedule = Schedule((Phase("StepLR", 10, {"step_size": 3}, start=CONTINUE),))
+    [item] = advice_for(schedule)
+    assert item.phase == 0 and "starts from the base lr" in item.message
+    assert item.fix.phases[0].start == "restart" and item.fix_label == "Use restart"
+    assert compute_curve(item.fix).tolist() == compute_curve(schedule).tolist()
+    assert advice_for(item.fix) == []

@@ -10,8 +10,8 @@ import io
 import numpy as np
 from PySide6.QtWidgets import QApplication
 
-from designer.cli import curve_csv
 from designer.core.engine import compute_curves
+from designer.core.export_formats import export_chunks
 from designer.core.model import CONTINUE, OptimizerConfig, ParamGroup, Phase, Schedule
 from designer.ui.preview_layers import SIMULATION_LABEL
 
@@ -74,9 +74,10 @@ def test_csv_export_from_the_window_has_a_column_per_group(window, tmp_path):
     assert window.files.export("csv", str(target)), window.messages
     rows = list(csv.reader(io.StringIO(target.read_text(encoding="utf-8"))))
     assert rows[0] == ["step", "lr_backbone", "lr_head"]
-    curves = compute_curves(window.document.schedule)
-    assert target.read_text(encoding="utf-8") == curve_csv(
-        curves.lr, others=curves.others, group_names=("backbone", "head"))
+    # The window writes the worker's curve; the command line steps the design itself.
+    cli_text = "".join(export_chunks(window.document.schedule, "csv"))
+    assert target.read_text(encoding="utf-8") == cli_text
+    assert len(rows) == window.document.schedule.total_steps + 1
 
 
 def test_framework_templates_say_why_they_cannot_hold_a_plateau_phase(window):
