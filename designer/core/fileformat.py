@@ -305,8 +305,8 @@ def _optimizer(doc: Any) -> OptimizerConfig:
     _check_keys(doc, _OPTIMIZER_KEYS, "optimizer")
     name = doc.get("name")
     if not isinstance(name, str) or name not in OPTIMIZERS:
-        raise ScheduleError("optimizer.name", f"must be one of {', '.join(OPTIMIZERS)}"
-                            + _did_you_mean(name, OPTIMIZERS))
+        raise ScheduleError("optimizer.name",
+                            _not_one_of(name, "an optimizer the designer knows", OPTIMIZERS))
     lr = check_number(doc.get("lr"), "optimizer.lr", minimum=0.0, exclusive_min=True)
     params_doc = doc.get("params", {})
     _expect_object(params_doc, "optimizer.params", "must be an object")
@@ -331,8 +331,8 @@ def _phase(doc: Any, path: str, group_count: int = 1) -> Phase:
     if not isinstance(scheduler, str) or scheduler not in SCHEDULERS:
         if isinstance(scheduler, str) and scheduler in _NOT_PHASES:
             raise ScheduleError(f"{path}.scheduler", _NOT_PHASES[scheduler])
-        raise ScheduleError(f"{path}.scheduler", "must be one of the timeline schedulers "
-                            + ", ".join(SCHEDULERS) + _did_you_mean(scheduler, SCHEDULERS))
+        raise ScheduleError(f"{path}.scheduler",
+                            _not_one_of(scheduler, "a timeline scheduler", SCHEDULERS))
     steps = doc.get("steps")
     if not _is_int(steps) or steps < 1:
         raise ScheduleError(f"{path}.steps", "must be a positive integer")
@@ -573,6 +573,15 @@ def shown_value(value: Any, limit: int = 40) -> str:
 def cut_text(text: str, limit: int = 40) -> str:
     """`text`, or its first `limit` - 1 characters and "…"."""
     return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def _not_one_of(value: Any, what: str, options: Any) -> str:
+    """The message for a name the file gave (or left out) that is none of `options`."""
+    listed = ", ".join(options)
+    if value is None:
+        return f"missing; give one of {listed}"
+    return (f"{shown_value(value)} is not {what}; one of {listed}"
+            + _did_you_mean(value, options))
 
 
 def _did_you_mean(word: Any, options: Any) -> str:
