@@ -21,6 +21,8 @@ from PySide6.QtCore import QObject, Qt, Signal
 
 from designer.core.model import Schedule
 from designer.ui.curve_service import CurveService
+from designer.ui.plot_support import LegendRow
+from designer.ui.staircase import StaircaseCurve
 
 PIN_COLORS = ("#9c755f", "#b07aa1", "#76b7b2", "#edc948", "#ff9da7", "#59a14f")
 
@@ -149,17 +151,16 @@ class CompareSet(QObject):
 
 
 class CompareOverlay:
-    """Draws a CompareSet's curves on the preview's plot, with a legend."""
+    """Draws a CompareSet's curves on the preview's plot, with a legend above the plot (where
+    it hides no curve)."""
 
     def __init__(self, plot_item: pg.PlotItem, compare: CompareSet) -> None:
         self._item = plot_item
         self._compare = compare
-        self._curves: list[pg.PlotDataItem] = []
-        # Below the top edge, where a simulated phase's label sits.
-        self._legend = pg.LegendItem(offset=(-10, 30))
-        self._legend.setParentItem(plot_item.getViewBox())
-        self._legend.hide()
-        self._current = pg.PlotDataItem(pen=pg.mkPen("#1f3b70", width=2))  # legend sample
+        self._curves: list[StaircaseCurve] = []
+        self._legends = LegendRow.of(plot_item)
+        self._legend = self._legends.add()
+        self._current = StaircaseCurve(pg.mkPen("#1f3b70", width=2))  # legend sample
         compare.changed.connect(self.refresh)
 
     def set_style(self, pen, text_color) -> None:
@@ -180,23 +181,18 @@ class CompareOverlay:
         self._curves.clear()
         self._legend.clear()
         pins = self._compare.shown()
-        if not pins:
-            self._legend.hide()
-            return
-        self._legend.addItem(self._current, "current design")
+        if pins:
+            self._legend.addItem(self._current, "current design")
         for pin in pins:
-            curve = pg.PlotDataItem(pen=pg.mkPen(pin.color, width=1.5, style=Qt.DashLine))
-            curve.curve.setSegmentedLineMode("on")
+            curve = StaircaseCurve(pg.mkPen(pin.color, width=1.5, style=Qt.DashLine))
             self._item.addItem(curve)
-            # Clipping and downsampling ask the item's ViewBox, so only once it has one.
-            curve.setClipToView(True)
-            curve.setDownsampling(auto=True, method="peak")
             if pin.lrs is not None:
-                curve.setData(np.arange(len(pin.lrs), dtype=np.float32), pin.lrs)
+                curve.set_values(pin.lrs)
             self._curves.append(curve)
             label = pin.name if not pin.error else f"{pin.name} (invalid: {pin.error})"
             self._legend.addItem(curve, label)
-        self._legend.show()
+        self._legend.setVisible(bool(pins))
+        self._legends.update()
 
 
 def add_compare_menu(window, compare: CompareSet) -> None:

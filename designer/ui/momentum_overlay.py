@@ -11,6 +11,8 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 
+from designer.ui.staircase import StaircaseCurve
+
 MOMENTUM_COLOR = "#e15759"
 
 
@@ -25,25 +27,21 @@ class MomentumOverlay:
         axis.enableAutoSIPrefix(False)
         axis.setGrid(False)  # the lr axis already draws the grid
         self.view.setXLink(plot_item.getViewBox())
-        self.curve = pg.PlotDataItem()
-        self.curve.setClipToView(True)
-        self.curve.setDownsampling(auto=True, method="peak")
-        self.curve.setPen(pg.mkPen(MOMENTUM_COLOR, width=1.5, style=Qt.DashLine))
-        self.curve.curve.setSegmentedLineMode("on")
+        self.curve = StaircaseCurve(pg.mkPen(MOMENTUM_COLOR, width=1.5, style=Qt.DashLine))
         self.view.addItem(self.curve)
         plot_item.getViewBox().sigResized.connect(self._sync_geometry)
         self.values: np.ndarray | None = None
         self.label = ""
         plot_item.hideAxis("right")
 
-    def show(self, steps: np.ndarray, values: np.ndarray | None, label: str) -> None:
+    def show(self, values: np.ndarray | None, label: str) -> None:
         """Draw `values` per step against the right axis, or hide the overlay (None)."""
         self.values, self.label = values, label
         if values is None or not len(values):
-            self.curve.setData([], [])
+            self.curve.set_values(np.zeros(0))
             self._item.hideAxis("right")
             return
-        self.curve.setData(steps[:len(values)], values)
+        self.curve.set_values(values)
         self._item.showAxis("right")
         self._item.setLabel("right", label, color=MOMENTUM_COLOR)
         low, high = float(np.min(values)), float(np.max(values))

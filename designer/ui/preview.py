@@ -2,9 +2,10 @@
 
 The preview never computes curves; the main window hands it a schedule and the engine's
 array (`show_curve`) or the message of a design torch rejects (`show_error`). It keeps
-references to the very arrays it plots, so `curve()` is what the user sees, bit for bit.
-Curves of millions of steps stay fast because the plot clips to the view and downsamples
-in "peak" mode, which keeps every spike a StepLR or CyclicLR curve has.
+references to the very arrays it plots, so `curve()` and the crosshair's readout are exact.
+Every curve is drawn as the staircase it is (`designer.ui.staircase`): no sloped line invents
+an lr between two steps, and a curve of millions of steps costs a few points per pixel.
+Ctrl+wheel zooms, drag pans, double-click or Home shows the whole curve again.
 """
 
 from __future__ import annotations
@@ -38,6 +39,8 @@ from designer.ui.plot_support import (
     step_axis,
 )
 from designer.ui.preview_layers import GroupCurves, SimulationMarks
+from designer.ui.staircase import StaircaseCurve
+from designer.ui.view_range import ViewRange
 
 __all__ = ["EXPORT_WIDTH", "Preview", "compact_number", "lr_label", "step_axis"]
 
@@ -100,8 +103,7 @@ class Preview(QWidget):
                                                  "left": _LrAxis("left")})
         self._plot.setAccessibleName("Learning-rate curve")
         item = self._plot.getPlotItem()
-        item.setClipToView(True)
-        item.setDownsampling(auto=True, mode="peak")
+        item.hideButtons()  # pyqtgraph's tiny "A": the zoom button and the gestures reset
         item.showGrid(x=True, y=True, alpha=0.1)
         item.setMenuEnabled(False)
         item.getViewBox().setMenuEnabled(True)
@@ -113,14 +115,11 @@ class Preview(QWidget):
             # stalls the window while a long curve streams in.
             item.getAxis(name).setStyle(maxTickLevel=1)
         item.setLabel("bottom", "step")
-        self._curve = item.plot()
+        self._curve = StaircaseCurve()  # opaque pens only: see StaircaseCurve, _set_dimmed
+        item.addItem(self._curve)
         self._momentum = MomentumOverlay(item)
         self._groups = GroupCurves(item)
         self._simulation = SimulationMarks(item)
-        # Qt strokes a wide antialiased path as one polygon, which takes seconds for a
-        # downsampled CyclicLR of millions of steps (a dense zigzag); separate segments
-        # take milliseconds. Joints overlap, so the pen must stay opaque (see _set_dimmed).
-        self._curve.curve.setSegmentedLineMode("on")
         self._vline = pg.InfiniteLine(angle=90, movable=False)
         self._hline = pg.InfiniteLine(angle=0, movable=False)
         for line in (self._vline, self._hline):
@@ -158,6 +157,9 @@ class Preview(QWidget):
         view_box.sigXRangeChanged.connect(self._emit_mapping)
         view_box.sigResized.connect(self._emit_mapping)
         view_box.sigRangeChanged.connect(lambda *_: self._simulation.update_positions())
+        self._view_range = ViewRange(item, self.reset_view, self)
+        toolbar.insertWidget(2, self._view_range.button)
+        self._plot.reset_requested.connect(self.reset_view)
         self._mouse_proxy = pg.SignalProxy(self._plot.scene().sigMouseMoved, rateLimit=60,
                                            slot=self._on_mouse_moved)
         self._mouse_proxy.setParent(self)  # its timer must die with the widget
@@ -179,8 +181,8 @@ class Preview(QWidget):
         if len(lrs) != len(self._steps):
             self._steps = step_axis(len(lrs))
         self._schedule, self._lrs = schedule, lrs
-        absurd = self._guard_y_range(lrs)
-        self._curve.setData(self._steps, lrs)
+        absurd = self._view_range.guard(lrs, len(lrs))
+        self._curve.set_values(lrs)
         self._update_regions()
         self._update_epochs_button()
         self._placeholder.setVisible(len(lrs) == 0)
@@ -188,18 +190,12 @@ class Preview(QWidget):
         self._apply_log_mode(self._log_button.isChecked())
         self._set_dimmed(False)
         self._update_banner()
-        view_box = self._plot.getPlotItem().getViewBox()
-        if not len(lrs):  # an empty design: show a plausible frame, not 0.1 of a step
-            view_box.setLimits(xMin=None, xMax=None)
-            view_box.setRange(xRange=(0, 1000), yRange=(0, schedule.optimizer.lr))
-        elif rescale and not absurd:
-            margin = max(1.0, 0.05 * len(lrs))
-            view_box.setLimits(xMin=-margin, xMax=len(lrs) + margin)
-            view_box.enableAutoRange()
+        if not len(lrs) or (rescale and not absurd):
+            self._view_range.show_all(len(lrs), False, schedule.optimizer.lr)
 
     def show_momentum(self, values: np.ndarray | None, label: str = "momentum") -> None:
         """Co-plot momentum/beta1 per step on the right axis (None hides it)."""
-        self._momentum.show(self._steps, values, label)
+        self._momentum.show(values, label)
 
     def momentum(self) -> np.ndarray | None:
         return self._momentum.values
@@ -207,7 +203,7 @@ class Preview(QWidget):
     def show_groups(self, names: tuple[str, ...], others: np.ndarray | None) -> None:
         """Plot the other param groups' curves (one row per group after the first, None
         without groups) and name all groups in a legend."""
-        self._groups.show(self._steps, names, others)
+        self._groups.show(names, others)
 
     def group_curves(self) -> np.ndarray | None:
         """The other groups' curves currently plotted (None without groups)."""
@@ -235,31 +231,24 @@ class Preview(QWidget):
         if len(self._steps) < len(lrs):
             self._steps = step_axis(total)
         self._schedule, self._lrs = schedule, lrs
-        absurd = self._guard_y_range(lrs)
-        self._curve.setData(self._steps[:len(lrs)], lrs)
+        absurd = self._view_range.guard(lrs, total)
+        self._curve.set_values(lrs)
         self._update_regions()
         self._placeholder.setVisible(False)
         if first and total and not absurd:
-            view_box = self._plot.getPlotItem().getViewBox()
-            margin = max(1.0, 0.05 * total)
-            view_box.setLimits(xMin=-margin, xMax=total + margin)
-            view_box.setXRange(0, total, padding=0.02)
-            view_box.enableAutoRange(axis="y")
+            self._view_range.show_all(total, True, schedule.optimizer.lr)
 
-    def _guard_y_range(self, lrs: np.ndarray) -> bool:
-        """A valid file may hold lrs near the float maximum, where pyqtgraph's autorange
-        overflows to infinity and raises at paint time. Call before plotting such data:
-        autorange goes off and a finite range is set instead. True when it did so."""
-        if not len(lrs):
-            return False
-        low, high = float(np.min(lrs)), float(np.max(lrs))
-        if max(abs(low), abs(high)) <= 1e300:
-            return False
-        view_box = self._plot.getPlotItem().getViewBox()
-        view_box.disableAutoRange()  # both axes, while the old data is still plottable
-        view_box.setRange(xRange=(0, max(1, self._partial_total, len(lrs))),
-                          yRange=(min(0.0, low), high), padding=0)  # (lo + hi) must not overflow
-        return True
+    def reset_view(self) -> None:
+        """Show the whole curve again (double-click, Home, the "Zoomed" button)."""
+        schedule, streaming = self._schedule, self._partial_total >= 0
+        steps = self._partial_total if streaming else len(self._lrs)
+        if schedule is not None and not self._view_range.guard(self._lrs, steps):
+            self._view_range.show_all(steps, streaming, schedule.optimizer.lr)
+        self._view_range.set_zoomed(False)
+
+    def is_zoomed(self) -> bool:
+        """True while the user's zoom or pan hides part of the curve."""
+        return self._view_range.zoomed()
 
     def curve(self) -> tuple[np.ndarray, np.ndarray]:
         """The (steps, lrs) float64 arrays currently plotted, the very objects shown."""
@@ -321,7 +310,7 @@ class Preview(QWidget):
         crosshair = self._vline.isVisible()
         self._set_crosshair_visible(False)
         try:
-            export_plot(self._plot.getPlotItem(), self._curve.curve, path, EXPORT_WIDTH)
+            export_plot(self._plot.getPlotItem(), path, EXPORT_WIDTH)
         finally:
             self._set_crosshair_visible(crosshair)
 
@@ -431,8 +420,9 @@ class Preview(QWidget):
                 self._log_button.setChecked(log)
         item = self._plot.getPlotItem()
         if item.getAxis("left").logMode != log:
-            item.setLogMode(y=log)
-            if not self._guard_y_range(self._lrs):
+            with self._view_range.keeping_zoom():
+                item.setLogMode(y=log)  # which autoranges both axes
+            if not self._view_range.guard(self._lrs, max(self._partial_total, len(self._lrs))):
                 item.getViewBox().enableAutoRange(axis="y")
         hidden = len(self._lrs) - positive
         if wanted and not log:
@@ -477,12 +467,13 @@ class Preview(QWidget):
         position = args[0]
         view_box = self._plot.getPlotItem().getViewBox()
         if not self._lrs.size or not view_box.sceneBoundingRect().contains(position):
-            self._set_crosshair_visible(False)
+            self._on_mouse_left()  # over an axis or a margin: no step is hovered
             return
+        # Step i's lr holds over [i, i + 1): the mouse is on the tread of floor(x).
         x = view_box.mapSceneToView(position).x()
-        step = int(min(max(round(x), 0), len(self._lrs) - 1))
+        step = int(min(max(math.floor(x), 0), len(self._lrs) - 1))
         lr = float(self._lrs[step])
-        self._vline.setValue(step)
+        self._vline.setValue(step + 0.5)
         log = self._log_button.isChecked()
         if not log or lr > 0:
             self._hline.setValue(math.log10(lr) if log else lr)
@@ -492,9 +483,14 @@ class Preview(QWidget):
         self.hovered_step.emit(step)
 
     def _on_mouse_left(self) -> None:
-        self._set_crosshair_visible(False)
-        self._readout.clear()
-        self.hovered_step.emit(-1)
+        # The rate-limited proxy may still hold a move from inside the plot, which would
+        # show the readout again after this clears it: deliver it first.
+        self._mouse_proxy.flush()
+        if self._vline.isVisible() or self._readout.text():
+            self._set_crosshair_visible(False)
+            self._readout.clear()
+            self._readout.setToolTip("")
+            self.hovered_step.emit(-1)
 
     def _set_crosshair_visible(self, visible: bool, horizontal: bool = True) -> None:
         self._vline.setVisible(visible)

@@ -17,6 +17,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
 
 from designer.core.model import Schedule
+from designer.ui.plot_support import LegendRow
+from designer.ui.staircase import StaircaseCurve
 
 # Colours of groups 2, 3, ... (group 1 is the main curve); apart from the momentum red.
 GROUP_COLORS = ("#f28e2b", "#59a14f", "#b07aa1", "#76b7b2", "#edc948", "#9c755f", "#ff9da7")
@@ -33,14 +35,12 @@ class GroupCurves:
 
     def __init__(self, plot_item: pg.PlotItem) -> None:
         self._item = plot_item
-        self._curves: list[pg.PlotDataItem] = []
-        self._legend = pg.LegendItem(offset=(70, 10))
-        self._legend.setParentItem(plot_item.getViewBox())
-        self._legend.hide()
-        self._first = pg.PlotDataItem(pen=pg.mkPen("#1f3b70", width=2))  # legend sample
+        self._curves: list[StaircaseCurve] = []
+        self._legends = LegendRow.of(plot_item)
+        self._legend = self._legends.add()
+        self._first = StaircaseCurve(pg.mkPen("#1f3b70", width=2))  # legend sample
         self.names: tuple[str, ...] = ()
         self.values: np.ndarray | None = None
-        self._steps = np.zeros(0)
 
     def set_first_pen(self, pen) -> None:
         self._first.setPen(pen)
@@ -48,35 +48,29 @@ class GroupCurves:
     def set_text_color(self, color: QColor) -> None:
         self._legend.setLabelTextColor(color)
         self._legend.setLabelTextSize("9pt")
-        self.show(self._steps, self.names, self.values)  # relabel with the new colour
+        self.show(self.names, self.values)  # relabel with the new colour
 
-    def show(self, steps: np.ndarray, names: tuple[str, ...],
-             others: np.ndarray | None) -> None:
+    def show(self, names: tuple[str, ...], others: np.ndarray | None) -> None:
         """Draw `others` (groups 2.., one row each) and name every group in the legend;
         with one group (others None) the layer is empty."""
-        self.names, self.values, self._steps = names, others, steps
+        self.names, self.values = names, others
         count = 0 if others is None else len(others)
         while len(self._curves) > count:
             self._item.removeItem(self._curves.pop())
         while len(self._curves) < count:
-            curve = pg.PlotDataItem()
-            curve.curve.setSegmentedLineMode("on")
-            self._item.addItem(curve)
-            # Clipping and downsampling ask the item's ViewBox, so only once it has one.
-            curve.setClipToView(True)
-            curve.setDownsampling(auto=True, method="peak")
-            self._curves.append(curve)
+            self._curves.append(StaircaseCurve())
+            self._item.addItem(self._curves[-1])
         self._legend.clear()
         for index, curve in enumerate(self._curves, start=1):
             curve.setPen(pg.mkPen(group_color(index), width=2))
-            curve.setData(steps[:others.shape[1]], others[index - 1])
-        if len(names) < 2 or others is None:
-            self._legend.hide()
-            return
-        self._legend.addItem(self._first, names[0])
-        for name, curve in zip(names[1:], self._curves):
-            self._legend.addItem(curve, name)
-        self._legend.show()
+            curve.set_values(others[index - 1])
+        shown = len(names) >= 2 and others is not None
+        if shown:
+            self._legend.addItem(self._first, names[0])
+            for name, curve in zip(names[1:], self._curves):
+                self._legend.addItem(curve, name)
+        self._legend.setVisible(shown)
+        self._legends.update()
 
     def readout(self, step: int, first_lr: float) -> str | None:
         """"lr backbone 1e-04 · head 0.001" at `step`, or None without groups."""

@@ -46,9 +46,9 @@ def test_curve_returns_the_very_arrays_plotted(preview, wsd):
     assert shown is lrs and shown.dtype == np.float64
     # Steps are float32: exact for every step of a schedule (capped at 10M < 2**24).
     assert np.array_equal(steps, np.arange(len(lrs))) and steps.dtype == np.float32
+    # The curve item draws from the very array (a staircase of it, see test_staircase).
     data_item = preview.plot_widget.getPlotItem().listDataItems()[0]
-    plotted_x, plotted_y = data_item.getOriginalDataset()
-    assert np.array_equal(plotted_y, lrs) and np.array_equal(plotted_x, steps)
+    assert data_item.values is lrs and data_item.first_step == 0
 
 
 def test_one_shaded_region_per_phase_in_the_phase_colours(preview, wsd):
@@ -137,7 +137,8 @@ def test_crosshair_follows_the_mouse(preview, qtbot, wsd):
     assert abs(blocker.args[0] - 4200) <= 20
     assert preview._readout.text() == preview.readout_at(blocker.args[0])
     assert preview._readout.toolTip() == f"lr = {float(lrs[blocker.args[0]])!r}"
-    assert preview._vline.isVisible() and preview._vline.value() == blocker.args[0]
+    # Mid-tread of the hovered step: its lr holds over [step, step + 1).
+    assert preview._vline.isVisible() and preview._vline.value() == blocker.args[0] + 0.5
     with qtbot.waitSignal(preview.hovered_step) as left:
         QApplication.sendEvent(preview.plot_widget, QEvent(QEvent.Leave))
     assert left.args == [-1] and not preview._vline.isVisible()
