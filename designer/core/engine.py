@@ -26,9 +26,9 @@ from typing import Any
 import numpy as np
 import torch
 
-from designer.core.catalog import EXPRESSION, FLOAT, INT_LIST, OPTIMIZERS
-from designer.core.expressions import ExpressionError, parse_expression
+from designer.core.catalog import OPTIMIZERS
 from designer.core.fileformat import check_base_lrs, check_phase
+from designer.core.kinds import kind_of
 from designer.core.model import CONTINUE, RESTART, OptimizerConfig, Phase, Schedule, ScheduleError
 from designer.core.simulation import metric_evaluations
 
@@ -146,41 +146,14 @@ def start_lrs(phase: Phase, base_lrs: tuple[float, ...],
 
 
 def scheduler_kwargs(phase: Phase, path: str = "phase") -> dict[str, Any]:
-    """The keyword arguments for the torch constructor, with expressions made callable."""
+    """The keyword arguments for the torch constructor, each as its kind hands it to torch
+    (expressions made callable; the simulation's own settings left out)."""
     kwargs = {}
     for name, value in phase.resolved_params().items():
         spec = phase.spec.param(name)
-        kind = spec.kind
-        if spec.simulation:
-            continue
-        if isinstance(value, tuple) and spec.per_group:
-            kwargs[name] = [float(v) for v in value]
-        elif kind == EXPRESSION:
-            kwargs[name] = _lambda(value, f"{path}.params.{name}")
-        elif kind == INT_LIST:
-            kwargs[name] = list(value)
-        elif kind == FLOAT and isinstance(value, int) and not isinstance(value, bool):
-            # Torch type-checks some floats (OneCycleLR refuses pct_start=1); the exporter
-            # writes floats too, so both always run the same torch code path.
-            kwargs[name] = float(value)
-        else:
-            kwargs[name] = value
+        if not spec.simulation:
+            kwargs[name] = kind_of(spec).to_torch(spec, value, f"{path}.params.{name}")
     return kwargs
-
-
-def _lambda(text: str, path: str) -> Callable[[int], float]:
-    try:
-        expression = parse_expression(text)
-    except ExpressionError as exc:
-        raise ScheduleError(path, str(exc)) from None
-
-    def evaluate(step: int) -> float:
-        try:
-            return expression(step)
-        except ExpressionError as exc:
-            raise ScheduleError(path, str(exc)) from None
-
-    return evaluate
 
 
 def make_optimizer(config: OptimizerConfig,

@@ -16,8 +16,9 @@ import textwrap
 from typing import Any
 
 from designer import __version__
-from designer.core.catalog import EXPRESSION, FLOAT, INT_LIST
+from designer.core.catalog import EXPRESSION
 from designer.core.expressions import parse_expression
+from designer.core.kinds import kind_of
 from designer.core.model import CONTINUE, RESTART, Phase, Schedule
 
 _PHASED_LR = '''
@@ -242,18 +243,8 @@ def _explicit_params(phase: Phase) -> dict[str, Any]:
 
 
 def _literal(phase: Phase, name: str, value: Any) -> str:
-    kind = phase.spec.param(name).kind
-    if kind == EXPRESSION:
-        return f"lambda step: {parse_expression(value).python_source}"
-    if isinstance(value, tuple) and phase.spec.param(name).per_group:
-        return repr([float(v) for v in value])
-    if kind == INT_LIST:
-        return repr([int(v) for v in value])
-    if isinstance(value, tuple):
-        return repr(tuple(float(v) for v in value))
-    if kind == FLOAT and isinstance(value, (int, float)) and not isinstance(value, bool):
-        return repr(float(value))  # as the engine passes it (torch type-checks pct_start)
-    return repr(value)
+    spec = phase.spec.param(name)
+    return kind_of(spec).to_source(spec, value)
 
 
 def _expressions_use_math(phase: Phase, simulation: bool) -> bool:

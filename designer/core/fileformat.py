@@ -30,20 +30,21 @@ from typing import Any
 
 from designer.core import migrations
 from designer.core.catalog import (
-    BOOL,
-    CHOICE,
-    EXPRESSION,
-    FLOAT,
-    FLOAT_PAIR,
-    INT,
-    INT_LIST,
     OPTIMIZERS,
     SCHEDULERS,
-    ParamSpec,
 )
-from designer.core.expressions import ExpressionError, parse_expression
+from designer.core.kinds import (  # noqa: F401 - MAX_LIST_LENGTH and check_* are read here
+    MAX_LIST_LENGTH,
+    NonFinite,
+    check_int,
+    check_number,
+    check_value,
+    is_int,
+    number_text,
+)
 from designer.core.model import (
     CONTINUE,
+    MAX_GROUPS,
     MAX_TOTAL_STEPS,
     RESTART,
     OptimizerConfig,
@@ -57,9 +58,7 @@ from designer.core.model import (
 FORMAT_NAME = "lr-schedule-designer"
 FORMAT_VERSION = 3  # see the module docstring
 MAX_PINS = 20
-MAX_GROUPS = 16
 MAX_FILE_BYTES = 16 * 1024 * 1024
-MAX_LIST_LENGTH = 10_000
 # A schedule file is 7 levels deep at most (compare[0].design.phases[0].params.milestones);
 # anything far deeper is refused before a migration or the validator recurses into it.
 MAX_NESTING = 32
@@ -72,13 +71,6 @@ _GROUP_KEYS = ("name", "lr", "lr_scale")
 _OPTIMIZER_KEYS = ("name", "lr", "params")
 _PHASE_KEYS = ("scheduler", "steps", "start", "params")
 INTERVALS = ("step", "epoch")
-
-
-class _NonFinite:
-    """Stands in for NaN/Infinity while parsing, so the error can name the field."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
 
 
 class _Object(dict):
@@ -121,7 +113,7 @@ def load_schedule(data: str | bytes) -> Schedule:
     if not data.strip():
         raise ScheduleError("", "the file is empty; a schedule file is a JSON object")
     try:
-        document = json.loads(data, object_pairs_hook=_pairs, parse_constant=_NonFinite)
+        document = json.loads(data, object_pairs_hook=_pairs, parse_constant=NonFinite)
     except json.JSONDecodeError as exc:
         raise ScheduleError("", f"not valid JSON: {exc.msg} (line {exc.lineno}, "
                                 f"column {exc.colno})") from None
@@ -177,7 +169,7 @@ def schedule_from_dict(document: Any) -> Schedule:
     if document.get("format") != FORMAT_NAME:
         raise ScheduleError("format", f"must be {FORMAT_NAME!r} (is this a schedule file?)")
     version = document.get("version")
-    if not _is_int(version) or version < 1:
+    if not is_int(version) or version < 1:
         raise ScheduleError("version", "must be a positive integer")
     if version > FORMAT_VERSION:
         raise ScheduleError("version", f"this file has format version {shown_value(version)}, "
@@ -196,7 +188,7 @@ def schedule_from_dict(document: Any) -> Schedule:
     if interval not in INTERVALS:
         raise ScheduleError("interval", 'must be "step" or "epoch"')
     steps_per_epoch = document.get("steps_per_epoch")
-    if steps_per_epoch is not None and (not _is_int(steps_per_epoch) or steps_per_epoch < 1
+    if steps_per_epoch is not None and (not is_int(steps_per_epoch) or steps_per_epoch < 1
                                         or steps_per_epoch > MAX_TOTAL_STEPS):
         raise ScheduleError("steps_per_epoch", "must be a positive integer")
     groups = _param_groups(document.get("param_groups", []))
@@ -234,7 +226,7 @@ def _check_summary(doc: Any) -> None:
     an empty design). Derived from the design, so nothing of it is kept."""
     _expect_object(doc, "summary", "must be an object of the curve's facts")
     for key, value in doc.items():
-        if value is not None and (isinstance(value, (bool, _NonFinite)) or not isinstance(
+        if value is not None and (isinstance(value, (bool, NonFinite)) or not isinstance(
                 value, (int, float))):
             raise ScheduleError(_key_path("summary", key), "must be a number or null")
 
@@ -334,7 +326,7 @@ def _phase(doc: Any, path: str, group_count: int = 1) -> Phase:
         raise ScheduleError(f"{path}.scheduler",
                             _not_one_of(scheduler, "a timeline scheduler", SCHEDULERS))
     steps = doc.get("steps")
-    if not _is_int(steps) or steps < 1:
+    if not is_int(steps) or steps < 1:
         raise ScheduleError(f"{path}.steps", "must be a positive integer")
     if steps > MAX_TOTAL_STEPS:
         raise ScheduleError(f"{path}.steps", f"must be at most {MAX_TOTAL_STEPS:,} steps")
@@ -384,7 +376,7 @@ def check_phase(phase: Phase, path: str, group_count: int = 1) -> None:
     Per-group values must have one value per param group of the design.
     """
     # The loader checked this already; edits in the window reach the engine directly.
-    if not _is_int(phase.steps) or not 1 <= phase.steps <= MAX_TOTAL_STEPS:
+    if not is_int(phase.steps) or not 1 <= phase.steps <= MAX_TOTAL_STEPS:
         raise ScheduleError(f"{path}.steps", f"must be a positive integer of at most "
                             f"{MAX_TOTAL_STEPS:,}")
     for name, value in phase.params.items():
@@ -424,105 +416,6 @@ def _one_cycle_zero_length(phase: Phase) -> str | None:
                 f"{phase.steps} (the scheduler.step() that ends the phase); choose a smaller "
                 "pct_start or a larger total_steps")
     return None
-
-
-def check_value(param: ParamSpec, value: Any, path: str) -> Any:
-    """Validate one parameter value against its spec; returns the normalized value."""
-    kind = param.kind
-    if value is None and param.optional:
-        return None
-    if kind == FLOAT and param.per_group and isinstance(value, (list, tuple)):
-        if not 2 <= len(value) <= MAX_GROUPS:
-            raise ScheduleError(path, f"must be a number, or a list of 2 to {MAX_GROUPS} "
-                                "numbers (one per param group)")
-        return tuple(check_number(v, f"{path}[{i}]", param.minimum, param.maximum,
-                                  param.exclusive_min, param.exclusive_max)
-                     for i, v in enumerate(value))
-    if kind == FLOAT:
-        return check_number(value, path, param.minimum, param.maximum,
-                            param.exclusive_min, param.exclusive_max)
-    if kind == INT:
-        return _check_int(value, path, param.minimum, param.maximum)
-    if kind == BOOL:
-        if not isinstance(value, bool):
-            raise ScheduleError(path, "must be true or false")
-        return value
-    if kind == CHOICE:
-        if not isinstance(value, str) or value not in param.choices:
-            raise ScheduleError(path, "must be one of " + ", ".join(map(repr, param.choices)))
-        return value
-    if kind == INT_LIST:
-        if not isinstance(value, (list, tuple)) or len(value) > MAX_LIST_LENGTH:
-            raise ScheduleError(path, f"must be a list of at most {MAX_LIST_LENGTH:,} integers")
-        return tuple(_check_int(v, f"{path}[{i}]", param.minimum, None)
-                     for i, v in enumerate(value))
-    if kind == FLOAT_PAIR:
-        if not isinstance(value, (list, tuple)) or len(value) != 2:
-            raise ScheduleError(path, "must be a list of two numbers")
-        return tuple(check_number(v, f"{path}[{i}]", param.minimum, param.maximum,
-                                  param.exclusive_min, param.exclusive_max)
-                     for i, v in enumerate(value))
-    if kind == EXPRESSION:
-        if not isinstance(value, str):
-            raise ScheduleError(path, "must be an expression in `step`, as text")
-        try:
-            parse_expression(value)
-        except ExpressionError as exc:
-            raise ScheduleError(path, str(exc)) from None
-        return value
-    raise AssertionError(f"unknown parameter kind {kind}")
-
-
-def check_number(value: Any, path: str, minimum: float | None = None,
-                 maximum: float | None = None, exclusive_min: bool = False,
-                 exclusive_max: bool = False) -> float:
-    """A finite float within bounds, or a ScheduleError that says which bound."""
-    if isinstance(value, _NonFinite):
-        raise ScheduleError(path, f"must be a finite number, not {value.text}")
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ScheduleError(path, "must be a number" + _bounds_text(minimum, maximum,
-                                                                  exclusive_min, exclusive_max))
-    try:
-        number = float(value)
-    except OverflowError:
-        number = math.inf
-    if not math.isfinite(number):
-        raise ScheduleError(path, "must be a finite number")
-    low_bad = minimum is not None and (number <= minimum if exclusive_min else number < minimum)
-    high_bad = maximum is not None and (number >= maximum if exclusive_max else number > maximum)
-    if low_bad or high_bad:
-        raise ScheduleError(path, "must be a finite number" + _bounds_text(
-            minimum, maximum, exclusive_min, exclusive_max))
-    return number
-
-
-def _check_int(value: Any, path: str, minimum: float | None, maximum: float | None) -> int:
-    if not _is_int(value) or (minimum is not None and value < minimum):
-        raise ScheduleError(path, "must be an integer" + _bounds_text(minimum, maximum))
-    # Counts of steps beyond the schedule cap are never meaningful (and keep ints small).
-    cap = maximum if maximum is not None else MAX_TOTAL_STEPS
-    if value > cap:
-        raise ScheduleError(path, f"must be at most {_number_text(cap)}")
-    return value
-
-
-def _bounds_text(minimum: float | None, maximum: float | None, exclusive_min: bool = False,
-                 exclusive_max: bool = False) -> str:
-    parts = []
-    if minimum is not None:
-        parts.append(f"{'>' if exclusive_min else '>='} {_number_text(minimum)}")
-    if maximum is not None:
-        parts.append(f"{'<' if exclusive_max else '<='} {_number_text(maximum)}")
-    return " " + " and ".join(parts) if parts else ""
-
-
-def _number_text(number: float) -> str:
-    """Bounds as people write them: 0, 1, 10,000,000, 0.5."""
-    return f"{int(number):,}" if float(number).is_integer() else f"{number:g}"
-
-
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _expect_object(value: Any, path: str, message: str) -> None:

@@ -14,9 +14,9 @@ from typing import Any
 
 from designer.core.catalog import REQUIRED, SCHEDULERS
 from designer.core.expressions import parse_expression
-from designer.core.fileformat import check_value
 from designer.core.import_values import EVALUATION_FAILURES
 from designer.core.importer import NotImportable, SchedulerCall, Unknown
+from designer.core.kinds import check_value
 from designer.core.model import MAX_TOTAL_STEPS, RESTART, ScheduleError
 
 # torch's positional order after the optimizer (the catalog lists only what the designer edits).

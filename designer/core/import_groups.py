@@ -14,9 +14,9 @@ import re
 from typing import Any
 
 from designer.core.catalog import OPTIMIZERS
-from designer.core.fileformat import MAX_GROUPS, check_number, check_value
 from designer.core.importer import GroupParams, OptimizerCall, Unknown
-from designer.core.model import OptimizerConfig, ParamGroup, ScheduleError
+from designer.core.kinds import check_number, check_value
+from designer.core.model import MAX_GROUPS, OptimizerConfig, ParamGroup, ScheduleError
 
 _DEFAULT_LR = {"SGD": 1e-3, "Adam": 1e-3, "AdamW": 1e-3, "RMSprop": 1e-2, "Adagrad": 1e-2,
                "Adamax": 2e-3, "NAdam": 2e-3, "RAdam": 1e-3}

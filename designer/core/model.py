@@ -20,6 +20,7 @@ from typing import Any
 from designer.core.catalog import SCHEDULERS, SchedulerSpec
 
 MAX_TOTAL_STEPS = 10_000_000
+MAX_GROUPS = 16  # param groups of one design
 
 RESTART = "restart"
 CONTINUE = "continue"

@@ -9,7 +9,7 @@ code. Every editor has the same small interface:
   error when the parameter is required);
 * ``value()`` is the last valid value shown or emitted;
 * ``value_edited(object)`` fires only with a valid value normalized by
-  `fileformat.check_value` (plus the optional ``set_check`` rule), so invalid input can never
+  `kinds.check_value` (plus the optional ``set_check`` rule), so invalid input can never
   reach the model;
 * ``error()`` / ``error_changed(str)`` carry the inline message for invalid input ("must be a
   finite number > 0"), ``hint_changed(str)`` a neutral note (an expression's value at step 0).

@@ -1,5 +1,5 @@
 """What every parameter editor shares: parsing typed numbers, validating a value against
-its `ParamSpec` through `fileformat.check_value`, and the error bookkeeping mixin.
+its `ParamSpec` through `kinds.check_value`, and the error bookkeeping mixin.
 
 The editor classes live in `editors_numbers` and `editors_text`; `designer.ui.editors`
 holds the kind-to-editor registry and re-exports everything public.
@@ -17,7 +17,7 @@ from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPalette, QPen
 from PySide6.QtWidgets import QWidget
 
 from designer.core.catalog import ParamSpec
-from designer.core.fileformat import check_value
+from designer.core.kinds import check_value
 from designer.core.model import ScheduleError
 from designer.ui.theme import is_dark
 
