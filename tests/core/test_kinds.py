@@ -30,7 +30,7 @@ def test_the_source_builds_what_torch_is_handed(owner, param):
     kind = kind_of(param)
     for value in _values(param):
         handed = kind.to_torch(param, value, f"{owner}.{param.name}")
-        built = eval(kind.to_source(param, value), {"math": math})  # noqa: S307 - our own text
+        built = eval(kind.to_source(param, value), {"math": math})  # our own text
         if callable(handed):
             assert [built(step) for step in range(5)] == [handed(step) for step in range(5)]
         else:
