@@ -20,6 +20,13 @@ from designer.core.catalog import EXPRESSION
 from designer.core.expressions import parse_expression
 from designer.core.kinds import kind_of
 from designer.core.model import CONTINUE, RESTART, Phase, Schedule
+from designer.core.sequential_lr import (
+    CLOSED_FORM_RESTART,
+    MULTIPLIES_PREVIOUS,
+    NEEDS_METRIC,
+    OVERWRITES_GROUP,
+    sequential_lr_quirks,
+)
 
 _PHASED_LR = '''
 class PhasedLR:
@@ -178,6 +185,7 @@ def sequential_lr_obstacles(schedule: Schedule) -> list[str]:
     An empty list means torch's own classes do. The reasons are also shown in the window.
     """
     phases = schedule.phases
+    quirks = list(sequential_lr_quirks(phases))
     reasons = []
     for index, phase in enumerate(phases):
         label = f"phase {index + 1} ({phase.scheduler})"
@@ -186,21 +194,22 @@ def sequential_lr_obstacles(schedule: Schedule) -> list[str]:
                            "SequentialLR restarts every phase from the base lr")
         elif phase.start not in (RESTART, CONTINUE):
             reasons.append(f"{label} starts from an explicit lr of {phase.start!r}")
-        if len(phases) > 1 and phase.spec.absolute:
-            reasons.append(f"{label}: its constructor overwrites the lr, initial_lr and "
-                           "momentum of the shared param group, which corrupts the other "
-                           "phases under SequentialLR")
-        if index > 0 and phase.scheduler == "MultiplicativeLR":
-            reasons.append(f"{label}: SequentialLR's switch would multiply the previous "
-                           "phase's lr instead of starting from the base lr")
-        if len(phases) > 1 and phase.spec.simulated:
-            reasons.append(f"{label} steps with the validation metric, which "
-                           "SequentialLR's step() cannot pass on")
-        if index > 0 and phase.scheduler == "CosineAnnealingLR" and phase.param_value(
-                "eta_min") != 0:
-            reasons.append(f"{label}: SequentialLR restarts it through its closed form, which "
-                           "can differ from a fresh start in the last bit when eta_min > 0")
+        reasons += [_QUIRK_REASONS[quirk].format(label=label)
+                    for where, quirk in quirks if where == index]
     return reasons
+
+
+_QUIRK_REASONS = {
+    OVERWRITES_GROUP: "{label}: its constructor overwrites the lr, initial_lr and momentum of "
+                      "the shared param group, which corrupts the other phases under "
+                      "SequentialLR",
+    MULTIPLIES_PREVIOUS: "{label}: SequentialLR's switch would multiply the previous phase's "
+                         "lr instead of starting from the base lr",
+    NEEDS_METRIC: "{label} steps with the validation metric, which SequentialLR's step() "
+                  "cannot pass on",
+    CLOSED_FORM_RESTART: "{label}: SequentialLR restarts it through its closed form, which "
+                         "can differ from a fresh start in the last bit when eta_min > 0",
+}
 
 
 def _body(schedule: Schedule, reasons: list[str]) -> list[str]:

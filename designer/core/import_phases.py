@@ -24,6 +24,12 @@ from designer.core.model import (
     ScheduleError,
     simulation_for_length,
 )
+from designer.core.sequential_lr import (
+    CLOSED_FORM_RESTART,
+    MULTIPLIES_PREVIOUS,
+    OVERWRITES_GROUP,
+    sequential_lr_quirks,
+)
 
 _STEP_HINTS = ("num_training_steps", "total_steps", "max_steps", "num_steps", "training_steps",
                "total_iters", "max_iters", "max_iter", "num_iters", "total_iterations",
@@ -154,15 +160,15 @@ class PhaseBuilder:
         the snippet's own curve (of any param group) therefore differs from the design's,
         False where torch raises on the snippet, which then has no curve of its own."""
         differs = raises = False
-        for index, phase in enumerate(phases):
-            line = self._phase_lines[index]
-            if phase.spec.absolute and len(phases) > 1:
+        for index, quirk in sequential_lr_quirks(list(phases)):
+            phase, line = phases[index], self._phase_lines[index]
+            if quirk == OVERWRITES_GROUP:
                 self.note(line, f"{phase.scheduler} inside SequentialLR: torch's constructor "
                           "overwrites the lr, initial_lr and momentum of the shared param "
                           "group, which corrupts neighbouring phases; the design uses per-phase "
                           "semantics, whose curve differs — see both curves")
                 differs = True
-            if index and phase.scheduler == "MultiplicativeLR":
+            elif quirk == MULTIPLIES_PREVIOUS:
                 phases[index] = replace(phase, start=CONTINUE)
                 try:
                     factor = parse_expression(phase.params["lr_lambda"])(0)
@@ -179,7 +185,7 @@ class PhaseBuilder:
                               "design continues from the previous lr without it, so its curve "
                               "differs — see both curves")
                     differs = True
-            if index and phase.scheduler == "CosineAnnealingLR":
+            elif quirk == CLOSED_FORM_RESTART:
                 eta_min = phase.param_value("eta_min")
                 # SequentialLR restarts it through its closed form at epoch 0:
                 restarts = [(eta_min + (lr - eta_min) * (1 + math.cos(math.pi * 0 / 1)) / 2, lr)
