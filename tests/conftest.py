@@ -41,7 +41,7 @@ def repo_root() -> Path:
 
 @pytest.fixture
 def example_files() -> list[Path]:
-    """The realistic designs in examples/ (the issue names five)."""
+    """The realistic designs in examples/."""
     return sorted((REPO / "examples").glob("*.json"))
 
 

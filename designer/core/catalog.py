@@ -350,10 +350,3 @@ OPTIMIZERS: dict[str, OptimizerSpec] = {
     ]
 }
 
-
-def scheduler_spec(name: str) -> SchedulerSpec:
-    return SCHEDULERS[name]
-
-
-def optimizer_spec(name: str) -> OptimizerSpec:
-    return OPTIMIZERS[name]

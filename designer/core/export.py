@@ -112,7 +112,7 @@ def export_python(schedule: Schedule) -> str:
     """The exported module's source text."""
     reasons = sequential_lr_obstacles(schedule)
     advice = [line for sentence in _call_advice(schedule) for line in textwrap.wrap(sentence, 88)]
-    lines = [f'"""{_title(schedule)}', "", *advice, '"""', ""]
+    lines = [f'"""{_TITLE}', "", *advice, '"""', ""]
     standard = (["import math"] if uses_math(schedule, simulation=True) else []) + (
         ["import random"] if schedule.uses_simulation() else [])
     if standard:
@@ -262,8 +262,7 @@ def _expressions_use_math(phase: Phase, simulation: bool) -> bool:
                for spec in phase.spec.params if spec.name in phase.params)
 
 
-def _title(schedule: Schedule) -> str:
-    return f"Learning-rate schedule exported by LR Schedule Designer {__version__}."
+_TITLE = f"Learning-rate schedule exported by LR Schedule Designer {__version__}."
 
 
 def _step_place(schedule: Schedule) -> str:

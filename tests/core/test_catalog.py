@@ -40,7 +40,7 @@ def _signature(cls: type) -> inspect.Signature:
     return inspect.signature(cls)
 
 
-def test_the_issue_s_schedulers_and_optimizers_are_all_there():
+def test_every_documented_scheduler_and_optimizer_is_there():
     assert set(SCHEDULERS) == TIMELINE_SCHEDULERS
     assert REQUIRED_OPTIMIZERS <= set(OPTIMIZERS)
 

@@ -29,7 +29,7 @@ SPEC_EXAMPLE = """{
 }"""
 
 
-def test_the_issue_s_example_loads():
+def test_the_readme_example_loads():
     s = load_schedule(SPEC_EXAMPLE)
     assert s == Schedule(
         (Phase("StepLR", 20, {"step_size": 5, "gamma": 0.5}),
@@ -385,7 +385,7 @@ def test_bad_input_names_the_field(text, field, words):
     assert message.isprintable() and len(message) < 400, message
 
 
-def test_the_issue_s_wording():
+def test_a_bad_value_is_one_line_naming_its_field():
     with pytest.raises(ScheduleError) as info:
         load_schedule(_param(1, "gamma", 0))
     assert str(info.value) == "phases[1].params.gamma: must be a finite number > 0"
