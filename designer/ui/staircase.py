@@ -4,9 +4,10 @@ A scheduler sets the lr once per step, so no lr exists between two steps. Joinin
 with sloped lines, as a line plot does, invents some: StepLR's drop from 0.1 to 0.05 would pass
 0.075 at step 4.5, and a restart would look like a ramp. `staircase_points` computes what to
 draw for the steps in view: the exact staircase when it has at most four points per pixel
-column, otherwise per column the first, smallest, largest and last value of its steps. Each
-column then spans exactly the values its steps take, columns join at their shared edge, and
-no value is invented (never a mean).
+column, otherwise per column an upright stroke through the smallest and largest value of its
+steps, then its last value held to the next column. Each column then spans exactly the values
+its steps take, columns join at their shared edge, every line is level or upright, and no
+value is invented (never a mean).
 
 `StaircaseCurve` is the plot item every curve of the preview uses (the lr, the other param
 groups, momentum, the compare pins). pyqtgraph's own stepMode cannot serve: its clipping and
@@ -35,11 +36,12 @@ def staircase_points(values: np.ndarray, first_step: int, view_x0: float, view_x
 
     When the visible steps need at most four points per column (two steps), the points are
     the exact staircase; otherwise the steps are grouped into columns of k steps (edges on
-    multiples of k, so panning moves no edge) with four points each: the first value at
-    the column's left edge, its smallest and largest values in the order they occur, and its
-    last value at its right edge. With `log`, y is log10 of the values, a column's smallest
-    value is its smallest positive one, and non-positive values become NaN (a gap). Runs of
-    equal y are merged into one segment; every point's y is a value of `values` (or its log).
+    multiples of k, so panning moves no edge) with four points each: at the column's left
+    edge its smallest and largest values (in the order they occur) and its last value, which
+    then holds to its right edge. Consecutive points share x or y at every zoom. With `log`,
+    y is log10 of the values, a column's smallest value is its smallest positive one, and
+    non-positive values become NaN (a gap). Runs of equal y are merged into one segment;
+    every point's y is a value of `values` (or its log).
     """
     values = np.asarray(values)
     a, b = _visible_steps(len(values), first_step, view_x0, view_x1)
@@ -78,10 +80,10 @@ def _column_extremes(values: np.ndarray, a: int, b: int, k: int,
         positive = np.where(block > 0, block, np.inf)
         low = _arg_per_column(positive, k, np.argmin) + starts
     early, late = np.minimum(low, high), np.maximum(low, high)
-    # An extreme sits mid-tread; a column is at most 1.5 pixels wide, so where exactly
-    # inside it does not show, only that the column spans its values.
-    x = np.stack([starts, early + 0.5, late + 0.5, ends], axis=1).astype(np.float64)
-    y = values[np.stack([starts, early, late, ends - 1], axis=1)].astype(np.float64)
+    # The column's first value needs no point: it lies between its extremes, which the
+    # upright stroke from the previous column's last value passes through anyway.
+    x = np.stack([starts, starts, starts, ends], axis=1).astype(np.float64)
+    y = values[np.stack([early, late, ends - 1, ends - 1], axis=1)].astype(np.float64)
     return x.ravel(), y.ravel()
 
 
