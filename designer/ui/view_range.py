@@ -80,7 +80,8 @@ class ViewRange:
     @contextmanager
     def keeping_zoom(self):
         """Keep the user's steps in view across a change that autoranges (the log axis)."""
-        x_range = self._view.viewRange()[0]
+        x_range, zoomed = self._view.viewRange()[0], self.zoomed()
         yield
-        if self.zoomed():
+        if zoomed:
             self._view.setXRange(*x_range, padding=0)
+            self.set_zoomed(True)

@@ -1,4 +1,5 @@
-"""The preview plot: exact arrays, phase shading, toggles, readout, x mapping, export."""
+"""The preview plot: exact arrays, phase shading, toggles, readout, x mapping, export, log
+ticks, zoom gestures."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from pathlib import Path
 import numpy as np
 import pyqtgraph as pg
 import pytest
-from PySide6.QtCore import QEvent, QPointF, Qt
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt
+from PySide6.QtGui import QImage, QPainter, QWheelEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
@@ -209,3 +211,118 @@ def test_axis_labels():
         "0", "500", "1k", "1.5k", "48k", "1.5M"]
     assert [lr_label(v) for v in (0.1, 0.001, 1e-4, 3e-4, 2.5e-6, 0)] == [
         "0.1", "0.001", "1e-4", "3e-4", "2.5e-6", "0"]
+
+
+# ---- the staircase's axis, the readout and the zoom --------------------------------------
+
+STEP = Schedule((Phase("StepLR", 20, {"step_size": 5, "gamma": 0.5}),))  # 0.1 ... 0.0125
+
+
+def _tick_labels(preview: Preview) -> list[tuple[QRectF, str]]:
+    """The y axis' tick labels as it would paint them now: (rectangle, text)."""
+    QApplication.processEvents()
+    axis = preview.plot_widget.getPlotItem().getAxis("left")
+    image = QImage(10, 10, QImage.Format_ARGB32)
+    painter = QPainter(image)
+    try:
+        _, _, texts = axis.generateDrawSpecs(painter)
+    finally:
+        painter.end()
+    return [(rect, text) for rect, _, text in texts if text]
+
+
+@pytest.mark.parametrize("height", [420, 200, 130])
+def test_log_ticks_cover_the_plateau_and_never_overlap(preview, qtbot, height):
+    lrs = compute_curve(STEP)
+    preview.resize(900, height)
+    preview.show_curve(STEP, lrs)
+    qtbot.mouseClick(preview.log_button, Qt.LeftButton)
+    labels = _tick_labels(preview)
+    values = sorted(float(text) for _, text in labels)
+    assert len(values) >= 2
+    assert values[0] <= 0.0125  # the plateau has a tick at or below it
+    view_low = 10 ** _view_box(preview).viewRange()[1][0]
+    assert values[0] >= view_low
+    rects = [rect for rect, _ in labels]
+    for index, rect in enumerate(rects):
+        assert not any(rect.intersects(other) for other in rects[index + 1:]), labels
+
+
+def test_the_readout_clears_when_the_mouse_leaves(preview, qtbot, wsd):
+    schedule, lrs = wsd
+    preview.show_curve(schedule, lrs)
+    qtbot.waitUntil(lambda: _view_box(preview).viewRange()[0][1] >= len(lrs))  # autoranged
+    viewport = preview.plot_widget.viewport()
+    scene_pos = _view_box(preview).mapViewToScene(QPointF(4200, float(lrs[4200]) / 2))
+    with qtbot.waitSignal(preview.hovered_step, timeout=2000):
+        QTest.mouseMove(viewport, preview.plot_widget.mapFromScene(scene_pos))
+    assert preview._readout.text()
+    # Out of the plot onto the toolbar: Qt sends the plot a real Leave event.
+    with qtbot.waitSignal(preview.hovered_step, timeout=2000) as left:
+        QTest.mouseMove(preview.log_button)
+    qtbot.wait(50)  # past the mouse proxy's rate limit: no late move brings it back
+    assert left.args == [-1] and preview._readout.text() == ""
+    assert not preview._vline.isVisible()
+    # Over the y axis (inside the plot widget, outside the data) nothing is hovered either.
+    with qtbot.waitSignal(preview.hovered_step, timeout=2000):
+        QTest.mouseMove(viewport, preview.plot_widget.mapFromScene(scene_pos))
+    item = preview.plot_widget.getPlotItem()
+    axis = item.mapRectToScene(item.getAxis("left").geometry()).center()
+    qtbot.wait(20)  # pyqtgraph's scene drops a move within 10 ms of the last one
+    with qtbot.waitSignal(preview.hovered_step, timeout=2000) as left:
+        QTest.mouseMove(viewport, preview.plot_widget.mapFromScene(axis))
+    assert left.args == [-1] and preview._readout.text() == ""
+
+
+def _wheel(preview: Preview, modifiers) -> None:
+    viewport = preview.plot_widget.viewport()
+    centre = QPointF(viewport.rect().center())
+    event = QWheelEvent(centre, QPointF(viewport.mapToGlobal(centre.toPoint())), QPoint(),
+                        QPoint(0, 240), Qt.NoButton, modifiers, Qt.NoScrollPhase, False)
+    QApplication.sendEvent(viewport, event)
+    QApplication.processEvents()
+
+
+def test_ctrl_wheel_zooms_and_double_click_or_home_show_everything(preview, qtbot, wsd):
+    schedule, lrs = wsd
+    preview.show_curve(schedule, lrs)
+    qtbot.wait(20)
+    view_box = _view_box(preview)
+    whole = view_box.viewRange()[0]
+
+    def shows_everything() -> bool:
+        x_min, x_max = view_box.viewRange()[0]
+        return x_min <= 0 and x_max >= len(lrs) and not preview.is_zoomed()
+
+    _wheel(preview, Qt.NoModifier)  # a plain wheel does not zoom by accident
+    assert view_box.viewRange()[0] == whole and not preview.is_zoomed()
+    _wheel(preview, Qt.ControlModifier)
+    zoomed = view_box.viewRange()[0]
+    assert zoomed[1] - zoomed[0] < 0.9 * (whole[1] - whole[0])
+    assert preview.is_zoomed() and preview._view_range.button.isVisible()
+    preview.show_curve(schedule, lrs * 0.5)  # an edit keeps the zoom
+    assert preview.is_zoomed() and view_box.viewRange()[0] == pytest.approx(zoomed)
+
+    QTest.mouseDClick(preview.plot_widget.viewport(), Qt.LeftButton)
+    qtbot.waitUntil(shows_everything)
+    assert not preview._view_range.button.isVisible()
+
+    _wheel(preview, Qt.ControlModifier)
+    assert preview.is_zoomed()
+    preview.plot_widget.setFocus()
+    QTest.keyClick(preview.plot_widget, Qt.Key_Home)
+    qtbot.waitUntil(shows_everything)
+
+    _wheel(preview, Qt.ControlModifier)
+    qtbot.mouseClick(preview._view_range.button, Qt.LeftButton)
+    qtbot.waitUntil(shows_everything)
+
+
+def test_the_log_axis_keeps_the_zoom(preview, qtbot, wsd):
+    schedule, lrs = wsd
+    preview.show_curve(schedule, lrs)
+    qtbot.wait(20)
+    _wheel(preview, Qt.ControlModifier)
+    zoomed = _view_box(preview).viewRange()[0]
+    qtbot.mouseClick(preview.log_button, Qt.LeftButton)
+    assert preview.is_zoomed() and _view_box(preview).viewRange()[0] == pytest.approx(zoomed)
