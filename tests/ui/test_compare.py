@@ -1,4 +1,5 @@
-"""Compare variants: pin, overlay with legend, readout with ratios, undo, saved with the file."""
+"""Compare variants: pin, overlay with legend (above the data), readout with ratios, undo,
+saved with the file."""
 
 import numpy as np
 import pytest
@@ -71,3 +72,29 @@ def test_the_legend_sample_follows_the_theme_of_the_curve(window):
         dark.setColor(role, QColor(color))
     window.setPalette(dark)
     assert overlay.current_pen().color() == QColor(theme.CURVE_COLOR)
+
+
+@pytest.mark.parametrize("size", [(1024, 700), (1280, 800)])
+def test_the_legend_hides_no_curve(window, qtbot, size):
+    from PySide6.QtWidgets import QApplication
+
+    window.resize(*size)
+    window.show()
+    qtbot.waitExposed(window)
+    window.open_path("examples/step-exponential.json")
+    window.compare.pin_current("as loaded")
+    edits.set_start(window.document, 1, "restart")
+    assert window.flush_preview(60) and window.compare.wait(60)
+    QApplication.processEvents()
+    legend = window.compare_overlay._legend
+    plot = window.preview.plot_widget
+    view = plot.getPlotItem().getViewBox().sceneBoundingRect()
+    shown = legend.mapRectToScene(legend.boundingRect())
+    assert legend.isVisible() and shown.height() > 0
+    # Above the data area, inside the widget: no curve passes under it.
+    assert shown.bottom() <= view.top() and shown.top() >= 0
+    assert plot.rect().contains(plot.mapFromScene(shown).boundingRect())
+    window.compare.clear()
+    QApplication.processEvents()
+    assert not legend.isVisible()
+    assert plot.getPlotItem().getViewBox().sceneBoundingRect().top() < view.top()
