@@ -92,7 +92,22 @@ def test_a_step_lr_is_drawn_level_and_upright_at_every_zoom(preview):
     view_box.setXRange(3.5, 6.5, padding=0)
     x, y = _displayed(preview)
     assert x.tolist() == [3, 5, 5, 7] and y.tolist() == [0.1, 0.1, 0.05, 0.05]
-    assert preview.curve()[1] is lrs and preview.readout_at(4).split(" · ")[1] == "lr 0.1"
+    assert preview.curve()[1] is lrs
+
+
+def test_the_crosshair_reads_the_tread_under_the_mouse(preview, qtbot):
+    from PySide6.QtCore import QPointF
+    from PySide6.QtTest import QTest
+
+    preview.show_curve(STEP, compute_curve(STEP))
+    view_box = preview.plot_widget.getPlotItem().getViewBox()
+    view_box.setXRange(3.5, 6.5, padding=0)
+    QApplication.processEvents()
+    # At x = 4.9 the line drawn is step 4's 0.1; rounding would have read step 5's 0.05.
+    scene_pos = view_box.mapViewToScene(QPointF(4.9, 0.075))
+    with qtbot.waitSignal(preview.hovered_step, timeout=2000) as hovered:
+        QTest.mouseMove(preview.plot_widget.viewport(), preview.plot_widget.mapFromScene(scene_pos))
+    assert hovered.args == [4] and " · lr 0.1 · " in preview._readout.text()
 
 
 def test_a_long_random_curve_is_drawn_as_honest_columns(preview):
