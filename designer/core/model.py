@@ -15,6 +15,7 @@ full keyword arguments the engine and the exporter pass to torch.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from itertools import count
 from typing import Any
 
 from designer.core.catalog import SCHEDULERS, SchedulerSpec
@@ -80,12 +81,17 @@ class Phase:
         value (`ParamSpec.per_group`) is a float for every group or a tuple, one per group.
     start : RESTART (from the base lr), CONTINUE (from the previous phase's last lr),
         or a float, an explicit start lr.
+    color : the phase's colour number on screen (the views map it to a hue), given by the
+        `Schedule` that holds it. It travels with the phase through moves and edits, so
+        blocks keep their colour when reordered; it is not part of the design: equality
+        ignores it and the file format does not save it.
     """
 
     scheduler: str
     steps: int
     params: dict[str, Any] = field(default_factory=dict)
     start: StartMode = RESTART
+    color: int | None = field(default=None, compare=False, repr=False, kw_only=True)
 
     @property
     def spec(self) -> SchedulerSpec:
@@ -143,6 +149,24 @@ class Schedule:
     name: str = ""
     pinned: tuple[PinnedDesign, ...] = ()
     param_groups: tuple[ParamGroup, ...] = ()
+
+    def __post_init__(self) -> None:
+        # Colours are given here, where every schedule is made (loaded, imported, edited,
+        # undone), rather than by each edit: a phase keeps the colour it has; a new phase,
+        # or the second of two with one colour (a duplicate, a split), takes the lowest
+        # colour no other phase has. A loaded design therefore reads 0, 1, 2, ... as before.
+        taken: set[int] = set()
+        keeps = []
+        for phase in self.phases:
+            keeps.append(phase.color is not None and phase.color not in taken)
+            if keeps[-1]:
+                taken.add(phase.color)
+        if all(keeps):
+            return
+        free = (number for number in count() if number not in taken)
+        phases = tuple(phase if keep else replace(phase, color=next(free))
+                       for phase, keep in zip(self.phases, keeps))
+        object.__setattr__(self, "phases", phases)  # frozen: this is still construction
 
     @property
     def total_steps(self) -> int:

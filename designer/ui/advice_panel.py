@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 
 from designer.core.advice import Advice
 from designer.ui.document import Document
-from designer.ui.theme import phase_color
+from designer.ui.theme import color_of
 
 
 class AdvicePanel(QScrollArea):
@@ -68,8 +68,9 @@ class AdvicePanel(QScrollArea):
         layout.setContentsMargins(8, 6, 8, 6)
         swatch = QLabel()
         swatch.setFixedSize(6, 28)
-        if advice.phase is not None:
-            swatch.setStyleSheet(f"background: {phase_color(advice.phase).name()};"
+        if advice.phase is not None and advice.phase < len(self._document.schedule.phases):
+            color = color_of(self._document.schedule, advice.phase)
+            swatch.setStyleSheet(f"background: {color.name()};"
                                  "border-radius: 3px;")
         layout.addWidget(swatch)
         text = QLabel("⚠ " + advice.message)

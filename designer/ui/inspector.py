@@ -51,7 +51,7 @@ from designer.ui.editor_field import EditorField
 from designer.ui.editors import OptionalEditor, create_editor, validate_value
 from designer.ui.editors_groups import PerGroupEditor, create_param_editor
 from designer.ui.group_editor import GroupEditor
-from designer.ui.theme import phase_color
+from designer.ui.theme import color_of
 
 EXPLICIT = "explicit"
 _START_MODES = (
@@ -317,7 +317,7 @@ class Inspector(QWidget):
 
     def _update_phase(self, schedule: Schedule, index: int, phase: Phase) -> None:
         spec = phase.spec
-        self._swatch.setPixmap(self._swatch_pixmap(index))
+        self._swatch.setPixmap(self._swatch_pixmap(schedule, index))
         self._position.setText(f"phase {index + 1} of {len(schedule.phases)}")
         self.steps_editor.set_value(phase.steps)
         start = schedule.phase_starts()[index]
@@ -389,10 +389,10 @@ class Inspector(QWidget):
             return phase.param_value(match.group(1))
         return None if param.required else param.default
 
-    def _swatch_pixmap(self, index: int) -> QPixmap:
+    def _swatch_pixmap(self, schedule: Schedule, index: int) -> QPixmap:
         size = self._title.fontMetrics().height() - 4
         pixmap = QPixmap(size, size)
-        pixmap.fill(phase_color(index))
+        pixmap.fill(color_of(schedule, index))
         return pixmap
 
     # Checks the editors consult before emitting -----------------------------------------

@@ -532,7 +532,7 @@ class Preview(QWidget):
     def _color_regions(self) -> None:
         dark = theme.is_dark(self.palette())
         for index, region in enumerate(self._regions):
-            fill = theme.phase_color(index)
+            fill = theme.color_of(self._schedule, index)
             fill.setAlpha(30 if dark else 34)
             region.setBrush(fill)
             region.setHoverBrush(fill)

@@ -11,9 +11,17 @@ CURVE_COLOR = "#e8eef7"
 CURVE_COLOR_LIGHT = "#1f3b70"
 
 
-def phase_color(index: int) -> QColor:
-    """The colour of phase `index`, the same in the timeline and the preview."""
-    return QColor(_PHASE_HUES[index % len(_PHASE_HUES)])
+def phase_color(number: int) -> QColor:
+    """The hue of colour number `number` (a phase's `color`, see `color_of`)."""
+    return QColor(_PHASE_HUES[number % len(_PHASE_HUES)])
+
+
+def color_of(schedule, index: int) -> QColor:
+    """The colour of phase `index` of `schedule`, the same in the timeline, the preview and
+    the inspector. It is the phase's own colour number, not its position, so a block keeps
+    its colour when it moves."""
+    number = schedule.phases[index].color
+    return phase_color(index if number is None else number)
 
 
 def is_dark(palette) -> bool:

@@ -98,7 +98,7 @@ class TimelinePainter:
     def _paint_block(self, p: QPainter, rect: QRectF, index: int, phase: Phase,
                      state: PaintState, *, selected: bool, hovered: bool,
                      placeholder: bool = False) -> None:
-        hue = theme.phase_color(index)
+        hue = theme.color_of(state.schedule, index)
         r = rect.adjusted(1.0, 0.0, -1.0, 0.0)  # a hairline gap tells neighbours apart
         if r.width() < 2.0:
             r.setWidth(2.0)  # a 1-step phase must still be visible and clickable

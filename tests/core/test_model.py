@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import FrozenInstanceError
+from dataclasses import FrozenInstanceError, replace
 
 import pytest
 
@@ -30,7 +30,7 @@ def test_values_are_frozen_and_operations_return_new_schedules():
         A.steps = 3  # type: ignore[misc]
     edited = S.resize_phase(1, 50)
     assert S.phases[1].steps == 30 and edited.phases[1].steps == 50
-    assert edited.phases[0] is A and edited.phases[2] is C
+    assert edited.phases[0] is S.phases[0] and edited.phases[2] is S.phases[2]
 
 
 def test_insert_remove_move_replace():
@@ -43,6 +43,29 @@ def test_insert_remove_move_replace():
     assert S.move_phase(2, 0).phases == (C, A, B)
     assert S.move_phase(1, 1) == S
     assert S.replace_phase(2, d).phases == (A, B, d)
+
+
+def colors(schedule: Schedule) -> list[int]:
+    return [phase.color for phase in schedule.phases]
+
+
+def test_phases_keep_their_colour_through_moves_and_edits():
+    assert colors(S) == [0, 1, 2]  # a design made of new phases: by position, as loaded
+    moved = S.move_phase(0, 2)
+    assert [p.scheduler for p in moved.phases] == ["CosineAnnealingLR", "StepLR", "LinearLR"]
+    assert colors(moved) == [1, 2, 0]
+    assert colors(moved.resize_phase(2, 99).set_param(2, "end_factor", 0.5)) == [1, 2, 0]
+    assert colors(S.insert_phase(0, Phase("ExponentialLR", 5))) == [3, 0, 1, 2]
+    assert colors(S.remove_phase(1).insert_phase(1, Phase("ExponentialLR", 5))) == [0, 1, 2]
+
+
+def test_copies_get_a_colour_of_their_own_and_colours_are_not_the_design():
+    duplicated = S.insert_phase(2, S.phases[1])
+    assert colors(duplicated) == [0, 1, 3, 2]
+    assert colors(S.split_phase(1, 10)) == [0, 1, 3, 2]
+    assert S.move_phase(0, 2).move_phase(2, 0) == S
+    assert replace(S.phases[0], color=7) == S.phases[0]
+    assert "color" not in repr(S.phases[0])
 
 
 def test_params_and_starts():
@@ -112,3 +135,11 @@ def test_schedule_error_is_one_line_with_the_field():
                                             "must be a finite number > 0")
     assert str(ScheduleError("", "the file is empty")) == "the file is empty"
     assert isinstance(error, ValueError)
+
+
+def test_colours_are_not_saved():
+    from designer.core.fileformat import dump_schedule, load_schedule
+
+    moved = S.move_phase(0, 2)
+    assert "color" not in dump_schedule(moved)
+    assert colors(load_schedule(dump_schedule(moved))) == [0, 1, 2]
