@@ -260,7 +260,7 @@ class LegendRow:
 
     pyqtgraph's legends sit inside the view, over whatever curve passes under them. Every
     legend of a PlotItem comes from its one row (`LegendRow.of(plot_item).add()`), and the
-    PlotItem's top margin (as it was when the row was made) grows by their height.
+    PlotItem's top margin (as it was when the row was made) makes room for them.
     """
 
     _rows: ClassVar[weakref.WeakKeyDictionary] = weakref.WeakKeyDictionary()
@@ -298,9 +298,10 @@ class LegendRow:
             while columns > 1 and legend.width() > room:
                 columns -= 1
                 legend.setColumnCount(columns)
-            legend.anchor(itemPos=(1, 0), parentPos=(1, 0), offset=(-right, y + 2))
-            y += legend.height() + 2
-        self._item.layout.setContentsMargins(left, self._top + y, right, bottom)
+            legend.anchor(itemPos=(1, 0), parentPos=(1, 0), offset=(-right, y))
+            y += legend.height()
+        # The legends take the top margin's place (it only keeps the top label clear).
+        self._item.layout.setContentsMargins(left, max(self._top, y + 6), right, bottom)
 
 
 
