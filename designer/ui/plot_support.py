@@ -115,21 +115,23 @@ def log_ticks(low: float, high: float, pixels: float, label_height: float,
     def fits(ticks: list[float]) -> bool:
         return all((b - a) * per_unit >= need for a, b in itertools.pairwise(ticks))
 
-    sets = [_nice_log_ticks(low, high, m) for m in _LOG_MANTISSAS]
-    sets += [_linear_ticks(low, high, step, pixels) for step in (0.5, 0.2, 0.1, 0.05, 0.02, 0.01)]
+    # Coarse to fine, made only as far as needed.
+    candidates = itertools.chain(
+        (_nice_log_ticks(low, high, m) for m in _LOG_MANTISSAS),
+        (_linear_ticks(low, high, step, pixels) for step in (0.5, 0.2, 0.1, 0.05, 0.02, 0.01)))
     labelled, minor = None, []
-    for index, ticks in enumerate(sets):
+    for ticks in candidates:
+        if labelled is not None and len(labelled) >= 5:
+            minor = ticks
+            break
         if not fits(ticks):
             minor = ticks if labelled is not None else []
             break
         labelled = ticks
-        if len(ticks) >= 5:
-            minor = sets[index + 1] if index + 1 < len(sets) else []
-            break
     if labelled is None:  # even decades crowd: every n-th one, the others unlabelled
         every = next(n for n in _nice_steps() if n * per_unit >= need)
         labelled = [float(d) for d in range(math.ceil(low), math.floor(high) + 1, every)]
-        minor = sets[0]
+        minor = _nice_log_ticks(low, high, (1,))
     labelled = _cover_minimum(labelled, low, high, data_low, per_unit, need)
     if len(minor) > 1 and np.diff(minor).min() * per_unit < 4:
         minor = []  # marks closer than 4 px are a grey smear

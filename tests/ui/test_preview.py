@@ -3,6 +3,7 @@ ticks, zoom gestures."""
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +17,7 @@ from PySide6.QtWidgets import QApplication
 from designer.core.engine import compute_curve
 from designer.core.fileformat import load_schedule_file
 from designer.core.model import Phase, Schedule
+from designer.ui.plot_support import log_ticks
 from designer.ui.preview import Preview, compact_number, lr_label
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -326,3 +328,18 @@ def test_the_log_axis_keeps_the_zoom(preview, qtbot, wsd):
     zoomed = _view_box(preview).viewRange()[0]
     qtbot.mouseClick(preview.log_button, Qt.LeftButton)
     assert preview.is_zoomed() and _view_box(preview).viewRange()[0] == pytest.approx(zoomed)
+
+
+@pytest.mark.parametrize(("low", "high", "pixels", "data_low"), [
+    (0.0117, 0.107, 40, 0.0125),  # a short plot: two labels, one under the plateau
+    (0.0117, 0.107, 800, 0.0125),  # a tall one: 1, 1.5, 2, 3, 5, 7 per decade
+    (1e-300, 1e300, 300, 1e-290),  # 600 decades: every 50th labelled
+    (0.0995, 0.1005, 300, 0.0996),  # zoomed in on a plateau: 0.0996, 0.0997, ...
+])
+def test_log_ticks_fit_any_range(low, high, pixels, data_low):
+    labelled, minor = log_ticks(math.log10(low), math.log10(high), pixels, 15,
+                                math.log10(data_low))
+    gaps = np.diff(labelled) * pixels / (math.log10(high) - math.log10(low))
+    assert len(labelled) >= 2 and np.all(gaps >= 1.6 * 15)
+    assert labelled[0] <= math.log10(data_low) + 1e-9
+    assert not set(labelled) & set(minor)
