@@ -8,46 +8,23 @@ tentative schedule (the preview draws it live); on release it makes ONE edit thr
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import html
 
 from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QAction, QActionGroup, QKeyEvent, QMouseEvent, QPainter
+from PySide6.QtGui import QContextMenuEvent, QKeyEvent, QMouseEvent, QPainter
 from PySide6.QtWidgets import QApplication, QMenu, QSizePolicy, QToolTip, QWidget
 
 from designer.core.catalog import SCHEDULERS
-from designer.core.model import CONTINUE, RESTART, Schedule
+from designer.core.model import Schedule
 from designer.ui import edits
 from designer.ui.document import Document
-from designer.ui.timeline_geometry import (
-    XMapping,
-    fit_mapping,
-    format_count,
-    move_target,
-    phase_label,
-    phase_tooltip,
-    slot_at,
-    snap_steps,
-)
+from designer.ui.timeline_actions import DELETE_KEYS, find_key, key_hint_html, phase_menu
+from designer.ui.timeline_geometry import XMapping, fit_mapping, phase_label, phase_tooltip
+from designer.ui.timeline_gesture import Gesture
+from designer.ui.timeline_layout import BlockLayout
 from designer.ui.timeline_paint import PaintState, TimelinePainter
 
 MARGIN_X = 8.0  # free pixels each side when the timeline fits the schedule itself
-PAD_Y = 6.0
-EDGE_PX = 5.0  # how close to a block's right edge the pointer grabs the edge, not the body
-
-
-@dataclass
-class _Gesture:
-    """One move or resize in progress. `mapping` is frozen at the press so the preview
-    re-ranging its axis during the drag cannot feed back into the length being dragged."""
-
-    kind: str  # "move" | "resize"
-    index: int
-    grab_offset: float  # pointer x minus the grabbed block's left (move) or right (resize) edge
-    mapping: XMapping
-    x: float = 0.0
-    slot: int = -1
-    tentative: Schedule | None = None
-    emitted: bool = False
 
 
 class Timeline(QWidget):
@@ -74,13 +51,14 @@ class Timeline(QWidget):
         self._document = document
         self._external: XMapping | None = None
         self._frozen_fit: XMapping | None = None
-        self._gesture: _Gesture | None = None
+        self._gesture: Gesture | None = None
         self._pending: tuple[int, QPointF] | None = None  # pressed on a body, not dragged yet
         self._hover_edge = -1
         self._hover_block = -1
         self._drop: tuple[int, str] | None = None  # (slot, scheduler) of a palette drag
         self._warnings: dict[int, list[str]] = {}  # phase index -> design advice
         self._swallow_menu = False
+        self._layout: BlockLayout | None = None
         self._painter = TimelinePainter(self)
         document.changed.connect(self._on_changed)
         document.selection_changed.connect(self._on_selection_changed)
@@ -117,64 +95,32 @@ class Timeline(QWidget):
     def step_at(self, x_px: float) -> float:
         return self.x_mapping().step_at(x_px)
 
+    def layout(self) -> BlockLayout:
+        """Where the blocks of the schedule shown are (tentative while resizing)."""
+        schedule, mapping, height = self._shown_schedule(), self.x_mapping(), self.height()
+        # Painting asks for every block many times; the layout changes only with these.
+        if self._layout is None or not self._layout.fits(schedule, mapping, height):
+            self._layout = BlockLayout(schedule, mapping, height)
+        return self._layout
+
     def block_rect(self, index: int) -> QRectF:
-        """Where phase `index` is drawn (of the schedule shown, tentative while resizing)."""
-        schedule = self._shown_schedule()
-        start = schedule.phase_starts()[index]
-        left = self.x_of(start)
-        right = self.x_of(start + schedule.phases[index].steps)
-        return QRectF(left, PAD_Y, right - left, self.height() - 2 * PAD_Y)
+        """Where phase `index` is drawn: at its steps on the x mapping, widened to
+        MIN_BLOCK_PX when that is narrower."""
+        return self.layout().rect(index)
 
     def block_at(self, x_px: float) -> int:
-        """The phase under `x_px`, or -1."""
-        for index in range(len(self._shown_schedule().phases)):
-            rect = self.block_rect(index)
-            if rect.left() <= x_px < rect.right():
-                return index
-        return -1
+        return self.layout().block_at(x_px)
 
     def edge_at(self, x_px: float) -> int:
-        """The phase whose right edge is within grabbing distance of `x_px`, or -1."""
-        best, best_distance = -1, EDGE_PX
-        for index in range(len(self._document.schedule.phases)):
-            distance = abs(self.block_rect(index).right() - x_px)
-            if distance <= best_distance:
-                best, best_distance = index, distance
-        return best
+        return self.layout().edge_at(x_px)
 
     def drop_index_at(self, x_px: float) -> int:
-        """The index a phase dropped at `x_px` gets: the gap between blocks nearest to it."""
-        count = len(self._document.schedule.phases)
-        return slot_at(x_px, [self.block_rect(i).center().x() for i in range(count)])
+        return self.layout().slot_at(x_px)
 
     def context_menu_for(self, index: int, step: float) -> QMenu:
         """The menu for block `index`, right-clicked at global step `step`."""
-        document = self._document
-        phase = document.schedule.phases[index]
-        at = round(step) - document.schedule.phase_starts()[index]
-        menu = QMenu(self)
-        menu.addAction("Duplicate", lambda: edits.duplicate_phase(document, index))
-        delete = menu.addAction("Delete", lambda: edits.delete_phase(document, index))
-        delete.setShortcut(Qt.Key_Delete)
-        split = menu.addAction(f"Split here ({format_count(at)} + "
-                               f"{format_count(phase.steps - at)})" if 0 < at < phase.steps
-                               else "Split here",
-                               lambda: edits.split_phase(document, index, at))
-        split.setEnabled(0 < at < phase.steps)
-        menu.addSeparator()
-        group = QActionGroup(menu)
-        for mode, text in ((RESTART, "Start: Restart from base lr"),
-                           (CONTINUE, "Start: Continue from previous lr")):
-            action = QAction(text, menu, checkable=True, checked=phase.start == mode)
-            action.triggered.connect(lambda _=False, m=mode: edits.set_start(document, index, m))
-            group.addAction(action)
-            menu.addAction(action)
-        if not isinstance(phase.start, str):
-            explicit = QAction(f"Start: lr {phase.start:g} (set in the inspector)", menu,
-                               checkable=True, checked=True, enabled=False)
-            group.addAction(explicit)
-            menu.addAction(explicit)
-        return menu
+        at = round(step) - self._document.schedule.phase_starts()[index]
+        return phase_menu(self, self._document, index, at)
 
     def is_gesture_active(self) -> bool:
         return self._gesture is not None
@@ -266,7 +212,9 @@ class Timeline(QWidget):
         if edge >= 0:
             self._document.select(edge)
             self._frozen_fit = None if self._external else mapping
-            self._gesture = _Gesture("resize", edge, x - self.block_rect(edge).right(), mapping,
+            # Offset from the edge's true place on the scale, not from the (maybe widened)
+            # block: a click on the edge without moving must give the same length.
+            self._gesture = Gesture("resize", edge, x - self.layout().end_x(edge), mapping,
                                      x=x)
             self.setCursor(Qt.SizeHorCursor)
             self.update()
@@ -283,7 +231,7 @@ class Timeline(QWidget):
             if (event.position() - pressed).manhattanLength() >= QApplication.startDragDistance():
                 self._pending = None
                 self._frozen_fit = None if self._external else self.x_mapping()
-                self._gesture = _Gesture("move", index,
+                self._gesture = Gesture("move", index,
                                          pressed.x() - self.block_rect(index).left(),
                                          self.x_mapping(), x=x)
                 self.setCursor(Qt.ClosedHandCursor)
@@ -297,21 +245,21 @@ class Timeline(QWidget):
             super().mouseReleaseEvent(event)
             return
         self._pending = None
-        if self._gesture is not None:  # where the button comes up is where the gesture ends
-            self._track(self._gesture, event.position().x(),
-                        bool(event.modifiers() & Qt.ShiftModifier))
-        gesture, self._gesture = self._gesture, None
-        self._frozen_fit = None
+        x, gesture = event.position().x(), self._gesture
+        # Where the button comes up is where the gesture ends; a press and release on an
+        # edge without moving is a click, not a resize (snapping could change the length).
+        if gesture is not None and (gesture.emitted or x != gesture.x):
+            self._track(gesture, x, bool(event.modifiers() & Qt.ShiftModifier))
+        self._gesture, self._frozen_fit = None, None
         if gesture is None:
             return
         if gesture.kind == "resize":
             steps = gesture.tentative.phases[gesture.index].steps if gesture.tentative else None
             if steps is not None:
                 edits.resize_phase(self._document, gesture.index, steps)
-        elif gesture.slot >= 0:
-            edits.move_phase(self._document, gesture.index,
-                             move_target(gesture.index, gesture.slot))
-        self._update_hover(event.position().x())
+        elif gesture.edit_target() is not None:
+            edits.move_phase(self._document, gesture.index, gesture.edit_target())
+        self._update_hover(x)
         self.update()
         if gesture.emitted:
             self.gesture_finished.emit()
@@ -340,48 +288,35 @@ class Timeline(QWidget):
         else:
             self.unsetCursor()
 
-    def _track(self, gesture: _Gesture, x: float, free: bool) -> None:
-        gesture.x = x
-        if gesture.kind == "resize":
-            self._drag_edge(gesture, x, free)
-        else:
-            self._drag_block(gesture, x)
+    def _track(self, gesture: Gesture, x: float, free: bool) -> None:
+        if gesture.follow(self._document.schedule, x, free, self.layout()):
+            self.gesture_changing.emit(gesture.tentative)
         self.update()
 
-    def _drag_edge(self, gesture: _Gesture, x: float, free: bool) -> None:
-        schedule = self._document.schedule
-        start = schedule.phase_starts()[gesture.index]
-        raw_end = gesture.mapping.step_at(x - gesture.grab_offset)
-        if free:
-            steps = max(1, round(raw_end - start))
-        else:
-            per_epoch = schedule.steps_per_epoch if schedule.interval == "step" else None
-            steps = snap_steps(start, raw_end, gesture.mapping.px_per_step, per_epoch)
-        self._emit_tentative(gesture, schedule.resize_phase(gesture.index, steps))
-
-    def _drag_block(self, gesture: _Gesture, x: float) -> None:
-        gesture.slot = self.drop_index_at(x)
-        schedule = self._document.schedule
-        target = move_target(gesture.index, gesture.slot)
-        self._emit_tentative(gesture, schedule.move_phase(gesture.index, target))
-
-    def _emit_tentative(self, gesture: _Gesture, tentative: Schedule) -> None:
-        # Only a different schedule is worth a torch re-run in the preview.
-        if tentative != gesture.tentative:
-            gesture.tentative = tentative
-            gesture.emitted = True
-            self.gesture_changing.emit(tentative)
-
-    def contextMenuEvent(self, event) -> None:  # Qt's name
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:  # Qt's name
         if self._swallow_menu or self._gesture is not None:
             self._swallow_menu = False
             return
-        index = self.block_at(event.pos().x())
-        if index < 0:
+        if event.reason() == QContextMenuEvent.Keyboard:
+            self.open_phase_menu()
             return
-        self._document.select(index)
-        menu = self.context_menu_for(index, self.step_at(event.pos().x()))
-        menu.exec(event.globalPos())
+        index = self.block_at(event.pos().x())
+        if index >= 0:
+            self._document.select(index)
+            self._exec_menu(index, event.pos().x())
+
+    def open_phase_menu(self) -> None:
+        """The selected phase's context menu, under the middle of its block (the keyboard's
+        way to the menu)."""
+        index = self._document.selected
+        if index >= 0 and self._gesture is None:
+            self._exec_menu(index, self.block_rect(index).center().x())
+
+    def _exec_menu(self, index: int, x: float) -> None:
+        # The step under the pointer as the block is drawn: on a widened block the plot's
+        # scale would put it outside the phase.
+        menu = self.context_menu_for(index, self.layout().step_in_block(index, x))
+        menu.exec(self.mapToGlobal(QPointF(x, self.height() / 2).toPoint()))
         menu.deleteLater()
 
     # ------------------------------------------------------------ keyboard
@@ -392,44 +327,43 @@ class Timeline(QWidget):
             event.accept()
             return True
         if event.type() == QEvent.ToolTip:
-            index = -1 if self._gesture else self.block_at(event.pos().x())
-            if index >= 0:
-                text = phase_tooltip(self._document.schedule, index)
-                for message in self._warnings.get(index, []):
-                    text += "\n⚠ " + message
-                QToolTip.showText(event.globalPos(), text, self)
-            else:
-                QToolTip.hideText()
-                event.ignore()
+            self._show_tooltip(event)
             return True
         return super().event(event)
+
+    def _show_tooltip(self, event) -> None:
+        if self._gesture is not None:
+            QToolTip.hideText()
+            return
+        index = self.block_at(event.pos().x())
+        if index >= 0:
+            text = phase_tooltip(self._document.schedule, index)
+            for message in self._warnings.get(index, []):
+                text += "<br>⚠ " + html.escape(message, quote=False)
+        elif self._document.schedule.phases:
+            text = "Drag a block to move it, its right edge to resize it"
+        else:
+            text = "Drag a scheduler here from the palette"
+        QToolTip.showText(event.globalPos(), f"{text}<br><br>{key_hint_html()}", self)
 
     def _owns_key(self, event: QKeyEvent) -> bool:
         if event.key() == Qt.Key_Escape:
             return self._gesture is not None or self._pending is not None
-        return (event.key() in (Qt.Key_Delete, Qt.Key_Backspace)
-                and event.modifiers() == Qt.NoModifier and self._document.selected >= 0)
+        return ((event.key(), event.modifiers()) in DELETE_KEYS
+                and self._document.selected >= 0)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # Qt's name
-        key, document = event.key(), self._document
-        count, selected = len(document.schedule.phases), document.selected
-        if key == Qt.Key_Escape and (self._gesture or self._pending):
+        if event.key() == Qt.Key_Escape and (self._gesture or self._pending):
             self.cancel_gesture()
-        elif self._gesture is not None:
+            return
+        if self._gesture is not None:
             event.accept()  # no edits under a gesture in progress
-        elif key in (Qt.Key_Delete, Qt.Key_Backspace) and selected >= 0:
-            edits.delete_phase(document, selected)
-        elif key in (Qt.Key_Left, Qt.Key_Right) and count:
-            step = -1 if key == Qt.Key_Left else 1
-            if event.modifiers() & Qt.AltModifier and selected >= 0:
-                if 0 <= selected + step < count:
-                    edits.move_phase(document, selected, selected + step)
-            else:
-                document.select(max(0, min(count - 1, selected + step if selected >= 0 else 0)))
-        elif key in (Qt.Key_Home, Qt.Key_End) and count:
-            document.select(0 if key == Qt.Key_Home else count - 1)
-        else:
+            return
+        entry, which = find_key(event)
+        if entry is None or entry.action is None:
             super().keyPressEvent(event)
+        else:
+            entry.action(self, which)
 
     # ------------------------------------------------------------ palette drops
 

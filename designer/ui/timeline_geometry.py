@@ -9,12 +9,14 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any
 
 from designer.core.model import CONTINUE, RESTART, Phase, Schedule
 
 GRID_PX = 8.0  # a snap grid finer than this many pixels is finer than a hand can aim
 EPOCH_PX = 6.0  # epoch boundaries attract a dragged edge from this close, when this wide
+MIN_BLOCK_PX = 14.0  # a block narrower than this could not be clicked, let alone dragged
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,31 @@ class XMapping:
 def fit_mapping(total_steps: int, width: float, margin: float) -> XMapping:
     """The whole schedule across the width, `margin` pixels clear of each side."""
     return XMapping(0.0, float(max(total_steps, 1)), margin, max(margin + 1.0, width - margin))
+
+
+def widen_blocks(edges: Sequence[float], min_px: float = MIN_BLOCK_PX) -> list[float]:
+    """Block edges (x pixels, one more than blocks, left to right) with every block at least
+    `min_px` wide where the span allows: narrower blocks grow, wider ones give up width in
+    proportion to what they have beyond `min_px`, and the outer edges stay where they are.
+
+    The timeline's scale bends for a 10-step phase beside a 1M-step one, so the short phase
+    can be clicked; the plot above keeps its true axis.
+    """
+    widths = [right - left for left, right in pairwise(edges)]
+    if not widths:
+        return list(edges)
+    floor = min(min_px, (edges[-1] - edges[0]) / len(widths))
+    deficit = sum(max(0.0, floor - width) for width in widths)
+    if deficit <= 0:
+        return list(edges)
+    # The widths sum to at least len(widths) * floor, so the spare covers the deficit.
+    spare = sum(max(0.0, width - floor) for width in widths)
+    shrink = deficit / spare
+    widened = [float(edges[0])]
+    for width in widths:
+        widened.append(widened[-1] + (floor if width < floor else
+                                      width - (width - floor) * shrink))
+    return widened
 
 
 def nice_grid(px_per_step: float, max_px: float = GRID_PX) -> int:

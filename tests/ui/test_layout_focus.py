@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtGui import QColor
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
 
-from designer.core.model import CONTINUE, Phase, Schedule
+from designer.core.model import Phase, Schedule
 from designer.ui import theme
 from designer.ui.document import Document
-from designer.ui.timeline import PAD_Y, Timeline
+from designer.ui.timeline import Timeline
+from designer.ui.timeline_geometry import MIN_BLOCK_PX, widen_blocks
+from designer.ui.timeline_layout import PAD_Y
 
 
 def _pixel(widget, x: float, y: float) -> QColor:
@@ -54,3 +57,82 @@ def test_a_moved_phase_keeps_its_colour_in_the_timeline_and_the_preview(qtbot):
     view.document.undo_stack.undo()
     assert {p.scheduler: _accent(view, i) for i, p in
             enumerate(view.document.schedule.phases)} == before
+
+
+# A short phase beside a long one can still be clicked --------------------------------------
+
+def test_a_10_step_phase_beside_a_million_step_phase_is_clickable(qtbot):
+    schedule = Schedule((Phase("LinearLR", 10), Phase("CosineAnnealingLR", 1_000_000),
+                         Phase("ConstantLR", 10)))
+    view = _timeline(qtbot, schedule)
+    document = view.document
+    for index in (0, 2):
+        rect = view.block_rect(index)
+        assert rect.width() >= MIN_BLOCK_PX  # on the plot's scale it would be 0.008 px
+        document.select(1)
+        QTest.mouseClick(view, Qt.LeftButton, Qt.NoModifier,
+                         QPoint(round(rect.center().x()), view.height() // 2))
+        assert document.selected == index
+    # The long block gives up the room, the outer edges stay where the plot puts them.
+    assert view.block_rect(0).left() == view.x_of(0)
+    assert view.block_rect(2).right() == view.x_of(schedule.total_steps)
+    # Pressing and releasing on the short block's edge, without moving, changes nothing.
+    edge = QPoint(round(view.block_rect(0).right()), view.height() // 2)
+    QTest.mouseClick(view, Qt.LeftButton, Qt.NoModifier, edge)
+    assert document.schedule == schedule and document.undo_stack.count() == 0
+    # Its menu splits it inside the phase, read on the block as drawn.
+    split = next(a for a in view.context_menu_for(0, view.layout().step_in_block(
+        0, view.block_rect(0).center().x())).actions() if a.text().startswith("Split"))
+    assert split.isEnabled() and "5 + 5" in split.text()
+
+
+def test_widened_blocks_keep_proportions_elsewhere():
+    edges = [8.0, 8.0007, 400.0, 792.0]
+    widened = widen_blocks(edges)
+    assert widened[0] == 8.0 and abs(widened[-1] - 792.0) < 1e-9
+    assert widened[1] - widened[0] == MIN_BLOCK_PX
+    assert abs((widened[2] - widened[1]) - (widened[3] - widened[2])) < 0.1  # shared evenly
+    assert widen_blocks([0.0, 100.0, 200.0]) == [0.0, 100.0, 200.0]
+    assert widen_blocks([0.0, 1.0, 2.0, 3.0, 20.0]) == [0.0, 5.0, 10.0, 15.0, 20.0]  # no room
+
+
+# The timeline's keys: one table for the handling, the dialog and the tooltips -----------
+
+def _close_menu_soon(opened: list) -> None:
+    """Record the context menu that opens next and close it (its exec() is modal)."""
+    def close() -> None:
+        menu = QApplication.activePopupWidget()
+        opened.append([a.text() for a in menu.actions()])
+        menu.close()
+
+    QTimer.singleShot(50, close)
+
+
+def test_every_key_in_the_table_does_what_it_says(qtbot):
+    from designer.ui.timeline_actions import TIMELINE_KEYS
+
+    schedule = Schedule((Phase("LinearLR", 100), Phase("CosineAnnealingLR", 100),
+                         Phase("ConstantLR", 100)))
+    view = _timeline(qtbot, schedule)
+    document = view.document
+    opened = []
+    view.setFocus()
+    document.select(1)
+    table = {entry.does: entry for entry in TIMELINE_KEYS}
+    assert table["select the previous / next phase"].key_text() == "Left / Right"
+    QTest.keyClick(view, Qt.Key_End)
+    assert document.selected == 2
+    QTest.keyClick(view, Qt.Key_Home)
+    assert document.selected == 0
+    QTest.keyClick(view, Qt.Key_Right, Qt.AltModifier)
+    assert [p.scheduler for p in document.schedule.phases][:2] == \
+        ["CosineAnnealingLR", "LinearLR"]
+    _close_menu_soon(opened)
+    QTest.keyClick(view, Qt.Key_Menu)
+    _close_menu_soon(opened)
+    QTest.keyClick(view, Qt.Key_F10, Qt.ShiftModifier)
+    assert len(opened) == 2 and "Duplicate" in opened[0]
+    QTest.keyClick(view, Qt.Key_Delete)
+    assert len(document.schedule.phases) == 2
+    QTest.keyClick(view, Qt.Key_Left, Qt.ControlModifier)  # not in the table: nothing
+    assert document.selected == 1
