@@ -36,6 +36,9 @@ from designer.ui.preview import Preview
 from designer.ui.timeline import Timeline
 
 APP_NAME = "LR Schedule Designer"
+# The code is what users came for: at 1280x800 the code tab shows about 14 lines. The share
+# is of the centre column's height; dragging the handle changes it, and it is remembered.
+CODE_SHARE = 0.42
 
 
 def momentum_label(schedule: Schedule) -> str:
@@ -103,6 +106,8 @@ class MainWindow(QMainWindow):
         self.centre_splitter.addWidget(self.bottom_tabs)
         self.centre_splitter.setStretchFactor(0, 3)
         self.centre_splitter.setStretchFactor(1, 2)
+        self.centre_splitter.handle(1).setToolTip(
+            "Drag to share the height between the plot and the code")
 
         self.main_splitter = QSplitter(Qt.Horizontal)
         self.main_splitter.setObjectName("mainSplitter")
@@ -112,6 +117,9 @@ class MainWindow(QMainWindow):
         self.main_splitter.setStretchFactor(1, 1)
         self.main_splitter.setSizes([225, 725, 330])
         self.setCentralWidget(self.main_splitter)
+        # The plot's own keys (Home, Ctrl+wheel) work once it is clicked; Tab skips it, as
+        # it draws no focus indicator (the Zoomed button resets the view from the keyboard).
+        self.preview.plot_widget.setFocusPolicy(Qt.ClickFocus)
 
         self.summary_label = QLabel()
         self.summary_label.setObjectName("curveSummary")
@@ -124,6 +132,9 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.progress)
         self.statusBar().addPermanentWidget(self.summary_label)
         self.resize(1280, 800)
+        centre = 800 - 60  # the window less its menu and status bars
+        self.centre_splitter.setSizes([round(centre * (1 - CODE_SHARE)),
+                                       round(centre * CODE_SHARE)])
 
     def _connect(self) -> None:
         document = self.document
@@ -255,13 +266,18 @@ class MainWindow(QMainWindow):
             state = self.settings.value(f"layout/{splitter.objectName()}")
             if state is not None:
                 splitter.restoreState(state)
+            # Saved as soon as the user drags, so a crash does not lose the layout either.
+            splitter.splitterMoved.connect(lambda *_, s=splitter: self._save_splitter(s))
         geometry = self.settings.value("layout/geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
 
+    def _save_splitter(self, splitter: QSplitter) -> None:
+        self.settings.setValue(f"layout/{splitter.objectName()}", splitter.saveState())
+
     def _save_layout(self) -> None:
         for splitter in (self.main_splitter, self.centre_splitter):
-            self.settings.setValue(f"layout/{splitter.objectName()}", splitter.saveState())
+            self._save_splitter(splitter)
         self.settings.setValue("layout/geometry", self.saveGeometry())
 
     def closeEvent(self, event: QCloseEvent) -> None:  # Qt's name

@@ -12,13 +12,14 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import QByteArray, QEvent, QMimeData, QPoint, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QDrag, QIcon, QPalette, QPixmap
+from PySide6.QtGui import QColor, QDrag, QIcon, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import QAbstractItemView, QListWidget, QListWidgetItem, QWidget
 
 from designer.core.catalog import SCHEDULERS
 from designer.core.palette_data import THUMBNAIL_STEPS, torch_summary, typical_curve
 from designer.ui import theme
 from designer.ui.edits import SCHEDULER_MIME
+from designer.ui.focus_ring import paint_focus_ring
 from designer.ui.thumbnails import thumbnail_pixmap
 
 ICON_SIZE = QSize(48, 28)
@@ -120,6 +121,35 @@ class Palette(QListWidget):
             self.append_requested.emit(self.currentItem().data(Qt.UserRole))
             return
         super().keyPressEvent(event)
+
+    # Focus. The selection marks what Enter appends, so it shows only while the palette has
+    # the keyboard: an item left highlighted after a drop or a double-click read as still
+    # chosen. The current item is kept, so Tab back returns to it.
+
+    def focusInEvent(self, event) -> None:  # Qt's name
+        super().focusInEvent(event)  # makes the first item current if none is
+        if self.currentItem() is not None and event.reason() != Qt.MouseFocusReason:
+            self.currentItem().setSelected(True)
+        self.viewport().update()
+
+    def focusOutEvent(self, event) -> None:  # Qt's name
+        super().focusOutEvent(event)
+        if event.reason() != Qt.PopupFocusReason:  # a tooltip or menu is not leaving
+            self.clearSelection()
+        self.viewport().update()
+
+    def paintEvent(self, event) -> None:  # Qt's name (the viewport's paint event)
+        super().paintEvent(event)
+        if self.hasFocus():
+            painter = QPainter(self.viewport())
+            paint_focus_ring(painter, self.viewport().rect(), self.palette())
+            painter.end()
+
+    def scrollContentsBy(self, dx: int, dy: int) -> None:  # Qt's name
+        super().scrollContentsBy(dx, dy)
+        # Qt scrolls the viewport's pixels, the ring with them; paint it afresh instead.
+        if self.hasFocus():
+            self.viewport().update()
 
     def changeEvent(self, event) -> None:  # Qt's name
         super().changeEvent(event)

@@ -271,10 +271,15 @@ class Timeline(QWidget):
             self.update()
         super().leaveEvent(event)
 
+    def focusInEvent(self, event) -> None:  # Qt's name
+        self.update()  # the focus frame
+        super().focusInEvent(event)
+
     def focusOutEvent(self, event) -> None:  # Qt's name
         # Another window taking over mid-drag would leave a gesture with no release.
         if event.reason() != Qt.PopupFocusReason:
             self.cancel_gesture()
+        self.update()
         super().focusOutEvent(event)
 
     def _update_hover(self, x: float) -> None:

@@ -15,6 +15,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, 
 from designer.core.catalog import SCHEDULERS
 from designer.core.model import CONTINUE, RESTART, Phase, Schedule
 from designer.ui import theme
+from designer.ui.focus_ring import paint_focus_ring
 from designer.ui.timeline_geometry import format_value, length_text, phase_label, phase_summary
 
 RADIUS = 5.0
@@ -67,9 +68,15 @@ class TimelinePainter:
         p.setRenderHint(QPainter.Antialiasing)
         p.setRenderHint(QPainter.TextAntialiasing)
         p.fillRect(view.rect(), self._base)
-        if not state.schedule.phases:
+        if state.schedule.phases:
+            self._paint_blocks(p, state)
+        else:
             self._paint_empty(p, state)
-            return
+        if view.hasFocus():  # the keys act on the timeline: say so
+            paint_focus_ring(p, view.rect(), palette)
+
+    def _paint_blocks(self, p: QPainter, state: PaintState) -> None:
+        view = self._view
         gesture = state.gesture
         moving = gesture.index if gesture is not None and gesture.kind == "move" else -1
         for index, phase in enumerate(state.schedule.phases):

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QPoint, Qt, QTimer
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLineEdit
 
 from designer.core.model import Phase, Schedule
 from designer.ui import theme
@@ -136,3 +136,113 @@ def test_every_key_in_the_table_does_what_it_says(qtbot):
     assert len(document.schedule.phases) == 2
     QTest.keyClick(view, Qt.Key_Left, Qt.ControlModifier)  # not in the table: nothing
     assert document.selected == 1
+
+
+# Focus shows ---------------------------------------------------------------------------
+
+def _border(view) -> list[str]:
+    """The colours along the middle of the widget's left edge and its top edge."""
+    image = view.grab().toImage()
+    ratio = image.devicePixelRatio()
+    points = [(1, view.height() // 2), (view.width() // 2, 1), (view.width() - 2, 30)]
+    return [image.pixelColor(round(x * ratio), round(y * ratio)).name() for x, y in points]
+
+
+def test_the_timeline_draws_a_focus_frame_in_the_highlight_colour(qtbot):
+    view = _timeline(qtbot, Schedule((Phase("LinearLR", 100),)))
+    other = QLineEdit()
+    qtbot.addWidget(other)
+    other.show()
+    view.activateWindow()
+    unfocused = _border(view)
+    view.setFocus(Qt.TabFocusReason)
+    qtbot.waitUntil(view.hasFocus)
+    highlight = view.palette().color(QPalette.Highlight).name()
+    assert _border(view) == [highlight] * 3
+    assert highlight not in unfocused
+    other.activateWindow()
+    other.setFocus()
+    qtbot.waitUntil(lambda: not view.hasFocus())
+    assert _border(view) == unfocused
+
+
+def test_the_palette_shows_its_selection_and_a_ring_only_while_it_has_focus(qtbot):
+    from designer.ui.palette import Palette
+
+    palette = Palette()
+    other = QLineEdit()
+    for widget in (palette, other):
+        qtbot.addWidget(widget)
+        widget.show()
+    palette.resize(palette.sizeHint())
+    qtbot.waitExposed(palette)
+    highlight = palette.palette().color(QPalette.Highlight).name()
+    palette.activateWindow()
+    palette.setFocus(Qt.TabFocusReason)
+    qtbot.waitUntil(palette.hasFocus)
+    assert palette.currentRow() == 0 and palette.item(0).isSelected()  # what Enter appends
+    assert _border(palette.viewport()) == [highlight] * 3
+    rect = palette.visualItemRect(palette.item(2))
+    with qtbot.waitSignal(palette.append_requested):
+        qtbot.mouseClick(palette.viewport(), Qt.LeftButton, pos=rect.center())
+        qtbot.mouseDClick(palette.viewport(), Qt.LeftButton, pos=rect.center())
+    assert palette.selectedItems() == [palette.item(2)]
+    other.activateWindow()
+    other.setFocus(Qt.TabFocusReason)
+    qtbot.waitUntil(lambda: not palette.hasFocus())
+    assert palette.selectedItems() == []  # the last item used is not left highlighted
+    assert highlight not in _border(palette.viewport())
+    palette.activateWindow()
+    palette.setFocus(Qt.BacktabFocusReason)
+    qtbot.waitUntil(palette.hasFocus)
+    assert palette.selectedItems() == [palette.item(2)]  # back where the keyboard was
+
+
+# The window's layout --------------------------------------------------------------------
+
+def _code_lines(window) -> int:
+    from PySide6.QtWidgets import QPlainTextEdit
+
+    editor = window.findChild(QPlainTextEdit, "codeView")
+    return editor.viewport().height() // editor.fontMetrics().lineSpacing()
+
+
+def test_the_code_gets_a_fair_share_and_the_splitters_are_remembered(window, qtbot, tmp_path):
+    from PySide6.QtCore import QSettings
+
+    from designer.ui import MainWindow
+
+    assert 12 <= _code_lines(window) <= 16  # at 1280x800
+    handle = window.centre_splitter.handle(1)
+    assert handle.toolTip()
+    # Drag the handle up by 120 pixels, as a user does.
+    start = QPoint(handle.width() // 2, handle.height() // 2)
+    QTest.mousePress(handle, Qt.LeftButton, Qt.NoModifier, start)
+    for dy in range(-20, -121, -20):
+        QTest.mouseMove(handle, start + QPoint(0, dy))
+    QTest.mouseRelease(handle, Qt.LeftButton, Qt.NoModifier, start + QPoint(0, -120))
+    dragged = window.centre_splitter.sizes()
+    assert _code_lines(window) >= 18
+    window.main_splitter.setSizes([180, 770, 330])
+    window.main_splitter.splitterMoved.emit(180, 1)
+    # The next window (same settings) opens with the layout the user left, even without
+    # a clean close.
+    again = MainWindow(QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat))
+    qtbot.addWidget(again)
+    again.resize(1280, 800)
+    again.show()
+    qtbot.waitExposed(again)
+    assert again.centre_splitter.sizes() == dragged
+    assert again.main_splitter.sizes()[0] == 180
+
+
+def test_tab_never_lands_on_the_plot_and_does_reach_the_timeline(window, qtbot):
+    window.activateWindow()
+    window.palette_list.setFocus(Qt.TabFocusReason)
+    qtbot.waitUntil(window.palette_list.hasFocus)
+    visited = []
+    for _ in range(40):
+        QTest.keyClick(QApplication.focusWidget(), Qt.Key_Tab)
+        visited.append(QApplication.focusWidget())
+    assert window.timeline in visited
+    assert window.preview.plot_widget not in visited
