@@ -20,6 +20,7 @@ from designer.core.export_formats import FORMATS
 from designer.ui import edits
 from designer.ui.files import presets
 from designer.ui.preset_dialog import PresetDialog
+from designer.ui.shortcuts import show_shortcuts
 
 
 def _action(window, text: str, slot, shortcut=None, name: str = "") -> QAction:
@@ -117,6 +118,8 @@ def build_menus(window) -> None:
     refresh_phase_actions()
 
     help_menu = bar.addMenu("&Help")
+    help_menu.addAction(_action(window, "&Keyboard shortcuts", lambda: show_shortcuts(window),
+                                QKeySequence.HelpContents, "actionShortcuts"))
     help_menu.addAction(_action(window, "&About", lambda: show_about(window)))
     window.recent_menu = recent_menu
 

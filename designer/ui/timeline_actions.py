@@ -88,7 +88,7 @@ TIMELINE_KEYS: tuple[TimelineKey, ...] = (
                 "move the selected phase one place left / right", _move_selected),
     TimelineKey(DELETE_KEYS, "delete the selected phase", _delete_selected),
     TimelineKey(((Qt.Key_Menu, NONE), (Qt.Key_F10, SHIFT)),
-                "open the selected phase's menu: duplicate, split, how it starts", _open_menu),
+                "open the selected phase's menu (duplicate, split, start)", _open_menu),
     TimelineKey(((Qt.Key_Escape, NONE),), "cancel a move or resize in progress"),
     TimelineKey((), "resize without snapping to round numbers and epochs",
                 text="Shift while dragging an edge"),

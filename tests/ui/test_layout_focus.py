@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, Qt, QTimer
+from PySide6.QtCore import QEvent, QPoint, Qt, QTimer
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLineEdit
@@ -246,3 +246,44 @@ def test_tab_never_lands_on_the_plot_and_does_reach_the_timeline(window, qtbot):
         visited.append(QApplication.focusWidget())
     assert window.timeline in visited
     assert window.preview.plot_widget not in visited
+
+
+def test_help_lists_every_shortcut_of_the_menus_and_the_timeline(window, qtbot):
+    from PySide6.QtGui import QAction
+
+    from designer.ui.timeline_actions import TIMELINE_KEYS
+
+    action = window.findChild(QAction, "actionShortcuts")
+    assert action in window.menuBar().actions()[-1].menu().actions()  # under Help
+    action.trigger()
+    dialog = window.shortcuts_dialog
+    qtbot.waitExposed(dialog)
+    rows = dialog.rows()
+    undo = next(keys for keys, does in rows if does == "Edit → Undo")
+    assert undo.startswith("Ctrl+Z")  # with the platform's other bindings after it
+    assert ("Ctrl+S", "File → Save") in rows
+    assert ("Ctrl+Shift+N", "File → New from preset") in rows
+    assert ("Left / Right", "select the previous / next phase") in rows
+    assert ("Alt+Left / Alt+Right", "move the selected phase one place left / right") in rows
+    assert len([r for r in rows if r[1] in {e.does for e in TIMELINE_KEYS}]) == \
+        len(TIMELINE_KEYS)
+    # Every shortcut of every menu action is listed, read from the action itself.
+    listed = {keys for keys, _ in rows}
+    for menu_action in window.findChildren(QAction):
+        for sequence in menu_action.shortcuts():
+            if menu_action.associatedObjects()[1:]:  # in a menu, not only the window
+                assert any(sequence.toString() in keys for keys in listed), \
+                    menu_action.text()
+
+
+def test_the_timeline_tooltips_say_the_keys(qtbot):
+    from PySide6.QtGui import QHelpEvent
+    from PySide6.QtWidgets import QToolTip
+
+    view = _timeline(qtbot, Schedule((Phase("LinearLR", 100),)))
+    for x in (view.block_rect(0).center().x(), 2):  # on a block and beside it
+        position = QPoint(round(x), 40)
+        QApplication.sendEvent(view, QHelpEvent(QEvent.ToolTip, position,
+                                                view.mapToGlobal(position)))
+        assert "Alt+Left / Alt+Right" in QToolTip.text()
+        assert "Del / Backspace" in QToolTip.text()
