@@ -3,7 +3,8 @@
 The phase form is generated from the catalog: one row per `ParamSpec`, each editor taken from
 the `editors.EDITORS` registry (a per-group parameter of a design with several param groups
 gets `editors_groups.PerGroupEditor`), so adding a scheduler to the catalog adds no code here.
-The design's param groups have a section of their own, `group_editor.GroupEditor`. Every
+The Start rows (`inspector_start`), the Schedule section (`inspector_schedule`) and the
+param groups (`group_editor.GroupEditor`) are built by modules of their own. Every
 change goes through `Document.edit` with a merge key per field, so typing into one field is
 one undo step. The form is rebuilt only when the selection or the selected phase's scheduler
 changes, or the design gains or loses param groups; otherwise values are updated in place, so
@@ -19,52 +20,33 @@ from functools import partial
 from itertools import pairwise
 from typing import Any
 
-from PySide6.QtCore import QSignalBlocker, Qt
+import numpy as np
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QPalette, QPixmap
 from PySide6.QtWidgets import (
-    QComboBox,
     QFormLayout,
     QFrame,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QScrollArea,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
-from designer.core.catalog import FLOAT, INT, OPTIMIZERS, ParamSpec, SchedulerSpec
+from designer.core.catalog import INT, ParamSpec, SchedulerSpec
 from designer.core.fileformat import check_phase
-from designer.core.model import (
-    CONTINUE,
-    MAX_TOTAL_STEPS,
-    RESTART,
-    OptimizerConfig,
-    Phase,
-    Schedule,
-    ScheduleError,
-)
-from designer.ui import edits
+from designer.core.model import MAX_TOTAL_STEPS, Phase, Schedule, ScheduleError
 from designer.ui.document import Document
 from designer.ui.editor_field import EditorField
-from designer.ui.editors import OptionalEditor, create_editor, validate_value
+from designer.ui.editors import OptionalEditor, create_editor
 from designer.ui.editors_groups import PerGroupEditor, create_param_editor
 from designer.ui.group_editor import GroupEditor
+from designer.ui.inspector_schedule import ScheduleFields
+from designer.ui.inspector_start import StartFields
 from designer.ui.theme import color_of
 
-EXPLICIT = "explicit"
-_START_MODES = (
-    (RESTART, "restart", "start from the optimizer's base lr"),
-    (CONTINUE, "continue", "start from the lr the previous phase ended with"),
-    (EXPLICIT, "explicit lr", "start from the lr given here"),
-)
 _STEPS_SPEC = ParamSpec("steps", INT, minimum=1, maximum=MAX_TOTAL_STEPS,
                         help="scheduler steps this phase lasts")
-_START_LR_SPEC = ParamSpec("start lr", FLOAT, minimum=0.0, exclusive_min=True,
-                           help="the lr this phase starts from")
-_BASE_LR_SPEC = ParamSpec("lr", FLOAT, minimum=0.0, exclusive_min=True,
-                          help="the optimizer's base learning rate")
 _DEFAULT_OF = re.compile(r"\(default: (\w+)\)")
 
 
@@ -79,9 +61,6 @@ class Inspector(QWidget):
         self._phase_key: tuple | None = ()  # (index, scheduler) built for; () = never built
         self._param_editors: dict[str, QWidget] = {}
         self._param_fields: list[QWidget] = []
-        self._optimizer_name = ""
-        self._optimizer_editors: dict[str, QWidget] = {}
-        self._optimizer_fields: list[QWidget] = []
         self._build()
         document.changed.connect(self._update_form)
         document.selection_changed.connect(self._on_selection_changed)
@@ -95,7 +74,11 @@ class Inspector(QWidget):
 
     def optimizer_editor(self, name: str) -> QWidget | None:
         """The editor of the optimizer keyword argument `name` (None when absent)."""
-        return self._optimizer_editors.get(name)
+        return self.schedule_fields.optimizer_editor(name)
+
+    def set_curve(self, schedule: Schedule, lrs: np.ndarray, complete: bool = True) -> None:
+        """A curve the window shows: a continuing phase's Start lr is read from it."""
+        self.start.set_curve(schedule, lrs, complete)
 
     @staticmethod
     def message_for(widget: QWidget) -> str:
@@ -160,44 +143,16 @@ class Inspector(QWidget):
         self.steps_editor.value_edited.connect(self._on_steps_edited)
         self._steps_field = self._add_row("Length", self.steps_editor, _STEPS_SPEC.help)
 
-        self.start_combo = QComboBox()
-        for mode, text, tip in _START_MODES:
-            self.start_combo.addItem(text, mode)
-            self.start_combo.setItemData(self.start_combo.count() - 1, tip,
-                                         Qt.ItemDataRole.ToolTipRole)
-        self.start_combo.setAccessibleName("start mode")
-        self.start_combo.activated.connect(self._on_start_mode_chosen)
-        self.start_lr_editor = create_editor(_START_LR_SPEC)
-        self.start_lr_editor.value_edited.connect(self._on_start_lr_edited)
-        self._start_field = self._add_row("Start", self.start_combo, "where the phase's lr starts")
-        self._start_lr_field = self._add_row("Start lr", self.start_lr_editor,
-                                             _START_LR_SPEC.help + " (explicit start only)")
+        self.start = StartFields(self._document, self._add_row)
+        self.start_combo, self.start_lr_editor = self.start.combo, self.start.lr_editor
+        self._start_field, self._start_lr_field = self.start.field, self.start.lr_field
 
         form.addRow(self._section_header("Schedule"))
-        self.optimizer_combo = QComboBox()
-        self.optimizer_combo.addItems(list(OPTIMIZERS))
-        self.optimizer_combo.setAccessibleName("optimizer")
-        self.optimizer_combo.activated.connect(self._on_optimizer_chosen)
-        self._add_row("Optimizer", self.optimizer_combo, "the torch.optim class")
-        self.lr_editor = create_editor(_BASE_LR_SPEC)
-        self.lr_editor.value_edited.connect(self._on_base_lr_edited)
-        self._lr_field = self._add_row("Base lr", self.lr_editor, _BASE_LR_SPEC.help)
-        self.interval_combo = QComboBox()
-        self.interval_combo.addItems(["step", "epoch"])
-        self.interval_combo.setAccessibleName("interval")
-        self.interval_combo.activated.connect(self._on_interval_chosen)
-        self._add_row("Interval", self.interval_combo,
-                      "scheduler.step() once per batch (step) or once per epoch")
-        self.steps_per_epoch_box = _StepsPerEpochBox()
-        self.steps_per_epoch_box.valueChanged.connect(self._on_steps_per_epoch_edited)
-        self._add_row("Steps/epoch", self.steps_per_epoch_box,
-                      "batches per epoch, for the epoch axis and snapping (— for none)")
-        self.name_edit = QLineEdit()
-        self.name_edit.setMaxLength(200)
-        self.name_edit.setPlaceholderText("untitled schedule")
-        self.name_edit.setAccessibleName("schedule name")
-        self.name_edit.textEdited.connect(self._on_name_edited)
-        self._add_row("Name", self.name_edit, "a name for this design")
+        self.schedule_fields = fields = ScheduleFields(self._document, form, self._add_row,
+                                                       self._remove_row)
+        self.optimizer_combo, self.lr_editor = fields.optimizer_combo, fields.lr_editor
+        self.interval_combo, self.name_edit = fields.interval_combo, fields.name_edit
+        self.steps_per_epoch_box = fields.steps_per_epoch_box
 
         form.addRow(self._section_header("Param groups"))
         self.group_editor = GroupEditor(self._document)
@@ -266,17 +221,13 @@ class Inspector(QWidget):
         index, phase = self._selected_phase()
         # Per-group parameters get other editors once the design has two or more groups.
         key = (index, phase.scheduler, schedule.group_count > 1) if phase is not None else None
-        rebuilt = key != self._phase_key or schedule.optimizer.name != self._optimizer_name
-        if key != self._phase_key:
+        rebuilt = key != self._phase_key
+        if rebuilt:
             self._phase_key = key
             self._rebuild_phase_rows(phase, schedule.group_names())
         if phase is not None:
             self._update_phase(schedule, index, phase)
-        if schedule.optimizer.name != self._optimizer_name:
-            self._optimizer_name = schedule.optimizer.name
-            self._rebuild_optimizer_rows()
-        self._update_schedule(schedule)
-        if rebuilt:
+        if self.schedule_fields.update(schedule) or rebuilt:
             self._update_tab_order()
 
     def _update_tab_order(self) -> None:
@@ -324,14 +275,7 @@ class Inspector(QWidget):
         unit = "epochs" if schedule.interval == "epoch" else "steps"
         self._steps_field.set_hint(f"{unit} {start:,} – {start + phase.steps - 1:,} "
                                    f"of {schedule.total_steps:,}")
-        explicit = not isinstance(phase.start, str)
-        with QSignalBlocker(self.start_combo):
-            self.start_combo.setCurrentIndex(self.start_combo.findData(
-                EXPLICIT if explicit else phase.start))
-        self.start_lr_editor.setEnabled(explicit)
-        self.start_lr_editor.set_value(phase.start if explicit else schedule.optimizer.lr)
-        self._start_field.set_hint(
-            f"{spec.name} sets the lr itself: the start has no effect" if spec.absolute else "")
+        self.start.update(schedule, index, phase)
         for param in spec.params:
             editor = self._param_editors[param.name]
             if isinstance(editor, PerGroupEditor):
@@ -341,34 +285,6 @@ class Inspector(QWidget):
                 editor.set_value(phase.params.get(param.name))
             else:
                 editor.set_value(phase.param_value(param.name))
-
-    def _rebuild_optimizer_rows(self) -> None:
-        for field in self._optimizer_fields:
-            self._remove_row(field)
-        self._optimizer_fields, self._optimizer_editors = [], {}
-        row = self.form.getWidgetPosition(self._lr_field)[0] + 1
-        for param in OPTIMIZERS[self._optimizer_name].params:
-            editor = create_editor(param)
-            editor.value_edited.connect(partial(self._on_optimizer_param_edited, param.name))
-            self._optimizer_editors[param.name] = editor
-            self._optimizer_fields.append(self._add_row(param.name, editor, param.help, row=row))
-            row += 1
-
-    def _update_schedule(self, schedule: Schedule) -> None:
-        optimizer = schedule.optimizer
-        with QSignalBlocker(self.optimizer_combo):
-            self.optimizer_combo.setCurrentText(optimizer.name)
-        self.lr_editor.set_value(optimizer.lr)
-        for param in OPTIMIZERS[optimizer.name].params:
-            default = None if param.required else param.default
-            self._optimizer_editors[param.name].set_value(optimizer.params.get(param.name,
-                                                                               default))
-        with QSignalBlocker(self.interval_combo):
-            self.interval_combo.setCurrentText(schedule.interval)
-        with QSignalBlocker(self.steps_per_epoch_box):
-            self.steps_per_epoch_box.setValue(schedule.steps_per_epoch or 0)
-        if self.name_edit.text() != schedule.name:
-            self.name_edit.setText(schedule.name)
 
     @staticmethod
     def _auto_hint(spec: SchedulerSpec, param: ParamSpec) -> str:
@@ -431,24 +347,6 @@ class Inspector(QWidget):
             self._document.edit(f"Resize {phase.scheduler}", schedule.resize_phase(index, steps),
                                 merge_key=("steps", index))
 
-    def _on_start_mode_chosen(self, combo_index: int) -> None:
-        index, phase = self._selected_phase()
-        if phase is None:
-            return
-        mode = self.start_combo.itemData(combo_index)
-        if mode == EXPLICIT:
-            if not isinstance(phase.start, str):
-                return
-            lr = self.start_lr_editor.value() or self._document.schedule.optimizer.lr
-            edits.set_start(self._document, index, lr)
-        elif mode != phase.start:
-            edits.set_start(self._document, index, mode)
-
-    def _on_start_lr_edited(self, lr: float) -> None:
-        index, phase = self._selected_phase()
-        if phase is not None and not isinstance(phase.start, str):
-            edits.set_start(self._document, index, lr)
-
     def _on_param_edited(self, name: str, value: Any) -> None:
         index, phase = self._selected_phase()
         if phase is None or not phase.spec.has_param(name) or self._check_param(name, value):
@@ -460,60 +358,6 @@ class Inspector(QWidget):
                             merge_key=("param", index, name) if editor is None or editor.merges
                             else None)
 
-    def _on_optimizer_chosen(self, combo_index: int) -> None:
-        name = self.optimizer_combo.itemText(combo_index)
-        schedule = self._document.schedule
-        old = schedule.optimizer
-        if name == old.name or name not in OPTIMIZERS:
-            return
-        # Keep what the new optimizer also takes (weight_decay, betas, ...), if still valid.
-        params = {}
-        for param in OPTIMIZERS[name].params:
-            if param.name in old.params:
-                value, error = validate_value(param, old.params[param.name])
-                if not error:
-                    params[param.name] = value
-        self._document.edit(f"Change optimizer to {name}",
-                            schedule.with_optimizer(OptimizerConfig(name, old.lr, params)))
-
-    def _on_base_lr_edited(self, lr: float) -> None:
-        schedule = self._document.schedule
-        self._document.edit("Set optimizer lr",
-                            schedule.with_optimizer(replace(schedule.optimizer, lr=lr)),
-                            merge_key=("optimizer", "lr"))
-
-    def _on_optimizer_param_edited(self, name: str, value: Any) -> None:
-        schedule = self._document.schedule
-        optimizer = schedule.optimizer
-        spec = OPTIMIZERS[optimizer.name]
-        if spec.param(name) is None:
-            return
-        changed = {**optimizer.params, name: value}
-        # Catalog order, so the saved file lists parameters the same way every time.
-        params = {p.name: changed[p.name] for p in spec.params
-                  if p.name in changed and changed[p.name] is not None}
-        editor = self._optimizer_editors.get(name)
-        self._document.edit(f"Set {optimizer.name} {name}",
-                            schedule.with_optimizer(replace(optimizer, params=params)),
-                            merge_key=("optimizer", name) if editor is None or editor.merges
-                            else None)
-
-    def _on_interval_chosen(self, combo_index: int) -> None:
-        interval = self.interval_combo.itemText(combo_index)
-        schedule = self._document.schedule
-        self._document.edit(f"Set interval to {interval}",
-                            schedule.with_settings(interval=interval))
-
-    def _on_steps_per_epoch_edited(self, value: int) -> None:
-        schedule = self._document.schedule
-        self._document.edit("Set steps per epoch",
-                            schedule.with_settings(steps_per_epoch=value or None),
-                            merge_key=("settings", "steps_per_epoch"))
-
-    def _on_name_edited(self, text: str) -> None:
-        schedule = self._document.schedule
-        self._document.edit("Rename schedule", schedule.with_settings(name=text),
-                            merge_key=("settings", "name"))
 
 
 def _focus_chain(editor: QWidget) -> list[QWidget]:
@@ -522,19 +366,3 @@ def _focus_chain(editor: QWidget) -> list[QWidget]:
         return [*_focus_chain(editor.inner), editor.auto]
     return list(getattr(editor, "parts", ())) or [editor]
 
-
-class _StepsPerEpochBox(QSpinBox):
-    """Batches per epoch; 0 shows "—" and means none."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setRange(0, MAX_TOTAL_STEPS)
-        self.setSpecialValueText("—")
-        self.setAccessibleName("steps per epoch")
-        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-
-    def wheelEvent(self, event) -> None:  # Qt's name
-        if self.hasFocus():
-            super().wheelEvent(event)
-        else:
-            event.ignore()

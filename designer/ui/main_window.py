@@ -186,6 +186,7 @@ class MainWindow(QMainWindow):
             return
         self.preview.set_metric_points(self.curves.metric_points())
         self.preview.show_partial(schedule, lrs)
+        self.inspector.set_curve(schedule, lrs, complete=False)
         others = self.curves.other_groups()
         self.preview.show_groups(schedule.group_names(),
                                  None if others is None else others[:, :len(lrs)])
@@ -200,6 +201,7 @@ class MainWindow(QMainWindow):
         self.preview.clear_error()
         self.preview.set_metric_points(self.curves.metric_points())
         self.preview.show_curve(schedule, lrs)
+        self.inspector.set_curve(schedule, lrs)
         self.preview.show_momentum(self.curves.momentum(), momentum_label(schedule))
         self.preview.show_groups(schedule.group_names(), self.curves.other_groups())
         self._update_summary(schedule, lrs)

@@ -7,7 +7,7 @@ from PySide6.QtGui import QColor, QPalette
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLineEdit
 
-from designer.core.model import Phase, Schedule
+from designer.core.model import CONTINUE, Phase, Schedule
 from designer.ui import theme
 from designer.ui.document import Document
 from designer.ui.timeline import Timeline
@@ -287,3 +287,47 @@ def test_the_timeline_tooltips_say_the_keys(qtbot):
                                                 view.mapToGlobal(position)))
         assert "Alt+Left / Alt+Right" in QToolTip.text()
         assert "Del / Backspace" in QToolTip.text()
+
+
+# The inspector says where a continuing phase really starts --------------------------------
+
+def test_a_continuing_phase_shows_the_lr_it_starts_from(window, qtbot):
+    from designer.ui import edits
+
+    document = window.document
+    document.reset(Schedule((Phase("StepLR", 40, {"step_size": 10, "gamma": 0.5}),
+                             Phase("CosineAnnealingLR", 100))))
+    document.select(1)
+    inspector = window.inspector
+    field = inspector.start_lr_editor
+    assert field.lineEdit().text() == "0.1"  # a restart starts from the base lr
+    edits.set_start(document, 1, CONTINUE)
+    assert field.lineEdit().text() == "…"  # the worker has not stepped it yet
+    assert window.flush_preview()
+    QApplication.processEvents()
+    _steps, lrs = window.preview_curve()
+    assert float(lrs[39]) == 0.0125 and not field.isEnabled()
+    assert field.lineEdit().text() == "0.0125"  # the StepLR phase's last lr, not 0.1
+    # An edit of the phase itself keeps the value: the phases before it are unchanged.
+    edits.resize_phase(document, 1, 50)
+    assert field.lineEdit().text() == "0.0125"
+    # An edit before it does not: "…" until the curve is stepped again.
+    edits.resize_phase(document, 0, 20)
+    document.select(1)
+    assert field.lineEdit().text() == "…"
+    assert window.flush_preview()
+    QApplication.processEvents()
+    assert field.lineEdit().text() == "0.05"  # 20 steps: one halving
+    # Choosing an explicit start seeds it with that lr: the curve does not jump.
+    combo = inspector.start_combo
+    combo.activated.emit(combo.findData("explicit"))
+    assert document.schedule.phases[1].start == 0.05
+
+
+def test_a_long_name_shows_its_beginning(window):
+    from dataclasses import replace
+
+    name = "LLM pre-training: linear warmup + cosine to 10% of the peak, AdamW"
+    window.document.reset(replace(window.document.schedule, name=name))
+    edit = window.inspector.name_edit
+    assert edit.text() == name and edit.cursorPosition() == 0
