@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 
 import numpy as np
 
-from designer.core.engine import PhaseCurve, iter_curves
+from designer.core.curves import PhaseCurve
 from designer.core.model import Schedule
 from designer.core.summary import CurveSummary, summarize
 
@@ -38,6 +38,10 @@ def curve_csv_chunks(schedule: Schedule, momentum: bool = False, summary: bool =
     `safe_io.write_atomic` then keeps the old file). With either, the whole curve is
     stepped before the first chunk, so an error comes before any output.
     """
+    # Imported here: the window writes the CSV of a curve it already has
+    # (`arrays_csv_chunks`) and must not import torch to do so.
+    from designer.core.engine import iter_curves
+
     names = tuple(group.name for group in schedule.param_groups)
     header = csv_header(names, momentum)
     if not (summary or all_or_nothing):

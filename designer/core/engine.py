@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Generator, Iterator
-from dataclasses import dataclass
 from types import MethodType
 from typing import Any
 
@@ -27,47 +26,11 @@ import numpy as np
 import torch
 
 from designer.core.catalog import OPTIMIZERS
+from designer.core.curves import PhaseCurve, concatenate, start_lrs
 from designer.core.fileformat import check_base_lrs, check_phase
 from designer.core.kinds import kind_of
-from designer.core.model import CONTINUE, RESTART, OptimizerConfig, Phase, Schedule, ScheduleError
+from designer.core.model import OptimizerConfig, Phase, Schedule, ScheduleError
 from designer.core.simulation import metric_evaluations
-
-
-@dataclass(frozen=True)
-class PhaseCurve:
-    """What stepping one phase produced. `lr` is the first param group's lr per step;
-    `others` the lrs of the other groups, shape (groups - 1, steps), None with one group.
-    `momentum` is momentum (SGD, RMSprop) or beta1 (Adam family) per step of the first
-    group, recorded only when asked for."""
-
-    lr: np.ndarray
-    momentum: np.ndarray | None = None
-    others: np.ndarray | None = None
-
-    def last_lrs(self) -> tuple[float, ...]:
-        """Every group's lr at the last step (where a "continue" phase starts)."""
-        last = (float(self.lr[-1]),)
-        if self.others is not None:
-            last += tuple(float(v) for v in self.others[:, -1])
-        return last
-
-    def group_lrs(self) -> np.ndarray:
-        """All groups' curves, shape (groups, steps)."""
-        if self.others is None:
-            return self.lr[np.newaxis, :]
-        return np.vstack([self.lr[np.newaxis, :], self.others])
-
-
-def concatenate(parts: list[PhaseCurve], momentum: bool) -> PhaseCurve:
-    """Pieces or phases joined in order into one curve."""
-    if len(parts) == 1:
-        return parts[0]
-    others = None
-    if parts[0].others is not None:
-        others = np.concatenate([p.others for p in parts], axis=1)
-    return PhaseCurve(np.concatenate([p.lr for p in parts]),
-                      np.concatenate([p.momentum for p in parts]) if momentum else None,
-                      others)
 
 
 def compute_curve(schedule: Schedule) -> np.ndarray:
@@ -130,19 +93,6 @@ def check_pins(schedule: Schedule) -> None:
         except ScheduleError as exc:
             field = f"compare[{index}].design.{exc.field}".rstrip(".")
             raise ScheduleError(field, exc.message) from None
-
-
-def start_lrs(phase: Phase, base_lrs: tuple[float, ...],
-              previous_last: tuple[float, ...] | None) -> tuple[float, ...]:
-    """The lr of every param group the phase's optimizer starts from. CONTINUE on the first
-    phase means the base lrs; an explicit start lr is the first group's, and the other
-    groups keep their ratio to it (as the exported PhasedLR sets them)."""
-    if phase.start == RESTART or (phase.start == CONTINUE and previous_last is None):
-        return tuple(float(lr) for lr in base_lrs)
-    if phase.start == CONTINUE:
-        return tuple(previous_last)
-    start = float(phase.start)
-    return (start,) + tuple(start * (float(lr) / float(base_lrs[0])) for lr in base_lrs[1:])
 
 
 def scheduler_kwargs(phase: Phase, path: str = "phase") -> dict[str, Any]:
