@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from designer.core.catalog import OPTIMIZERS
+from designer.core.catalog import OPTIMIZERS, count_text
 from designer.core.model import CONTINUE, RESTART, Schedule
 
 JUMP_RATIO = 1.5  # a restart that raises the lr by more than this is worth a word
@@ -69,8 +69,8 @@ def design_advice(schedule: Schedule, curve: np.ndarray | None = None) -> list[A
             if t_max < phase.steps:
                 advice.append(Advice(
                     index,
-                    f"{name} lasts {phase.steps:,} steps but T_max is {t_max:,}: past T_max "
-                    f"the cosine climbs back up towards the start lr.",
+                    f"{name} lasts {count_text(phase.steps, schedule.interval)} but T_max is "
+                    f"{t_max:,}: past T_max the cosine climbs back up towards the start lr.",
                     schedule.set_param(index, "T_max", None), "Fit T_max to the phase"))
         if spec.absolute and multi:
             advice.append(Advice(
@@ -91,7 +91,7 @@ def design_advice(schedule: Schedule, curve: np.ndarray | None = None) -> list[A
                 advice.append(Advice(
                     index, f"{name}: milestone{'s' if len(late) > 1 else ''} "
                            f"{', '.join(map(str, late))} lie past the phase's "
-                           f"{phase.steps:,} steps and never apply."))
+                           f"{count_text(phase.steps, schedule.interval)} and never apply."))
         if spec.simulated:
             advice += _plateau_advice(schedule, index, name, curve, starts[index])
         if phase.scheduler == "StepLR" and phase.param_value("step_size") >= phase.steps:
@@ -108,9 +108,10 @@ def _plateau_advice(schedule: Schedule, index: int, name: str, curve: np.ndarray
     evaluations = phase.steps // phase.param_value("eval_every")
     patience = phase.param_value("patience")
     if evaluations <= patience:
+        every = count_text(phase.param_value("eval_every"), schedule.interval)
         return [Advice(index, f"{name} evaluates the metric {evaluations:,} times "
-                              f"(every {phase.param_value('eval_every'):,} steps), never more "
-                              f"than its patience of {patience}: it cannot reduce the lr.")]
+                              f"(every {every}), never more than its patience of {patience}: "
+                              "it cannot reduce the lr.")]
     if curve is not None and len(curve) >= start + phase.steps:
         piece = curve[start:start + phase.steps]
         if len(piece) and float(piece.min()) == float(piece[0]):

@@ -8,6 +8,7 @@ entry against the real torch signatures, so the table cannot drift from torch.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -350,3 +351,22 @@ OPTIMIZERS: dict[str, OptimizerSpec] = {
     ]
 }
 
+
+# Units. The catalog's texts say "steps" for scheduler steps; a design stepped once per epoch
+# reads them in epochs. A `step` in backquotes (an expression's variable) or in code
+# (scheduler.step) and step_size keep their names.
+_STEP_WORD = re.compile(r"(?<![.\w`])([Ss])tep(s?)\b(?!`)")
+
+
+def in_units(text: str, interval: str) -> str:
+    """`text` with "step" and "steps" said as epochs when `interval` is "epoch"."""
+    if interval != "epoch":
+        return text
+    return _STEP_WORD.sub(lambda m: ("E" if m.group(1) == "S" else "e") + "poch" + m.group(2),
+                          text)
+
+
+def count_text(count: int, interval: str) -> str:
+    """`count` scheduler steps in the design's unit: "1 step", "1,000 steps", "25 epochs"."""
+    unit = "epoch" if interval == "epoch" else "step"
+    return f"{count:,} {unit}{'' if count == 1 else 's'}"

@@ -38,7 +38,7 @@ from PySide6.QtCore import QLockFile, QObject, QStandardPaths, QTimer, Signal
 from PySide6.QtWidgets import QMessageBox
 
 from designer.core import migrations
-from designer.core.catalog import SCHEDULERS
+from designer.core.catalog import SCHEDULERS, count_text
 from designer.core.fileformat import (
     MAX_FILE_BYTES,
     check_params,
@@ -342,7 +342,8 @@ def ask_recovery(parent, entry: Recoverable) -> str:
     phases = len(entry.schedule.phases)
     box.setInformativeText(
         f"File: {where}<br>Autosaved: {html.escape(entry.saved_text())}<br>"
-        f"{phases} phase{'s' if phases != 1 else ''}, {entry.schedule.total_steps:,} steps"
+        f"{phases} phase{'s' if phases != 1 else ''}, "
+        f"{count_text(entry.schedule.total_steps, entry.schedule.interval)}"
         "<br><br>Recover opens it unsaved; Discard deletes it; Later asks again next time.")
     recover = box.addButton("Recover", QMessageBox.ButtonRole.AcceptRole)
     discard = box.addButton("Discard", QMessageBox.ButtonRole.DestructiveRole)

@@ -31,6 +31,7 @@ from designer.core.safe_io import (
 )
 
 MAX_RECENT = 8
+LAST_FOLDER = "files/last_folder"
 PRESET_DIR = Path(__file__).resolve().parent.parent / "presets"
 SCHEDULE_FILTER = "Schedules (*.json);;All files (*)"
 
@@ -72,6 +73,7 @@ class FileController(QObject):
     def choose_open_path(self) -> str:
         path, _ = QFileDialog.getOpenFileName(self.window, "Open schedule", self._folder(),
                                               SCHEDULE_FILTER)
+        self._remember_folder(path)
         return path
 
     def choose_save_path(self, caption: str, file_filter: str, suffix: str) -> str:
@@ -79,6 +81,7 @@ class FileController(QObject):
         path, _ = QFileDialog.getSaveFileName(self.window, caption, suggested, file_filter)
         if path and not os.path.splitext(path)[1]:
             path += suffix
+        self._remember_folder(path)
         return path
 
     # Documents ----------------------------------------------------------------------------
@@ -117,6 +120,7 @@ class FileController(QObject):
     def import_python_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self.window, "Import scheduler code",
                                               self._folder(), "Python (*.py);;All files (*)")
+        self._remember_folder(path)
         if path:
             self.import_python_path(path)
 
@@ -261,6 +265,7 @@ class FileController(QObject):
         return [p for p in (value or []) if isinstance(p, str)]
 
     def _add_recent(self, path: str) -> None:
+        self._remember_folder(path)
         recent = [path] + [p for p in self.recent_files() if p != path]
         self.window.settings.setValue("files/recent", recent[:MAX_RECENT])
         self.recent_changed.emit()
@@ -278,10 +283,19 @@ class FileController(QObject):
         return urls[0].toLocalFile() if len(urls) == 1 else ""
 
     def _folder(self) -> str:
+        """Where file dialogs open: the design's own folder, else the folder last used in
+        any of them (kept across sessions), else the home folder."""
         if self.document.path:
             return os.path.dirname(self.document.path)
+        last = self.window.settings.value(LAST_FOLDER)
+        if isinstance(last, str) and os.path.isdir(last):
+            return last
         recent = self.recent_files()
         return os.path.dirname(recent[0]) if recent else str(Path.home())
+
+    def _remember_folder(self, path: str) -> None:
+        if path:
+            self.window.settings.setValue(LAST_FOLDER, os.path.dirname(os.path.abspath(path)))
 
     def _stem(self) -> str:
         if self.document.path:

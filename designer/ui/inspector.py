@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from designer.core.catalog import INT, ParamSpec, SchedulerSpec
+from designer.core.catalog import INT, ParamSpec, SchedulerSpec, in_units
 from designer.core.fileformat import check_phase
 from designer.core.model import MAX_TOTAL_STEPS, Phase, Schedule, ScheduleError
 from designer.ui.document import Document
@@ -264,10 +264,15 @@ class Inspector(QWidget):
             self._param_fields.append(self._add_row(param.name, editor, param.help, row=row))
             row += 1
         self._title.setText(spec.name)
-        self._doc.setText(spec.doc)
 
     def _update_phase(self, schedule: Schedule, index: int, phase: Phase) -> None:
         spec = phase.spec
+        # The catalog says "steps"; a design stepped per epoch reads its texts in epochs.
+        self._doc.setText(in_units(spec.doc, schedule.interval))
+        for param, field in zip(spec.params, self._param_fields):
+            tip = in_units(param.help, schedule.interval)
+            field.editor.setToolTip(tip)
+            self.form.labelForField(field).setToolTip(tip)
         self._swatch.setPixmap(self._swatch_pixmap(schedule, index))
         self._position.setText(f"phase {index + 1} of {len(schedule.phases)}")
         self.steps_editor.set_value(phase.steps)

@@ -14,7 +14,7 @@ from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QContextMenuEvent, QKeyEvent, QMouseEvent, QPainter
 from PySide6.QtWidgets import QApplication, QMenu, QSizePolicy, QToolTip, QWidget
 
-from designer.core.catalog import SCHEDULERS
+from designer.core.catalog import SCHEDULERS, count_text
 from designer.core.model import Schedule
 from designer.ui import edits
 from designer.ui.document import Document
@@ -165,8 +165,10 @@ class Timeline(QWidget):
         if not schedule.phases:
             self.setAccessibleDescription("Empty: drag a scheduler here from the palette")
             return
-        labels = [f"{phase_label(p)}, {p.steps} steps" for p in schedule.phases]
-        self.setAccessibleDescription(f"{len(labels)} phases: " + "; ".join(labels))
+        labels = [f"{phase_label(p)}, {count_text(p.steps, schedule.interval)}"
+                  for p in schedule.phases]
+        count = f"{len(labels)} phase{'s' if len(labels) != 1 else ''}"
+        self.setAccessibleDescription(f"{count}: " + "; ".join(labels))
 
     # ------------------------------------------------------------ painting
 
