@@ -1,6 +1,7 @@
 """The presets gallery: well-known schedules, each built from a few knobs.
 
-A preset is a title, a one-line description, its knobs and a pure `build(**knobs)` that
+A preset is a title, a one-line description (which may name knob values: it is then a
+function of them, so it keeps saying what the knobs say), its knobs and a pure `build(**knobs)` that
 returns an ordinary `Schedule` of timeline phases (LinearLR, CosineAnnealingLR, LambdaLR...),
 so everything a preset makes can be edited, saved and exported like a hand-made design.
 
@@ -79,11 +80,15 @@ class Knob:
 
 @dataclass(frozen=True)
 class Preset:
-    """A gallery entry. `build(**knobs)` fills omitted knobs with their defaults."""
+    """A gallery entry. `build(**knobs)` fills omitted knobs with their defaults.
+
+    `text` is the description, or a function of the knob values that gives it (for a
+    description that names them: "at epochs 30, 60 and 90").
+    """
 
     key: str
     title: str
-    description: str = field(repr=False)
+    text: str | Callable[..., str] = field(repr=False)
     knobs: tuple[Knob, ...] = field(repr=False)
     make: Callable[..., Schedule] = field(repr=False)
 
@@ -93,13 +98,26 @@ class Preset:
     def defaults(self) -> dict[str, Any]:
         return {k.name: k.default for k in self.knobs}
 
+    @property
+    def description(self) -> str:
+        """The description of the preset with its default knobs."""
+        return self.describe()
+
+    def describe(self, **values: Any) -> str:
+        """The description for these knob values (omitted ones take their defaults)."""
+        if isinstance(self.text, str):
+            return self.text
+        return self.text(**self._checked(values))
+
     def build(self, **values: Any) -> Schedule:
+        return self.make(**self._checked(values))
+
+    def _checked(self, values: dict[str, Any]) -> dict[str, Any]:
         names = {k.name for k in self.knobs}
         for name in values:
             if name not in names:
                 raise ScheduleError(name, f"is not a knob of the {self.title} preset")
-        checked = {k.name: k.check(values.get(k.name, k.default)) for k in self.knobs}
-        return self.make(**checked)
+        return {k.name: k.check(values.get(k.name, k.default)) for k in self.knobs}
 
 
 PRESETS: dict[str, Preset] = {}
@@ -109,7 +127,7 @@ def build_preset(key: str, **values: Any) -> Schedule:
     return PRESETS[key].build(**values)
 
 
-def _preset(key: str, title: str, description: str,
+def _preset(key: str, title: str, description: str | Callable[..., str],
             *knobs: Knob) -> Callable[[Callable[..., Schedule]], Callable[..., Schedule]]:
     """Register the decorated build function as a gallery entry (glue's config registry)."""
     def register(make: Callable[..., Schedule]) -> Callable[..., Schedule]:
@@ -333,10 +351,21 @@ def one_cycle(total_steps: int, max_lr: float, pct_start: float,
                     None, f"One-cycle to {max_lr:g}")
 
 
+def _listed(values: tuple[int, ...]) -> str:
+    """30, 60 and 90."""
+    words = [str(value) for value in values]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def _resnet_text(epochs: int, lr: float, milestones: tuple[int, ...], gamma: float) -> str:
+    at = sorted(set(milestones))
+    return (f"The ImageNet ResNet recipe: SGD with momentum 0.9 at lr {lr:g}, multiplied by "
+            f"{gamma:g} at epoch{'s' if len(at) > 1 else ''} {_listed(tuple(at))} "
+            f"(MultiStepLR, stepped once per epoch).")
+
+
 @_preset(
-    "resnet-step", "ResNet: step decay",
-    "The ImageNet ResNet recipe: SGD with momentum 0.9 at lr 0.1, multiplied by 0.1 at "
-    "epochs 30, 60 and 90 (MultiStepLR, stepped once per epoch).",
+    "resnet-step", "ResNet: step decay", _resnet_text,
     _epochs(100), _lr("lr", "Initial lr", 0.1, "the lr of the first epochs"),
     Knob("milestones", "Milestones", INT_LIST, (30, 60, 90), 1,
          help="epochs at which the lr is multiplied by gamma"),

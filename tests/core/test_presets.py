@@ -352,3 +352,12 @@ def test_presets_import_without_qt_or_torch(subprocess_env):
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                             env=subprocess_env, timeout=60, check=False)
     assert result.stdout.strip() == "ok", result.stderr
+
+
+def test_a_description_that_names_knob_values_follows_them():
+    preset = PRESETS["resnet-step"]
+    assert "at epochs 30, 60 and 90" in preset.description
+    text = preset.describe(milestones=(80, 40), gamma=0.5, lr=0.2)
+    assert "at lr 0.2, multiplied by 0.5 at epochs 40 and 80 (" in text
+    assert "at epoch 10 (" in preset.describe(milestones=(10,))
+    assert all(p.describe() == p.description for p in PRESETS.values())

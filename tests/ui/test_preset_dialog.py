@@ -234,3 +234,17 @@ def test_the_dialog_gets_its_curves_without_importing_torch(tmp_path, subprocess
     result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
                             env=subprocess_env, timeout=180, check=False)
     assert result.stdout.strip().endswith("ok"), result.stderr
+
+
+def test_the_description_says_what_the_knobs_say(dialog):
+    click_preset(dialog, "resnet-step")
+    assert "at epochs 30, 60 and 90" in dialog.description.text()
+    type_into(dialog.editor("milestones"), "40, 80")
+    type_into(dialog.editor("gamma"), "0.2")
+    text = dialog.description.text()
+    assert "multiplied by 0.2 at epochs 40 and 80 " in text and "30" not in text
+    type_into(dialog.editor("milestones"), "50")
+    assert "at epoch 50 " in dialog.description.text()
+    click_preset(dialog, "sgdr")
+    click_preset(dialog, "resnet-step")  # back: the knobs and their description are kept
+    assert "at epoch 50 " in dialog.description.text()
