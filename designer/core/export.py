@@ -129,18 +129,20 @@ def export_python(schedule: Schedule) -> str:
     return "\n".join(lines) + "\n"
 
 
-def scheduler_definitions(schedule: Schedule, reasons: list[str] | None = None) -> list[str]:
+def scheduler_definitions(schedule: Schedule, reasons: list[str] | None = None,
+                          stepped: str | None = None) -> list[str]:
     """Source lines of the PhasedLR helper (only when the design needs it) and of
     `build_scheduler(optimizer)`, each preceded by blank lines; shared with the framework
-    templates so that every export builds the scheduler the same way."""
+    templates so that every export builds the scheduler the same way. `stepped` ends the
+    docstring where a framework steps the scheduler itself (default: "call its step() ...")."""
     if reasons is None:
         reasons = sequential_lr_obstacles(schedule)
     lines = []
     if reasons:
         lines += ["", _PHASED_LR.strip("\n"), ""]
     lines += ["", "def build_scheduler(optimizer):"]
-    doc = textwrap.wrap("Return the designed lr scheduler for `optimizer`; call its step() "
-                        + _step_place(schedule) + ".", 88)
+    doc = textwrap.wrap("Return the designed lr scheduler for `optimizer`; "
+                        + (stepped or "call its step() " + _step_place(schedule)) + ".", 88)
     if len(doc) == 1:
         lines.append(f'    """{doc[0]}"""')
     else:

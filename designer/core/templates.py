@@ -205,7 +205,7 @@ def hf_source(schedule: Schedule) -> str:
                   f"EVAL_STEPS = {every}"]
     lines += param_groups_constant(schedule)
     lines.append("")
-    lines += scheduler_definitions(schedule)
+    lines += scheduler_definitions(schedule, stepped=_hf_stepped(schedule, every, wrapped))
     lines += _groups_helper(schedule)
     if wrapped:
         lines += ["", "", _EPOCH_SCHEDULER.strip("\n")]
@@ -234,6 +234,19 @@ def hf_source(schedule: Schedule) -> str:
         "    )",
     ]
     return "\n".join(lines) + "\n"
+
+
+def _hf_stepped(schedule: Schedule, every: int | None, wrapped: bool) -> str:
+    """How Trainer steps the scheduler, for `build_scheduler`'s docstring: the module's
+    header says the same (Trainer, not the user, calls step())."""
+    if every is not None:
+        return "Trainer steps it after every evaluation, with the eval metric"
+    if wrapped:
+        return ("EpochScheduler steps it once per epoch (every STEPS_PER_EPOCH optimizer "
+                "steps of Trainer)")
+    if schedule.interval == "epoch":
+        return "Trainer calls its step() once per optimizer step (see the warning above)"
+    return "Trainer calls its step() once per optimizer step"
 
 
 def _training_arguments(schedule: Schedule, every: int | None) -> list[str]:

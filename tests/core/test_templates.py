@@ -373,9 +373,10 @@ def test_the_scheduler_code_is_the_plain_exports():
         plain = export_python(schedule)
         start = plain.index("def build_scheduler")
         body = plain[start:plain.index('if __name__ == "__main__":')].rstrip()
+        code = body.split('"""', 2)[2]  # Trainer steps it, so its docstring says so
         for key in ("function", "lightning", "hf"):
             source = render_template(key, schedule)
-            assert body in source, key
+            assert (code if key == "hf" else body) in source, key
             assert ("class PhasedLR:" in source) == ("class PhasedLR:" in plain)
 
 
@@ -457,6 +458,28 @@ def test_hf_epoch_scheduler_resumes_from_its_state_dict():
             optimizer.step()
             scheduler.step()
         assert_same(np.asarray(lrs), expected)
+
+
+def _build_scheduler_docstring(source: str) -> str:
+    start = source.index("def build_scheduler(optimizer):")
+    return " ".join(source[start:].split('"""')[1].split())
+
+
+def test_hf_build_scheduler_says_how_trainer_steps_it():
+    # The module's header says Trainer steps the scheduler; the function must agree.
+    assert _build_scheduler_docstring(render_template("hf", PHASED)).endswith(
+        "Trainer calls its step() once per optimizer step.")
+    per_epoch = render_template("hf", PHASED.with_settings(interval="epoch", steps_per_epoch=4))
+    assert "EpochScheduler steps it once per epoch (every STEPS_PER_EPOCH optimizer steps" \
+        in _build_scheduler_docstring(per_epoch)
+    unwrapped = render_template("hf", PHASED.with_settings(interval="epoch"))
+    assert "once per optimizer step (see the warning above)" in \
+        _build_scheduler_docstring(unwrapped)
+    for source in (per_epoch, unwrapped, render_template("hf", SEQUENTIAL)):
+        assert "call its step() once per" not in _build_scheduler_docstring(source)
+    # The plain export, where the user steps it, still says when to.
+    assert "call its step() once per batch" in \
+        _build_scheduler_docstring(render_template("function", PHASED))
 
 
 def test_hf_template_warns_when_an_epoch_design_has_no_epoch_length():
