@@ -30,7 +30,7 @@ from designer.ui.curve_service import CurveService
 from designer.ui.document import Document
 from designer.ui.files import FileController
 from designer.ui.inspector import Inspector
-from designer.ui.menus import build_menus
+from designer.ui.menus import build_menus, new_from_gallery
 from designer.ui.palette import Palette
 from designer.ui.preview import Preview
 from designer.ui.timeline import Timeline
@@ -119,7 +119,14 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.main_splitter)
         # The plot's own keys (Home, Ctrl+wheel) work once it is clicked; Tab skips it, as
         # it draws no focus indicator (the Zoomed button resets the view from the keyboard).
-        self.preview.plot_widget.setFocusPolicy(Qt.ClickFocus)
+        plot = self.preview.plot_widget
+        plot.setFocusPolicy(Qt.ClickFocus)
+        # pyqtgraph's view ignores a drag entering it without letting QGraphicsView record
+        # it, so a drag moving on (a scheduler from the palette to the timeline) printed
+        # "QGraphicsView::dragLeaveEvent: drag leave received before drag enter". The plot
+        # takes no drops: drags over it go to the window, which opens dropped files.
+        plot.setAcceptDrops(False)
+        plot.viewport().setAcceptDrops(False)
 
         self.summary_label = QLabel()
         self.summary_label.setObjectName("curveSummary")
@@ -145,6 +152,7 @@ class MainWindow(QMainWindow):
             lambda name: edits.insert_scheduler(document, name))
         self.timeline.gesture_changing.connect(self._show_schedule)
         self.timeline.gesture_finished.connect(self._on_document_changed)
+        self.timeline.preset_requested.connect(lambda: new_from_gallery(self))
         self.preview.x_mapping_changed.connect(self.timeline.set_x_mapping)
         self.preview.hovered_step.connect(self._on_hovered_step)
         self.curves.curve_ready.connect(self._on_curve_ready)
@@ -234,7 +242,8 @@ class MainWindow(QMainWindow):
 
         facts = summarize(schedule, lrs)
         if not facts.total_steps:
-            self.summary_label.setText("Empty design: drag a scheduler onto the timeline")
+            self.summary_label.setText("Empty design: drag a scheduler onto the timeline, or "
+                                       "File → New from preset…")
             return
         unit = "steps" if schedule.interval == "step" else "epochs"
         text = f"{facts.total_steps:,} {unit}"

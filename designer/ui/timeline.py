@@ -8,18 +8,26 @@ tentative schedule (the preview draws it live); on release it makes ONE edit thr
 
 from __future__ import annotations
 
-import html
-
 from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QContextMenuEvent, QKeyEvent, QMouseEvent, QPainter
 from PySide6.QtWidgets import QApplication, QMenu, QSizePolicy, QToolTip, QWidget
 
-from designer.core.catalog import SCHEDULERS, count_text
 from designer.core.model import Schedule
 from designer.ui import edits
 from designer.ui.document import Document
-from designer.ui.timeline_actions import DELETE_KEYS, find_key, key_hint_html, phase_menu
-from designer.ui.timeline_geometry import XMapping, fit_mapping, phase_label, phase_tooltip
+from designer.ui.timeline_actions import (
+    DELETE_KEYS,
+    dropped_scheduler,
+    find_key,
+    phase_menu,
+    tooltip_html,
+)
+from designer.ui.timeline_empty import PresetPrompt
+from designer.ui.timeline_geometry import (
+    XMapping,
+    accessible_description,
+    fit_mapping,
+)
 from designer.ui.timeline_gesture import Gesture
 from designer.ui.timeline_layout import BlockLayout
 from designer.ui.timeline_paint import PaintState, TimelinePainter
@@ -34,10 +42,12 @@ class Timeline(QWidget):
     -------
     gesture_changing(Schedule) : a move or resize is in progress; the schedule it would give.
     gesture_finished() : the gesture ended (after its one edit, or cancelled with no edit).
+    preset_requested() : the empty timeline's "New from preset…" was clicked.
     """
 
     gesture_changing = Signal(object)
     gesture_finished = Signal()
+    preset_requested = Signal()
 
     def __init__(self, document: Document, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -60,9 +70,11 @@ class Timeline(QWidget):
         self._swallow_menu = False
         self._layout: BlockLayout | None = None
         self._painter = TimelinePainter(self)
+        self.preset_prompt = PresetPrompt(self)
+        self.preset_prompt.clicked.connect(self.preset_requested)
         document.changed.connect(self._on_changed)
         document.selection_changed.connect(self._on_selection_changed)
-        self._update_description()
+        self._on_changed()
 
     # ------------------------------------------------------------ public API
 
@@ -154,21 +166,21 @@ class Timeline(QWidget):
     def _on_changed(self) -> None:
         # An undo or an open mid-drag would leave the gesture pointing at other phases.
         self.cancel_gesture()
-        self._update_description()
-        self.update()
+        self.setAccessibleDescription(accessible_description(self._document.schedule))
+        self._set_drop(None)
 
     def _on_selection_changed(self, _index: int) -> None:
         self.update()
 
-    def _update_description(self) -> None:
-        schedule = self._document.schedule
-        if not schedule.phases:
-            self.setAccessibleDescription("Empty: drag a scheduler here from the palette")
-            return
-        labels = [f"{phase_label(p)}, {count_text(p.steps, schedule.interval)}"
-                  for p in schedule.phases]
-        count = f"{len(labels)} phase{'s' if len(labels) != 1 else ''}"
-        self.setAccessibleDescription(f"{count}: " + "; ".join(labels))
+    def _set_drop(self, drop: tuple[int, str] | None) -> None:
+        """Show where a palette drag would land (None: no drag over the timeline)."""
+        self._drop = drop
+        self.preset_prompt.place(not self._document.schedule.phases and drop is None)
+        self.update()
+
+    def resizeEvent(self, event) -> None:  # Qt's name
+        super().resizeEvent(event)
+        self._set_drop(self._drop)
 
     # ------------------------------------------------------------ painting
 
@@ -342,16 +354,9 @@ class Timeline(QWidget):
         if self._gesture is not None:
             QToolTip.hideText()
             return
-        index = self.block_at(event.pos().x())
-        if index >= 0:
-            text = phase_tooltip(self._document.schedule, index)
-            for message in self._warnings.get(index, []):
-                text += "<br>⚠ " + html.escape(message, quote=False)
-        elif self._document.schedule.phases:
-            text = "Drag a block to move it, its right edge to resize it"
-        else:
-            text = "Drag a scheduler here from the palette"
-        QToolTip.showText(event.globalPos(), f"{text}<br><br>{key_hint_html()}", self)
+        text = tooltip_html(self._document.schedule, self.block_at(event.pos().x()),
+                            self._warnings)
+        QToolTip.showText(event.globalPos(), text, self)
 
     def _owns_key(self, event: QKeyEvent) -> bool:
         if event.key() == Qt.Key_Escape:
@@ -374,35 +379,25 @@ class Timeline(QWidget):
 
     # ------------------------------------------------------------ palette drops
 
-    def _dropped_scheduler(self, event) -> str | None:
-        mime = event.mimeData()
-        if not mime.hasFormat(edits.SCHEDULER_MIME):
-            return None
-        name = bytes(mime.data(edits.SCHEDULER_MIME)).decode("utf-8", "replace").strip()
-        return name if name in SCHEDULERS else None
-
     def dragEnterEvent(self, event) -> None:  # Qt's name
         self.dragMoveEvent(event)
 
     def dragMoveEvent(self, event) -> None:  # Qt's name
-        name = self._dropped_scheduler(event)
+        name = dropped_scheduler(event.mimeData())
         if name is None or self._gesture is not None:
             event.ignore()
             return
         event.acceptProposedAction()
         drop = (self.drop_index_at(event.position().x()), name)
         if drop != self._drop:
-            self._drop = drop
-            self.update()
+            self._set_drop(drop)
 
     def dragLeaveEvent(self, event) -> None:  # Qt's name
-        self._drop = None
-        self.update()
+        self._set_drop(None)
 
     def dropEvent(self, event) -> None:  # Qt's name
-        name = self._dropped_scheduler(event)
-        self._drop = None
-        self.update()
+        name = dropped_scheduler(event.mimeData())
+        self._set_drop(None)
         if name is None:
             event.ignore()
             return

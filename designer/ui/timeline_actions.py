@@ -1,4 +1,5 @@
-"""What the timeline does besides dragging: its keys and a block's context menu.
+"""What the timeline does besides dragging blocks: its keys, a block's context menu, its
+tooltips and what a palette drag carries.
 
 `TIMELINE_KEYS` is the one table of the timeline's keys: `Timeline.keyPressEvent` finds the
 pressed key in it and runs the entry's action, and Help → Keyboard shortcuts and the
@@ -8,18 +9,21 @@ documented without working.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QKeyCombination, Qt
+from PySide6.QtCore import QKeyCombination, QMimeData, Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import QMenu, QWidget
 
-from designer.core.model import CONTINUE, RESTART
+from designer.core.catalog import SCHEDULERS
+from designer.core.model import CONTINUE, RESTART, Schedule
 from designer.ui import edits
 from designer.ui.document import Document
-from designer.ui.timeline_geometry import format_count
+from designer.ui.timeline_empty import EMPTY_HINT
+from designer.ui.timeline_geometry import format_count, phase_tooltip
 
 # An action gets the timeline and which of its entry's keys was pressed (0 or 1), so one
 # entry holds a pair such as Left / Right.
@@ -110,6 +114,27 @@ def key_hint_html() -> str:
     """The timeline's keys in a few lines, for its tooltips."""
     rows = "".join(f"<br>{entry.key_text()}: {entry.does}" for entry in TIMELINE_KEYS)
     return f"<small><b>Keys</b>{rows}</small>"
+
+
+def tooltip_html(schedule: Schedule, index: int, warnings: dict[int, list[str]]) -> str:
+    """The timeline's tooltip over block `index` (-1: beside the blocks), with its keys."""
+    if index >= 0:
+        text = phase_tooltip(schedule, index)
+        for message in warnings.get(index, []):
+            text += "<br>⚠ " + html.escape(message, quote=False)
+    elif schedule.phases:
+        text = "Drag a block to move it, its right edge to resize it"
+    else:
+        text = EMPTY_HINT
+    return f"{text}<br><br>{key_hint_html()}"
+
+
+def dropped_scheduler(mime: QMimeData) -> str | None:
+    """The scheduler a palette drag carries (None for anything else)."""
+    if not mime.hasFormat(edits.SCHEDULER_MIME):
+        return None
+    name = bytes(mime.data(edits.SCHEDULER_MIME)).decode("utf-8", "replace").strip()
+    return name if name in SCHEDULERS else None
 
 
 def phase_menu(parent: QWidget, document: Document, index: int, at: int) -> QMenu:

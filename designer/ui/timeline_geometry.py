@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
 
+from designer.core.catalog import count_text
 from designer.core.model import CONTINUE, RESTART, Phase, Schedule
 
 GRID_PX = 8.0  # a snap grid finer than this many pixels is finer than a hand can aim
@@ -232,3 +233,12 @@ def phase_tooltip(schedule: Schedule, index: int) -> str:
                      + (f" <i>{note}</i>" if note else ""))
     lines.append(f"Start: {html.escape(start_description(phase, index), quote=False)}")
     return "<br>".join(lines)
+
+
+def accessible_description(schedule: Schedule) -> str:
+    """What a screen reader says about the timeline: its phases in a line."""
+    if not schedule.phases:
+        return "Empty: drag a scheduler here from the palette, or choose New from preset"
+    labels = [f"{phase_label(p)}, {count_text(p.steps, schedule.interval)}"
+              for p in schedule.phases]
+    return f"{len(labels)} phase{'s' if len(labels) != 1 else ''}: " + "; ".join(labels)

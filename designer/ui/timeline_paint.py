@@ -20,7 +20,6 @@ from designer.ui.timeline_geometry import format_value, length_text, phase_label
 
 RADIUS = 5.0
 ACCENT_PX = 3.0
-EMPTY_HINT = "Drag a scheduler here from the palette"
 
 
 @dataclass
@@ -315,8 +314,13 @@ class TimelinePainter:
         p.setPen(pen)
         p.setBrush(with_alpha(self._highlight, 0.10) if dropping else Qt.NoBrush)
         p.drawRoundedRect(area, RADIUS, RADIUS)
-        text = (f"Drop to add {state.drop[1]}" if dropping else EMPTY_HINT)
+        prompt = self._view.preset_prompt
+        if dropping:
+            text, box, align = f"Drop to add {state.drop[1]}", area, Qt.AlignCenter
+        else:  # beside the "New from preset…" button when it shows
+            text, box = prompt.hint_text(), prompt.hint_rect(area)
+            align = Qt.AlignRight | Qt.AlignVCenter if prompt.isVisible() else Qt.AlignCenter
         p.setFont(self._view.font())
         p.setPen(self._text if dropping else self._muted)
         metrics = QFontMetricsF(self._view.font())
-        p.drawText(area, Qt.AlignCenter, metrics.elidedText(text, Qt.ElideRight, area.width()))
+        p.drawText(box, align, metrics.elidedText(text, Qt.ElideRight, box.width()))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QPoint, Qt, QTimer
+from PySide6.QtCore import QEvent, QPoint, QPointF, Qt, QTimer
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLineEdit
@@ -376,3 +376,74 @@ def test_a_design_stepped_per_epoch_is_described_in_epochs(window):
     window.document.reset(Schedule((step,)))  # per step, the same words say steps
     window.document.select(0)
     assert window.inspector.editor("step_size").toolTip() == "steps between decays"
+
+
+# The empty window points at the fastest start -----------------------------------------------
+
+def test_the_empty_timeline_offers_new_from_preset(window, qtbot, monkeypatch):
+    from designer.core.presets import build_preset
+    from designer.ui.preset_dialog import PresetDialog
+    from designer.ui.timeline_empty import EMPTY_HINT
+
+    timeline = window.timeline
+    button = timeline.preset_prompt
+    assert button.isVisible() and button.text() == "New from preset…"
+    assert timeline.rect().contains(button.geometry())
+    hint = button.hint_rect(timeline.rect().toRectF())
+    assert hint.width() >= timeline.fontMetrics().horizontalAdvance(EMPTY_HINT + ", or")
+    assert hint.right() < button.x()  # the hint and the button do not overlap
+    design = build_preset("llm-cosine")
+    monkeypatch.setattr(PresetDialog, "run", classmethod(lambda cls, parent=None: design))
+    qtbot.mouseClick(button, Qt.LeftButton)
+    assert window.document.schedule == design
+    assert not button.isVisible()
+    window.document.reset(Schedule())
+    assert button.isVisible()
+
+
+# Drags across the window ------------------------------------------------------------------
+
+def _drag_over(window, mime, targets, drop: bool = False) -> None:
+    """A drag as the window system delivers it: entering the window, moving over `targets`
+    in turn (Qt sends each widget its enter, moves and leave), then leaving or dropping."""
+    from PySide6.QtGui import QDragEnterEvent, QDragLeaveEvent, QDragMoveEvent, QDropEvent
+
+    handle = window.windowHandle()
+
+    def at(widget) -> QPoint:
+        return widget.mapTo(window, widget.rect().center())
+
+    QApplication.sendEvent(handle, QDragEnterEvent(at(targets[0]), Qt.CopyAction, mime,
+                                                   Qt.LeftButton, Qt.NoModifier))
+    for widget in targets:
+        QApplication.sendEvent(handle, QDragMoveEvent(at(widget), Qt.CopyAction, mime,
+                                                      Qt.LeftButton, Qt.NoModifier))
+    if drop:
+        QApplication.sendEvent(handle, QDropEvent(QPointF(at(targets[-1])), Qt.CopyAction,
+                                                  mime, Qt.LeftButton, Qt.NoModifier))
+    else:
+        QApplication.sendEvent(handle, QDragLeaveEvent())
+
+
+def test_dragging_a_scheduler_across_the_plot_prints_no_warning(window, qtlog, tmp_path):
+    from PySide6.QtCore import QByteArray, QMimeData, QUrl
+
+    from designer.core.fileformat import dump_schedule
+    from designer.ui.edits import SCHEDULER_MIME
+
+    mime = QMimeData()
+    mime.setData(SCHEDULER_MIME, QByteArray(b"StepLR"))
+    plot = window.preview.plot_widget
+    _drag_over(window, mime, [window.palette_list, plot, window.timeline, plot,
+                              window.code_view])
+    _drag_over(window, mime, [plot, window.timeline], drop=True)
+    assert [p.scheduler for p in window.document.schedule.phases] == ["StepLR"]
+    messages = [record.message for record in qtlog.records]
+    assert not [m for m in messages if "drag" in m.lower()], messages
+    # A schedule file dropped on the plot still opens: the window takes it.
+    path = tmp_path / "dropped.json"
+    path.write_text(dump_schedule(Schedule((Phase("ExponentialLR", 10, {"gamma": 0.9}),))))
+    files = QMimeData()
+    files.setUrls([QUrl.fromLocalFile(str(path))])
+    _drag_over(window, files, [plot], drop=True)
+    assert window.document.path == str(path)
