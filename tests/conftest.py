@@ -20,12 +20,16 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 @pytest.fixture(autouse=True, scope="session")
 def _isolated_user_folders(tmp_path_factory):
-    """Autosaves, settings and recent files of every app the tests start (in process or as
-    subprocesses, which inherit the environment) go to a temporary home, never the user's."""
+    """Autosaves, settings, recent files and cached curves of every app the tests start (in
+    process or as subprocesses, which inherit the environment) go to a temporary home, never
+    the user's: a curve the user's cache holds must not answer a test that steps it."""
     home = tmp_path_factory.mktemp("home")
-    saved = {key: os.environ.get(key) for key in ("XDG_DATA_HOME", "XDG_CONFIG_HOME")}
+    saved = {key: os.environ.get(key) for key in ("XDG_DATA_HOME", "XDG_CONFIG_HOME",
+                                                  "XDG_CACHE_HOME", "LR_DESIGNER_CACHE_DIR")}
     os.environ["XDG_DATA_HOME"] = str(home / "data")
     os.environ["XDG_CONFIG_HOME"] = str(home / "config")
+    os.environ["XDG_CACHE_HOME"] = str(home / "cache")
+    os.environ.pop("LR_DESIGNER_CACHE_DIR", None)
     yield
     for key, value in saved.items():
         if value is None:

@@ -23,7 +23,11 @@ Protocol (tuples over a multiprocessing Pipe):
 
 Before each piece of work the worker reads everything waiting on the pipe, so a newer job
 from the same client cancels the one in progress within one piece (about 20 ms of
-stepping). Phases it has stepped whole are kept in a per-phase `CurveCache`.
+stepping). Phases it has stepped whole are kept in a per-phase `CurveCache`, which also
+looks for a phase on disk (`designer.core.disk_cache`) before stepping it. The worker is the
+disk cache's only writer: once nothing has arrived for IDLE_SAVE_SECONDS (or when told to
+stop) it writes the phases it stepped, so a drag's passing designs never reach the disk and
+the window's thread never waits on a write.
 
 When a phase cycles momentum (OneCycleLR, CyclicLR), the worker also records momentum or
 beta1 from the same torch run, for the window's co-plot (`wants_momentum`).
@@ -50,6 +54,7 @@ WORKER_CACHE_POINTS = 4_000_000
 SEQUENTIAL_LR = "sequential_lr"
 # Simulated phases whose plotted metric is kept (cheap to keep, up to 50k points each).
 METRIC_CACHE = 8
+IDLE_SAVE_SECONDS = 0.5
 
 
 def wants_momentum(schedule: Any) -> bool:
@@ -92,11 +97,12 @@ def exit_with_parent() -> None:
 
 def new_worker(conn: Any) -> Worker:
     """The worker as worker_main runs it: torch imported without torch._dynamo, and a
-    per-phase cache bounded to WORKER_CACHE_POINTS values."""
+    per-phase cache bounded to WORKER_CACHE_POINTS values, backed by the user's disk cache."""
     from designer.core.cache import CurveCache
+    from designer.core.disk_cache import DiskCache
 
     skip_dynamo_import()
-    return Worker(conn, CurveCache(WORKER_CACHE_POINTS))
+    return Worker(conn, CurveCache(WORKER_CACHE_POINTS, DiskCache.default()))
 
 
 def skip_dynamo_import() -> None:
@@ -141,10 +147,19 @@ class Worker:
         self.conn.send(("ready", os.getpid()))
         while not self.stopping:
             if not self.queue:
+                if self.cache.unsaved and not self._poll(IDLE_SAVE_SECONDS):
+                    self.cache.save()
                 self._receive(block=True)
                 continue
             client, (job, schedule) = self.queue.popitem(last=False)
             self._run_job(client, job, schedule)
+        self.cache.save()
+
+    def _poll(self, timeout: float) -> bool:
+        try:
+            return self.conn.poll(timeout)
+        except (EOFError, OSError):
+            return True  # _receive finds out that the window is gone
 
     def _receive(self, block: bool = False) -> None:
         """Move every waiting message into the queue (a newer job replaces an older one)."""
@@ -180,8 +195,11 @@ class Worker:
         try:
             check_base_lrs(schedule)
             for index, phase in enumerate(schedule.phases):
-                if phase.spec.simulated and not self._send_metric(client, job, index, phase):
-                    return
+                metric = None
+                if phase.spec.simulated:
+                    metric = self._send_metric(client, job, index, phase)
+                    if metric is False:
+                        return
                 start = start_lrs(phase, base, previous_last)
                 cached = self.cache.cached_phase(phase, schedule.optimizer, start, momentum)
                 if cached is not None:
@@ -214,17 +232,18 @@ class Worker:
                                                    len(part.lr) * PIECE_SECONDS / elapsed)))
                     request = piece
                 whole = self.cache.store_pieces(phase, schedule.optimizer, start, pieces,
-                                                momentum)
+                                                momentum, metric)
                 previous_last = whole.last_lrs()
         except ScheduleError as exc:
             self.conn.send(("error", client, job, str(exc)))
             return
         self.conn.send(("done", client, job, offset))
 
-    def _send_metric(self, client: int, job: int, index: int, phase: Any) -> bool:
-        """Send the simulated phase's plotted metric evaluations; False when a newer job
-        superseded this one meanwhile. A metric that fails sends nothing: stepping the
-        phase reports the failure."""
+    def _send_metric(self, client: int, job: int, index: int, phase: Any) -> Any:
+        """Send the simulated phase's plotted metric evaluations and return them as (steps,
+        values), None if there are none to plot; False when a newer job superseded this one
+        meanwhile. A metric that fails sends nothing: stepping the phase reports the
+        failure."""
         from designer.core.model import ScheduleError
         from designer.core.simulation import metric_pieces
 
@@ -238,15 +257,15 @@ class Worker:
                     steps.append(piece_steps)
                     values.append(piece_values)
             except ScheduleError:
-                return True
+                return None
             if not steps:
-                return True
+                return None
             import numpy as np
 
             points = (np.concatenate(steps), np.concatenate(values))
             self.metrics = [(phase, points), *self.metrics[:METRIC_CACHE - 1]]
         self.conn.send(("metric", client, job, index, *points))
-        return True
+        return points
 
     def _run_sequential_lr(self, client: int, job: int, schedule: Any) -> None:
         from designer.core.import_python import sequential_lr_curves

@@ -8,6 +8,11 @@ newest request: an out-of-date result is never shown.
 
 One worker process serves every window of the application (`WorkerLink`). If it dies, it is
 restarted, every service re-sends its pending request, and says so.
+
+Until the worker is ready (it imports torch: a second or two after start-up), a design whose
+phases are all in the disk cache (`designer.core.disk_cache`, written by the worker) is
+answered from there: its exact curve is shown before torch has loaded. Once the worker is
+ready it answers everything, from its memory, the disk cache, or by stepping.
 """
 
 from __future__ import annotations
@@ -20,11 +25,16 @@ from typing import Any
 import numpy as np
 from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 
+from designer.core.disk_cache import DiskCache
 from designer.core.model import Schedule
 from designer.core.worker import SEQUENTIAL_LR, wants_momentum
 
 PROGRESS_INTERVAL = 0.05  # seconds between progress signals while a curve streams in
 MAX_FAILED_STARTS = 3
+# After a start-up answered from the disk cache, the worker starts this much later: its
+# torch import takes a core for a second or two, which on a busy machine delayed the window's
+# first curve by a fifth of a second (make bench, 6b). An edit that needs it starts it at once.
+WORKER_START_DELAY_MS = 500
 
 
 class WorkerLink(QObject):
@@ -38,12 +48,17 @@ class WorkerLink(QObject):
         self._process: Any = None
         self._conn: Any = None
         self._clients: dict[int, CurveService] = {}
+        self._posted: list[tuple] = []  # answers found without the worker, in its message form
         self.restarts = 0
         self.failed_starts = 0  # workers in a row that died before they were ready
         self.ready = False
         self._timer = QTimer(self)
         self._timer.setInterval(4)
         self._timer.timeout.connect(self.pump)
+        self._start_timer = QTimer(self)
+        self._start_timer.setSingleShot(True)
+        self._start_timer.setInterval(WORKER_START_DELAY_MS)
+        self._start_timer.timeout.connect(self.start)
         QCoreApplication.instance().aboutToQuit.connect(self.stop)
 
     @classmethod
@@ -63,6 +78,7 @@ class WorkerLink(QObject):
         self._clients.pop(client_id, None)
 
     def start(self) -> None:
+        self._start_timer.stop()
         if self._process is not None and self._process.is_alive():
             return
         from designer.core.worker import worker_main
@@ -76,6 +92,13 @@ class WorkerLink(QObject):
         self.ready = False
         self._timer.start()
 
+    def start_later(self) -> None:
+        """Start the worker after WORKER_START_DELAY_MS unless something starts it sooner;
+        messages `post`ed meanwhile are delivered."""
+        self._timer.start()
+        if self._process is None and not self._start_timer.isActive():
+            self._start_timer.start()
+
     def submit(self, client_id: int, job: int, schedule: Schedule | tuple) -> None:
         self.start()
         try:
@@ -83,8 +106,16 @@ class WorkerLink(QObject):
         except (OSError, EOFError, ValueError):
             self._recover()
 
+    def post(self, message: tuple) -> None:
+        """Deliver `message` as if the worker had sent it, on the next pump: a service's
+        signals never fire inside its own `request`."""
+        self._posted.append(message)
+
     def pump(self) -> None:
         """Read every message waiting from the worker and hand it to its service."""
+        posted, self._posted = self._posted, []
+        for message in posted:
+            self._deliver(message)
         if self._conn is None:
             return
         try:
@@ -94,9 +125,7 @@ class WorkerLink(QObject):
                     self.ready = True
                     self.failed_starts = 0
                     continue
-                service = self._clients.get(message[1])
-                if service is not None:
-                    service._on_message(message)
+                self._deliver(message)
         except (OSError, EOFError):
             self._recover()
             return
@@ -109,7 +138,7 @@ class WorkerLink(QObject):
         while not done():
             if time.monotonic() > deadline:
                 return False
-            if self._conn is not None:
+            if self._conn is not None and not self._posted:
                 try:
                     self._conn.poll(0.005)
                 except (OSError, EOFError):
@@ -125,6 +154,7 @@ class WorkerLink(QObject):
 
     def stop(self) -> None:
         self._timer.stop()
+        self._start_timer.stop()
         if self._process is not None and self._process.is_alive():
             try:
                 self._conn.send(("stop",))
@@ -134,6 +164,12 @@ class WorkerLink(QObject):
             if self._process.is_alive():
                 self._process.kill()
         self._process = None
+        self.ready = False
+
+    def _deliver(self, message: tuple) -> None:
+        service = self._clients.get(message[1])
+        if service is not None:
+            service._on_message(message)
 
     def _recover(self) -> None:
         code = self._process.exitcode if self._process is not None else None
@@ -191,6 +227,7 @@ class CurveService(QObject):
         self._metrics: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         self._filled = 0
         self._busy = False
+        self._submitted = False  # the newest request went to the worker
         self._last_progress = 0.0
         self.destroyed.connect(lambda *_: self._link.unregister(self._id))
 
@@ -218,6 +255,9 @@ class CurveService(QObject):
         """Compute `schedule`'s curve; any earlier request is abandoned. With
         `sequential_lr`, the curve torch's own SequentialLR gives its phases instead (an
         imported snippet as written; first param group only)."""
+        # A job the worker still has would keep it busy for nothing: only a newer job of
+        # this service cancels it, so then the worker answers (from the disk cache) too.
+        worker_has_job = self._busy and self._submitted
         self._job = next(self._jobs)
         self._schedule = schedule
         self._sequential_lr = sequential_lr
@@ -230,8 +270,31 @@ class CurveService(QObject):
         self._filled = 0
         self._busy = True
         self._last_progress = time.monotonic()
+        self._submitted = (sequential_lr or worker_has_job or self._link.ready
+                           or not self._answer_from_disk(schedule))
+        if not self._submitted:
+            self._link.start_later()
+            return
         self._link.submit(self._id, self._job,
                           (SEQUENTIAL_LR, schedule) if sequential_lr else schedule)
+
+    def _answer_from_disk(self, schedule: Schedule) -> bool:
+        """Post the worker's messages for `schedule` from the disk cache, if every phase
+        is there. The worker would send the same values: the cache key holds everything
+        they depend on."""
+        disk = DiskCache.default()
+        found = disk.schedule_curves(schedule, wants_momentum(schedule)) if disk else None
+        if found is None:
+            return False
+        offset = 0
+        for index, (part, metric) in enumerate(found):
+            if metric is not None:
+                self._link.post(("metric", self._id, self._job, index, *metric))
+            self._link.post(("chunk", self._id, self._job, offset, part.lr, part.momentum,
+                             part.others))
+            offset += len(part.lr)
+        self._link.post(("done", self._id, self._job, offset))
+        return True
 
     def compute_now(self, schedule: Schedule | None = None, timeout: float = 120) -> bool:
         """Request `schedule` (or wait for the pending one) and block until it is done."""
