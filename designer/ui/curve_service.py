@@ -164,6 +164,9 @@ class WorkerLink(QObject):
             if self._process.is_alive():
                 self._process.kill()
         self._process = None
+        if self._conn is not None:
+            self._conn.close()  # or a later pump would read its end and restart the worker
+        self._conn = None
         self.ready = False
 
     def _deliver(self, message: tuple) -> None:

@@ -58,3 +58,22 @@ def test_random_edit_sequences_match_the_engine_exactly(edits):
         elif count and op == "start":
             schedule = schedule.set_start(args[0] % count, args[1])
         np.testing.assert_array_equal(cache.compute(schedule).lr, compute_curve(schedule))
+
+
+def test_stepped_phases_reach_the_disk_on_save_or_when_evicted_first(tmp_path):
+    from designer.core.disk_cache import DiskCache
+
+    disk = DiskCache(tmp_path, "versions")
+    cache = CurveCache(max_points=100, disk=disk)  # 20 + 40 + 30 + 25 steps: the first goes
+    schedule = Schedule(tuple(PHASES[:4]))
+    cache.compute(schedule)
+    assert len(list(tmp_path.iterdir())) == 1  # written as it was evicted, not lost
+    cache.save()
+    assert len(list(tmp_path.iterdir())) == 4 and not cache.unsaved
+    fresh = CurveCache(disk=disk)
+    np.testing.assert_array_equal(fresh.compute(schedule).lr, compute_curve(schedule))
+    assert fresh.misses == 0
+    # A simulated phase stepped outside the worker has no metric evaluations to keep with it.
+    plateau = Schedule((Phase("ReduceLROnPlateau", 50, {"metric": "1 / (1 + step)"}),))
+    fresh.compute(plateau)
+    assert not fresh.unsaved

@@ -151,3 +151,85 @@ def test_the_worker_keeps_torch_dynamo_out_and_its_cache_bounded():
     ran = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                          timeout=300, check=True)
     assert json.loads(ran.stdout) == [False, True]
+
+
+@pytest.fixture
+def own_disk_cache(tmp_path, monkeypatch):
+    """The shared worker restarted with its disk cache in tmp_path (a worker reads the
+    folder when it starts), and stopped again afterwards so the next test's worker uses
+    the session's cache."""
+    from designer.core.disk_cache import CACHE_DIR_ENV
+
+    link = WorkerLink.shared()
+    link.stop()
+    folder = tmp_path / "curves"
+    monkeypatch.setenv(CACHE_DIR_ENV, str(folder))
+    yield folder
+    link.stop()
+
+
+REOPENED = ["examples/one-cycle.json",  # momentum co-plotted
+            "examples/finetune-plateau.json",  # param groups, a simulated phase's metric
+            "examples/warmup-stable-decay.json"]  # phases that continue
+
+
+def test_a_design_seen_before_shows_its_exact_curve_before_the_worker_starts(
+        own_disk_cache, window, monkeypatch):
+    from designer.core.engine import compute_curves
+    from designer.core.fileformat import load_schedule_file
+
+    link = WorkerLink.shared()
+    metrics, written = {}, 0
+    for path in REOPENED:
+        assert window.open_path(path) and window.flush_preview(120)
+        metrics[path] = window.curves.metric_points()
+        written += len(window.document.schedule.phases)
+        # The worker writes what it stepped once nothing new has come for half a second.
+        assert link.wait(lambda n=written: len(list(own_disk_cache.glob("*.curve"))) == n, 30)
+
+    link.stop()  # as at start-up: no worker, torch not imported
+    jobs = []
+    monkeypatch.setattr(link, "submit", lambda *job: jobs.append(job))
+    for path in REOPENED:
+        assert window.open_path(path) and window.flush_preview(5)
+        assert jobs == [] and link.pid is None and not link.ready
+        expected = compute_curves(load_schedule_file(path), momentum=True)
+        assert window.shown_schedule() is window.document.schedule
+        assert window.preview_curve()[1].tobytes() == expected.lr.tobytes()
+        momentum = window.preview.momentum()
+        assert (momentum is None) == (path != "examples/one-cycle.json")
+        if momentum is not None:
+            assert momentum.tobytes() == expected.momentum.tobytes()
+        others = window.curves.other_groups()
+        assert (others is None) == (expected.others is None)
+        if others is not None:
+            assert others.tobytes() == expected.others.tobytes()
+        shown_metrics = window.curves.metric_points()
+        assert shown_metrics.keys() == metrics[path].keys()
+        for index, (steps, values) in metrics[path].items():
+            assert shown_metrics[index][0].tobytes() == steps.tobytes()
+            assert shown_metrics[index][1].tobytes() == values.tobytes()
+    assert metrics["examples/finetune-plateau.json"]  # the metric was checked, not absent
+    window.document.undo_stack.setClean()
+
+
+def test_a_new_worker_reads_the_phases_it_has_seen_instead_of_stepping_them(
+        own_disk_cache, service, monkeypatch):
+    schedule = Schedule((Phase("LinearLR", 30_000, {"start_factor": 0.01}),
+                         Phase("CosineAnnealingLR", 70_000, {"eta_min": 1e-6}, CONTINUE)),
+                        OptimizerConfig("AdamW", 3e-4))
+    link = WorkerLink.shared()
+    assert service.compute_now(schedule, timeout=60)
+    assert link.wait(lambda: len(list(own_disk_cache.glob("*.curve"))) == 2, 30)
+    link.stop()
+    link.start()  # a new worker: nothing in its memory
+    assert link.wait(lambda: link.ready, 60)
+    chunks = []
+    deliver = service._on_message
+    monkeypatch.setattr(service, "_on_message", lambda message: (
+        chunks.append(len(message[4])) if message[0] == "chunk" else None, deliver(message)))
+    service.request(schedule)
+    assert service.compute_now(timeout=60)
+    # A phase read back comes whole; a stepped one would come in pieces of 2,000 steps first.
+    assert chunks == [30_000, 70_000]
+    assert np.array_equal(service.results["ready"][-1][1], compute_curve(schedule))
