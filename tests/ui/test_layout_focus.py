@@ -166,38 +166,6 @@ def test_the_timeline_draws_a_focus_frame_in_the_highlight_colour(qtbot):
     assert _border(view) == unfocused
 
 
-def test_the_palette_shows_its_selection_and_a_ring_only_while_it_has_focus(qtbot):
-    from designer.ui.palette import Palette
-
-    palette = Palette()
-    other = QLineEdit()
-    for widget in (palette, other):
-        qtbot.addWidget(widget)
-        widget.show()
-    palette.resize(palette.sizeHint())
-    qtbot.waitExposed(palette)
-    highlight = palette.palette().color(QPalette.Highlight).name()
-    palette.activateWindow()
-    palette.setFocus(Qt.TabFocusReason)
-    qtbot.waitUntil(palette.hasFocus)
-    assert palette.currentRow() == 0 and palette.item(0).isSelected()  # what Enter appends
-    assert _border(palette.viewport()) == [highlight] * 3
-    rect = palette.visualItemRect(palette.item(2))
-    with qtbot.waitSignal(palette.append_requested):
-        qtbot.mouseClick(palette.viewport(), Qt.LeftButton, pos=rect.center())
-        qtbot.mouseDClick(palette.viewport(), Qt.LeftButton, pos=rect.center())
-    assert palette.selectedItems() == [palette.item(2)]
-    other.activateWindow()
-    other.setFocus(Qt.TabFocusReason)
-    qtbot.waitUntil(lambda: not palette.hasFocus())
-    assert palette.selectedItems() == []  # the last item used is not left highlighted
-    assert highlight not in _border(palette.viewport())
-    palette.activateWindow()
-    palette.setFocus(Qt.BacktabFocusReason)
-    qtbot.waitUntil(palette.hasFocus)
-    assert palette.selectedItems() == [palette.item(2)]  # back where the keyboard was
-
-
 # The window's layout --------------------------------------------------------------------
 
 def _code_lines(window) -> int:
@@ -333,55 +301,14 @@ def test_a_long_name_shows_its_beginning(window):
     assert edit.text() == name and edit.cursorPosition() == 0
 
 
-# Words ---------------------------------------------------------------------------------
-
-def test_file_dialogs_open_in_the_folder_last_used_and_name_the_format(window, tmp_path,
-                                                                      monkeypatch):
-    from PySide6.QtWidgets import QFileDialog
-
-    asked = []
-
-    def save_dialog(parent, caption, suggested, file_filter):
-        asked.append((caption, suggested))
-        return "", ""
-
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", save_dialog)
-    monkeypatch.setattr(QFileDialog, "getOpenFileName",
-                        lambda *args: (str(tmp_path / "runs" / "a.json"), ""))
-    (tmp_path / "runs").mkdir()
-    window.files.choose_open_path()  # the user picked a file in runs/ (and cancelled later)
-    window.files.save_as()  # an untitled design: Save As starts where the user last was
-    assert asked[-1] == ("Save schedule as", str(tmp_path / "runs" / "schedule.json"))
-    window.files.export("python")
-    assert asked[-1][0] == "Export Python module"
-    assert asked[-1][1].startswith(str(tmp_path / "runs"))
-
-
-def test_a_design_stepped_per_epoch_is_described_in_epochs(window):
-    from PySide6.QtWidgets import QLabel
-
-    from designer.core.advice import design_advice
-
-    step = Phase("StepLR", 30, {"step_size": 40})
-    window.document.reset(Schedule((step,), interval="epoch"))
-    window.document.select(0)
-    texts = [label.text() for label in window.inspector.findChildren(QLabel)
-             if label.isVisible()]
-    assert "Multiplies the lr by gamma every step_size epochs." in texts
-    assert window.inspector.editor("step_size").toolTip() == "epochs between decays"
-    assert window.timeline.accessibleDescription() == "1 phase: Step every 40 ×0.1, 30 epochs"
-    plateau = Phase("ReduceLROnPlateau", 50, {"eval_every": 25, "metric": "1"})
-    messages = [a.message for a in design_advice(Schedule((plateau,), interval="epoch"))]
-    assert any("(every 25 epochs)" in m for m in messages), messages
-    window.document.reset(Schedule((step,)))  # per step, the same words say steps
-    window.document.select(0)
-    assert window.inspector.editor("step_size").toolTip() == "steps between decays"
-
-
 # The empty window points at the fastest start -----------------------------------------------
 
 def test_the_empty_timeline_offers_new_from_preset(window, qtbot, monkeypatch):
+    from PySide6.QtCore import QByteArray, QMimeData
+    from PySide6.QtGui import QDragLeaveEvent, QDragMoveEvent
+
     from designer.core.presets import build_preset
+    from designer.ui.edits import SCHEDULER_MIME
     from designer.ui.preset_dialog import PresetDialog
     from designer.ui.timeline_empty import EMPTY_HINT
 
@@ -392,6 +319,15 @@ def test_the_empty_timeline_offers_new_from_preset(window, qtbot, monkeypatch):
     hint = button.hint_rect(timeline.rect().toRectF())
     assert hint.width() >= timeline.fontMetrics().horizontalAdvance(EMPTY_HINT + ", or")
     assert hint.right() < button.x()  # the hint and the button do not overlap
+    mime = QMimeData()
+    mime.setData(SCHEDULER_MIME, QByteArray(b"StepLR"))
+    # A palette drag over the empty timeline says "Drop to add StepLR" in the button's place.
+    QApplication.sendEvent(window.windowHandle(), QDragMoveEvent(
+        timeline.mapTo(window, timeline.rect().center()), Qt.CopyAction, mime, Qt.LeftButton,
+        Qt.NoModifier))
+    assert timeline.paint_state().drop is not None and not button.isVisible()
+    QApplication.sendEvent(window.windowHandle(), QDragLeaveEvent())
+    assert button.isVisible()
     design = build_preset("llm-cosine")
     monkeypatch.setattr(PresetDialog, "run", classmethod(lambda cls, parent=None: design))
     qtbot.mouseClick(button, Qt.LeftButton)

@@ -293,3 +293,49 @@ def test_copy_code_shortcut_action(window, tmp_path):
     module.write_text(text)
     namespace = runpy.run_path(str(module), run_name="designer_copy")
     assert callable(namespace["build_scheduler"])
+
+
+# Words (issue 14) --------------------------------------------------------------------------
+
+def test_file_dialogs_open_in_the_folder_last_used_and_name_the_format(window, tmp_path,
+                                                                      monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    asked = []
+
+    def save_dialog(parent, caption, suggested, file_filter):
+        asked.append((caption, suggested))
+        return "", ""
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", save_dialog)
+    monkeypatch.setattr(QFileDialog, "getOpenFileName",
+                        lambda *args: (str(tmp_path / "runs" / "a.json"), ""))
+    (tmp_path / "runs").mkdir()
+    window.files.choose_open_path()  # the user picked a file in runs/ (and cancelled later)
+    window.files.save_as()  # an untitled design: Save As starts where the user last was
+    assert asked[-1] == ("Save schedule as", str(tmp_path / "runs" / "schedule.json"))
+    window.files.export("python")
+    assert asked[-1][0] == "Export Python module"
+    assert asked[-1][1].startswith(str(tmp_path / "runs"))
+
+
+def test_a_design_stepped_per_epoch_is_described_in_epochs(window):
+    from PySide6.QtWidgets import QLabel
+
+    from designer.core.advice import design_advice
+    from designer.core.model import Phase, Schedule
+
+    step = Phase("StepLR", 30, {"step_size": 40})
+    window.document.reset(Schedule((step,), interval="epoch"))
+    window.document.select(0)
+    texts = [label.text() for label in window.inspector.findChildren(QLabel)
+             if label.isVisible()]
+    assert "Multiplies the lr by gamma every step_size epochs." in texts
+    assert window.inspector.editor("step_size").toolTip() == "epochs between decays"
+    assert window.timeline.accessibleDescription() == "1 phase: Step every 40 ×0.1, 30 epochs"
+    plateau = Phase("ReduceLROnPlateau", 50, {"eval_every": 25, "metric": "1"})
+    messages = [a.message for a in design_advice(Schedule((plateau,), interval="epoch"))]
+    assert any("(every 25 epochs)" in m for m in messages), messages
+    window.document.reset(Schedule((step,)))  # per step, the same words say steps
+    window.document.select(0)
+    assert window.inspector.editor("step_size").toolTip() == "steps between decays"

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QLineEdit
 
 from designer.core.catalog import SCHEDULERS
 from designer.core.palette_data import (
@@ -102,3 +103,41 @@ def test_double_click_and_enter_ask_to_append(palette, qtbot):
     with qtbot.waitSignal(palette.append_requested) as blocker:
         qtbot.keyClick(palette, Qt.Key_Return)
     assert blocker.args == ["ConstantLR"]
+
+
+def _edge_colours(widget) -> list[str]:
+    """The colours along the middle of the widget's left, top and right edges."""
+    image = widget.grab().toImage()
+    ratio = image.devicePixelRatio()
+    points = [(1, widget.height() // 2), (widget.width() // 2, 1), (widget.width() - 2, 30)]
+    return [image.pixelColor(round(x * ratio), round(y * ratio)).name() for x, y in points]
+
+
+def test_the_selection_and_a_focus_ring_show_only_while_the_palette_has_focus(qtbot):
+    palette = Palette()
+    other = QLineEdit()
+    for widget in (palette, other):
+        qtbot.addWidget(widget)
+        widget.show()
+    palette.resize(palette.sizeHint())
+    qtbot.waitExposed(palette)
+    highlight = palette.palette().color(QPalette.Highlight).name()
+    palette.activateWindow()
+    palette.setFocus(Qt.TabFocusReason)
+    qtbot.waitUntil(palette.hasFocus)
+    assert palette.currentRow() == 0 and palette.item(0).isSelected()  # what Enter appends
+    assert _edge_colours(palette.viewport()) == [highlight] * 3
+    rect = palette.visualItemRect(palette.item(2))
+    with qtbot.waitSignal(palette.append_requested):
+        qtbot.mouseClick(palette.viewport(), Qt.LeftButton, pos=rect.center())
+        qtbot.mouseDClick(palette.viewport(), Qt.LeftButton, pos=rect.center())
+    assert palette.selectedItems() == [palette.item(2)]
+    other.activateWindow()
+    other.setFocus(Qt.TabFocusReason)
+    qtbot.waitUntil(lambda: not palette.hasFocus())
+    assert palette.selectedItems() == []  # the last item used is not left highlighted
+    assert highlight not in _edge_colours(palette.viewport())
+    palette.activateWindow()
+    palette.setFocus(Qt.BacktabFocusReason)
+    qtbot.waitUntil(palette.hasFocus)
+    assert palette.selectedItems() == [palette.item(2)]  # back where the keyboard was
