@@ -1,9 +1,9 @@
 """The presets gallery: well-known schedules, each built from a few knobs.
 
-A preset is a title, a one-line description (which may name knob values: it is then a
-function of them, so it keeps saying what the knobs say), its knobs and a pure `build(**knobs)` that
-returns an ordinary `Schedule` of timeline phases (LinearLR, CosineAnnealingLR, LambdaLR...),
-so everything a preset makes can be edited, saved and exported like a hand-made design.
+A preset (`preset_knobs.Preset`) is a title, a one-line description (a function of the knob
+values when it names them), its knobs and a pure `build(**knobs)` that returns an ordinary
+`Schedule` of timeline phases (LinearLR, CosineAnnealingLR, LambdaLR...), so everything a
+preset makes can be edited, saved and exported like a hand-made design.
 
 Shared conventions, so that every preset keeps the promises its description makes:
 
@@ -22,11 +22,9 @@ combination raises `ScheduleError` whose `field` is the knob's name.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
-from designer.core.catalog import CHOICE, FLOAT, INT, INT_LIST, ParamSpec
-from designer.core.fileformat import check_value
+from designer.core.catalog import CHOICE, FLOAT, INT, INT_LIST
 from designer.core.model import (
     MAX_TOTAL_STEPS,
     OptimizerConfig,
@@ -35,89 +33,21 @@ from designer.core.model import (
     Schedule,
     ScheduleError,
 )
+from designer.core.preset_knobs import (
+    Knob,
+    Preset,
+    epochs_knob,
+    lr_knob,
+    min_lr_ratio_knob,
+    peak_lr_knob,
+    total_steps_knob,
+    warmup_fraction_knob,
+    warmup_steps_knob,
+)
 
 __all__ = ["PRESETS", "Knob", "Preset", "build_preset"]
 
 DECAY_SHAPES = ("linear", "cosine", "1-sqrt")
-MIN_LR = 1e-9
-
-
-@dataclass(frozen=True)
-class Knob:
-    """One value a preset asks for.
-
-    Attributes
-    ----------
-    name : keyword of the preset's build function (and the error's field).
-    label : what the dialog's form calls it.
-    kind : FLOAT, INT, CHOICE or INT_LIST (the catalog's kinds, so the inspector's editors
-        and the file format's checks apply unchanged).
-    default, minimum, maximum, exclusive_min, exclusive_max, choices : as in `ParamSpec`.
-    help : one line for tooltips.
-    """
-
-    name: str
-    label: str
-    kind: str
-    default: Any
-    minimum: float | None = None
-    maximum: float | None = None
-    exclusive_min: bool = False
-    exclusive_max: bool = False
-    choices: tuple[str, ...] = ()
-    help: str = ""
-
-    @property
-    def spec(self) -> ParamSpec:
-        """The knob as a catalog parameter: what editors and `check_value` understand."""
-        return ParamSpec(self.name, self.kind, self.default, self.minimum, self.maximum,
-                         self.exclusive_min, self.exclusive_max, self.choices, help=self.help)
-
-    def check(self, value: Any) -> Any:
-        """The normalized value (ints as floats for FLOAT knobs, tuples for lists)."""
-        return check_value(self.spec, value, self.name)
-
-
-@dataclass(frozen=True)
-class Preset:
-    """A gallery entry. `build(**knobs)` fills omitted knobs with their defaults.
-
-    `text` is the description, or a function of the knob values that gives it (for a
-    description that names them: "at epochs 30, 60 and 90").
-    """
-
-    key: str
-    title: str
-    text: str | Callable[..., str] = field(repr=False)
-    knobs: tuple[Knob, ...] = field(repr=False)
-    make: Callable[..., Schedule] = field(repr=False)
-
-    def knob(self, name: str) -> Knob:
-        return next(k for k in self.knobs if k.name == name)
-
-    def defaults(self) -> dict[str, Any]:
-        return {k.name: k.default for k in self.knobs}
-
-    @property
-    def description(self) -> str:
-        """The description of the preset with its default knobs."""
-        return self.describe()
-
-    def describe(self, **values: Any) -> str:
-        """The description for these knob values (omitted ones take their defaults)."""
-        if isinstance(self.text, str):
-            return self.text
-        return self.text(**self._checked(values))
-
-    def build(self, **values: Any) -> Schedule:
-        return self.make(**self._checked(values))
-
-    def _checked(self, values: dict[str, Any]) -> dict[str, Any]:
-        names = {k.name for k in self.knobs}
-        for name in values:
-            if name not in names:
-                raise ScheduleError(name, f"is not a knob of the {self.title} preset")
-        return {k.name: k.check(values.get(k.name, k.default)) for k in self.knobs}
 
 
 PRESETS: dict[str, Preset] = {}
@@ -140,42 +70,6 @@ def _preset(key: str, title: str, description: str | Callable[..., str],
 def _require(ok: bool, knob: str, message: str) -> None:
     if not ok:
         raise ScheduleError(knob, message)
-
-
-# Knobs several presets share ----------------------------------------------------------------
-
-def _total_steps(default: int, minimum: int = 10) -> Knob:
-    return Knob("total_steps", "Total steps", INT, default, minimum, MAX_TOTAL_STEPS,
-                help="optimizer steps of the whole run (scheduler.step() after each batch)")
-
-
-def _epochs(default: int) -> Knob:
-    return Knob("epochs", "Epochs", INT, default, 2, 100_000,
-                help="epochs of the whole run (scheduler.step() after each epoch)")
-
-
-def _lr(name: str, label: str, default: float, help: str) -> Knob:
-    # Below 1e-9 a warmup's first steps would underflow towards subnormal floats.
-    return Knob(name, label, FLOAT, default, MIN_LR, 10.0, help=help)
-
-
-def _peak_lr(default: float) -> Knob:
-    return _lr("peak_lr", "Peak lr", default, "the highest lr, reached when the warmup ends")
-
-
-def _warmup_fraction(default: float) -> Knob:
-    return Knob("warmup_fraction", "Warmup fraction", FLOAT, default, 0.0, 0.5,
-                help="share of the steps spent warming up linearly from zero")
-
-
-def _warmup_steps(default: int, minimum: int = 0) -> Knob:
-    return Knob("warmup_steps", "Warmup steps", INT, default, minimum, MAX_TOTAL_STEPS,
-                help="steps of the linear warmup; the peak lr is reached right after them")
-
-
-def _min_lr_ratio(default: float) -> Knob:
-    return Knob("min_lr_ratio", "Min lr ratio", FLOAT, default, 0.0, 1.0, exclusive_max=True,
-                help="the final lr as a fraction of the peak lr (0.1 ends at 10%)")
 
 
 # Building blocks ---------------------------------------------------------------------------
@@ -244,7 +138,7 @@ def _decay_room(total: int, warmup: int, knob: str) -> None:
     "llm-cosine", "LLM: warmup + cosine",
     "Linear warmup from zero to the peak, then a half cosine down to a fraction of it: "
     "the GPT-3 / LLaMA pre-training schedule.",
-    _total_steps(100_000), _peak_lr(3e-4), _warmup_fraction(0.02), _min_lr_ratio(0.1))
+    total_steps_knob(100_000), peak_lr_knob(3e-4), warmup_fraction_knob(0.02), min_lr_ratio_knob(0.1))
 def llm_cosine(total_steps: int, peak_lr: float, warmup_fraction: float,
                min_lr_ratio: float) -> Schedule:
     warmup = _count(total_steps, warmup_fraction)
@@ -258,12 +152,12 @@ def llm_cosine(total_steps: int, peak_lr: float, warmup_fraction: float,
     "wsd", "Warmup-stable-decay",
     "Warmup, a long constant stretch at the peak, then a short decay (linear, cosine or "
     "1-sqrt): checkpoints from the stable phase can be decayed at any time.",
-    _total_steps(100_000), _peak_lr(1e-3), _warmup_fraction(0.01),
+    total_steps_knob(100_000), peak_lr_knob(1e-3), warmup_fraction_knob(0.01),
     Knob("decay_fraction", "Decay fraction", FLOAT, 0.2, 0.0, 1.0, exclusive_min=True,
          help="share of the steps spent in the final decay"),
     Knob("decay_shape", "Decay shape", CHOICE, "1-sqrt", choices=DECAY_SHAPES,
          help="how the lr falls in the decay: 1-sqrt falls fast first, then slowly"),
-    _min_lr_ratio(0.0))
+    min_lr_ratio_knob(0.0))
 def warmup_stable_decay(total_steps: int, peak_lr: float, warmup_fraction: float,
                         decay_fraction: float, decay_shape: str,
                         min_lr_ratio: float) -> Schedule:
@@ -284,7 +178,7 @@ def warmup_stable_decay(total_steps: int, peak_lr: float, warmup_fraction: float
     "inverse-sqrt", "Transformer: inverse square root",
     "Linear warmup, then the lr falls as 1/sqrt(step): the schedule of \"Attention Is All "
     "You Need\", with its Adam settings.",
-    _total_steps(100_000), _peak_lr(7e-4), _warmup_steps(4000, minimum=1))
+    total_steps_knob(100_000), peak_lr_knob(7e-4), warmup_steps_knob(4000, minimum=1))
 def inverse_sqrt(total_steps: int, peak_lr: float, warmup_steps: int) -> Schedule:
     _require(warmup_steps < total_steps, "warmup_steps",
              f"must be less than the {total_steps:,} total steps, so that the peak is reached")
@@ -300,7 +194,7 @@ def inverse_sqrt(total_steps: int, peak_lr: float, warmup_steps: int) -> Schedul
     "constant-warmup", "Constant with warmup",
     "Linear warmup from zero, then the peak lr for the rest of the run: a common choice "
     "for fine-tuning.",
-    _total_steps(10_000, minimum=2), _peak_lr(1e-4), _warmup_steps(500))
+    total_steps_knob(10_000, minimum=2), peak_lr_knob(1e-4), warmup_steps_knob(500))
 def constant_with_warmup(total_steps: int, peak_lr: float, warmup_steps: int) -> Schedule:
     _require(warmup_steps < total_steps, "warmup_steps",
              f"must be less than the {total_steps:,} total steps")
@@ -313,7 +207,7 @@ def constant_with_warmup(total_steps: int, peak_lr: float, warmup_steps: int) ->
     "bert", "BERT: warmup + polynomial decay",
     "Linear warmup, then a polynomial decay to zero on the last step (power 1 is linear): "
     "BERT's pre-training and fine-tuning schedule, with its AdamW settings.",
-    _total_steps(10_000), _peak_lr(5e-5), _warmup_fraction(0.1),
+    total_steps_knob(10_000), peak_lr_knob(5e-5), warmup_fraction_knob(0.1),
     Knob("power", "Power", FLOAT, 1.0, 0.0, 10.0, exclusive_min=True,
          help="polynomial power of the decay: 1 is linear, 2 falls faster early on"))
 def bert(total_steps: int, peak_lr: float, warmup_fraction: float, power: float) -> Schedule:
@@ -333,7 +227,7 @@ def bert(total_steps: int, peak_lr: float, warmup_fraction: float, power: float)
     "one-cycle", "One-cycle",
     "Leslie Smith's 1cycle policy (OneCycleLR): up to the max lr, then far below the start, "
     "with momentum cycled the other way. SGD with momentum 0.9.",
-    _total_steps(10_000), _lr("max_lr", "Max lr", 0.1, "the peak lr of the cycle"),
+    total_steps_knob(10_000), lr_knob("max_lr", "Max lr", 0.1, "the peak lr of the cycle"),
     Knob("pct_start", "Rising fraction", FLOAT, 0.3, 0.01, 0.99,
          help="share of the steps spent raising the lr (torch's pct_start)"),
     Knob("anneal_strategy", "Annealing", CHOICE, "cos", choices=("cos", "linear"),
@@ -366,7 +260,7 @@ def _resnet_text(epochs: int, lr: float, milestones: tuple[int, ...], gamma: flo
 
 @_preset(
     "resnet-step", "ResNet: step decay", _resnet_text,
-    _epochs(100), _lr("lr", "Initial lr", 0.1, "the lr of the first epochs"),
+    epochs_knob(100), lr_knob("lr", "Initial lr", 0.1, "the lr of the first epochs"),
     Knob("milestones", "Milestones", INT_LIST, (30, 60, 90), 1,
          help="epochs at which the lr is multiplied by gamma"),
     Knob("gamma", "Gamma", FLOAT, 0.1, 0.0, 1.0, exclusive_min=True, exclusive_max=True,
@@ -388,7 +282,7 @@ def resnet_step(epochs: int, lr: float, milestones: tuple[int, ...], gamma: floa
     "sgdr", "SGDR: warm restarts",
     "Cosine annealing restarted from the initial lr after T_0 epochs, each cycle T_mult "
     "times longer than the last (CosineAnnealingWarmRestarts, per epoch).",
-    _epochs(150), _lr("lr", "Initial lr", 0.1, "the lr at the start of every cycle"),
+    epochs_knob(150), lr_knob("lr", "Initial lr", 0.1, "the lr at the start of every cycle"),
     Knob("T_0", "First cycle (T_0)", INT, 10, 1, 100_000, help="epochs of the first cycle"),
     Knob("T_mult", "Cycle growth (T_mult)", INT, 2, 1, 10,
          help="each cycle is this many times longer than the previous one"),
@@ -405,8 +299,8 @@ def sgdr(epochs: int, lr: float, T_0: int, T_mult: int, eta_min: float) -> Sched
     "cyclic", "Cyclical learning rates",
     "Smith's triangular cycles between a base and a max lr (CyclicLR), with momentum cycled "
     "the other way; triangular2 halves the amplitude every cycle.",
-    _total_steps(12_000), _lr("base_lr", "Base lr", 0.001, "the lr at the bottom of a cycle"),
-    _lr("max_lr", "Max lr", 0.006, "the lr at the top of the first cycle"),
+    total_steps_knob(12_000), lr_knob("base_lr", "Base lr", 0.001, "the lr at the bottom of a cycle"),
+    lr_knob("max_lr", "Max lr", 0.006, "the lr at the top of the first cycle"),
     Knob("step_size_up", "Half cycle (steps)", INT, 2000, 1, MAX_TOTAL_STEPS,
          help="steps from the base lr to the max lr (and back)"),
     Knob("mode", "Mode", CHOICE, "triangular2", choices=("triangular", "triangular2"),
@@ -426,10 +320,10 @@ def cyclic(total_steps: int, base_lr: float, max_lr: float, step_size_up: int,
     "A pretrained backbone at a fraction of the head's lr (two param groups), a linear "
     "warmup, then ReduceLROnPlateau halving both whenever the validation loss stalls "
     "(simulated with a noisy loss that flattens out).",
-    _total_steps(10_000), _lr("head_lr", "Head lr", 1e-3, "the head's lr after the warmup"),
+    total_steps_knob(10_000), lr_knob("head_lr", "Head lr", 1e-3, "the head's lr after the warmup"),
     Knob("backbone_ratio", "Backbone lr ratio", FLOAT, 0.1, 0.0, 1.0, exclusive_min=True,
          help="the backbone's lr as a fraction of the head's (0.1: ten times smaller)"),
-    _warmup_steps(500),
+    warmup_steps_knob(500),
     Knob("eval_every", "Validate every (steps)", INT, 250, 1, MAX_TOTAL_STEPS,
          help="steps between validations: ReduceLROnPlateau steps with the loss then"),
     Knob("patience", "Patience", INT, 2, 0, 1000,
