@@ -117,16 +117,7 @@ class MainWindow(QMainWindow):
         self.main_splitter.setStretchFactor(1, 1)
         self.main_splitter.setSizes([225, 725, 330])
         self.setCentralWidget(self.main_splitter)
-        # The plot's own keys (Home, Ctrl+wheel) work once it is clicked; Tab skips it, as
-        # it draws no focus indicator (the Zoomed button resets the view from the keyboard).
-        plot = self.preview.plot_widget
-        plot.setFocusPolicy(Qt.ClickFocus)
-        # pyqtgraph's view ignores a drag entering it without letting QGraphicsView record
-        # it, so a drag moving on (a scheduler from the palette to the timeline) printed
-        # "QGraphicsView::dragLeaveEvent: drag leave received before drag enter". The plot
-        # takes no drops: drags over it go to the window, which opens dropped files.
-        plot.setAcceptDrops(False)
-        plot.viewport().setAcceptDrops(False)
+        self._settle_plot()
 
         self.summary_label = QLabel()
         self.summary_label.setObjectName("curveSummary")
@@ -139,9 +130,21 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.progress)
         self.statusBar().addPermanentWidget(self.summary_label)
         self.resize(1280, 800)
-        centre = 800 - 60  # the window less its menu and status bars
+        centre = self.height() - 60  # the window less its menu and status bars
         self.centre_splitter.setSizes([round(centre * (1 - CODE_SHARE)),
                                        round(centre * CODE_SHARE)])
+
+    def _settle_plot(self) -> None:
+        plot = self.preview.plot_widget
+        # The plot's own keys (Home, Ctrl+wheel) work once it is clicked; Tab skips it, as
+        # it draws no focus indicator (the Zoomed button resets the view from the keyboard).
+        plot.setFocusPolicy(Qt.ClickFocus)
+        # pyqtgraph's view ignores a drag entering it without letting QGraphicsView record
+        # it, so a drag moving on (a scheduler from the palette to the timeline) printed
+        # "QGraphicsView::dragLeaveEvent: drag leave received before drag enter". The plot
+        # takes no drops: drags over it go to the window, which opens dropped files.
+        plot.setAcceptDrops(False)
+        plot.viewport().setAcceptDrops(False)
 
     def _connect(self) -> None:
         document = self.document
