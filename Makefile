@@ -21,6 +21,7 @@ run: $(STAMP)
 	$(VENV)/bin/lr-designer $(EXAMPLE)
 
 test: $(STAMP)
+	$(VENV)/bin/ruff check designer tests bench packaging
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
 
 # .ci/run in a fresh clone of the committed HEAD (not uncommitted changes), new .venv: minutes

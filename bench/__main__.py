@@ -142,7 +142,7 @@ class WindowBench:
         self.app.processEvents()
 
     def load(self, doc: dict) -> None:
-        from designer.core.fileformat import schedule_from_dict
+        from designer.core.schedule.fileformat import schedule_from_dict
 
         self.window.document.reset(schedule_from_dict(doc))
         self.window.flush_preview(600)

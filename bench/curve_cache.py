@@ -1,6 +1,6 @@
 """Section 6b of `make bench`: process start -> first exact curve of a design seen before.
 
-The curve worker writes the phases it stepped to the disk cache (designer/core/disk_cache.py)
+The curve worker writes the phases it stepped to the disk cache (designer/core/curves/disk_cache.py)
 once idle, and until it has imported torch the window answers a design whose phases are all
 there itself. Each app here runs with LR_DESIGNER_CACHE_DIR set: one empty folder per start
 for "never seen", and for "seen before" a folder one earlier run filled (it is stopped only
@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from designer.core.disk_cache import CACHE_DIR_ENV, SUFFIX
+from designer.core.curves.disk_cache import CACHE_DIR_ENV, SUFFIX
 
 EXAMPLE = "warmup-cosine.json"  # the design of section 6: two phases, 100k steps
 RUNS = 3

@@ -27,9 +27,7 @@ import sys
 from collections.abc import Iterable, Sequence
 
 from designer import __version__
-from designer.core.export_formats import TEXT_FORMATS
-from designer.core.fileformat import cut_text, dump_schedule, shown_value
-from designer.core.model import MAX_TOTAL_STEPS, ScheduleError
+from designer.core.export.formats import TEXT_FORMATS
 from designer.core.safe_io import (
     hold_standard_streams,
     kept_text,
@@ -39,6 +37,8 @@ from designer.core.safe_io import (
     write_atomic,
     write_stdout,
 )
+from designer.core.schedule.fileformat import cut_text, dump_schedule, shown_value
+from designer.core.schedule.model import MAX_TOTAL_STEPS, ScheduleError
 
 EXIT_BAD_INPUT = 2
 EXIT_PIPE_CLOSED = 128 + 13  # what a shell reports for a tool ended by SIGPIPE
@@ -175,7 +175,7 @@ def _one_line(text: str) -> str:
 
 def _validate(path: str) -> int:
     schedule = read_schedule_file(path)
-    from designer.core.engine import check_pins, check_schedule  # torch from here on
+    from designer.core.curves.engine import check_pins, check_schedule  # torch from here on
 
     check_schedule(schedule)
     check_pins(schedule)
@@ -186,7 +186,7 @@ def _validate(path: str) -> int:
 
 def _warn_about(path: str, schedule) -> None:
     """What a valid file still gets wrong, one `FILE: warning: ...` line each on stderr."""
-    from designer.core.advice import file_warnings
+    from designer.core.export.advice import file_warnings
 
     for warning in file_warnings(schedule):
         _say(f"{path}: warning: {warning}")
@@ -197,7 +197,7 @@ def _export(path: str, fmt: str, output: str | None, columns: str | None = None,
     if (fmt != "csv" and columns) or (fmt not in ("csv", "json") and summary):
         raise _Refused("--columns applies to --to csv only, --summary to csv and json")
     schedule = read_schedule_file(path)
-    from designer.core.export_formats import export_chunks  # torch from here on
+    from designer.core.export.formats import export_chunks  # torch from here on
 
     def remark(facts) -> None:
         for name in facts.overflowing():
@@ -254,8 +254,8 @@ def _print_summary(path: str | None) -> int:
         return _fail("lr-designer: the window is not available; give a schedule file")
     try:
         schedule = read_schedule_file(path)
-        from designer.core.engine import compute_curve
-        from designer.core.summary import summarize
+        from designer.core.curves.engine import compute_curve
+        from designer.core.curves.summary import summarize
 
         curve = compute_curve(schedule)
         facts = summarize(schedule, curve)
@@ -312,12 +312,12 @@ def _step_count(minimum: int):
 def _import(options) -> int:
     """`lr-designer import`: problems and notes go to stderr, one line each with the
     snippet's line number; exit 2 when nothing could be imported."""
-    from designer.core.fileformat import load_schedule
+    from designer.core.schedule.fileformat import load_schedule
 
     if options.hf is not None:
         if options.file is not None or options.total_steps is None or options.lr is None:
             raise _Refused("--hf needs --total-steps and --lr, and no snippet")
-        from designer.core.import_hf import import_hf
+        from designer.core.importing.hf import import_hf
 
         try:
             extra = dict(_extra_value(item) for item in options.extra)
@@ -328,7 +328,7 @@ def _import(options) -> int:
     else:
         if options.file is None:
             raise _Refused("give a snippet file, or --hf TYPE")
-        from designer.core.import_python import import_python
+        from designer.core.importing.python import import_python
 
         source = read_snippet_file(options.file)
         name = os.path.splitext(os.path.basename(options.file))[0]
@@ -340,7 +340,7 @@ def _import(options) -> int:
         if not result.imported:
             return _fail(f"{options.file}: nothing could be imported")
         schedule = result.schedule
-    from designer.core.engine import check_schedule  # torch is only needed from here on
+    from designer.core.curves.engine import check_schedule  # torch is only needed from here on
 
     text = dump_schedule(schedule)
     try:

@@ -22,11 +22,11 @@ from coverage_designs import designs
 
 
 def run_engine(root: Path) -> None:
-    import designer.core.worker  # noqa: F401 - the window's curve process
-    from designer.core.cache import CurveCache
-    from designer.core.engine import compute_curves
-    from designer.core.export_formats import export_chunks
-    from designer.core.fileformat import load_schedule, load_schedule_file
+    import designer.core.curves.worker  # noqa: F401 - the window's curve process
+    from designer.core.curves.cache import CurveCache
+    from designer.core.curves.engine import compute_curves
+    from designer.core.export.formats import export_chunks
+    from designer.core.schedule.fileformat import load_schedule, load_schedule_file
 
     schedules = [load_schedule(json.dumps(design)) for design in designs().values()]
     schedules += [load_schedule_file(path) for path in sorted((root / "examples").glob("*.json"))]

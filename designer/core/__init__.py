@@ -1,9 +1,9 @@
 """The Qt-free core: schedule model, scheduler catalog, file format, torch engine, export.
 
-Importing this package loads neither Qt nor torch; `designer.core.engine` imports torch.
+Importing this package loads neither Qt nor torch; `designer.core.curves.engine` imports torch.
 """
 
-from designer.core.model import (  # noqa: F401
+from designer.core.schedule.model import (  # noqa: F401
     CONTINUE,
     MAX_TOTAL_STEPS,
     RESTART,

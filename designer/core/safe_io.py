@@ -22,8 +22,8 @@ import sys
 import tempfile
 from collections.abc import Iterable
 
-from designer.core.fileformat import MAX_FILE_BYTES, load_schedule
-from designer.core.model import Schedule, ScheduleError
+from designer.core.schedule.fileformat import MAX_FILE_BYTES, load_schedule
+from designer.core.schedule.model import Schedule, ScheduleError
 
 # Python snippets to import: real ones are a few kB; the parser's memory grows with the text.
 MAX_SNIPPET_BYTES = 1024 * 1024

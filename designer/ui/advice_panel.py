@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from designer.core.advice import Advice
+from designer.core.export.advice import Advice
 from designer.ui.document import Document
 from designer.ui.theme import color_of
 

@@ -16,8 +16,6 @@ from PySide6.QtWidgets import QApplication
 from designer import __version__
 from designer.ui.fonts import register_fonts
 
-SCREENSHOT_ENV = "LR_DESIGNER_SCREENSHOT"
-
 
 def make_application(argv: list[str] | None = None) -> QApplication:
     app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
@@ -49,13 +47,13 @@ def run_app(path: str | None = None) -> int:
     from designer.ui.main_window import MainWindow
 
     window = MainWindow()
-    from designer.ui.automation import install_state_dump
+    from designer.ui.automation import SCREENSHOT_ENV, install_state_dump
 
     install_state_dump(window)
     if path:
         window.open_path(path)
     window.show()
-    from designer.ui.autosave import offer_recovery
+    from designer.ui.files.autosave import offer_recovery
 
     offer_recovery(window)  # designs autosaved by a session that crashed
     screenshot = os.environ.get(SCREENSHOT_ENV)

@@ -16,10 +16,12 @@ import time
 import numpy as np
 from PySide6.QtCore import QPoint
 
-from designer.core.fileformat import schedule_to_dict
-from designer.ui.files import write_atomic
+from designer.core.schedule.fileformat import schedule_to_dict
+from designer.ui.files.files import write_atomic
 
 STATE_ENV = "LR_DESIGNER_STATE_FILE"
+# Set, the app grabs the window once its first curve shows, saves it here and quits.
+SCREENSHOT_ENV = "LR_DESIGNER_SCREENSHOT"
 
 
 def _global_rect(widget, rect) -> list[int]:

@@ -23,8 +23,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from designer.core.export import sequential_lr_obstacles
-from designer.core.templates import TEMPLATES, render_template
+from designer.core.export.python_module import sequential_lr_obstacles
+from designer.core.export.templates import TEMPLATES, render_template
 from designer.ui.document import Document
 from designer.ui.fonts import monospace_font
 from designer.ui.highlighter import PythonHighlighter
@@ -106,7 +106,7 @@ class CodeView(QWidget):
         return self._templates
 
     def template(self) -> str:
-        """The chosen template's key (see designer.core.templates.TEMPLATES)."""
+        """The chosen template's key (see designer.core.export.templates.TEMPLATES)."""
         return self._templates.currentData()
 
     def set_template(self, key: str) -> None:

@@ -1,7 +1,7 @@
 """Exact curves for the window, stepped in a worker process and streamed back.
 
 The window never imports torch or steps a scheduler itself: `CurveService.request` sends
-the newest schedule to the worker (`designer.core.worker`), which cancels stale work,
+the newest schedule to the worker (`designer.core.curves.worker`), which cancels stale work,
 reuses phases it has stepped before, and sends the curve back in pieces. The service puts
 the pieces in place, reports progress, and emits the finished curve only if it is still the
 newest request: an out-of-date result is never shown.
@@ -10,7 +10,7 @@ One worker process serves every window of the application (`WorkerLink`). If it 
 restarted, every service re-sends its pending request, and says so.
 
 Until the worker is ready (it imports torch: a second or two after start-up), a design whose
-phases are all in the disk cache (`designer.core.disk_cache`, written by the worker) is
+phases are all in the disk cache (`designer.core.curves.disk_cache`, written by the worker) is
 answered from there: its exact curve is shown before torch has loaded. Once the worker is
 ready it answers everything, from its memory, the disk cache, or by stepping.
 """
@@ -25,9 +25,9 @@ from typing import Any
 import numpy as np
 from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 
-from designer.core.disk_cache import DiskCache
-from designer.core.model import Schedule
-from designer.core.worker import SEQUENTIAL_LR, wants_momentum
+from designer.core.curves.disk_cache import DiskCache
+from designer.core.curves.worker import SEQUENTIAL_LR, wants_momentum
+from designer.core.schedule.model import Schedule
 
 PROGRESS_INTERVAL = 0.05  # seconds between progress signals while a curve streams in
 # A curve done sooner than this appears whole: drawing partial curves of it took CPU from the
@@ -84,7 +84,7 @@ class WorkerLink(QObject):
         self._start_timer.stop()
         if self._process is not None and self._process.is_alive():
             return
-        from designer.core.worker import worker_main
+        from designer.core.curves.worker import worker_main
 
         ours, theirs = self._context.Pipe()
         self._process = self._context.Process(target=worker_main, args=(theirs,),

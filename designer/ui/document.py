@@ -14,7 +14,7 @@ from collections.abc import Hashable
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
-from designer.core.model import Schedule
+from designer.core.schedule.model import Schedule
 
 _MERGE_ID = 0x5C4ED  # QUndoCommand.id() for mergeable commands; -1 means "never merge"
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from designer.core.fileformat import MAX_GROUPS
-from designer.core.model import CONTINUE, RESTART, ParamGroup, Schedule, new_phase
+from designer.core.schedule.fileformat import MAX_GROUPS
+from designer.core.schedule.model import CONTINUE, RESTART, ParamGroup, Schedule, new_phase
 from designer.ui.document import Document
 
 SCHEDULER_MIME = "application/x-lr-designer-scheduler"

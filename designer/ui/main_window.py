@@ -20,20 +20,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from designer.core.model import Schedule
+from designer.core.schedule.model import Schedule
 from designer.ui import edits
 from designer.ui.advice_panel import AdvicePanel
-from designer.ui.autosave import Autosaver
 from designer.ui.code_view import CodeView
-from designer.ui.compare import CompareOverlay, CompareSet, add_compare_menu
 from designer.ui.curve_service import CurveService
 from designer.ui.document import Document
-from designer.ui.files import FileController
-from designer.ui.inspector import Inspector
+from designer.ui.files.autosave import Autosaver
+from designer.ui.files.files import FileController
+from designer.ui.inspector.inspector import Inspector
 from designer.ui.menus import build_menus, new_from_gallery
 from designer.ui.palette import Palette
-from designer.ui.preview import Preview
-from designer.ui.timeline import Timeline
+from designer.ui.preview.compare import CompareOverlay, CompareSet, add_compare_menu
+from designer.ui.preview.preview import Preview
+from designer.ui.timeline.timeline import Timeline
 
 APP_NAME = "LR Schedule Designer"
 # The code is what users came for: at 1280x800 the code tab shows about 14 lines. The share
@@ -43,7 +43,7 @@ CODE_SHARE = 0.42
 
 def momentum_label(schedule: Schedule) -> str:
     """What OneCycleLR/CyclicLR cycle with this optimizer: beta1 (Adam family) or momentum."""
-    from designer.core.catalog import OPTIMIZERS
+    from designer.core.schedule.catalog import OPTIMIZERS
 
     has_betas = OPTIMIZERS[schedule.optimizer.name].param("betas") is not None
     return "beta1" if has_betas else "momentum"
@@ -230,7 +230,7 @@ class MainWindow(QMainWindow):
             self._show_advice(schedule, None)
 
     def _show_advice(self, schedule: Schedule, lrs: np.ndarray | None) -> None:
-        from designer.core.advice import design_advice
+        from designer.core.export.advice import design_advice
 
         advice = design_advice(schedule, lrs)
         self.advice_panel.show_advice(advice)
@@ -241,7 +241,7 @@ class MainWindow(QMainWindow):
         self.timeline.set_phase_warnings(by_phase)
 
     def _update_summary(self, schedule: Schedule, lrs: np.ndarray) -> None:
-        from designer.core.summary import summarize
+        from designer.core.curves.summary import summarize
 
         facts = summarize(schedule, lrs)
         if not facts.total_steps:

@@ -16,9 +16,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from designer.core.export_formats import FORMATS
+from designer.core.export.formats import FORMATS
 from designer.ui import edits
-from designer.ui.files import presets
+from designer.ui.files.files import presets
 from designer.ui.preset_dialog import PresetDialog
 from designer.ui.shortcuts import show_shortcuts
 
@@ -171,7 +171,7 @@ class UndoKeys(QObject):
             return cls._DESIGN if field.isReadOnly() else cls._FIELD
         if not isinstance(field, (QLineEdit, QAbstractSpinBox)):
             return cls._FIELD  # no text history: the key already reaches the actions
-        if hasattr(field, "has_uncommitted_text"):  # our editors (editors_base._TypedText)
+        if hasattr(field, "has_uncommitted_text"):  # our editors (editors_base.TypedText)
             if not field.has_uncommitted_text():
                 return cls._DESIGN
             return cls._REVERT if undo else cls._FIELD

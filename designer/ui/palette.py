@@ -15,8 +15,8 @@ from PySide6.QtCore import QByteArray, QEvent, QMimeData, QPoint, QSize, Qt, Sig
 from PySide6.QtGui import QColor, QDrag, QIcon, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import QAbstractItemView, QListWidget, QListWidgetItem, QWidget
 
-from designer.core.catalog import SCHEDULERS
-from designer.core.palette_data import THUMBNAIL_STEPS, torch_summary, typical_curve
+from designer.core.curves.palette_data import THUMBNAIL_STEPS, torch_summary, typical_curve
+from designer.core.schedule.catalog import SCHEDULERS
 from designer.ui import theme
 from designer.ui.edits import SCHEDULER_MIME
 from designer.ui.focus_ring import paint_focus_ring

@@ -1,6 +1,6 @@
 """File → New from preset…: the presets gallery.
 
-The list shows every preset of `designer.core.presets` with a thumbnail of its default
+The list shows every preset of `designer.core.schedule.presets` with a thumbnail of its default
 curve; the right side shows the selected preset's description (it follows the knobs), a
 form of its knobs (the inspector's editors, built from each knob's `ParamSpec`) and a larger
 thumbnail of the exact curve for the knobs as they are (`preset_thumbnail`). Curves are stepped by the window's curve worker
@@ -31,10 +31,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from designer.core.model import Schedule, ScheduleError
-from designer.core.presets import PRESETS, Preset
+from designer.core.schedule.model import Schedule, ScheduleError
+from designer.core.schedule.presets import PRESETS, Preset
 from designer.ui.curve_service import CurveService
-from designer.ui.editors import create_editor, error_color
+from designer.ui.inspector.editors import create_editor, error_color
 from designer.ui.preset_thumbnail import CurveThumbnail, curve_color, phase_caption
 from designer.ui.thumbnails import thumbnail_pixmap
 

@@ -8,9 +8,9 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from designer.core.model import Schedule
+from designer.core.schedule.model import Schedule
 from designer.ui import theme
-from designer.ui.editors import format_float
+from designer.ui.inspector.editors import format_float
 from designer.ui.thumbnails import draw_curve
 
 
@@ -18,7 +18,7 @@ def curve_color(palette: QPalette) -> QColor:
     return QColor(theme.CURVE_COLOR if theme.is_dark(palette) else theme.CURVE_COLOR_LIGHT)
 
 
-def _short(lr: float) -> str:
+def short_source(lr: float) -> str:
     """An lr for a label: 0.0001, not 0.00010000000000000003 (the exact value is in the
     inspector once the design is created)."""
     return format_float(float(f"{lr:.6g}"))
@@ -103,7 +103,7 @@ class CurveThumbnail(QWidget):
         painter.setPen(muted)
         unit = "epochs" if self._schedule.interval == "epoch" else "steps"
         text_box = QRectF(plot.left(), frame.top() + 4, plot.width(), line)
-        painter.drawText(text_box, Qt.AlignLeft | Qt.AlignVCenter, f"peak {_short(peak)}")
+        painter.drawText(text_box, Qt.AlignLeft | Qt.AlignVCenter, f"peak {short_source(peak)}")
         if self._pending:
             painter.drawText(text_box, Qt.AlignRight | Qt.AlignVCenter, "updating…")
         bottom = QRectF(plot.left(), plot.bottom() + 6, plot.width(), line)
@@ -111,7 +111,7 @@ class CurveThumbnail(QWidget):
         painter.drawText(bottom, Qt.AlignRight | Qt.AlignVCenter,
                          f"{len(self._lrs):,} {unit}")
         painter.drawText(bottom, Qt.AlignHCenter | Qt.AlignVCenter,
-                         f"final {_short(float(self._lrs[-1]))}")
+                         f"final {short_source(float(self._lrs[-1]))}")
 
     def _draw_phases(self, painter: QPainter, plot: QRectF) -> None:
         """A strip under the plot in the timeline's phase colours, so the blocks the design

@@ -19,9 +19,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from designer.ui.timeline_actions import TIMELINE_KEYS
+from designer.ui.timeline.actions import TIMELINE_KEYS
 
-# The plot's gestures are pyqtgraph's and `plot_support._PlotWidget`'s; they are mouse
+# The plot's gestures are pyqtgraph's and `plot_support.PlotWidget`'s; they are mouse
 # gestures but for Home, so they are listed here rather than in a table of keys.
 PLOT_KEYS = (
     ("Home", "show the whole curve again (after clicking the plot)"),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
-from designer.core.catalog import OPTIMIZERS, SCHEDULERS
+from designer.core.schedule.catalog import OPTIMIZERS, SCHEDULERS
 
 # Expressions users write for LambdaLR (lr = start lr * f(step)) and MultiplicativeLR
 # (lr *= f(step)); all are finite for every step.

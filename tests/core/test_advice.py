@@ -1,9 +1,9 @@
 """Design advice: the warnings a user would otherwise learn the hard way."""
 
-from designer.core.advice import design_advice
-from designer.core.engine import compute_curve
-from designer.core.fileformat import load_schedule_file
-from designer.core.model import CONTINUE, OptimizerConfig, Phase, Schedule
+from designer.core.curves.engine import compute_curve
+from designer.core.export.advice import design_advice
+from designer.core.schedule.fileformat import load_schedule_file
+from designer.core.schedule.model import CONTINUE, OptimizerConfig, Phase, Schedule
 
 
 def advice_for(schedule):

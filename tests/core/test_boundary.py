@@ -31,19 +31,19 @@ for name in FORBIDDEN:
     sys.modules[name] = None
 
 import designer.core
-import designer.core.catalog
-import designer.core.model
-import designer.core.fileformat
-import designer.core.export
+import designer.core.schedule.catalog
+import designer.core.schedule.model
+import designer.core.schedule.fileformat
+import designer.core.export.python_module
 
 # The window and `lr-designer validate` load these before torch is needed.
 assert "torch" not in sys.modules, "designer.core without the engine imported torch"
 
-import designer.core.engine
-from designer.core.fileformat import load_schedule_file
+import designer.core.curves.engine
+from designer.core.schedule.fileformat import load_schedule_file
 
 schedule = load_schedule_file({example!r})
-curve = designer.core.engine.compute_curve(schedule)
+curve = designer.core.curves.engine.compute_curve(schedule)
 loaded = sorted(m for m in sys.modules if m.split(".")[0] in FORBIDDEN and sys.modules[m])
 assert not loaded, loaded
 print("core ok", len(curve))

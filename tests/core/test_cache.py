@@ -4,9 +4,9 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from designer.core.cache import CurveCache
-from designer.core.engine import compute_curve
-from designer.core.model import CONTINUE, RESTART, OptimizerConfig, Phase, Schedule
+from designer.core.curves.cache import CurveCache
+from designer.core.curves.engine import compute_curve
+from designer.core.schedule.model import CONTINUE, RESTART, OptimizerConfig, Phase, Schedule
 
 PHASES = [
     Phase("LinearLR", 20, {"start_factor": 0.1}),
@@ -61,7 +61,7 @@ def test_random_edit_sequences_match_the_engine_exactly(edits):
 
 
 def test_stepped_phases_reach_the_disk_on_save_or_when_evicted_first(tmp_path):
-    from designer.core.disk_cache import DiskCache
+    from designer.core.curves.disk_cache import DiskCache
 
     disk = DiskCache(tmp_path, "versions")
     cache = CurveCache(max_points=100, disk=disk)  # 20 + 40 + 30 + 25 steps: the first goes

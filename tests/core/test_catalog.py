@@ -8,7 +8,7 @@ import pytest
 import torch
 from torch.optim import lr_scheduler
 
-from designer.core.catalog import (
+from designer.core.schedule.catalog import (
     BOOL,
     CHOICE,
     EXPRESSION,
@@ -20,8 +20,8 @@ from designer.core.catalog import (
     REQUIRED,
     SCHEDULERS,
 )
-from designer.core.fileformat import check_value
-from designer.core.model import ScheduleError
+from designer.core.schedule.fileformat import check_value
+from designer.core.schedule.model import ScheduleError
 
 TIMELINE_SCHEDULERS = {
     "ConstantLR", "LinearLR", "StepLR", "MultiStepLR", "ExponentialLR", "PolynomialLR",

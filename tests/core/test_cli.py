@@ -19,8 +19,8 @@ from hypothesis import strategies as st
 
 from designer import __version__
 from designer.cli import main
-from designer.core.engine import compute_curve
-from designer.core.fileformat import load_schedule, load_schedule_file
+from designer.core.curves.engine import compute_curve
+from designer.core.schedule.fileformat import load_schedule, load_schedule_file
 
 
 def _design(*phases: dict) -> str:

@@ -9,7 +9,7 @@ import json
 import pytest
 
 from designer.cli import main
-from designer.core.expressions import MAX_INT_BITS
+from designer.core.schedule.expressions import MAX_INT_BITS
 
 BOMB = f"min(1, (2**{MAX_INT_BITS // 2} * 2**{MAX_INT_BITS // 2}) // 3)"
 

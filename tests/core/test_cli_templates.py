@@ -15,11 +15,11 @@ import numpy as np
 import pytest
 
 from designer.cli import main
-from designer.core.engine import compute_curve, compute_curves
-from designer.core.fileformat import dump_schedule, load_schedule, load_schedule_file
-from designer.core.model import Schedule, ScheduleError
-from designer.core.summary import summarize
-from designer.core.templates import render_template
+from designer.core.curves.engine import compute_curve, compute_curves
+from designer.core.curves.summary import summarize
+from designer.core.export.templates import render_template
+from designer.core.schedule.fileformat import dump_schedule, load_schedule, load_schedule_file
+from designer.core.schedule.model import Schedule, ScheduleError
 
 
 def _design(optimizer: dict, *phases: dict) -> str:

@@ -5,8 +5,8 @@ import json
 
 import pytest
 
-from designer.core.fileformat import dump_schedule, load_schedule, load_schedule_file
-from designer.core.model import ScheduleError
+from designer.core.schedule.fileformat import dump_schedule, load_schedule, load_schedule_file
+from designer.core.schedule.model import ScheduleError
 
 
 def test_pins_round_trip_and_version_follows_need():

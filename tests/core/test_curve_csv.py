@@ -10,11 +10,11 @@ import math
 import numpy as np
 import pytest
 
-from designer.core.curve_csv import curve_csv_chunks
-from designer.core.engine import compute_curves
-from designer.core.fileformat import dump_schedule, load_schedule
-from designer.core.model import ScheduleError
-from designer.core.summary import summarize
+from designer.core.curves.engine import compute_curves
+from designer.core.curves.summary import summarize
+from designer.core.export.curve_csv import curve_csv_chunks
+from designer.core.schedule.fileformat import dump_schedule, load_schedule
+from designer.core.schedule.model import ScheduleError
 
 
 def _design(phases, lr=0.1, groups=None) -> str:

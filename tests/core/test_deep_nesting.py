@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 
 from designer.cli import main
-from designer.core.fileformat import MAX_NESTING, load_schedule
-from designer.core.migrations import migrate
-from designer.core.model import ScheduleError
+from designer.core.schedule.fileformat import load_schedule
+from designer.core.schedule.json_document import MAX_NESTING
+from designer.core.schedule.migrations import migrate
+from designer.core.schedule.model import ScheduleError
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 SAMPLE = json.loads((DATA / "v1" / "step-exponential.json").read_text(encoding="utf-8"))

@@ -10,12 +10,12 @@ import time
 import numpy as np
 import pytest
 
-from designer.core import disk_cache
-from designer.core.cache import CurveCache, phase_key
-from designer.core.curves import PhaseCurve, concatenate
-from designer.core.disk_cache import SUFFIX, DiskCache
-from designer.core.engine import compute_curves, step_phase
-from designer.core.model import CONTINUE, OptimizerConfig, ParamGroup, Phase, Schedule
+from designer.core.curves import disk_cache
+from designer.core.curves.cache import CurveCache, phase_key
+from designer.core.curves.disk_cache import SUFFIX, DiskCache
+from designer.core.curves.engine import compute_curves, step_phase
+from designer.core.curves.phase_curve import PhaseCurve, concatenate
+from designer.core.schedule.model import CONTINUE, OptimizerConfig, ParamGroup, Phase, Schedule
 
 SGD = OptimizerConfig("SGD", 0.1, {"momentum": 0.9})
 ONE_CYCLE = Phase("OneCycleLR", 300, {"max_lr": [0.5, 0.05]})
@@ -180,10 +180,10 @@ def test_an_unwritable_folder_is_no_error(tmp_path, curve):
 WRITER = """
 import sys
 from pathlib import Path
-from designer.core.cache import phase_key
-from designer.core.disk_cache import DiskCache
-from designer.core.engine import step_phase
-from designer.core.model import OptimizerConfig, Phase
+from designer.core.curves.cache import phase_key
+from designer.core.curves.disk_cache import DiskCache
+from designer.core.curves.engine import step_phase
+from designer.core.schedule.model import OptimizerConfig, Phase
 
 phase = Phase("CosineAnnealingLR", 200_000, {"eta_min": 1e-5})
 optimizer = OptimizerConfig("AdamW", 3e-4)

@@ -20,11 +20,12 @@ from hypothesis import HealthCheck, given, settings
 from torch.optim import lr_scheduler
 from training_loop import first_group_lrs
 
-from designer.core.catalog import OPTIMIZERS, SCHEDULERS
-from designer.core.engine import compute_curve, compute_curves
-from designer.core.expressions import parse_expression
-from designer.core.fileformat import dump_schedule, load_schedule
-from designer.core.model import (
+from designer.core.curves.engine import compute_curve, compute_curves
+from designer.core.curves.summary import summarize
+from designer.core.schedule.catalog import OPTIMIZERS, SCHEDULERS
+from designer.core.schedule.expressions import parse_expression
+from designer.core.schedule.fileformat import dump_schedule, load_schedule
+from designer.core.schedule.model import (
     CONTINUE,
     OptimizerConfig,
     Phase,
@@ -32,7 +33,6 @@ from designer.core.model import (
     ScheduleError,
     new_phase,
 )
-from designer.core.summary import summarize
 
 SGD = OptimizerConfig("SGD", 0.1, {})
 
@@ -462,7 +462,7 @@ def test_continuing_from_a_decay_that_rounds_below_zero_is_what_training_does():
     """LinearLR to end_factor 0 ends a float rounding below zero (-1.7e-17 here). A training
     loop carries on from it; torch's optimizer constructors would refuse it, so the engine
     sets it into the param group, as the exported PhasedLR does, and both agree."""
-    from designer.core.export import export_python
+    from designer.core.export.python_module import export_python
 
     design = schedule(Phase("LinearLR", 4, {"start_factor": 0.2239053371800299,
                                             "end_factor": 0.0, "total_iters": 3}),

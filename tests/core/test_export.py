@@ -22,10 +22,10 @@ from hypothesis import strategies as st
 from torch.optim import lr_scheduler
 from training_loop import first_group_lrs, step_like_training
 
-from designer.core.engine import compute_curve, compute_curves
-from designer.core.export import export_python, sequential_lr_obstacles
-from designer.core.fileformat import dump_schedule, load_schedule
-from designer.core.model import CONTINUE, OptimizerConfig, Phase, Schedule
+from designer.core.curves.engine import compute_curve, compute_curves
+from designer.core.export.python_module import export_python, sequential_lr_obstacles
+from designer.core.schedule.fileformat import dump_schedule, load_schedule
+from designer.core.schedule.model import CONTINUE, OptimizerConfig, Phase, Schedule
 
 SGD = OptimizerConfig("SGD", 0.1, {"momentum": 0.9})
 

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from designer.core.expressions import (
+from designer.core.schedule.expressions import (
     MAX_INT_BITS,
     MAX_LENGTH,
     MAX_NODES,

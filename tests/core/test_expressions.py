@@ -1,4 +1,4 @@
-"""Tests for designer.core.expressions: whitelist, exact export round trip, bounded failure."""
+"""Tests for designer.core.schedule.expressions: whitelist, exact export round trip, bounded failure."""
 
 import math
 import pickle
@@ -9,7 +9,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from designer.core.expressions import MAX_LENGTH, Expression, ExpressionError, parse_expression
+from designer.core.schedule.expressions import (
+    MAX_LENGTH,
+    Expression,
+    ExpressionError,
+    parse_expression,
+)
 
 WARMUP_INV_SQRT = "min((step + 1) / 200, (200 / max(step + 1, 200)) ** 0.5)"
 

@@ -11,9 +11,9 @@ from design_strategies import schedule_docs
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from designer.core.engine import compute_curve
-from designer.core.fileformat import dump_schedule, load_schedule, load_schedule_file
-from designer.core.model import OptimizerConfig, Phase, Schedule, ScheduleError
+from designer.core.curves.engine import compute_curve
+from designer.core.schedule.fileformat import dump_schedule, load_schedule, load_schedule_file
+from designer.core.schedule.model import OptimizerConfig, Phase, Schedule, ScheduleError
 
 SPEC_EXAMPLE = """{
   "format": "lr-schedule-designer",

@@ -25,9 +25,9 @@ from pathlib import Path
 import pytest
 
 from designer.cli import _write_stdout, main
-from designer.core.fileformat import dump_schedule, load_schedule_file
-from designer.core.model import ScheduleError
 from designer.core.safe_io import MAX_SNIPPET_BYTES, write_atomic
+from designer.core.schedule.fileformat import dump_schedule, load_schedule_file
+from designer.core.schedule.model import ScheduleError
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "step-exponential.json"
 TIME_LIMIT = 60  # a child that blocks on a FIFO would run forever; this fails it instead
@@ -342,7 +342,7 @@ def test_a_huge_version_is_not_echoed_in_full(tmp_path, capsys):
 def test_the_window_reads_and_writes_through_the_same_functions():
     """One home: the window's Save and Open are the CLI's (checked in a child, as importing
     Qt here would be out of place in tests/core)."""
-    script = ("import designer.ui.files as f, designer.core.safe_io as s\n"
+    script = ("import designer.ui.files.files as f, designer.core.safe_io as s\n"
               "assert f.write_atomic is s.write_atomic\n"
               "assert f.read_schedule_file is s.read_schedule_file\n"
               "assert not hasattr(f, 'MAX_SNIPPET_BYTES')\n")

@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 
 from designer.cli import main
-from designer.core.catalog import SCHEDULERS
-from designer.core.import_python import import_python
+from designer.core.importing.python import import_python
+from designer.core.schedule.catalog import SCHEDULERS
 
 HUGE = "0x" + "f" * 5000  # 20,000 bits: str() of it passes Python's 4,300-digit limit
 HEAD = ("import argparse\nimport functools\nimport math\nimport torch\nimport transformers\n"

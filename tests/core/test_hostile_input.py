@@ -18,15 +18,15 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from designer.core.engine import compute_curve
-from designer.core.expressions import ExpressionError, parse_expression
-from designer.core.fileformat import load_schedule
-from designer.core.model import ScheduleError
+from designer.core.curves.engine import compute_curve
+from designer.core.schedule.expressions import ExpressionError, parse_expression
+from designer.core.schedule.fileformat import load_schedule
+from designer.core.schedule.model import ScheduleError
 
 SAMPLES = sorted((Path(__file__).resolve().parents[1] / "data" / "v1").glob("*.json"))
 TIME_LIMIT = 1.0
 
-# The whitelist, as the module docstring of designer.core.expressions states it.
+# The whitelist, as the module docstring of designer.core.schedule.expressions states it.
 FUNCTIONS = {"min", "max", "abs", "cos", "sin", "exp", "log", "sqrt", "floor", "ceil"}
 MATH_FUNCTIONS = FUNCTIONS - {"min", "max", "abs"}
 CONSTANTS = {"pi", "e"}
@@ -114,7 +114,7 @@ def _extend(children: st.SearchStrategy[ast.expr]) -> st.SearchStrategy[ast.expr
 python_trees = st.recursive(constants | names, _extend, max_leaves=12)
 
 
-def _source(tree: ast.expr) -> str | None:
+def source_text(tree: ast.expr) -> str | None:
     try:
         return ast.unparse(ast.fix_missing_locations(ast.Expression(tree)))
     except (ValueError, TypeError, AttributeError, RecursionError):
@@ -170,7 +170,7 @@ def check_expression(text: str) -> None:
 @settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(python_trees)
 def test_random_trees_of_the_python_grammar(tree):
-    text = _source(tree)
+    text = source_text(tree)
     if text is not None:
         check_expression(text)
 
@@ -186,7 +186,7 @@ STATEMENTS = ["import os", "from os import system", "x = {e}", "x += {e}", "del 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.sampled_from(STATEMENTS), python_trees)
 def test_statements_are_refused(template, tree):
-    text = _source(tree)
+    text = source_text(tree)
     if text is None:
         return
     statement = template.replace("{e}", text)
@@ -243,7 +243,7 @@ def test_mutated_valid_files_load_quickly(path, data):
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(python_trees, st.sampled_from(["LambdaLR", "MultiplicativeLR"]))
 def test_hostile_lr_lambda_in_a_valid_file(tree, scheduler):
-    text = _source(tree)
+    text = source_text(tree)
     if text is None:
         return
     document = {"format": "lr-schedule-designer", "version": 1,

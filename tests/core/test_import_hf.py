@@ -14,11 +14,11 @@ import torch
 from training_loop import first_group_lrs
 
 from designer.cli import main
-from designer.core.engine import compute_curve
-from designer.core.export import export_python
-from designer.core.fileformat import dump_schedule, load_schedule, load_schedule_file
-from designer.core.import_hf import HF_TYPES, import_hf
-from designer.core.model import ScheduleError
+from designer.core.curves.engine import compute_curve
+from designer.core.export.python_module import export_python
+from designer.core.importing.hf import HF_TYPES, import_hf
+from designer.core.schedule.fileformat import dump_schedule, load_schedule, load_schedule_file
+from designer.core.schedule.model import ScheduleError
 
 # (type, extra) pairs; each runs over every (warmup, total) below.
 CASES = [
@@ -175,7 +175,7 @@ def test_reduce_lr_on_plateau_equals_transformers_stepped_like_trainer(transform
     """transformers builds torch's ReduceLROnPlateau from the extras; Trainer steps it after
     each evaluation with the eval metric. Fed the design's simulated metric at the design's
     evaluations, transformers' scheduler gives the design's curve to the bit."""
-    from designer.core.simulation import metric_points
+    from designer.core.curves.simulation import metric_points
 
     design = import_hf("reduce_lr_on_plateau", 0, 3000, LR, **extra)
     [phase] = design.phases

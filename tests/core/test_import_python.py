@@ -26,12 +26,12 @@ import pytest
 import torch
 
 from designer.cli import main
-from designer.core.engine import compute_curve, compute_curves, make_optimizer
-from designer.core.export import export_python
-from designer.core.expressions import parse_expression
-from designer.core.fileformat import dump_schedule, load_schedule, load_schedule_file
-from designer.core.import_python import _ORDER, import_python
-from designer.core.model import CONTINUE, ParamGroup, Schedule, simulation_for_length
+from designer.core.curves.engine import compute_curve, compute_curves, make_optimizer
+from designer.core.export.python_module import export_python
+from designer.core.importing.python import POSITIONAL_ORDER, import_python
+from designer.core.schedule.expressions import parse_expression
+from designer.core.schedule.fileformat import dump_schedule, load_schedule, load_schedule_file
+from designer.core.schedule.model import CONTINUE, ParamGroup, Schedule, simulation_for_length
 
 CORPUS = Path(__file__).resolve().parent.parent / "data" / "import_corpus"
 
@@ -353,7 +353,7 @@ def test_multiplicative_after_a_milestone_continues_exactly_when_its_factor_star
 
 
 def _sequential(schedule):
-    from designer.core.import_python import sequential_lr_curves
+    from designer.core.curves.engine import sequential_lr_curves
 
     return sequential_lr_curves(schedule)[0]
 
@@ -541,7 +541,7 @@ def test_hostile_snippets_are_reported_not_crashed(snippet):
 
 
 def test_positional_orders_match_torch():
-    for name, order in _ORDER.items():
+    for name, order in POSITIONAL_ORDER.items():
         parameters = list(inspect.signature(getattr(torch.optim.lr_scheduler, name)).parameters)
         assert parameters[0] == "optimizer"
         assert tuple(parameters[1:]) == order, name
@@ -613,7 +613,7 @@ def test_cli_import_in_a_fresh_interpreter(tmp_path, python, subprocess_env):
 
 def test_importing_needs_no_torch(python, subprocess_env):
     # The window imports a pasted snippet at once; torch takes seconds to import.
-    code = ("import sys\nfrom designer.core.import_python import import_python\n"
+    code = ("import sys\nfrom designer.core.importing.python import import_python\n"
             f"result = import_python(open({str(CORPUS / 'resnet_multisteplr.py')!r}).read())\n"
             "assert result.imported and 'torch' not in sys.modules, sorted(sys.modules)\n")
     completed = subprocess.run([python, "-c", code], check=False, capture_output=True,

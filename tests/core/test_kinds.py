@@ -7,9 +7,9 @@ import math
 
 import pytest
 
-from designer.core.catalog import OPTIMIZERS, SCHEDULERS
-from designer.core.kinds import KINDS, check_value, kind_of
-from designer.core.model import ScheduleError
+from designer.core.schedule.catalog import OPTIMIZERS, SCHEDULERS
+from designer.core.schedule.kinds import KINDS, check_value, kind_of
+from designer.core.schedule.model import ScheduleError
 
 PARAMS = [(owner.name, param) for owner in [*SCHEDULERS.values(), *OPTIMIZERS.values()]
           for param in owner.params]

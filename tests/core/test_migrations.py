@@ -13,10 +13,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from designer.core import fileformat, migrations
-from designer.core.fileformat import FORMAT_VERSION, dump_schedule, load_schedule
-from designer.core.migrations import MIGRATIONS, migrate
-from designer.core.model import OptimizerConfig, Phase, Schedule, ScheduleError
+from designer.core.schedule import json_document, migrations
+from designer.core.schedule.fileformat import dump_schedule, load_schedule
+from designer.core.schedule.json_document import FORMAT_VERSION
+from designer.core.schedule.migrations import MIGRATIONS, migrate
+from designer.core.schedule.model import OptimizerConfig, Phase, Schedule, ScheduleError
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 SAMPLES = sorted(DATA.glob("v*/*.json"))
@@ -92,7 +93,7 @@ def fake_history(monkeypatch):
         assert "blocks" not in document and "lr" in document["optimizer"]
         return {**document, "interval": document["interval"].lower()}
 
-    monkeypatch.setattr(fileformat, "FORMAT_VERSION", 2)
+    monkeypatch.setattr(json_document, "FORMAT_VERSION", 2)
     monkeypatch.setattr(migrations, "MIGRATIONS", {0: v0_to_v1, 1: v1_to_v2})
     return calls
 
@@ -145,7 +146,7 @@ def test_a_migration_that_breaks_on_a_hostile_file_raises_a_schedule_error(fake_
 
 
 def test_a_gap_in_the_chain_is_reported(monkeypatch):
-    monkeypatch.setattr(fileformat, "FORMAT_VERSION", 3)
+    monkeypatch.setattr(json_document, "FORMAT_VERSION", 3)
     monkeypatch.setattr(migrations, "MIGRATIONS", {1: lambda document: document})
     document = json.loads((DATA / "v1" / "step-exponential.json").read_text())
     with pytest.raises(ScheduleError) as info:
@@ -155,7 +156,7 @@ def test_a_gap_in_the_chain_is_reported(monkeypatch):
 
 
 def test_a_migration_must_return_an_object(monkeypatch):
-    monkeypatch.setattr(fileformat, "FORMAT_VERSION", 2)
+    monkeypatch.setattr(json_document, "FORMAT_VERSION", 2)
     monkeypatch.setattr(migrations, "MIGRATIONS", {1: lambda document: [document]})
     text = (DATA / "v1" / "step-exponential.json").read_text()
     with pytest.raises(ScheduleError, match="not a JSON object"):
@@ -176,7 +177,7 @@ json_values = st.recursive(
                        json_values, max_size=5))
 def test_hostile_old_files_raise_only_schedule_errors_quickly(document):
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(fileformat, "FORMAT_VERSION", 2)
+        patch.setattr(json_document, "FORMAT_VERSION", 2)
         calls = []
         patch.setattr(migrations, "MIGRATIONS", {
             0: lambda d: (calls.append(0), d.update(phases=d.pop("blocks")), d)[2],

@@ -6,8 +6,8 @@ from dataclasses import FrozenInstanceError, replace
 
 import pytest
 
-from designer.core.catalog import SCHEDULERS
-from designer.core.model import (
+from designer.core.schedule.catalog import SCHEDULERS
+from designer.core.schedule.model import (
     CONTINUE,
     RESTART,
     OptimizerConfig,
@@ -138,7 +138,7 @@ def test_schedule_error_is_one_line_with_the_field():
 
 
 def test_colours_are_not_saved():
-    from designer.core.fileformat import dump_schedule, load_schedule
+    from designer.core.schedule.fileformat import dump_schedule, load_schedule
 
     moved = S.move_phase(0, 2)
     assert "color" not in dump_schedule(moved)

@@ -15,10 +15,10 @@ import torch
 from torch.optim import lr_scheduler
 
 from designer.cli import main
-from designer.core.engine import compute_curve, compute_curves
-from designer.core.export import export_python, sequential_lr_obstacles
-from designer.core.fileformat import dump_schedule, load_schedule
-from designer.core.model import (
+from designer.core.curves.engine import compute_curve, compute_curves
+from designer.core.export.python_module import export_python, sequential_lr_obstacles
+from designer.core.schedule.fileformat import dump_schedule, load_schedule
+from designer.core.schedule.model import (
     CONTINUE,
     OptimizerConfig,
     ParamGroup,
@@ -203,7 +203,7 @@ def test_a_new_plateau_phase_steps_and_is_a_simulation():
 
 
 def test_the_plotted_metric_is_the_one_the_engine_steps_with():
-    from designer.core.simulation import metric_points
+    from designer.core.curves.simulation import metric_points
 
     phase = Phase("ReduceLROnPlateau", 90, {"metric": "1 / (1 + step)", "metric_noise": 0.05,
                                             "noise_seed": 3, "eval_every": 4, "patience": 1})

@@ -14,12 +14,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from designer.core.catalog import CHOICE, FLOAT, INT, INT_LIST, SCHEDULERS
-from designer.core.engine import compute_curve, compute_curves
-from designer.core.expressions import parse_expression
-from designer.core.fileformat import dump_schedule, load_schedule
-from designer.core.model import Schedule, ScheduleError
-from designer.core.presets import PRESETS, Knob, Preset, build_preset
+from designer.core.curves.engine import compute_curve, compute_curves
+from designer.core.schedule.catalog import CHOICE, FLOAT, INT, INT_LIST, SCHEDULERS
+from designer.core.schedule.expressions import parse_expression
+from designer.core.schedule.fileformat import dump_schedule, load_schedule
+from designer.core.schedule.model import Schedule, ScheduleError
+from designer.core.schedule.presets import PRESETS, Knob, Preset, build_preset
 
 REL = 1e-12
 # Upper bounds for random knobs, so that every drawn design steps in milliseconds.
@@ -345,7 +345,7 @@ def test_presets_import_without_qt_or_torch(subprocess_env):
     script = ("import sys\n"
               "for name in ('PySide6', 'pyqtgraph', 'torch'):\n"
               "    sys.modules[name] = None\n"
-              "from designer.core.presets import PRESETS\n"
+              "from designer.core.schedule.presets import PRESETS\n"
               "for preset in PRESETS.values():\n"
               "    preset.build()\n"
               "print('ok')\n")

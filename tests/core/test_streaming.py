@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from designer.core.engine import iter_phase, step_phase
-from designer.core.model import OptimizerConfig, Phase, ScheduleError
+from designer.core.curves.engine import iter_phase, step_phase
+from designer.core.schedule.model import OptimizerConfig, Phase, ScheduleError
 
 SGD = OptimizerConfig("SGD", 0.1, {"momentum": 0.9})
 

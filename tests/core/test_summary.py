@@ -10,10 +10,10 @@ import pytest
 from design_strategies import schedule_docs
 from hypothesis import HealthCheck, given, settings
 
-from designer.core.engine import compute_curve
-from designer.core.fileformat import load_schedule, load_schedule_file
-from designer.core.model import OptimizerConfig, Phase, Schedule
-from designer.core.summary import CurveSummary, summarize
+from designer.core.curves.engine import compute_curve
+from designer.core.curves.summary import CurveSummary, summarize
+from designer.core.schedule.fileformat import load_schedule, load_schedule_file
+from designer.core.schedule.model import OptimizerConfig, Phase, Schedule
 
 SGD = OptimizerConfig("SGD", 0.1, {"momentum": 0.9})
 

@@ -28,10 +28,11 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from training_loop import first_group_lrs, step_like_training
 
-from designer.core.engine import compute_curve, compute_curves, make_optimizer
-from designer.core.export import export_python
-from designer.core.fileformat import load_schedule, load_schedule_file
-from designer.core.model import (
+from designer.core.curves.engine import compute_curve, compute_curves, make_optimizer
+from designer.core.export.python_module import export_python
+from designer.core.export.templates import TEMPLATES, plateau_eval_every, render_template
+from designer.core.schedule.fileformat import load_schedule, load_schedule_file
+from designer.core.schedule.model import (
     CONTINUE,
     OptimizerConfig,
     ParamGroup,
@@ -39,7 +40,6 @@ from designer.core.model import (
     Schedule,
     ScheduleError,
 )
-from designer.core.templates import TEMPLATES, plateau_eval_every, render_template
 
 EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "examples").glob("*.json"))
 SGD = OptimizerConfig("SGD", 0.1, {"momentum": 0.9})

@@ -21,7 +21,7 @@ SCRIPT = textwrap.dedent("""
     import multiprocessing, os, sys, time
 
     def busy(conn):
-        from designer.core.worker import exit_with_parent
+        from designer.core.curves.worker import exit_with_parent
         exit_with_parent()
         conn.send("started")
         time.sleep(60)  # a piece of work that never looks at the pipe

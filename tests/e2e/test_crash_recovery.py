@@ -5,7 +5,7 @@ finds nothing left behind.
 The app runs offscreen with HOME and the XDG folders in a temporary directory, so
 QStandardPaths (autosaves, settings) is isolated. Edits come from LR_DESIGNER_TEST_EDIT,
 answers to the recovery question from LR_DESIGNER_RECOVER, and the window's state from
-LR_DESIGNER_STATE_FILE (designer/ui/autosave.py, designer/ui/automation.py).
+LR_DESIGNER_STATE_FILE (designer/ui/files/autosave.py, designer/ui/automation.py).
 """
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from designer.core.engine import compute_curve
-from designer.core.fileformat import dump_schedule, load_schedule_file, schedule_to_dict
-from designer.core.model import Phase
+from designer.core.curves.engine import compute_curve
+from designer.core.schedule.fileformat import dump_schedule, load_schedule_file, schedule_to_dict
+from designer.core.schedule.model import Phase
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "step-exponential.json"
 APP_DATA = ("lr-schedule-designer", "LR Schedule Designer")  # organization, application

@@ -18,8 +18,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from designer.core.engine import compute_curve
-from designer.core.fileformat import schedule_from_dict
+from designer.core.curves.engine import compute_curve
+from designer.core.schedule.fileformat import schedule_from_dict
 
 pytestmark = pytest.mark.skipif(
     not (shutil.which("Xvfb") and shutil.which("xdotool")),

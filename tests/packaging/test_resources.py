@@ -102,7 +102,7 @@ def test_mime_type_is_json_with_its_own_glob():
 
 
 def test_mime_magic_matches_what_the_designer_writes(example_files):
-    from designer.core.fileformat import dump_schedule, load_schedule_file
+    from designer.core.schedule.fileformat import dump_schedule, load_schedule_file
 
     matches = mime_type_element().findall("m:magic/m:match", MIME_NS)
     assert matches

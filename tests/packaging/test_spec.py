@@ -91,8 +91,8 @@ def test_coverage_designs_name_every_scheduler_and_optimizer():
     sys.path.insert(0, str(PACKAGING))
     from coverage_designs import designs
 
-    from designer.core.catalog import OPTIMIZERS, SCHEDULERS
-    from designer.core.fileformat import load_schedule
+    from designer.core.schedule.catalog import OPTIMIZERS, SCHEDULERS
+    from designer.core.schedule.fileformat import load_schedule
 
     schedules = [load_schedule(json.dumps(design)) for design in designs().values()]
     assert {p.scheduler for s in schedules for p in s.phases} == set(SCHEDULERS)

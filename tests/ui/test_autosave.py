@@ -20,11 +20,11 @@ import pytest
 from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from designer.core.fileformat import load_schedule_file, schedule_to_dict
-from designer.core.model import Phase, Schedule
+from designer.core.schedule.fileformat import load_schedule_file, schedule_to_dict
+from designer.core.schedule.model import Phase, Schedule
 from designer.ui import MainWindow, edits
-from designer.ui import autosave as autosave_module
-from designer.ui.autosave import (
+from designer.ui.files import autosave as autosave_module
+from designer.ui.files.autosave import (
     DISCARD,
     LATER,
     RECOVER,
@@ -401,7 +401,7 @@ def test_a_fifo_named_like_an_autosave_does_not_block_the_start(window, folder,
     fifo = folder / "x.json"
     os.mkfifo(fifo)
     good = make_orphan(folder, load_schedule_file(str(EXAMPLES / "one-cycle.json")))
-    script = ("import sys\nfrom designer.ui.autosave import find_recoverable\n"
+    script = ("import sys\nfrom designer.ui.files.autosave import find_recoverable\n"
               "found = find_recoverable(sys.argv[1])\n"
               "print([entry.path for entry in found])\n")
     # In a child with a timeout, so that a regression fails instead of hanging the suite.

@@ -10,10 +10,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QPlainTextEdit
 
-from designer.core.export import export_python
-from designer.core.fileformat import load_schedule_file
-from designer.core.model import CONTINUE, Phase, Schedule
-from designer.core.templates import TEMPLATES, render_template
+from designer.core.export.python_module import export_python
+from designer.core.export.templates import TEMPLATES, render_template
+from designer.core.schedule.fileformat import load_schedule_file
+from designer.core.schedule.model import CONTINUE, Phase, Schedule
 from designer.ui.code_view import PHASED_HELPER, TORCH_CLASSES, CodeView
 from designer.ui.document import Document
 from designer.ui.highlighter import PythonHighlighter, python_formats

@@ -6,8 +6,8 @@ import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QMessageBox
 
-from designer.core.engine import compute_curve
-from designer.core.fileformat import load_schedule_file
+from designer.core.curves.engine import compute_curve
+from designer.core.schedule.fileformat import load_schedule_file
 from designer.ui import MainWindow, edits
 
 

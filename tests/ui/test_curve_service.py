@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QSettings
 
-from designer.core.engine import compute_curve
-from designer.core.model import CONTINUE, OptimizerConfig, Phase, Schedule
+from designer.core.curves.engine import compute_curve
+from designer.core.schedule.model import CONTINUE, OptimizerConfig, Phase, Schedule
 from designer.ui import MainWindow, edits
 from designer.ui.curve_service import CurveService, WorkerLink
 
@@ -112,8 +112,8 @@ def test_bursts_of_edits_end_on_the_exact_curve_of_the_last_document(qtbot, tmp_
 
 
 def test_momentum_is_co_plotted_from_the_same_torch_run(qtbot, tmp_path):
-    from designer.core.engine import compute_curves
-    from designer.core.fileformat import load_schedule_file
+    from designer.core.curves.engine import compute_curves
+    from designer.core.schedule.fileformat import load_schedule_file
 
     window = MainWindow(QSettings(str(tmp_path / "s.ini"), QSettings.IniFormat))
     qtbot.addWidget(window)
@@ -139,8 +139,8 @@ def test_the_worker_keeps_torch_dynamo_out_and_its_cache_bounded():
         "import json, sys\n"
         "sys.path.insert(0, 'packaging')\n"
         "from coverage_designs import designs\n"
-        "from designer.core.fileformat import load_schedule, load_schedule_file\n"
-        "from designer.core.worker import WORKER_CACHE_POINTS, new_worker\n"
+        "from designer.core.schedule.fileformat import load_schedule, load_schedule_file\n"
+        "from designer.core.curves.worker import WORKER_CACHE_POINTS, new_worker\n"
         "cache = new_worker(None).cache\n"
         "assert cache.max_points == WORKER_CACHE_POINTS\n"
         "for design in designs().values():\n"
@@ -158,7 +158,7 @@ def own_disk_cache(tmp_path, monkeypatch):
     """The shared worker restarted with its disk cache in tmp_path (a worker reads the
     folder when it starts), and stopped again afterwards so the next test's worker uses
     the session's cache."""
-    from designer.core.disk_cache import CACHE_DIR_ENV
+    from designer.core.curves.disk_cache import CACHE_DIR_ENV
 
     link = WorkerLink.shared()
     link.stop()
@@ -175,8 +175,8 @@ REOPENED = ["examples/one-cycle.json",  # momentum co-plotted
 
 def test_a_design_seen_before_shows_its_exact_curve_before_the_worker_starts(
         own_disk_cache, window, monkeypatch):
-    from designer.core.engine import compute_curves
-    from designer.core.fileformat import load_schedule_file
+    from designer.core.curves.engine import compute_curves
+    from designer.core.schedule.fileformat import load_schedule_file
 
     link = WorkerLink.shared()
     metrics, written = {}, 0

@@ -27,9 +27,9 @@ from PySide6.QtCore import QMimeData, QPoint, QPointF, QSettings, Qt, QUrl
 from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from designer.core.fileformat import MAX_FILE_BYTES, dump_schedule, load_schedule_file
+from designer.core.schedule.fileformat import MAX_FILE_BYTES, dump_schedule, load_schedule_file
 from designer.ui import MainWindow, edits
-from designer.ui.files import read_schedule_file, write_atomic
+from designer.ui.files.files import read_schedule_file, write_atomic
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "step-exponential.json"
 
@@ -378,7 +378,7 @@ def test_lrs_near_the_float_maximum_stream_into_the_preview(window):
 
 
 def test_import_scheduler_code_into_a_new_design(window, tmp_path):
-    from designer.core.engine import compute_curve
+    from designer.core.curves.engine import compute_curve
 
     snippet = tmp_path / "train.py"
     snippet.write_text(
@@ -402,8 +402,8 @@ def test_import_scheduler_code_into_a_new_design(window, tmp_path):
 
 
 def test_import_of_a_torch_quirk_shows_the_snippets_own_curve_too(window):
-    from designer.core.engine import compute_curve
-    from designer.core.import_python import import_python
+    from designer.core.curves.engine import compute_curve
+    from designer.core.importing.python import import_python
 
     snippet = Path("tests/data/import_corpus/onecycle_in_sequential.py")
     expected = import_python(snippet.read_text(encoding="utf-8"), name=snippet.stem)

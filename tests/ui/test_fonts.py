@@ -9,11 +9,11 @@ import sys
 
 from PySide6.QtGui import QFontInfo
 
-from designer.core.catalog import SCHEDULERS
+from designer.core.schedule.catalog import SCHEDULERS
 from designer.ui.code_view import CodeView
 from designer.ui.document import Document
-from designer.ui.editors import ExpressionEditor
 from designer.ui.fonts import FAMILY, monospace_font, register_fonts
+from designer.ui.inspector.editors import ExpressionEditor
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -55,8 +55,8 @@ from PySide6.QtWidgets import QApplication
 from designer.ui.app import make_application
 from designer.ui.code_view import CodeView
 from designer.ui.document import Document
-from designer.ui.editors import ExpressionEditor
-from designer.core.catalog import SCHEDULERS
+from designer.ui.inspector.editors import ExpressionEditor
+from designer.core.schedule.catalog import SCHEDULERS
 
 QApplication([])
 system = QFontInfo(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))

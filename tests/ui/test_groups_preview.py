@@ -10,10 +10,10 @@ import io
 import numpy as np
 from PySide6.QtWidgets import QApplication
 
-from designer.core.engine import compute_curves
-from designer.core.export_formats import export_chunks
-from designer.core.model import CONTINUE, OptimizerConfig, ParamGroup, Phase, Schedule
-from designer.ui.preview_layers import SIMULATION_LABEL
+from designer.core.curves.engine import compute_curves
+from designer.core.export.formats import export_chunks
+from designer.core.schedule.model import CONTINUE, OptimizerConfig, ParamGroup, Phase, Schedule
+from designer.ui.preview.layers import SIMULATION_LABEL
 
 EXAMPLE = "examples/finetune-plateau.json"
 
@@ -90,7 +90,7 @@ def test_framework_templates_say_why_they_cannot_hold_a_plateau_phase(window):
 
 
 def test_the_synthetic_metric_is_drawn_and_read_out(window):
-    from designer.core.simulation import metric_points
+    from designer.core.curves.simulation import metric_points
 
     assert window.open_path(EXAMPLE)
     shown(window)

@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from designer.core import expressions
-from designer.core.simulation import metric_points
+from designer.core.curves.simulation import metric_points
+from designer.core.schedule import expressions
 from designer.ui import edits
 
 DATA = Path(__file__).resolve().parents[1] / "data"

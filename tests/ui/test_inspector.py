@@ -13,12 +13,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontInfo, QGuiApplication
 from ui_keys import paste_text, replace_text
 
-from designer.core.catalog import OPTIMIZERS, SCHEDULERS
-from designer.core.expressions import ExpressionError, parse_expression
-from designer.core.fileformat import dump_schedule, load_schedule
-from designer.core.model import OptimizerConfig, Phase, Schedule, new_phase
+from designer.core.schedule.catalog import OPTIMIZERS, SCHEDULERS
+from designer.core.schedule.expressions import ExpressionError, parse_expression
+from designer.core.schedule.fileformat import dump_schedule, load_schedule
+from designer.core.schedule.model import OptimizerConfig, Phase, Schedule, new_phase
 from designer.ui.document import Document
-from designer.ui.editors import (
+from designer.ui.inspector.editors import (
     EDITORS,
     BoolEditor,
     ChoiceEditor,
@@ -30,7 +30,7 @@ from designer.ui.editors import (
     OptionalEditor,
     create_editor,
 )
-from designer.ui.inspector import Inspector
+from designer.ui.inspector.inspector import Inspector
 
 # pytest-qt creates the QApplication lazily, so this still applies when run without the
 # Makefile's environment.
@@ -501,7 +501,7 @@ def test_labels_are_not_clipped(inspector, document):
 
 
 def test_a_long_expression_shows_from_its_start(qtbot):
-    from designer.ui.editors import create_editor
+    from designer.ui.inspector.editors import create_editor
 
     editor = create_editor(SCHEDULERS["LambdaLR"].param("lr_lambda"))
     qtbot.addWidget(editor)

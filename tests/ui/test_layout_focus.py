@@ -7,12 +7,12 @@ from PySide6.QtGui import QColor, QPalette
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLineEdit
 
-from designer.core.model import CONTINUE, Phase, Schedule
+from designer.core.schedule.model import CONTINUE, Phase, Schedule
 from designer.ui import theme
 from designer.ui.document import Document
-from designer.ui.timeline import Timeline
-from designer.ui.timeline_geometry import MIN_BLOCK_PX, widen_blocks
-from designer.ui.timeline_layout import PAD_Y
+from designer.ui.timeline.geometry import MIN_BLOCK_PX, widen_blocks
+from designer.ui.timeline.layout import PAD_Y
+from designer.ui.timeline.timeline import Timeline
 
 
 def _pixel(widget, x: float, y: float) -> QColor:
@@ -109,7 +109,7 @@ def _close_menu_soon(opened: list) -> None:
 
 
 def test_every_key_in_the_table_does_what_it_says(qtbot):
-    from designer.ui.timeline_actions import TIMELINE_KEYS
+    from designer.ui.timeline.actions import TIMELINE_KEYS
 
     schedule = Schedule((Phase("LinearLR", 100), Phase("CosineAnnealingLR", 100),
                          Phase("ConstantLR", 100)))
@@ -219,7 +219,7 @@ def test_tab_never_lands_on_the_plot_and_does_reach_the_timeline(window, qtbot):
 def test_help_lists_every_shortcut_of_the_menus_and_the_timeline(window, qtbot):
     from PySide6.QtGui import QAction
 
-    from designer.ui.timeline_actions import TIMELINE_KEYS
+    from designer.ui.timeline.actions import TIMELINE_KEYS
 
     action = window.findChild(QAction, "actionShortcuts")
     assert action in window.menuBar().actions()[-1].menu().actions()  # under Help
@@ -307,10 +307,10 @@ def test_the_empty_timeline_offers_new_from_preset(window, qtbot, monkeypatch):
     from PySide6.QtCore import QByteArray, QMimeData
     from PySide6.QtGui import QDragLeaveEvent, QDragMoveEvent
 
-    from designer.core.presets import build_preset
+    from designer.core.schedule.presets import build_preset
     from designer.ui.edits import SCHEDULER_MIME
     from designer.ui.preset_dialog import PresetDialog
-    from designer.ui.timeline_empty import EMPTY_HINT
+    from designer.ui.timeline.empty import EMPTY_HINT
 
     timeline = window.timeline
     button = timeline.preset_prompt
@@ -364,7 +364,7 @@ def _drag_over(window, mime, targets, drop: bool = False) -> None:
 def test_dragging_a_scheduler_across_the_plot_prints_no_warning(window, qtlog, tmp_path):
     from PySide6.QtCore import QByteArray, QMimeData, QUrl
 
-    from designer.core.fileformat import dump_schedule
+    from designer.core.schedule.fileformat import dump_schedule
     from designer.ui.edits import SCHEDULER_MIME
 
     mime = QMimeData()

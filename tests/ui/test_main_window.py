@@ -16,9 +16,9 @@ from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QMouseEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
 
-from designer.core.catalog import SCHEDULERS
-from designer.core.engine import compute_curve
-from designer.core.fileformat import dump_schedule, load_schedule, load_schedule_file
+from designer.core.curves.engine import compute_curve
+from designer.core.schedule.catalog import SCHEDULERS
+from designer.core.schedule.fileformat import dump_schedule, load_schedule, load_schedule_file
 from designer.ui import edits
 
 
@@ -322,8 +322,8 @@ def test_file_dialogs_open_in_the_folder_last_used_and_name_the_format(window, t
 def test_a_design_stepped_per_epoch_is_described_in_epochs(window):
     from PySide6.QtWidgets import QLabel
 
-    from designer.core.advice import design_advice
-    from designer.core.model import Phase, Schedule
+    from designer.core.export.advice import design_advice
+    from designer.core.schedule.model import Phase, Schedule
 
     step = Phase("StepLR", 30, {"step_size": 40})
     window.document.reset(Schedule((step,), interval="epoch"))

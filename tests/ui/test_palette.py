@@ -8,14 +8,14 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QLineEdit
 
-from designer.core.catalog import SCHEDULERS
-from designer.core.palette_data import (
+from designer.core.curves.palette_data import (
     clean_rst,
     compute_palette_data,
     palette_data,
     torch_summary,
     typical_curve,
 )
+from designer.core.schedule.catalog import SCHEDULERS
 from designer.ui.edits import SCHEDULER_MIME
 from designer.ui.palette import ICON_SIZE, Palette, curve_pixmap
 

@@ -15,12 +15,18 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 from ui_keys import paste_text, replace_text
 
-from designer.core.fileformat import MAX_GROUPS, check_group, dump_schedule, load_schedule
-from designer.core.model import OptimizerConfig, ParamGroup, Schedule, ScheduleError, new_phase
+from designer.core.schedule.fileformat import MAX_GROUPS, check_group, dump_schedule, load_schedule
+from designer.core.schedule.model import (
+    OptimizerConfig,
+    ParamGroup,
+    Schedule,
+    ScheduleError,
+    new_phase,
+)
 from designer.ui.document import Document
-from designer.ui.editors import FloatEditor
-from designer.ui.editors_groups import PerGroupEditor
-from designer.ui.inspector import Inspector
+from designer.ui.inspector.editors import FloatEditor
+from designer.ui.inspector.editors_groups import PerGroupEditor
+from designer.ui.inspector.inspector import Inspector
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 

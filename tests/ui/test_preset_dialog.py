@@ -13,8 +13,8 @@ from PySide6.QtGui import QAction
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from designer.core.engine import compute_curve
-from designer.core.presets import PRESETS, build_preset
+from designer.core.curves.engine import compute_curve
+from designer.core.schedule.presets import PRESETS, build_preset
 from designer.ui import MainWindow, edits
 from designer.ui.preset_dialog import PresetDialog
 
@@ -199,7 +199,7 @@ def test_cancelling_the_gallery_or_the_save_question_changes_nothing(window, mon
 
 
 def test_the_bundled_examples_stay_reachable(window):
-    from designer.ui.files import presets
+    from designer.ui.files.files import presets
 
     menu = window.findChild(type(window.recent_menu), "examplesMenu")
     actions = menu.actions()

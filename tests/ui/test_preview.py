@@ -14,11 +14,11 @@ from PySide6.QtGui import QImage, QPainter, QWheelEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from designer.core.engine import compute_curve
-from designer.core.fileformat import load_schedule_file
-from designer.core.model import Phase, Schedule
-from designer.ui.plot_support import log_ticks
-from designer.ui.preview import Preview, compact_number, lr_label
+from designer.core.curves.engine import compute_curve
+from designer.core.schedule.fileformat import load_schedule_file
+from designer.core.schedule.model import Phase, Schedule
+from designer.ui.preview.plot_support import log_ticks
+from designer.ui.preview.preview import Preview, compact_number, lr_label
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 

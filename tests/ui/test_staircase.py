@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 from PySide6.QtWidgets import QApplication
 
-from designer.core.engine import compute_curve
-from designer.core.model import Phase, Schedule
-from designer.ui.preview import Preview
-from designer.ui.staircase import staircase_points
+from designer.core.curves.engine import compute_curve
+from designer.core.schedule.model import Phase, Schedule
+from designer.ui.preview.preview import Preview
+from designer.ui.preview.staircase import staircase_points
 
 STEP = Schedule((Phase("StepLR", 20, {"step_size": 5, "gamma": 0.5}),))
 

@@ -31,7 +31,8 @@ from hypothesis.stateful import (
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from designer.core.catalog import (
+from designer.core.curves.engine import compute_curve, compute_curves
+from designer.core.schedule.catalog import (
     BOOL,
     CHOICE,
     EXPRESSION,
@@ -42,11 +43,10 @@ from designer.core.catalog import (
     SCHEDULERS,
     ParamSpec,
 )
-from designer.core.engine import compute_curve, compute_curves
-from designer.core.fileformat import check_value, schedule_to_dict
-from designer.core.model import CONTINUE, RESTART, ScheduleError
+from designer.core.schedule.fileformat import check_value, schedule_to_dict
+from designer.core.schedule.model import CONTINUE, RESTART, ScheduleError
 from designer.ui import MainWindow, edits
-from designer.ui.autosave import schedule_from_autosave
+from designer.ui.files.autosave import schedule_from_autosave
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "v1"
 # Small stored designs (the largest is 370 steps), so a step costs milliseconds. Not

@@ -8,11 +8,10 @@ from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QHelpEven
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMenu, QToolTip
 
-from designer.core.model import CONTINUE, RESTART, Phase, Schedule
+from designer.core.schedule.model import CONTINUE, RESTART, Phase, Schedule
 from designer.ui.document import Document
 from designer.ui.edits import SCHEDULER_MIME
-from designer.ui.timeline import Timeline
-from designer.ui.timeline_geometry import (
+from designer.ui.timeline.geometry import (
     XMapping,
     format_value,
     nice_grid,
@@ -20,6 +19,7 @@ from designer.ui.timeline_geometry import (
     phase_tooltip,
     snap_steps,
 )
+from designer.ui.timeline.timeline import Timeline
 
 WARMUP, COSINE, STEP = "LinearLR", "CosineAnnealingLR", "StepLR"
 

@@ -1,0 +1,306 @@
+"""The curve engine: steps real torch schedulers and records the learning rate.
+
+The curve has one value per step: `optimizer.param_groups[0]["lr"]` just before that step's
+`optimizer.step()`. Each phase is its own real torch scheduler, constructed on a fresh
+optimizer whose lr is the phase's start lr and stepped once per step (the per-phase
+semantics; see README "What the curve is"). A phase's values therefore depend only on the
+phase, the optimizer settings and its start lr, which is what makes per-phase caching valid.
+
+A design with several param groups steps one optimizer with one group per design group;
+every phase start is then a tuple of start lrs, one per group, and the curves of the groups
+after the first come in `PhaseCurve.others`.
+
+ReduceLROnPlateau phases are simulations: after every `eval_every`-th step the engine calls
+`scheduler.step(metric)` with the phase's synthetic metric (`designer.core.curves.simulation`),
+exactly as the exported module's demo loop does.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Generator, Iterator
+from types import MethodType
+from typing import Any
+
+import numpy as np
+import torch
+
+from designer.core.curves.phase_curve import PhaseCurve, concatenate, start_lrs
+from designer.core.curves.simulation import metric_evaluations
+from designer.core.schedule.catalog import OPTIMIZERS
+from designer.core.schedule.fileformat import check_base_lrs, check_phase
+from designer.core.schedule.kinds import kind_of
+from designer.core.schedule.model import OptimizerConfig, Phase, Schedule, ScheduleError
+
+
+def compute_curve(schedule: Schedule) -> np.ndarray:
+    """The exact lr per step of the whole schedule, as float64."""
+    return compute_curves(schedule).lr
+
+
+def compute_curves(schedule: Schedule, momentum: bool = False,
+                   phase_curve: Callable[..., PhaseCurve] | None = None) -> PhaseCurve:
+    """The lr curve (and optionally the momentum curve) of the whole schedule.
+
+    `phase_curve(phase, optimizer, start, index, momentum)` steps one phase whole (the
+    per-phase cache passes its memoizing version); by default phases are stepped in pieces.
+    """
+    pieces = None
+    if phase_curve is not None:
+        pieces = lambda *args: iter((phase_curve(*args),))
+    parts = list(iter_curves(schedule, momentum, pieces))
+    if not parts:
+        base = schedule.base_lrs()
+        others = np.zeros((len(base) - 1, 0)) if len(base) > 1 else None
+        return PhaseCurve(np.zeros(0), np.zeros(0) if momentum else None, others)
+    return concatenate(parts, momentum)
+
+
+def iter_curves(schedule: Schedule, momentum: bool = False,
+                phase_pieces: Callable[..., Iterator[PhaseCurve]] | None = None,
+                ) -> Iterator[PhaseCurve]:
+    """The whole schedule's curve as consecutive pieces (at most 50k steps each, unless
+    `phase_pieces` steps otherwise), so a caller can check, stream or summarize a design of
+    millions of steps and many groups without holding it. The chaining of start lrs from
+    phase to phase lives here only."""
+    phase_pieces = phase_pieces or iter_phase
+    previous_last: tuple[float, ...] | None = None
+    check_base_lrs(schedule)
+    base = schedule.base_lrs()
+    for index, phase in enumerate(schedule.phases):
+        start = start_lrs(phase, base, previous_last)
+        last = None
+        for last in phase_pieces(phase, schedule.optimizer, start, index, momentum):
+            yield last
+        if last is not None:  # a phase has at least one step (the loader says so)
+            previous_last = last.last_lrs()
+
+
+def check_schedule(schedule: Schedule) -> None:
+    """Step every phase as compute_curves does, keeping nothing: ScheduleError names the
+    field of whatever torch refuses (`validate`, and exports before they hand anything out)."""
+    for _ in iter_curves(schedule):
+        pass
+
+
+def check_pins(schedule: Schedule) -> None:
+    """`check_schedule` for every pinned variant: a pin is part of the file, and the window
+    steps it like the design. ScheduleError names the field as the file has it,
+    `compare[1].design.phases[0].params.gamma`."""
+    for index, pin in enumerate(schedule.pinned):
+        try:
+            check_schedule(pin.schedule)
+        except ScheduleError as exc:
+            field = f"compare[{index}].design.{exc.field}".rstrip(".")
+            raise ScheduleError(field, exc.message) from None
+
+
+def scheduler_kwargs(phase: Phase, path: str = "phase") -> dict[str, Any]:
+    """The keyword arguments for the torch constructor, each as its kind hands it to torch
+    (expressions made callable; the simulation's own settings left out)."""
+    kwargs = {}
+    for name, value in phase.resolved_params().items():
+        spec = phase.spec.param(name)
+        if not spec.simulation:
+            kwargs[name] = kind_of(spec).to_torch(spec, value, f"{path}.params.{name}")
+    return kwargs
+
+
+def make_optimizer(config: OptimizerConfig,
+                   lr: float | tuple[float, ...]) -> torch.optim.Optimizer:
+    """A real torch optimizer with the design's settings: one dummy parameter, or one
+    param group of one dummy parameter per lr when given a tuple of several lrs.
+
+    The lrs are written into the param groups after construction, as the exported PhasedLR
+    does when a phase begins: a phase may continue from a slightly negative lr (a decay to
+    zero rounds to -1.7e-17), which a training loop carries on with, but which torch's
+    optimizer constructors refuse."""
+    spec = OPTIMIZERS[config.name]
+    cls = getattr(torch.optim, spec.name)
+    lrs = [float(v) for v in (lr if isinstance(lr, tuple) else (lr,))]
+    allowed = [max(v, 0.0) for v in lrs]
+    if len(lrs) == 1:
+        params: list[Any] = [torch.zeros(1, requires_grad=True)]
+    else:
+        params = [{"params": [torch.zeros(1, requires_grad=True)], "lr": group_lr}
+                  for group_lr in allowed]
+    try:
+        optimizer = cls(params, lr=allowed[0], **config.params)
+    except _TORCH_ERRORS as exc:
+        raise ScheduleError(_blame(str(exc), config.params, "optimizer.params", "optimizer"),
+                            f"torch rejected {spec.name}: {_one_line(exc)}") from None
+    for group, group_lr in zip(optimizer.param_groups, lrs):
+        group["lr"] = group_lr
+    return optimizer
+
+
+# What torch raises for arguments it rejects, at construction or while stepping.
+_TORCH_ERRORS = (ValueError, TypeError, ArithmeticError, LookupError, RuntimeError)
+
+
+def step_phase(phase: Phase, optimizer_config: OptimizerConfig,
+               start: float | tuple[float, ...], index: int = 0,
+               momentum: bool = False) -> PhaseCurve:
+    """Construct the phase's real scheduler on a fresh optimizer and step it `steps` times.
+
+    The last of those steps is the scheduler.step() that ends the phase. Its lr is not on
+    the curve, but a training loop (and the exported module) makes that call, so an error
+    torch raises there is an error of the design. Every phase makes it, wherever it sits,
+    so a phase's validity does not depend on its position.
+    """
+    # Pieces of 50k steps: a list of millions of Python floats steps about a third slower.
+    return concatenate(list(iter_phase(phase, optimizer_config, start, index, momentum)),
+                       momentum)
+
+
+def iter_phase(phase: Phase, optimizer_config: OptimizerConfig,
+               start: float | tuple[float, ...], index: int = 0,
+               momentum: bool = False,
+               chunk_steps: int = 50_000) -> Generator[PhaseCurve, int | None, None]:
+    """`step_phase` in pieces of at most `chunk_steps` values, for a preview that fills in
+    while a long phase is stepped. The pieces concatenate to `step_phase`'s result exactly;
+    an error of the design raises ScheduleError from the piece where torch meets it.
+    `generator.send(n)` asks for pieces of `n` steps from then on."""
+    path = f"phases[{index}]"
+    starts = start if isinstance(start, tuple) else (float(start),)
+    check_phase(phase, path, len(starts))
+    optimizer = make_optimizer(optimizer_config, starts)
+    cls = getattr(torch.optim.lr_scheduler, phase.scheduler)
+    kwargs = scheduler_kwargs(phase, path)
+    group = optimizer.param_groups[0]
+    other_groups = optimizer.param_groups[1:]
+    done = 0  # values of earlier chunks
+    lrs: list[float] = []  # values of the chunk being stepped
+    moms: list[float] = []
+    others: list[list[float]] = []
+    ending = False
+    # The dummy parameters never have a gradient, so optimizer.step() would change nothing;
+    # it is only called so that torch sees it before scheduler.step() (torch warns otherwise).
+    # torch's own step() imports torch._dynamo on first use (about 70 MB), hence a no-op.
+    optimizer.step = MethodType(_no_step, optimizer)
+    try:
+        scheduler = cls(optimizer, **kwargs)
+        optimizer.step()
+        advance = _plateau_driver(phase, scheduler, path) if phase.spec.simulated else (
+            scheduler.step)
+        read_momentum = _momentum_reader(group) if momentum else None
+        while done < phase.steps:
+            count = min(chunk_steps, phase.steps - done)
+            lrs, moms, others = [], [], [[] for _ in other_groups]
+            # The lr of each step is read before the scheduler.step() that follows it;
+            # the very last call is the one that ends the phase (see step_phase).
+            for _ in range(count - 1):
+                lrs.append(group["lr"])
+                if read_momentum is not None:
+                    moms.append(read_momentum())
+                if others:
+                    for values, other in zip(others, other_groups):
+                        values.append(other["lr"])
+                advance()
+            lrs.append(group["lr"])
+            if read_momentum is not None:
+                moms.append(read_momentum())
+            for values, other in zip(others, other_groups):
+                values.append(other["lr"])
+            ending = done + count == phase.steps
+            advance()
+            curve = np.asarray(lrs, dtype=np.float64)
+            other_curves = np.asarray(others, dtype=np.float64) if others else None
+            _check_finite(curve if other_curves is None else np.vstack([curve, other_curves]),
+                          done, path)
+            piece = PhaseCurve(curve, np.asarray(moms, dtype=np.float64) if momentum else None,
+                               other_curves)
+            done += count
+            lrs, moms, others = [], [], []
+            resized = yield piece
+            if resized:
+                chunk_steps = max(1, int(resized))
+    except ScheduleError as exc:
+        if not ending or exc.field == path:
+            raise
+        raise ScheduleError(exc.field, f"{exc.message}; torch evaluates step {phase.steps} at "
+                            f"the scheduler.step() that ends this {phase.steps}-step "
+                            "phase") from None
+    except _TORCH_ERRORS as exc:
+        field = _blame(str(exc), kwargs, f"{path}.params", path)
+        if ending:
+            message = (f"torch's {phase.scheduler} failed at the scheduler.step() that ends "
+                       f"the phase: {_one_line(exc)}")
+        elif done + len(lrs):
+            message = (f"torch's {phase.scheduler} failed after {done + len(lrs)} steps: "
+                       f"{_one_line(exc)}")
+        else:
+            message = f"torch rejected {phase.scheduler}: {_one_line(exc)}"
+        raise ScheduleError(field, message) from None
+
+
+def _no_step(self: torch.optim.Optimizer, closure: Any = None) -> None:
+    """optimizer.step() for parameters that have no gradient: nothing to do."""
+
+
+def _check_finite(curves: np.ndarray, done: int, path: str) -> None:
+    finite = np.isfinite(curves)
+    if not finite.all():
+        bad = done + int(np.argmin(finite.reshape(-1, curves.shape[-1]).all(axis=0)))
+        raise ScheduleError(path, f"the lr is not a finite number at step {bad} of the phase")
+
+
+def _plateau_driver(phase: Phase, scheduler: Any, path: str) -> Callable[[], None]:
+    """The per-step call that drives a ReduceLROnPlateau phase: after every
+    `eval_every`-th step, scheduler.step(metric) with the next synthetic evaluation."""
+    evaluations = metric_evaluations(phase, path)
+    every = int(phase.param_value("eval_every"))
+    step = 0
+
+    def advance() -> None:
+        nonlocal step
+        step += 1
+        if step % every == 0:
+            scheduler.step(next(evaluations)[1])
+
+    return advance
+
+
+def _momentum_reader(group: dict[str, Any]) -> Callable[[], float]:
+    if "betas" in group:
+        return lambda: float(group["betas"][0])
+    if "momentum" in group:
+        return lambda: float(group["momentum"])
+    return lambda: math.nan
+
+
+def _blame(message: str, params: dict[str, Any], prefix: str, fallback: str) -> str:
+    """The field a torch error message is about: the longest parameter name it mentions
+    (ignoring case: "Nesterov momentum requires ..." is about nesterov)."""
+    message = message.lower()
+    for name in sorted(params, key=len, reverse=True):
+        if name.lower() in message:
+            return f"{prefix}.{name}"
+    return fallback
+
+
+def _one_line(exc: BaseException) -> str:
+    """A torch message as one line (some span several), or the exception's type name."""
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
+def sequential_lr_curves(schedule: Schedule) -> np.ndarray:
+    """torch's own SequentialLR over the schedule's phases, as the snippet builds it: the lr
+    of every param group per step, shape (groups, steps). The curve worker computes it for
+    the window's overlay of an imported snippet's own curve."""
+    import warnings
+
+    optimizer = make_optimizer(schedule.optimizer, schedule.base_lrs())
+    schedulers = [getattr(torch.optim.lr_scheduler, phase.scheduler)(
+        optimizer, **scheduler_kwargs(phase, f"phases[{i}]"))
+        for i, phase in enumerate(schedule.phases)]
+    combined = torch.optim.lr_scheduler.SequentialLR(optimizer, schedulers,
+                                                     schedule.phase_starts()[1:])
+    lrs = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the dummy optimizer steps without gradients
+        for _ in range(schedule.total_steps):
+            lrs.append([group["lr"] for group in optimizer.param_groups])
+            optimizer.step()
+            combined.step()
+    return np.asarray(lrs, dtype=np.float64).reshape(-1, len(optimizer.param_groups)).T

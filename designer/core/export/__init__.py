@@ -1,0 +1,1 @@
+"""What leaves the designer: the Python module, the templates, the export formats, the CSV, design advice, SequentialLR's quirks."""

@@ -1,0 +1,252 @@
+"""Turning snippet code into one expression in `step`.
+
+`lambda_text` turns an `lr_lambda` (a lambda, a `def` made of assignments, `if` and
+`return`, or a `functools.partial` of one) into one expression in `step`, with the
+snippet's constants substituted, which `designer.core.schedule.expressions` then validates.
+`number` computes an arithmetic expression of the snippet's numbers the same way.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING, Any
+
+from designer.core.importing.values import (
+    EVALUATION_FAILURES,
+    MAX_CALL_DEPTH,
+    MAX_LAMBDA_NODES,
+    Cannot,
+    Function,
+    NotImportable,
+    Ref,
+    Scope,
+    Unknown,
+    additive_terms,
+    dotted_name,
+    is_number_node,
+    lambda_parameters,
+    literal_value,
+    node_size,
+    number_node,
+    short_source,
+    too_large,
+)
+from designer.core.schedule.expressions import ExpressionError, parse_expression
+
+if TYPE_CHECKING:
+    from designer.core.importing.reader import SnippetReader
+
+
+class ExpressionConverter:
+    """The expression-building part of `SnippetReader` (which provides `value` and the
+    `_budget` and `_sizes` state these methods use)."""
+
+    def number(self, node: ast.expr, scope: Scope) -> Any:
+        """An arithmetic expression of the snippet's numbers, computed by the whitelist
+        expression parser; Unknown if it needs anything else."""
+        saved, self._budget = self._budget, MAX_LAMBDA_NODES
+        try:
+            tree = self._expression(node, scope, {}, 0)
+            if any(isinstance(n, ast.Name) and n.id == "step" for n in ast.walk(tree)):
+                raise Cannot(f"`{short_source(node)}` is only known when the script runs")
+            return parse_expression(ast.unparse(tree))(0)
+        except Cannot as exc:
+            return Unknown(str(exc))
+        except ExpressionError as exc:
+            # Evaluated at step 0, but a number of the snippet has no step to speak of.
+            return Unknown(f"`{short_source(node)}`: {str(exc).removesuffix(' at step 0')}")
+        except EVALUATION_FAILURES:
+            return Unknown(f"`{short_source(node)}` is too complex to read")
+        finally:
+            self._budget = saved
+
+    def lambda_text(self, value: Any) -> str:
+        """The expression text of an lr_lambda; raises NotImportable saying why not."""
+        if isinstance(value, Unknown):
+            raise NotImportable(value.why)
+        if not isinstance(value, Function):
+            raise NotImportable("lr_lambda must be a lambda or a function of the step")
+        self._budget, self._sizes = MAX_LAMBDA_NODES, {}
+        try:
+            tree = self._inline(value, [ast.Name("step", ast.Load())], {}, 0)
+            text = ast.unparse(tree)
+            parse_expression(text)
+        except Cannot as exc:
+            raise NotImportable(str(exc)) from None
+        except ExpressionError as exc:
+            raise NotImportable(f"its expression is not one the designer can run: {exc}") from None
+        except EVALUATION_FAILURES:
+            raise NotImportable("its expression is too complex") from None
+        return text
+
+    def _inline(self, function: Function, args: list[ast.expr], kwargs: dict[str, ast.expr],
+                depth: int) -> ast.expr:
+        """`function(*args, **kwargs)` as one expression tree."""
+        if depth > MAX_CALL_DEPTH:
+            raise Cannot(f"{function.name}() calls nest too deeply")
+        node = function.node
+        locals_: dict[str, ast.expr] = {}
+        given = [*(literal_value(v, function.name) for v in function.bound_args), *args]
+        for index, parameter in enumerate(lambda_parameters(node.args)):
+            if index < len(given):
+                locals_[parameter.name] = given[index]
+            elif parameter.name in kwargs:
+                locals_[parameter.name] = kwargs[parameter.name]
+            elif parameter.name in function.bound:
+                locals_[parameter.name] = literal_value(function.bound[parameter.name],
+                                                   parameter.name)
+            elif parameter.default is not None:
+                locals_[parameter.name] = self._expression(parameter.default, function.scope,
+                                                           {}, depth + 1)
+            else:
+                raise Cannot(f"{function.name}() needs `{parameter.name}`, which the snippet "
+                              "does not give")
+        if node.args.vararg or node.args.kwarg:
+            raise Cannot(f"{function.name}() takes *args or **kwargs")
+        if isinstance(node, ast.Lambda):
+            return self._expression(node.body, function.scope, locals_, depth)
+        return self._body(node.body, function, locals_, depth)
+
+    def _body(self, statements: list[ast.stmt], function: Function,
+              locals_: dict[str, ast.expr], depth: int) -> ast.expr:
+        """A function body of assignments, `if` and `return` as one expression: an `if`
+        becomes `a if test else b`, each branch followed by the statements after it."""
+        for index, statement in enumerate(statements):
+            rest = statements[index + 1:]
+            if isinstance(statement, ast.Return) and statement.value is not None:
+                return self._expression(statement.value, function.scope, locals_, depth)
+            if isinstance(statement, (ast.Assign, ast.AnnAssign, ast.AugAssign)) and \
+                    statement.value is not None:
+                target = statement.targets[0] if isinstance(statement, ast.Assign) else \
+                    statement.target
+                if not isinstance(target, ast.Name) or (isinstance(statement, ast.Assign)
+                                                        and len(statement.targets) != 1):
+                    raise Cannot(f"line {statement.lineno}: only simple assignments are "
+                                  f"supported in {function.name}()")
+                value = statement.value
+                if isinstance(statement, ast.AugAssign):
+                    value = ast.BinOp(ast.Name(target.id, ast.Load()), statement.op, value)
+                locals_ = {**locals_, target.id: self._expression(
+                    value, function.scope, locals_, depth)}
+            elif isinstance(statement, ast.If):
+                test = self._expression(statement.test, function.scope, locals_, depth)
+                return ast.IfExp(test, self._body(statement.body + rest, function, locals_,
+                                                  depth),
+                                 self._body(statement.orelse + rest, function, locals_, depth))
+            elif isinstance(statement, ast.Pass) or (
+                    isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant)):
+                continue
+            else:
+                raise Cannot(f"line {statement.lineno}: {function.name}() does more than "
+                              "compute a number (only assignments, if and return are read)")
+        raise Cannot(f"{function.name}() can end without returning a number")
+
+    def _expression(self, node: ast.expr, scope: Scope, locals_: dict[str, ast.expr],
+                    depth: int) -> ast.expr:
+        """A copy of `node` in which every name is the step, a local's expression or a
+        number of the snippet; float() is dropped where it cannot change the value."""
+        self._budget -= 1
+        if self._budget < 0:
+            raise Cannot("the expression is too long")
+        if isinstance(node, ast.Constant):
+            if too_large(node.value):
+                raise Cannot(f"`{short_source(node)}` is larger than any number a schedule uses")
+            if type(node.value) in (int, float):
+                return number_node(node.value)
+            raise Cannot(f"`{short_source(node)}` is not a number")
+        if isinstance(node, ast.Name):
+            if node.id in locals_:
+                # Trees are never changed once built, so a local's tree is shared, not
+                # copied; its unparsed size still counts, or `x = x + x` would explode.
+                tree = locals_[node.id]
+                self._budget -= node_size(tree, self._sizes)
+                if self._budget < 0:
+                    raise Cannot("the expression is too long")
+                return tree
+            return self._outer(node, node.id, scope)
+        if isinstance(node, ast.Attribute):
+            owner = self.value(node.value, scope)
+            if isinstance(owner, Ref) and owner.path == "math":
+                # Kept as math.pi rather than its digits; the parser checks the name.
+                return ast.Attribute(ast.Name("math", ast.Load()), node.attr, ast.Load())
+            return self._outer(node, dotted_name(node) or short_source(node), scope)
+        if isinstance(node, ast.BinOp):
+            def side(child: ast.expr) -> ast.expr:
+                if isinstance(node.op, ast.Div) and _is_float_call(child, scope, self):
+                    inner = self._expression(child.args[0], scope, locals_, depth)
+                    if additive_terms(inner):
+                        # float(a) / float(b) == a / b while the integers stay below 2**53,
+                        # which steps and their sums do: Python rounds int true division
+                        # correctly, as it does float division.
+                        return inner
+                return self._expression(child, scope, locals_, depth)
+
+            return ast.BinOp(side(node.left), node.op, side(node.right))
+        if isinstance(node, ast.UnaryOp):
+            return ast.UnaryOp(node.op, self._expression(node.operand, scope, locals_, depth))
+        if isinstance(node, ast.BoolOp):
+            return ast.BoolOp(node.op, [self._expression(v, scope, locals_, depth)
+                                        for v in node.values])
+        if isinstance(node, ast.Compare):
+            return ast.Compare(self._expression(node.left, scope, locals_, depth), node.ops,
+                               [self._expression(c, scope, locals_, depth)
+                                for c in node.comparators])
+        if isinstance(node, ast.IfExp):
+            return ast.IfExp(*(self._expression(part, scope, locals_, depth)
+                               for part in (node.test, node.body, node.orelse)))
+        if isinstance(node, ast.Call):
+            return self._call_expression(node, scope, locals_, depth)
+        raise Cannot(f"`{short_source(node)}` is not arithmetic the designer can run")
+
+    def _outer(self, node: ast.expr, name: str, scope: Scope) -> ast.expr:
+        value = self.value(node, scope)
+        if is_number_node(value):
+            return number_node(value)
+        if isinstance(value, Ref) and value.path.startswith("math."):
+            return ast.Attribute(ast.Name("math", ast.Load()), value.name, ast.Load())
+        if isinstance(value, Ref) and value.path.startswith("builtins."):
+            return ast.Name(value.name, ast.Load())
+        if isinstance(value, Unknown):
+            raise Cannot(value.why)
+        raise Cannot(f"`{name}` is not a number")
+
+    def _call_expression(self, node: ast.Call, scope: Scope, locals_: dict[str, ast.expr],
+                         depth: int) -> ast.expr:
+        if not dotted_name(node.func):
+            raise Cannot(f"`{short_source(node)}` is not arithmetic the designer can run")
+        callee = self.value(node.func, scope)
+        if node.keywords and not isinstance(callee, Function):
+            raise Cannot(f"`{short_source(node)}`: keyword arguments are not supported here")
+        args = [self._expression(a, scope, locals_, depth) for a in node.args
+                if not isinstance(a, ast.Starred)]
+        if len(args) != len(node.args):
+            raise Cannot(f"`{short_source(node)}` unpacks arguments")
+        if isinstance(callee, Function):
+            kwargs = {k.arg: self._expression(k.value, scope, locals_, depth)
+                      for k in node.keywords if k.arg}
+            return self._inline(callee, args, kwargs, depth + 1)
+        if not isinstance(callee, Ref):
+            raise Cannot(f"`{short_source(node)}` is not arithmetic the designer can run")
+        if callee.path.startswith("math."):
+            return ast.Call(ast.Attribute(ast.Name("math", ast.Load()), callee.name, ast.Load()),
+                            args, [])
+        name = callee.name if callee.path.startswith("builtins.") else ""
+        if name in ("min", "max", "abs"):
+            return ast.Call(ast.Name(name, ast.Load()), args, [])
+        if name in ("int", "float", "round") and len(args) == 1:
+            if not any(isinstance(n, ast.Name) and n.id == "step" for n in ast.walk(args[0])):
+                number = parse_expression(ast.unparse(args[0]))(0)
+                return number_node({"int": int, "float": float, "round": round}[name](number))
+            if name == "float":
+                # float(x) == x + 0.0 for every int and float x (the sign of zero aside).
+                return ast.BinOp(args[0], ast.Add(), ast.Constant(0.0))
+            raise Cannot(f"`{short_source(node)}` rounds a value that changes with the step")
+        raise Cannot(f"`{short_source(node)}` is not arithmetic the designer can run")
+
+
+def _is_float_call(node: ast.expr, scope: Scope, reader: SnippetReader) -> bool:
+    if not (isinstance(node, ast.Call) and len(node.args) == 1 and not node.keywords):
+        return False
+    callee = reader.value(node.func, scope)
+    return isinstance(callee, Ref) and callee.path == "builtins.float"
+

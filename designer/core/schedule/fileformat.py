@@ -1,0 +1,513 @@
+"""Schedule files: strict loading and normalized saving.
+
+Format versions: 1 is the base format; 2 added "compare" (pinned variants); 3 added
+"param_groups" (and per-group values such as OneCycleLR's max_lr as a list) and an optional
+"summary" (the curve's facts, written by `export --to json --summary`; derived from the
+design, so loading checks its shape and otherwise ignores it). A file is saved with the
+lowest version that holds it, so designs that use none of these stay readable by older
+versions.
+
+Loading parses the JSON, upgrades files of older format versions through
+`designer.core.schedule.migrations`, then validates the result as the current version.
+
+Loading never raises anything but `ScheduleError`, whose message names the field
+(``phases[1].params.gamma: must be a finite number > 0``), for any input bytes. Unknown keys
+are errors because they are usually typos. Nothing in a file is executed: `lr_lambda`
+expressions go through `designer.core.schedule.expressions`.
+
+`dump_schedule` writes the normalized file: keys in a fixed order, only the parameters the
+user set, floats as `repr` so that every value round-trips exactly.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import keyword
+import math
+import re
+from typing import Any
+
+from designer.core.schedule import json_document, migrations
+from designer.core.schedule.catalog import (
+    OPTIMIZERS,
+    SCHEDULERS,
+)
+from designer.core.schedule.json_document import FORMAT_NAME, key_path
+from designer.core.schedule.kinds import (  # noqa: F401 - MAX_LIST_LENGTH and check_* are read here
+    MAX_LIST_LENGTH,
+    NonFinite,
+    check_int,
+    check_number,
+    check_value,
+    is_int,
+    number_text,
+)
+from designer.core.schedule.model import (
+    CONTINUE,
+    MAX_GROUPS,
+    MAX_TOTAL_STEPS,
+    RESTART,
+    OptimizerConfig,
+    ParamGroup,
+    Phase,
+    PinnedDesign,
+    Schedule,
+    ScheduleError,
+)
+
+MAX_PINS = 20
+MAX_FILE_BYTES = 16 * 1024 * 1024
+
+_TOP_KEYS = ("format", "version", "name", "optimizer", "param_groups", "interval",
+             "steps_per_epoch", "phases", "compare", "summary")
+_PIN_KEYS = ("name", "design")
+_DESIGN_KEYS = ("optimizer", "param_groups", "interval", "steps_per_epoch", "phases")
+_GROUP_KEYS = ("name", "lr", "lr_scale")
+_OPTIMIZER_KEYS = ("name", "lr", "params")
+_PHASE_KEYS = ("scheduler", "steps", "start", "params")
+INTERVALS = ("step", "epoch")
+
+
+class _Object(dict):
+    """A parsed JSON object that remembers its first duplicate key, so that the error can
+    name the key's full path once validation reaches the object (the parser does not know
+    where it is)."""
+
+    duplicate: str | None = None
+
+
+def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result = _Object()
+    for key, value in pairs:
+        if key in result and result.duplicate is None:
+            result.duplicate = key
+        result[key] = value
+    return result
+
+
+# Schedulers people reach for that cannot be timeline phases, and why.
+_NOT_PHASES = {
+    "SequentialLR": "SequentialLR is what the timeline builds: put each of its schedulers "
+                    "on the timeline as a phase",
+    "ChainedScheduler": "ChainedScheduler is not supported: the timeline runs schedulers one "
+                        "after another, as phases",
+}
+
+
+def load_schedule(data: str | bytes) -> Schedule:
+    """Parse and validate a schedule file's contents."""
+    if isinstance(data, (bytes, bytearray)):
+        if len(data) > MAX_FILE_BYTES:
+            raise ScheduleError("", f"file is too large ({len(data)} bytes) to be a schedule")
+        try:
+            data = bytes(data).decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise ScheduleError("", "not a schedule file: the file is not UTF-8 text") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise ScheduleError("", "file is too large to be a schedule")
+    if not data.strip():
+        raise ScheduleError("", "the file is empty; a schedule file is a JSON object")
+    try:
+        document = json.loads(data, object_pairs_hook=_pairs, parse_constant=NonFinite)
+    except json.JSONDecodeError as exc:
+        raise ScheduleError("", f"not valid JSON: {exc.msg} (line {exc.lineno}, "
+                                f"column {exc.colno})") from None
+    except RecursionError:
+        raise ScheduleError("", "not valid JSON: nested too deeply") from None
+    except MemoryError:
+        raise ScheduleError("", "not valid JSON: too large to read") from None
+    except ValueError:
+        # Python refuses to convert integer literals of more than 4300 digits.
+        raise ScheduleError("", "not valid JSON: a number has too many digits") from None
+    return schedule_from_dict(migrations.migrate(document))
+
+
+
+def load_schedule_file(path: str) -> Schedule:
+    """Read and validate a schedule file; OS errors become a ScheduleError too."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise ScheduleError("", f"cannot read {path}: {exc.strerror or exc}") from None
+    return load_schedule(data)
+
+
+def schedule_from_dict(document: Any) -> Schedule:
+    """Validate an already parsed JSON document of the current format version (older ones
+    go through `migrations.migrate` first, as `load_schedule` does)."""
+    _expect_object(document, "", "the file must hold a JSON object")
+    # Format and version come before the key check: a newer file's new keys are not typos.
+    if document.get("format") != FORMAT_NAME:
+        raise ScheduleError("format", f"must be {FORMAT_NAME!r} (is this a schedule file?)")
+    version = document.get("version")
+    if not is_int(version) or version < 1:
+        raise ScheduleError("version", "must be a positive integer")
+    if version > json_document.FORMAT_VERSION:
+        raise ScheduleError("version", f"this file has format version {shown_value(version)}, "
+                            "written by a newer LR Schedule Designer; this version reads up "
+                            f"to {json_document.FORMAT_VERSION}")
+    _check_keys(document, _TOP_KEYS, "")
+    name = document.get("name", "")
+    if not isinstance(name, str):
+        raise ScheduleError("name", "must be text")
+    if not _encodable(name):
+        # A lone surrogate (JSON "\ud800") cannot be saved or printed as UTF-8.
+        raise ScheduleError("name", "must be valid Unicode text (it has a lone surrogate "
+                            "escape such as \\ud800)")
+    optimizer = _optimizer(document.get("optimizer"))
+    interval = document.get("interval", "step")
+    if interval not in INTERVALS:
+        raise ScheduleError("interval", 'must be "step" or "epoch"')
+    steps_per_epoch = document.get("steps_per_epoch")
+    if steps_per_epoch is not None and (not is_int(steps_per_epoch) or steps_per_epoch < 1
+                                        or steps_per_epoch > MAX_TOTAL_STEPS):
+        raise ScheduleError("steps_per_epoch", "must be a positive integer")
+    groups = _param_groups(document.get("param_groups", []))
+    phases_doc = document.get("phases")
+    if not isinstance(phases_doc, list):
+        raise ScheduleError("phases", "must be a list of phases")
+    phases, total = [], 0
+    for index, phase_doc in enumerate(phases_doc):
+        phase = _phase(phase_doc, f"phases[{index}]", max(1, len(groups)))
+        total += phase.steps
+        if total > MAX_TOTAL_STEPS:
+            raise ScheduleError(f"phases[{index}].steps", f"the schedule would have {total:,} "
+                                f"steps; the limit is {MAX_TOTAL_STEPS:,}")
+        phases.append(phase)
+    pinned = _pinned(document.get("compare", []))
+    _check_summary(document.get("summary", {}))
+    schedule = Schedule(tuple(phases), optimizer, interval, steps_per_epoch, name, pinned,
+                        groups)
+    check_base_lrs(schedule)
+    return schedule
+
+
+def check_base_lrs(schedule: Schedule) -> None:
+    """Every param group's base lr is a finite number (an lr_scale times the optimizer's lr
+    can overflow)."""
+    for index, (group, lr) in enumerate(zip(schedule.param_groups, schedule.base_lrs())):
+        if not math.isfinite(lr):
+            raise ScheduleError(f"param_groups[{index}].lr_scale", f"{group.lr_scale!r} times "
+                                f"the optimizer's lr {schedule.optimizer.lr!r} is not a finite "
+                                "number")
+
+
+def _check_summary(doc: Any) -> None:
+    """The optional "summary": facts about the curve, each a number or null (the peak of
+    an empty design). Derived from the design, so nothing of it is kept."""
+    _expect_object(doc, "summary", "must be an object of the curve's facts")
+    for key, value in doc.items():
+        if value is not None and (isinstance(value, (bool, NonFinite)) or not isinstance(
+                value, (int, float))):
+            raise ScheduleError(key_path("summary", key), "must be a number or null")
+
+
+_GROUP_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,39}\Z")
+
+
+def _param_groups(doc: Any) -> tuple[ParamGroup, ...]:
+    """The optional "param_groups" list: named groups, each with an lr or an lr_scale."""
+    if not isinstance(doc, list) or len(doc) > MAX_GROUPS:
+        raise ScheduleError("param_groups", f"must be a list of at most {MAX_GROUPS} "
+                            "param groups")
+    groups: list[ParamGroup] = []
+    for index, entry in enumerate(doc):
+        path = f"param_groups[{index}]"
+        _expect_object(entry, path, "must be an object with a name and an lr or lr_scale")
+        _check_keys(entry, _GROUP_KEYS, path)
+        groups.append(check_group(entry.get("name"), entry.get("lr"), entry.get("lr_scale"),
+                                  path, [group.name for group in groups]))
+    return tuple(groups)
+
+
+def check_group(name: Any, lr: Any, lr_scale: Any, path: str,
+                taken: tuple[str, ...] | list[str] = ()) -> ParamGroup:
+    """One param group's values, checked (shared with the window's group editor)."""
+    if not isinstance(name, str) or not _GROUP_NAME.match(name) or keyword.iskeyword(name):
+        raise ScheduleError(f"{path}.name", "must be a name of letters, digits and _ "
+                            "(at most 40, not starting with a digit, not a Python keyword), "
+                            "e.g. backbone")
+    if name in taken:
+        raise ScheduleError(f"{path}.name", f"{name!r} names another group already")
+    if (lr is None) == (lr_scale is None):
+        raise ScheduleError(path, "give the group either an lr or an lr_scale (a multiple "
+                            "of the optimizer's lr), not both")
+    if lr is not None:
+        return ParamGroup(name, lr=check_number(lr, f"{path}.lr", minimum=0.0,
+                                                exclusive_min=True))
+    return ParamGroup(name, lr_scale=check_number(lr_scale, f"{path}.lr_scale", minimum=0.0,
+                                                  exclusive_min=True))
+
+
+def _pinned(doc: Any) -> tuple[PinnedDesign, ...]:
+    """The "compare" list: named variants, each a design without name or pins of its own."""
+    if not isinstance(doc, list) or len(doc) > MAX_PINS:
+        raise ScheduleError("compare", f"must be a list of at most {MAX_PINS} pinned designs")
+    pins = []
+    for index, entry in enumerate(doc):
+        path = f"compare[{index}]"
+        _expect_object(entry, path, "must be an object with name and design")
+        _check_keys(entry, _PIN_KEYS, path)
+        name = entry.get("name")
+        if not isinstance(name, str) or not name.strip() or not _encodable(name):
+            raise ScheduleError(f"{path}.name", "must be a non-empty name")
+        design = entry.get("design")
+        _expect_object(design, f"{path}.design", "must be an object with optimizer and phases")
+        _check_keys(design, _DESIGN_KEYS, f"{path}.design")
+        try:
+            schedule = schedule_from_dict({"format": FORMAT_NAME,
+                                           "version": json_document.FORMAT_VERSION,
+                                           **design})
+        except ScheduleError as exc:
+            raise ScheduleError(f"{path}.design.{exc.field}".rstrip("."), exc.message) from None
+        pins.append(PinnedDesign(name, schedule))
+    return tuple(pins)
+
+
+def _optimizer(doc: Any) -> OptimizerConfig:
+    _expect_object(doc, "optimizer", "must be an object with name and lr")
+    _check_keys(doc, _OPTIMIZER_KEYS, "optimizer")
+    name = doc.get("name")
+    if not isinstance(name, str) or name not in OPTIMIZERS:
+        raise ScheduleError("optimizer.name",
+                            _not_one_of(name, "an optimizer the designer knows", OPTIMIZERS))
+    lr = check_number(doc.get("lr"), "optimizer.lr", minimum=0.0, exclusive_min=True)
+    params_doc = doc.get("params", {})
+    _expect_object(params_doc, "optimizer.params", "must be an object")
+    spec = OPTIMIZERS[name]
+    params = {}
+    for key, value in params_doc.items():
+        param = spec.param(key)
+        path = key_path("optimizer.params", key)
+        if param is None:
+            known = ", ".join(p.name for p in spec.params)
+            raise ScheduleError(path, f"not a parameter of {name} the designer supports "
+                                f"(known: {known})" + _did_you_mean(key, [p.name for p in
+                                                                          spec.params]))
+        params[key] = check_value(param, value, path)
+    return OptimizerConfig(name, lr, params)
+
+
+def _phase(doc: Any, path: str, group_count: int = 1) -> Phase:
+    _expect_object(doc, path, "must be an object with scheduler and steps")
+    _check_keys(doc, _PHASE_KEYS, path)
+    scheduler = doc.get("scheduler")
+    if not isinstance(scheduler, str) or scheduler not in SCHEDULERS:
+        if isinstance(scheduler, str) and scheduler in _NOT_PHASES:
+            raise ScheduleError(f"{path}.scheduler", _NOT_PHASES[scheduler])
+        raise ScheduleError(f"{path}.scheduler",
+                            _not_one_of(scheduler, "a timeline scheduler", SCHEDULERS))
+    steps = doc.get("steps")
+    if not is_int(steps) or steps < 1:
+        raise ScheduleError(f"{path}.steps", "must be a positive integer")
+    if steps > MAX_TOTAL_STEPS:
+        raise ScheduleError(f"{path}.steps", f"must be at most {MAX_TOTAL_STEPS:,} steps")
+    start = check_start(doc.get("start", RESTART), f"{path}.start")
+    params_doc = doc.get("params", {})
+    _expect_object(params_doc, f"{path}.params", "must be an object")
+    params = check_params(scheduler, params_doc, f"{path}.params")
+    phase = Phase(scheduler, steps, params, start)
+    check_phase(phase, path, group_count)
+    return phase
+
+
+def check_start(value: Any, path: str) -> str | float:
+    if value in (RESTART, CONTINUE):
+        return value
+    if isinstance(value, str) or value is None:
+        raise ScheduleError(path, 'must be "restart", "continue" or a start lr > 0')
+    return check_number(value, path, minimum=0.0, exclusive_min=True)
+
+
+def check_params(scheduler: str, params_doc: dict[str, Any], path: str) -> dict[str, Any]:
+    """Validate a phase's params object; returns the values in catalog order."""
+    spec = SCHEDULERS[scheduler]
+    for key in params_doc:
+        if not spec.has_param(key):
+            known = [p.name for p in spec.params]
+            raise ScheduleError(key_path(path, key), f"not a parameter of {scheduler} "
+                                f"(known: {', '.join(known)})" + _did_you_mean(key, known))
+    params = {}
+    for param in spec.params:
+        if param.name in params_doc:
+            value = params_doc[param.name]
+            if value is None and param.optional:
+                continue  # null is torch's own default here (step_size_down=None)
+            params[param.name] = check_value(param, value, f"{path}.{param.name}")
+        elif param.required and param.name != spec.fit_param:
+            raise ScheduleError(f"{path}.{param.name}", f"missing; {scheduler} has no "
+                                f"default for it ({param.help})")
+    return params
+
+
+def check_phase(phase: Phase, path: str, group_count: int = 1) -> None:
+    """Cross-parameter rules torch would only enforce mid-training.
+
+    A phase of N steps is checked as torch steps it in a training loop: N scheduler.step()
+    calls, the last one after the phase's last step (the engine makes that call too).
+    Per-group values must have one value per param group of the design.
+    """
+    # The loader checked this already; edits in the window reach the engine directly.
+    if not is_int(phase.steps) or not 1 <= phase.steps <= MAX_TOTAL_STEPS:
+        raise ScheduleError(f"{path}.steps", f"must be a positive integer of at most "
+                            f"{MAX_TOTAL_STEPS:,}")
+    for name, value in phase.params.items():
+        if isinstance(value, tuple) and phase.spec.param(name).per_group and (
+                len(value) != group_count):
+            groups = "group" if group_count == 1 else "groups"
+            raise ScheduleError(f"{path}.params.{name}", f"has {len(value)} values, one per "
+                                f"param group, but the design has {group_count} param {groups}")
+    if phase.scheduler == "OneCycleLR":
+        total = phase.param_value("total_steps")
+        if total < phase.steps:
+            raise ScheduleError(f"{path}.params.total_steps", f"must be at least the phase's "
+                                f"{phase.steps} steps: torch's OneCycleLR raises when stepped "
+                                f"past total_steps")
+        problem = _one_cycle_zero_length(phase)
+        if problem:
+            raise ScheduleError(f"{path}.params.pct_start", problem)
+
+
+def _one_cycle_zero_length(phase: Phase) -> str | None:
+    """Torch's OneCycleLR divides by the length of the part of its cycle a step falls in;
+    a zero-length part it reaches is a ZeroDivisionError mid-training."""
+    total = phase.param_value("total_steps")
+    pct = float(phase.param_value("pct_start"))
+    # The part boundaries exactly as torch computes them (OneCycleLR.__init__).
+    ends = [float(pct * total) - 1]
+    if phase.param_value("three_phase"):
+        ends.append(float(2 * pct * total) - 2)
+    ends.append(total - 1)
+    if ends[0] == 0:
+        return (f"pct_start × total_steps = {pct!r} × {total} = 1 makes OneCycleLR's "
+                "warm-up zero steps long, and torch divides by that length at step 0; "
+                "choose another pct_start")
+    if ends[-1] == ends[-2] and phase.steps > ends[-2]:
+        return (f"pct_start {pct!r} with total_steps {total} makes OneCycleLR's last part "
+                "zero steps long, and torch divides by that length at step "
+                f"{phase.steps} (the scheduler.step() that ends the phase); choose a smaller "
+                "pct_start or a larger total_steps")
+    return None
+
+
+def _expect_object(value: Any, path: str, message: str) -> None:
+    if not isinstance(value, dict):
+        raise ScheduleError(path, message)
+    duplicate = getattr(value, "duplicate", None)
+    if duplicate is not None:
+        raise ScheduleError(key_path(path, duplicate), "duplicate key: it appears more than "
+                            "once in the same object")
+
+
+def _check_keys(doc: dict[str, Any], allowed: tuple[str, ...], path: str) -> None:
+    for key in doc:
+        if key not in allowed:
+            raise ScheduleError(key_path(path, key), f"unknown key (expected one of "
+                                f"{', '.join(allowed)})" + _did_you_mean(key, allowed))
+
+
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def shown_value(value: Any, limit: int = 40) -> str:
+    """A value from the user as a message echoes it: repr() of text (quoted, escapes
+    visible), str() of anything else, cut to `limit` characters (a 4,000-digit version is
+    not a message)."""
+    try:
+        return cut_text(repr(value) if isinstance(value, str) else str(value), limit)
+    except ValueError:  # an int past Python's 4,300-digit str() limit
+        return "a number with too many digits"
+
+
+def cut_text(text: str, limit: int = 40) -> str:
+    """`text`, or its first `limit` - 1 characters and "…"."""
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def _not_one_of(value: Any, what: str, options: Any) -> str:
+    """The message for a name the file gave (or left out) that is none of `options`."""
+    listed = ", ".join(options)
+    if value is None:
+        return f"missing; give one of {listed}"
+    return (f"{shown_value(value)} is not {what}; one of {listed}"
+            + _did_you_mean(value, options))
+
+
+def _did_you_mean(word: Any, options: Any) -> str:
+    if not isinstance(word, str):
+        return ""
+    close = difflib.get_close_matches(word, list(options), n=1)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+# Saving -----------------------------------------------------------------------------------
+
+def schedule_to_dict(schedule: Schedule) -> dict[str, Any]:
+    """The normalized JSON document of a schedule."""
+    document: dict[str, Any] = {"format": FORMAT_NAME, "version": needed_version(schedule)}
+    if schedule.name:
+        document["name"] = schedule.name
+    optimizer: dict[str, Any] = {"name": schedule.optimizer.name, "lr": schedule.optimizer.lr}
+    if schedule.optimizer.params:
+        optimizer["params"] = {k: _jsonable(v) for k, v in schedule.optimizer.params.items()}
+    document["optimizer"] = optimizer
+    if schedule.param_groups:
+        document["param_groups"] = [
+            {"name": group.name, **({"lr": group.lr} if group.lr is not None
+                                    else {"lr_scale": group.lr_scale})}
+            for group in schedule.param_groups]
+    document["interval"] = schedule.interval
+    if schedule.steps_per_epoch is not None:
+        document["steps_per_epoch"] = schedule.steps_per_epoch
+    document["phases"] = [phase_to_dict(phase) for phase in schedule.phases]
+    if schedule.pinned:
+        document["compare"] = [
+            {"name": pin.name, "design": {key: value for key, value in
+                                          schedule_to_dict(pin.schedule).items()
+                                          if key in _DESIGN_KEYS}}
+            for pin in schedule.pinned]
+    return document
+
+
+def needed_version(schedule: Schedule) -> int:
+    """The lowest format version that holds the design: older readers can open the rest."""
+    designs = [schedule, *(pin.schedule for pin in schedule.pinned)]
+    if any(design.param_groups for design in designs):
+        return 3
+    return 2 if schedule.pinned else 1
+
+
+def phase_to_dict(phase: Phase) -> dict[str, Any]:
+    entry: dict[str, Any] = {"scheduler": phase.scheduler, "steps": phase.steps}
+    if phase.start != RESTART:
+        entry["start"] = phase.start
+    order = [p.name for p in phase.spec.params]
+    entry["params"] = {name: _jsonable(phase.params[name]) for name in order
+                       if name in phase.params}
+    return entry
+
+
+def _jsonable(value: Any) -> Any:
+    return list(value) if isinstance(value, tuple) else value
+
+
+def dump_schedule(schedule: Schedule, summary: list[tuple[str, Any]] | None = None) -> str:
+    """The normalized file text (ends with a newline). With `summary` ((name, value) pairs
+    of the curve's facts, `CurveSummary.items()`), the file carries them as "summary"
+    (NaN and an overflowing area as null), which makes it version 3."""
+    document = schedule_to_dict(schedule)
+    if summary is not None:
+        document["version"] = max(document["version"], 3)
+        document["summary"] = {name: None if isinstance(value, float)
+                               and not math.isfinite(value) else value
+                               for name, value in summary}
+    return json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False) + "\n"

@@ -1,0 +1,1 @@
+"""Files: open, save, export, drops, autosave and crash recovery."""

@@ -1,0 +1,180 @@
+"""The inspector's Schedule section: the optimizer and its keyword arguments, the base lr, the
+step interval, steps per epoch and the design's name.
+
+The optimizer's rows come from the catalog (`OPTIMIZERS`), one editor per `ParamSpec`, and
+are rebuilt only when the optimizer changes. Every change is one `Document.edit`; typing in
+one field merges into one undo step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from functools import partial
+from typing import Any
+
+from PySide6.QtCore import QSignalBlocker, Qt
+from PySide6.QtWidgets import QComboBox, QFormLayout, QLineEdit, QSpinBox, QWidget
+
+from designer.core.schedule.catalog import FLOAT, OPTIMIZERS, ParamSpec
+from designer.core.schedule.model import MAX_TOTAL_STEPS, OptimizerConfig, Schedule
+from designer.ui.document import Document
+from designer.ui.inspector.editor_field import EditorField
+from designer.ui.inspector.editors import create_editor, validate_value
+
+_BASE_LR_SPEC = ParamSpec("lr", FLOAT, minimum=0.0, exclusive_min=True,
+                          help="the optimizer's base learning rate")
+
+AddRow = Callable[..., EditorField]  # Inspector._add_row(text, widget, tip, row=...)
+
+
+class ScheduleFields:
+    """The Schedule rows of `form`, added through the inspector's `add_row`."""
+
+    def __init__(self, document: Document, form: QFormLayout, add_row: AddRow,
+                 remove_row: Callable[[EditorField], None]) -> None:
+        self._document = document
+        self._form = form
+        self._add_row = add_row
+        self._remove_row = remove_row
+        self._optimizer_name = ""
+        self._optimizer_editors: dict[str, QWidget] = {}
+        self._optimizer_fields: list[EditorField] = []
+
+        self.optimizer_combo = QComboBox()
+        self.optimizer_combo.addItems(list(OPTIMIZERS))
+        self.optimizer_combo.setAccessibleName("optimizer")
+        self.optimizer_combo.activated.connect(self._on_optimizer_chosen)
+        add_row("Optimizer", self.optimizer_combo, "the torch.optim class")
+        self.lr_editor = create_editor(_BASE_LR_SPEC)
+        self.lr_editor.value_edited.connect(self._on_base_lr_edited)
+        self._lr_field = add_row("Base lr", self.lr_editor, _BASE_LR_SPEC.help)
+        self.interval_combo = QComboBox()
+        self.interval_combo.addItems(["step", "epoch"])
+        self.interval_combo.setAccessibleName("interval")
+        self.interval_combo.activated.connect(self._on_interval_chosen)
+        add_row("Interval", self.interval_combo,
+                "scheduler.step() once per batch (step) or once per epoch")
+        self.steps_per_epoch_box = StepsPerEpochBox()
+        self.steps_per_epoch_box.valueChanged.connect(self._on_steps_per_epoch_edited)
+        add_row("Steps/epoch", self.steps_per_epoch_box,
+                "batches per epoch, for the epoch axis and snapping (— for none)")
+        self.name_edit = QLineEdit()
+        self.name_edit.setMaxLength(200)
+        self.name_edit.setPlaceholderText("untitled schedule")
+        self.name_edit.setAccessibleName("schedule name")
+        self.name_edit.textEdited.connect(self._on_name_edited)
+        add_row("Name", self.name_edit, "a name for this design")
+
+    def optimizer_editor(self, name: str) -> QWidget | None:
+        return self._optimizer_editors.get(name)
+
+    def update(self, schedule: Schedule) -> bool:
+        """Show `schedule`'s settings; True when the optimizer's rows were rebuilt."""
+        optimizer = schedule.optimizer
+        rebuilt = optimizer.name != self._optimizer_name
+        if rebuilt:
+            self._optimizer_name = optimizer.name
+            self._rebuild_optimizer_rows()
+        with QSignalBlocker(self.optimizer_combo):
+            self.optimizer_combo.setCurrentText(optimizer.name)
+        self.lr_editor.set_value(optimizer.lr)
+        for param in OPTIMIZERS[optimizer.name].params:
+            default = None if param.required else param.default
+            self._optimizer_editors[param.name].set_value(optimizer.params.get(param.name,
+                                                                               default))
+        with QSignalBlocker(self.interval_combo):
+            self.interval_combo.setCurrentText(schedule.interval)
+        with QSignalBlocker(self.steps_per_epoch_box):
+            self.steps_per_epoch_box.setValue(schedule.steps_per_epoch or 0)
+        if self.name_edit.text() != schedule.name:
+            self.name_edit.setText(schedule.name)
+            # A long name shows its beginning, as a name reads, not its end.
+            self.name_edit.setCursorPosition(0)
+        return rebuilt
+
+    def _rebuild_optimizer_rows(self) -> None:
+        for field in self._optimizer_fields:
+            self._remove_row(field)
+        self._optimizer_fields, self._optimizer_editors = [], {}
+        row = self._form.getWidgetPosition(self._lr_field)[0] + 1
+        for param in OPTIMIZERS[self._optimizer_name].params:
+            editor = create_editor(param)
+            editor.value_edited.connect(partial(self._on_optimizer_param_edited, param.name))
+            self._optimizer_editors[param.name] = editor
+            self._optimizer_fields.append(self._add_row(param.name, editor, param.help, row=row))
+            row += 1
+
+    # Edits --------------------------------------------------------------------------------
+
+    def _on_optimizer_chosen(self, combo_index: int) -> None:
+        name = self.optimizer_combo.itemText(combo_index)
+        schedule = self._document.schedule
+        old = schedule.optimizer
+        if name == old.name or name not in OPTIMIZERS:
+            return
+        # Keep what the new optimizer also takes (weight_decay, betas, ...), if still valid.
+        params = {}
+        for param in OPTIMIZERS[name].params:
+            if param.name in old.params:
+                value, error = validate_value(param, old.params[param.name])
+                if not error:
+                    params[param.name] = value
+        self._document.edit(f"Change optimizer to {name}",
+                            schedule.with_optimizer(OptimizerConfig(name, old.lr, params)))
+
+    def _on_base_lr_edited(self, lr: float) -> None:
+        schedule = self._document.schedule
+        self._document.edit("Set optimizer lr",
+                            schedule.with_optimizer(replace(schedule.optimizer, lr=lr)),
+                            merge_key=("optimizer", "lr"))
+
+    def _on_optimizer_param_edited(self, name: str, value: Any) -> None:
+        schedule = self._document.schedule
+        optimizer = schedule.optimizer
+        spec = OPTIMIZERS[optimizer.name]
+        if spec.param(name) is None:
+            return
+        changed = {**optimizer.params, name: value}
+        # Catalog order, so the saved file lists parameters the same way every time.
+        params = {p.name: changed[p.name] for p in spec.params
+                  if p.name in changed and changed[p.name] is not None}
+        editor = self._optimizer_editors.get(name)
+        self._document.edit(f"Set {optimizer.name} {name}",
+                            schedule.with_optimizer(replace(optimizer, params=params)),
+                            merge_key=("optimizer", name) if editor is None or editor.merges
+                            else None)
+
+    def _on_interval_chosen(self, combo_index: int) -> None:
+        interval = self.interval_combo.itemText(combo_index)
+        schedule = self._document.schedule
+        self._document.edit(f"Set interval to {interval}",
+                            schedule.with_settings(interval=interval))
+
+    def _on_steps_per_epoch_edited(self, value: int) -> None:
+        schedule = self._document.schedule
+        self._document.edit("Set steps per epoch",
+                            schedule.with_settings(steps_per_epoch=value or None),
+                            merge_key=("settings", "steps_per_epoch"))
+
+    def _on_name_edited(self, text: str) -> None:
+        schedule = self._document.schedule
+        self._document.edit("Rename schedule", schedule.with_settings(name=text),
+                            merge_key=("settings", "name"))
+
+
+class StepsPerEpochBox(QSpinBox):
+    """Batches per epoch; 0 shows "—" and means none."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setRange(0, MAX_TOTAL_STEPS)
+        self.setSpecialValueText("—")
+        self.setAccessibleName("steps per epoch")
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+
+    def wheelEvent(self, event) -> None:  # Qt's name
+        if self.hasFocus():
+            super().wheelEvent(event)
+        else:
+            event.ignore()

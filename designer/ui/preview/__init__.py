@@ -1,0 +1,1 @@
+"""The preview plot: the staircase curve, its layers, compare pins."""

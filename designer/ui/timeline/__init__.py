@@ -1,0 +1,1 @@
+"""The timeline of phase blocks: geometry, painting, drags, keys."""

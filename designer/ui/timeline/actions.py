@@ -1,0 +1,165 @@
+"""What the timeline does besides dragging blocks: its keys, a block's context menu, its
+tooltips and what a palette drag carries.
+
+`TIMELINE_KEYS` is the one table of the timeline's keys: `Timeline.keyPressEvent` finds the
+pressed key in it and runs the entry's action, and Help → Keyboard shortcuts and the
+timeline's tooltips print it, so a key cannot work without being documented or be
+documented without working.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QKeyCombination, QMimeData, Qt
+from PySide6.QtGui import QAction, QActionGroup, QKeyEvent, QKeySequence
+from PySide6.QtWidgets import QMenu, QWidget
+
+from designer.core.schedule.catalog import SCHEDULERS
+from designer.core.schedule.model import CONTINUE, RESTART, Schedule
+from designer.ui import edits
+from designer.ui.document import Document
+from designer.ui.timeline.empty import EMPTY_HINT
+from designer.ui.timeline.geometry import format_count, phase_tooltip
+
+# An action gets the timeline and which of its entry's keys was pressed (0 or 1), so one
+# entry holds a pair such as Left / Right.
+KeyAction = Callable[[Any, int], None]
+
+
+@dataclass(frozen=True)
+class TimelineKey:
+    """One row of the table: the keys (Qt key, modifiers), what they do, and how.
+
+    `action` None marks a key the view handles itself (Escape ends a gesture) or a modifier
+    held during a drag; `text` then says it in words where key names would not.
+    """
+
+    keys: tuple[tuple[Qt.Key, Qt.KeyboardModifier], ...]
+    does: str
+    action: KeyAction | None = None
+    text: str = ""
+
+    def key_text(self) -> str:
+        """The keys as the menus spell shortcuts ("Alt+Left / Alt+Right")."""
+        if self.text:
+            return self.text
+        return " / ".join(QKeySequence(QKeyCombination(modifiers, key)).toString(
+            QKeySequence.SequenceFormat.NativeText) for key, modifiers in self.keys)
+
+
+def _select_neighbour(view: Any, which: int) -> None:
+    document = view.document
+    count, selected = len(document.schedule.phases), document.selected
+    if count:
+        step = -1 if which == 0 else 1
+        document.select(max(0, min(count - 1, selected + step if selected >= 0 else 0)))
+
+
+def _move_selected(view: Any, which: int) -> None:
+    document = view.document
+    selected, target = document.selected, document.selected + (-1 if which == 0 else 1)
+    if selected >= 0 and 0 <= target < len(document.schedule.phases):
+        edits.move_phase(document, selected, target)
+
+
+def _select_end(view: Any, which: int) -> None:
+    count = len(view.document.schedule.phases)
+    if count:
+        view.document.select(0 if which == 0 else count - 1)
+
+
+def _delete_selected(view: Any, _which: int) -> None:
+    if view.document.selected >= 0:
+        edits.delete_phase(view.document, view.document.selected)
+
+
+def _open_menu(view: Any, _which: int) -> None:
+    view.open_phase_menu()
+
+
+NONE, ALT, SHIFT = Qt.NoModifier, Qt.AltModifier, Qt.ShiftModifier
+DELETE_KEYS = ((Qt.Key_Delete, NONE), (Qt.Key_Backspace, NONE))
+TIMELINE_KEYS: tuple[TimelineKey, ...] = (
+    TimelineKey(((Qt.Key_Left, NONE), (Qt.Key_Right, NONE)),
+                "select the previous / next phase", _select_neighbour),
+    TimelineKey(((Qt.Key_Home, NONE), (Qt.Key_End, NONE)),
+                "select the first / last phase", _select_end),
+    TimelineKey(((Qt.Key_Left, ALT), (Qt.Key_Right, ALT)),
+                "move the selected phase one place left / right", _move_selected),
+    TimelineKey(DELETE_KEYS, "delete the selected phase", _delete_selected),
+    TimelineKey(((Qt.Key_Menu, NONE), (Qt.Key_F10, SHIFT)),
+                "open the selected phase's menu (duplicate, split, start)", _open_menu),
+    TimelineKey(((Qt.Key_Escape, NONE),), "cancel a move or resize in progress"),
+    TimelineKey((), "resize without snapping to round numbers and epochs",
+                text="Shift while dragging an edge"),
+)
+
+
+def find_key(event: QKeyEvent) -> tuple[TimelineKey | None, int]:
+    """The table's entry for a key press and which of its keys it is; (None, -1) if none."""
+    # The keypad flag comes with arrow keys on some platforms; it is not a modifier here.
+    modifiers = event.modifiers() & ~Qt.KeypadModifier
+    for entry in TIMELINE_KEYS:
+        for which, (key, wanted) in enumerate(entry.keys):
+            if event.key() == key and modifiers == wanted:
+                return entry, which
+    return None, -1
+
+
+def key_hint_html() -> str:
+    """The timeline's keys in a few lines, for its tooltips."""
+    rows = "".join(f"<br>{entry.key_text()}: {entry.does}" for entry in TIMELINE_KEYS)
+    return f"<small><b>Keys</b>{rows}</small>"
+
+
+def tooltip_html(schedule: Schedule, index: int, warnings: dict[int, list[str]]) -> str:
+    """The timeline's tooltip over block `index` (-1: beside the blocks), with its keys."""
+    if index >= 0:
+        text = phase_tooltip(schedule, index)
+        for message in warnings.get(index, []):
+            text += "<br>⚠ " + html.escape(message, quote=False)
+    elif schedule.phases:
+        text = "Drag a block to move it, its right edge to resize it"
+    else:
+        text = EMPTY_HINT
+    return f"{text}<br><br>{key_hint_html()}"
+
+
+def dropped_scheduler(mime: QMimeData) -> str | None:
+    """The scheduler a palette drag carries (None for anything else)."""
+    if not mime.hasFormat(edits.SCHEDULER_MIME):
+        return None
+    name = bytes(mime.data(edits.SCHEDULER_MIME)).decode("utf-8", "replace").strip()
+    return name if name in SCHEDULERS else None
+
+
+def phase_menu(parent: QWidget, document: Document, index: int, at: int) -> QMenu:
+    """The context menu of phase `index`, opened `at` steps into the phase."""
+    phase = document.schedule.phases[index]
+    menu = QMenu(parent)
+    menu.addAction("Duplicate", lambda: edits.duplicate_phase(document, index))
+    delete = menu.addAction("Delete", lambda: edits.delete_phase(document, index))
+    delete.setShortcut(DELETE_KEYS[0][0])
+    inside = 0 < at < phase.steps
+    split = menu.addAction(f"Split here ({format_count(at)} + {format_count(phase.steps - at)})"
+                           if inside else "Split here",
+                           lambda: edits.split_phase(document, index, at))
+    split.setEnabled(inside)
+    menu.addSeparator()
+    group = QActionGroup(menu)
+    for mode, text in ((RESTART, "Start: Restart from base lr"),
+                       (CONTINUE, "Start: Continue from previous lr")):
+        action = QAction(text, menu, checkable=True, checked=phase.start == mode)
+        action.triggered.connect(lambda _=False, m=mode: edits.set_start(document, index, m))
+        group.addAction(action)
+        menu.addAction(action)
+    if not isinstance(phase.start, str):
+        explicit = QAction(f"Start: lr {phase.start:g} (set in the inspector)", menu,
+                           checkable=True, checked=True, enabled=False)
+        group.addAction(explicit)
+        menu.addAction(explicit)
+    return menu

@@ -1,0 +1,244 @@
+"""The timeline's rules, without Qt: step/pixel mapping, resize snapping, block text.
+
+Kept apart from the widget so what a user feels (where a dragged edge lands, what a block
+says about its phase) is plain functions of the schedule and the pixel scale.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import pairwise
+from typing import Any
+
+from designer.core.schedule.catalog import count_text
+from designer.core.schedule.model import CONTINUE, RESTART, Phase, Schedule
+
+GRID_PX = 8.0  # a snap grid finer than this many pixels is finer than a hand can aim
+EPOCH_PX = 6.0  # epoch boundaries attract a dragged edge from this close, when this wide
+MIN_BLOCK_PX = 14.0  # a block narrower than this could not be clicked, let alone dragged
+
+
+@dataclass(frozen=True)
+class XMapping:
+    """Affine map from a step value to a widget-local x pixel (the preview plot's axis)."""
+
+    x_min: float
+    x_max: float
+    left: float
+    right: float
+
+    @property
+    def px_per_step(self) -> float:
+        span = self.x_max - self.x_min
+        return (self.right - self.left) / span if span else 0.0
+
+    def x_of(self, step: float) -> float:
+        return self.left + (step - self.x_min) * self.px_per_step
+
+    def step_at(self, x: float) -> float:
+        scale = self.px_per_step
+        return self.x_min + (x - self.left) / scale if scale else self.x_min
+
+
+def fit_mapping(total_steps: int, width: float, margin: float) -> XMapping:
+    """The whole schedule across the width, `margin` pixels clear of each side."""
+    return XMapping(0.0, float(max(total_steps, 1)), margin, max(margin + 1.0, width - margin))
+
+
+def widen_blocks(edges: Sequence[float], min_px: float = MIN_BLOCK_PX) -> list[float]:
+    """Block edges (x pixels, one more than blocks, left to right) with every block at least
+    `min_px` wide where the span allows: narrower blocks grow, wider ones give up width in
+    proportion to what they have beyond `min_px`, and the outer edges stay where they are.
+
+    The timeline's scale bends for a 10-step phase beside a 1M-step one, so the short phase
+    can be clicked; the plot above keeps its true axis.
+    """
+    widths = [right - left for left, right in pairwise(edges)]
+    if not widths:
+        return list(edges)
+    floor = min(min_px, (edges[-1] - edges[0]) / len(widths))
+    deficit = sum(max(0.0, floor - width) for width in widths)
+    if deficit <= 0:
+        return list(edges)
+    # The widths sum to at least len(widths) * floor, so the spare covers the deficit.
+    spare = sum(max(0.0, width - floor) for width in widths)
+    shrink = deficit / spare
+    widened = [float(edges[0])]
+    for width in widths:
+        widened.append(widened[-1] + (floor if width < floor else
+                                      width - (width - floor) * shrink))
+    return widened
+
+
+def nice_grid(px_per_step: float, max_px: float = GRID_PX) -> int:
+    """The largest 1, 2 or 5 x 10^k step increment narrower than `max_px` (at least 1)."""
+    if px_per_step <= 0:
+        return 1
+    limit = max_px / px_per_step
+    best, power = 1, 1
+    while True:
+        for factor in (1, 2, 5):
+            if factor * power >= limit:
+                return best
+            best = factor * power
+        power *= 10
+
+
+def snap_steps(start: int, raw_end: float, px_per_step: float,
+               steps_per_epoch: int | None = None) -> int:
+    """The length of a phase beginning at `start` whose right edge was dragged to `raw_end`.
+
+    Lengths snap to a round grid that suits the zoom; epoch boundaries (global ones, so
+    the phase ends where an epoch does) win when they are within `EPOCH_PX` of the cursor.
+    """
+    grid = nice_grid(px_per_step)
+    length = round((raw_end - start) / grid) * grid
+    if steps_per_epoch and steps_per_epoch * px_per_step >= EPOCH_PX:
+        boundary = round(raw_end / steps_per_epoch) * steps_per_epoch
+        if boundary > start and abs(boundary - raw_end) * px_per_step <= EPOCH_PX:
+            length = boundary - start
+    return max(1, int(length))
+
+
+def slot_at(x: float, centers: Sequence[float]) -> int:
+    """The gap (0 = before the first block) nearest to `x`, given the blocks' centres."""
+    return sum(1 for center in centers if center < x)
+
+
+def move_target(source: int, slot: int) -> int:
+    """The index `Schedule.move_phase` needs for dropping block `source` into gap `slot`."""
+    return slot - 1 if slot > source else slot
+
+
+# ---------------------------------------------------------------- block text
+
+def format_count(n: float) -> str:
+    """A step count a block can fit: 950, 1.5k, 48k, 2M."""
+    n = float(n)
+    for size, suffix in ((1e6, "M"), (1e3, "k")):
+        if abs(n) >= size:
+            text = f"{n / size:.3g}"
+            return (text if "e" not in text else f"{n / size:.0f}") + suffix
+    return f"{n:g}"
+
+
+def format_value(value: Any) -> str:
+    """A parameter value in as few characters as stays exact enough to recognise."""
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    if isinstance(value, int):
+        return format_count(value) if abs(value) >= 10_000 else str(value)
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) >= 10_000:
+            return format_count(value)
+        text = f"{value:.3g}"
+        if "e" in text:
+            mantissa, exponent = text.split("e")
+            text = f"{mantissa}e{int(exponent)}"
+        return text
+    if isinstance(value, (tuple, list)):
+        return ",".join(format_value(v) for v in value)
+    return "—" if value is None else str(value)
+
+
+def _named(phase: Phase, *names: str) -> list[str]:
+    return [f"{name}={format_value(phase.param_value(name))}" for name in names]
+
+
+def _multiplier(value: Any) -> str:
+    return f"\N{MULTIPLICATION SIGN}{format_value(value)}"
+
+
+def phase_summary(phase: Phase) -> str:
+    """The key parameters of a block, compactly: `T_max=48k`, `30 ×0.1`, `0.01→1`."""
+    value = phase.param_value
+    kind = phase.scheduler
+    if kind == "LinearLR":
+        return f"{format_value(value('start_factor'))}\N{RIGHTWARDS ARROW}" \
+               f"{format_value(value('end_factor'))}"
+    if kind == "StepLR":
+        return f"every {format_value(value('step_size'))} {_multiplier(value('gamma'))}"
+    if kind == "MultiStepLR":
+        return f"@{format_value(value('milestones'))} {_multiplier(value('gamma'))}"
+    if kind in ("ExponentialLR", "ConstantLR"):
+        return _multiplier(value("gamma" if kind == "ExponentialLR" else "factor"))
+    if kind == "CosineAnnealingLR":
+        parts = _named(phase, "T_max")
+        if value("eta_min"):
+            parts.append(f"\N{GREEK SMALL LETTER ETA}_min={format_value(value('eta_min'))}")
+        return " ".join(parts)
+    if kind == "CosineAnnealingWarmRestarts":
+        parts = _named(phase, "T_0")
+        if value("T_mult") != 1:
+            parts.append(_multiplier(value("T_mult")))
+        return " ".join(parts)
+    if kind == "CyclicLR":
+        return f"{format_value(value('base_lr'))}\N{LEFT RIGHT ARROW}" \
+               f"{format_value(value('max_lr'))} up={format_value(value('step_size_up'))}"
+    if kind in ("LambdaLR", "MultiplicativeLR"):
+        return f"\N{GREEK SMALL LETTER LAMDA} {value('lr_lambda') or ''}".strip()
+    return " ".join(_named(phase, *phase.spec.label_params))
+
+
+def phase_label(phase: Phase) -> str:
+    """One-line label: `Cosine T_max=48k`."""
+    summary = phase_summary(phase)
+    return f"{phase.spec.short} {summary}" if summary else phase.spec.short
+
+
+def length_text(schedule: Schedule, phase: Phase) -> str:
+    """A block's length in the schedule's unit, with epochs when a batch count is known."""
+    unit = "epochs" if schedule.interval == "epoch" else "steps"
+    text = f"{format_count(phase.steps)} {unit}" if phase.steps != 1 else f"1 {unit[:-1]}"
+    if schedule.interval == "step" and schedule.steps_per_epoch:
+        text += f" \N{MIDDLE DOT} {phase.steps / schedule.steps_per_epoch:.3g} ep"
+    return text
+
+
+def start_description(phase: Phase, index: int) -> str:
+    if phase.start == RESTART:
+        return "restarts from the optimizer's base lr"
+    if phase.start == CONTINUE:
+        if index == 0:
+            return "continues from the base lr (it is the first phase)"
+        return "continues from the previous phase's last lr"
+    return f"starts at lr {format_value(float(phase.start))}"
+
+
+def phase_tooltip(schedule: Schedule, index: int) -> str:
+    """Rich-text description of block `index`: scheduler, span, every parameter, start."""
+    phase = schedule.phases[index]
+    spec = phase.spec
+    start = schedule.phase_starts()[index]
+    unit = "epoch" if schedule.interval == "epoch" else "step"
+    lines = [f"<b>{spec.name}</b> &nbsp;<span>phase {index + 1} of {len(schedule.phases)}</span>",
+             f"{phase.steps:,} {unit}s ({unit}s {start:,}\N{EN DASH}{start + phase.steps - 1:,})"]
+    if schedule.interval == "step" and schedule.steps_per_epoch:
+        spe = schedule.steps_per_epoch
+        lines[-1] += f", epochs {start / spe:.4g}\N{EN DASH}{(start + phase.steps) / spe:.4g}"
+    resolved = phase.resolved_params()
+    for param in spec.params:
+        value = resolved.get(param.name)
+        note = ""
+        if param.name == spec.fit_param and phase.is_fitted():
+            note = "(follows the phase length)"
+        elif param.name not in phase.params:
+            note = "(default)"
+        shown = value if isinstance(value, str) else format_value(value)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            shown = f"{value:,}" if isinstance(value, int) else f"{value:g}"
+        lines.append(f"&nbsp;&nbsp;{param.name} = {html.escape(str(shown), quote=False)}"
+                     + (f" <i>{note}</i>" if note else ""))
+    lines.append(f"Start: {html.escape(start_description(phase, index), quote=False)}")
+    return "<br>".join(lines)
+
+
+def accessible_description(schedule: Schedule) -> str:
+    """What a screen reader says about the timeline: its phases in a line."""
+    if not schedule.phases:
+        return "Empty: drag a scheduler here from the palette, or choose New from preset"
+    labels = [f"{phase_label(p)}, {count_text(p.steps, schedule.interval)}"
+              for p in schedule.phases]
+    return f"{len(labels)} phase{'s' if len(labels) != 1 else ''}: " + "; ".join(labels)
