@@ -26,7 +26,17 @@ import numpy as np
 from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 
 from designer.core.curves.disk_cache import DiskCache
-from designer.core.curves.worker import SEQUENTIAL_LR, wants_momentum
+from designer.core.curves.messages import (
+    Chunk,
+    Done,
+    Failed,
+    Job,
+    MetricPoints,
+    Ready,
+    Stop,
+    ToWindow,
+)
+from designer.core.curves.worker import wants_momentum
 from designer.core.schedule.model import Schedule
 
 PROGRESS_INTERVAL = 0.05  # seconds between progress signals while a curve streams in
@@ -51,7 +61,7 @@ class WorkerLink(QObject):
         self._process: Any = None
         self._conn: Any = None
         self._clients: dict[int, CurveService] = {}
-        self._posted: list[tuple] = []  # answers found without the worker, in its message form
+        self._posted: list[ToWindow] = []  # answers found without the worker, as its messages
         self.restarts = 0
         self.failed_starts = 0  # workers in a row that died before they were ready
         self.ready = False
@@ -102,14 +112,14 @@ class WorkerLink(QObject):
         if self._process is None and not self._start_timer.isActive():
             self._start_timer.start()
 
-    def submit(self, client_id: int, job: int, schedule: Schedule | tuple) -> None:
+    def submit(self, job: Job) -> None:
         self.start()
         try:
-            self._conn.send(("job", client_id, job, schedule))
+            self._conn.send(job)
         except (OSError, EOFError, ValueError):
             self._recover()
 
-    def post(self, message: tuple) -> None:
+    def post(self, message: ToWindow) -> None:
         """Deliver `message` as if the worker had sent it, on the next pump: a service's
         signals never fire inside its own `request`."""
         self._posted.append(message)
@@ -124,7 +134,7 @@ class WorkerLink(QObject):
         try:
             while self._conn.poll():
                 message = self._conn.recv()
-                if message[0] == "ready":
+                if isinstance(message, Ready):
                     self.ready = True
                     self.failed_starts = 0
                     continue
@@ -160,7 +170,7 @@ class WorkerLink(QObject):
         self._start_timer.stop()
         if self._process is not None and self._process.is_alive():
             try:
-                self._conn.send(("stop",))
+                self._conn.send(Stop())
             except (OSError, EOFError, ValueError):
                 pass
             self._process.join(2)
@@ -172,8 +182,8 @@ class WorkerLink(QObject):
         self._conn = None
         self.ready = False
 
-    def _deliver(self, message: tuple) -> None:
-        service = self._clients.get(message[1])
+    def _deliver(self, message: ToWindow) -> None:
+        service = self._clients.get(message.client)
         if service is not None:
             service._on_message(message)
 
@@ -281,8 +291,7 @@ class CurveService(QObject):
         if not self._submitted:
             self._link.start_later()
             return
-        self._link.submit(self._id, self._job,
-                          (SEQUENTIAL_LR, schedule) if sequential_lr else schedule)
+        self._link.submit(Job(self._id, self._job, schedule, sequential_lr))
 
     def _answer_from_disk(self, schedule: Schedule) -> bool:
         """Post the worker's messages for `schedule` from the disk cache, if every phase
@@ -295,11 +304,11 @@ class CurveService(QObject):
         offset = 0
         for index, (part, metric) in enumerate(found):
             if metric is not None:
-                self._link.post(("metric", self._id, self._job, index, *metric))
-            self._link.post(("chunk", self._id, self._job, offset, part.lr, part.momentum,
-                             part.others))
+                self._link.post(MetricPoints(self._id, self._job, index, *metric))
+            self._link.post(Chunk(self._id, self._job, offset, part.lr, part.momentum,
+                                  part.others))
             offset += len(part.lr)
-        self._link.post(("done", self._id, self._job, offset))
+        self._link.post(Done(self._id, self._job, offset))
         return True
 
     def compute_now(self, schedule: Schedule | None = None, timeout: float = 120) -> bool:
@@ -308,13 +317,13 @@ class CurveService(QObject):
             self.request(schedule, self._sequential_lr)
         return self._link.wait(lambda: not self._busy, timeout)
 
-    def _on_message(self, message: tuple) -> None:
-        kind, _, job = message[:3]
-        if job != self._job:
+    def _on_message(self, message: ToWindow) -> None:
+        if message.job != self._job:
             return  # a stale job's result: never shown
         schedule = self._schedule
-        if kind == "chunk":
-            offset, lrs, momentum, others = message[3], message[4], message[5], message[6]
+        if isinstance(message, Chunk):
+            offset, lrs = message.offset, message.lrs
+            momentum, others = message.momentum, message.others
             self._buffer[offset:offset + len(lrs)] = lrs
             if self._momentum is not None and momentum is not None:
                 self._momentum[offset:offset + len(lrs)] = momentum
@@ -326,14 +335,14 @@ class CurveService(QObject):
                 self._next_progress = now + PROGRESS_INTERVAL
                 self.curve_progress.emit(schedule, self._buffer[:self._filled],
                                          self._filled / max(1, len(self._buffer)))
-        elif kind == "metric":
-            self._metrics[message[3]] = (message[4], message[5])
-        elif kind == "done":
+        elif isinstance(message, MetricPoints):
+            self._metrics[message.phase] = (message.steps, message.values)
+        elif isinstance(message, Done):
             self._busy = False
             self.curve_ready.emit(schedule, self._buffer)
-        elif kind == "error":
+        elif isinstance(message, Failed):
             self._busy = False
-            self.curve_failed.emit(schedule, message[3])
+            self.curve_failed.emit(schedule, message.message)
 
     def _on_worker_failed(self, message: str) -> None:
         if self._busy and self._schedule is not None:

@@ -9,6 +9,7 @@ import pytest
 from PySide6.QtCore import QSettings
 
 from designer.core.curves.engine import compute_curve
+from designer.core.curves.messages import Chunk, Done
 from designer.core.schedule.model import CONTINUE, OptimizerConfig, Phase, Schedule
 from designer.ui import MainWindow, edits
 from designer.ui.curve_service import CurveService, WorkerLink
@@ -45,8 +46,8 @@ def test_stale_messages_are_dropped_by_job_id(service):
     service.request(SLOW)  # job 1
     service.request(FAST)  # job 2
     assert service.compute_now(timeout=60)
-    service._on_message(("chunk", 0, 1, 0, np.zeros(3), None, None))  # late pieces of job 1: ignored
-    service._on_message(("done", 0, 1, 3))
+    service._on_message(Chunk(0, 1, 0, np.zeros(3)))  # late pieces of job 1: ignored
+    service._on_message(Done(0, 1, 3))
     [(schedule, lrs)] = service.results["ready"]
     assert schedule is FAST and np.array_equal(lrs, compute_curve(FAST))
 
@@ -227,7 +228,8 @@ def test_a_new_worker_reads_the_phases_it_has_seen_instead_of_stepping_them(
     chunks = []
     deliver = service._on_message
     monkeypatch.setattr(service, "_on_message", lambda message: (
-        chunks.append(len(message[4])) if message[0] == "chunk" else None, deliver(message)))
+        chunks.append(len(message.lrs)) if isinstance(message, Chunk) else None,
+        deliver(message)))
     service.request(schedule)
     assert service.compute_now(timeout=60)
     # A phase read back comes whole; a stepped one would come in pieces of 2,000 steps first.

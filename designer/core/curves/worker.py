@@ -3,23 +3,8 @@
 Stepping a scheduler holds the GIL for seconds on long schedules, and torch takes a second
 or two to import, so the window hands both to this process and stays responsive.
 
-Protocol (tuples over a multiprocessing Pipe):
-
-    window -> worker   ("job", client, job, schedule)    newest job per client wins
-                       ("job", client, job, (SEQUENTIAL_LR, schedule))
-                                                          the curve torch's own SequentialLR
-                                                          gives the phases (an imported
-                                                          snippet as written), in one piece
-                       ("stop",)
-    worker -> window   ("ready", pid)                     torch is imported
-                       ("chunk", client, job, offset, lrs, momentum or None,
-                        other groups' lrs or None)
-                       ("metric", client, job, phase index, steps, values)
-                                                          a simulated phase's metric
-                                                          evaluations, for the plot (sent
-                                                          before that phase's chunks)
-                       ("done", client, job, total)
-                       ("error", client, job, message)
+Protocol: the typed messages of `designer.core.curves.messages` over a multiprocessing
+Pipe (a `Job` per request, `Chunk`s, `MetricPoints`, `Done` or `Failed` back).
 
 Before each piece of work the worker reads everything waiting on the pipe, so a newer job
 from the same client cancels the one in progress within one piece (about 20 ms of
@@ -43,6 +28,8 @@ import time
 from collections import OrderedDict
 from typing import Any
 
+from designer.core.curves.messages import Chunk, Done, Failed, Job, MetricPoints, Ready, Stop
+
 # Pieces grow from small (the first values show quickly) to this many steps.
 FIRST_PIECE = 2_000
 MAX_PIECE = 100_000
@@ -51,7 +38,6 @@ PIECE_SECONDS = 0.03
 # skip_dynamo_import); 4M points (32 MB) covers every phase of typical designs, and the
 # newest ones of the largest.
 WORKER_CACHE_POINTS = 4_000_000
-SEQUENTIAL_LR = "sequential_lr"
 # Simulated phases whose plotted metric is kept (cheap to keep, up to 50k points each).
 METRIC_CACHE = 8
 IDLE_SAVE_SECONDS = 0.5
@@ -137,22 +123,25 @@ class Worker:
     def __init__(self, conn: Any, cache: Any) -> None:
         self.conn = conn
         self.cache = cache
-        self.queue: OrderedDict[int, tuple[int, Any]] = OrderedDict()  # client -> (job, schedule)
+        self.queue: OrderedDict[int, Job] = OrderedDict()  # client -> its newest job
         self.stopping = False
         self.metrics: list[tuple[Any, Any]] = []  # (phase, (steps, values)), newest first
 
     def run(self) -> None:
         import os
 
-        self.conn.send(("ready", os.getpid()))
+        self.conn.send(Ready(os.getpid()))
         while not self.stopping:
             if not self.queue:
                 if self.cache.unsaved and not self._poll(IDLE_SAVE_SECONDS):
                     self.cache.save()
                 self._receive(block=True)
                 continue
-            client, (job, schedule) = self.queue.popitem(last=False)
-            self._run_job(client, job, schedule)
+            _, job = self.queue.popitem(last=False)
+            if job.sequential_lr:
+                self._run_sequential_lr(job.client, job.job, job.schedule)
+            else:
+                self._run_job(job.client, job.job, job.schedule)
         self.cache.save()
 
     def _poll(self, timeout: float) -> bool:
@@ -167,12 +156,11 @@ class Worker:
             while block or self.conn.poll():
                 message = self.conn.recv()
                 block = False
-                if message[0] == "stop":
+                if isinstance(message, Stop):
                     self.stopping = True
                     return
-                _, client, job, schedule = message
-                self.queue.pop(client, None)
-                self.queue[client] = (job, schedule)
+                self.queue.pop(message.client, None)
+                self.queue[message.client] = message
         except (EOFError, OSError):
             self.stopping = True  # the window is gone
 
@@ -185,9 +173,6 @@ class Worker:
         from designer.core.schedule.fileformat import check_base_lrs
         from designer.core.schedule.model import ScheduleError
 
-        if isinstance(schedule, tuple):
-            self._run_sequential_lr(client, job, schedule[1])
-            return
         offset = 0
         previous_last = None
         momentum = wants_momentum(schedule)
@@ -203,7 +188,7 @@ class Worker:
                 start = start_lrs(phase, base, previous_last)
                 cached = self.cache.cached_phase(phase, schedule.optimizer, start, momentum)
                 if cached is not None:
-                    self.conn.send(("chunk", client, job, offset, cached.lr, cached.momentum,
+                    self.conn.send(Chunk(client, job, offset, cached.lr, cached.momentum,
                                     cached.others))
                     offset += len(cached.lr)
                     previous_last = cached.last_lrs()
@@ -222,7 +207,7 @@ class Worker:
                     except StopIteration:
                         break
                     pieces.append(part)
-                    self.conn.send(("chunk", client, job, offset, part.lr, part.momentum,
+                    self.conn.send(Chunk(client, job, offset, part.lr, part.momentum,
                                     part.others))
                     offset += len(part.lr)
                     # Aim each piece at PIECE_SECONDS of stepping, so that a newer edit
@@ -235,9 +220,9 @@ class Worker:
                                                 momentum, metric)
                 previous_last = whole.last_lrs()
         except ScheduleError as exc:
-            self.conn.send(("error", client, job, str(exc)))
+            self.conn.send(Failed(client, job, str(exc)))
             return
-        self.conn.send(("done", client, job, offset))
+        self.conn.send(Done(client, job, offset))
 
     def _send_metric(self, client: int, job: int, index: int, phase: Any) -> Any:
         """Send the simulated phase's plotted metric evaluations and return them as (steps,
@@ -264,7 +249,7 @@ class Worker:
 
             points = (np.concatenate(steps), np.concatenate(values))
             self.metrics = [(phase, points), *self.metrics[:METRIC_CACHE - 1]]
-        self.conn.send(("metric", client, job, index, *points))
+        self.conn.send(MetricPoints(client, job, index, *points))
         return points
 
     def _run_sequential_lr(self, client: int, job: int, schedule: Any) -> None:
@@ -274,10 +259,10 @@ class Worker:
         try:
             lrs = sequential_lr_curves(schedule)[0]
         except ScheduleError as exc:
-            self.conn.send(("error", client, job, str(exc)))
+            self.conn.send(Failed(client, job, str(exc)))
             return
         except (ValueError, TypeError, ArithmeticError, LookupError, RuntimeError) as exc:
-            self.conn.send(("error", client, job, f"torch's SequentialLR failed: {exc}"))
+            self.conn.send(Failed(client, job, f"torch's SequentialLR failed: {exc}"))
             return
-        self.conn.send(("chunk", client, job, 0, lrs, None, None))
-        self.conn.send(("done", client, job, len(lrs)))
+        self.conn.send(Chunk(client, job, 0, lrs))
+        self.conn.send(Done(client, job, len(lrs)))
