@@ -80,3 +80,12 @@ def summarize(schedule: Schedule, curve: np.ndarray) -> CurveSummary:
     return CurveSummary(len(curve), epochs, peak, float(curve[-1]), mean,
                         area=area, minimum=float(curve.min()),
                         peak_step=int(np.argmax(at_peak)), steps_at_peak=int(at_peak.sum()))
+
+
+def summarize_pieces(schedule: Schedule, pieces: list[np.ndarray]) -> CurveSummary:
+    """`summarize` of a curve given as consecutive pieces (the first group's lrs of
+    `engine.iter_curves`), joined once into packed float64. Empties `pieces` once they are
+    joined, so a 10M-step curve is not held twice while it is summarized."""
+    curve = np.concatenate(pieces) if pieces else np.zeros(0)
+    pieces.clear()
+    return summarize(schedule, curve)

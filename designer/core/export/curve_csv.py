@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 import numpy as np
 
 from designer.core.curves.phase_curve import PhaseCurve
-from designer.core.curves.summary import CurveSummary, summarize
+from designer.core.curves.summary import CurveSummary, summarize_pieces
 from designer.core.schedule.model import Schedule
 
 SPOOL_READ = 1 << 20  # characters per chunk read back from the spool
@@ -56,9 +56,7 @@ def curve_csv_chunks(schedule: Schedule, momentum: bool = False, summary: bool =
             if summary:
                 first_group.append(piece.lr)
         if summary:
-            curve = np.concatenate(first_group) if first_group else np.zeros(0)
-            del first_group
-            facts = summarize(schedule, curve)
+            facts = summarize_pieces(schedule, first_group)
             if on_summary is not None:
                 on_summary(facts)
             yield summary_lines(facts)
