@@ -9,8 +9,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from designer.core.schedule.fileformat import MAX_GROUPS
-from designer.core.schedule.model import CONTINUE, RESTART, ParamGroup, Schedule, new_phase
+from designer.core.schedule.model import (
+    CONTINUE,
+    MAX_GROUPS,
+    RESTART,
+    ParamGroup,
+    Schedule,
+    new_phase,
+)
 from designer.ui.document import Document
 
 SCHEDULER_MIME = "application/x-lr-designer-scheduler"

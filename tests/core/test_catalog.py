@@ -20,7 +20,7 @@ from designer.core.schedule.catalog import (
     REQUIRED,
     SCHEDULERS,
 )
-from designer.core.schedule.fileformat import check_value
+from designer.core.schedule.kinds import check_value
 from designer.core.schedule.model import ScheduleError
 
 TIMELINE_SCHEDULERS = {

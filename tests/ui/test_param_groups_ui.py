@@ -15,8 +15,9 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 from ui_keys import paste_text, replace_text
 
-from designer.core.schedule.fileformat import MAX_GROUPS, check_group, dump_schedule, load_schedule
+from designer.core.schedule.fileformat import check_group, dump_schedule, load_schedule
 from designer.core.schedule.model import (
+    MAX_GROUPS,
     OptimizerConfig,
     ParamGroup,
     Schedule,

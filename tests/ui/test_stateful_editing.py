@@ -43,7 +43,8 @@ from designer.core.schedule.catalog import (
     SCHEDULERS,
     ParamSpec,
 )
-from designer.core.schedule.fileformat import check_value, schedule_to_dict
+from designer.core.schedule.fileformat import schedule_to_dict
+from designer.core.schedule.kinds import check_value
 from designer.core.schedule.model import CONTINUE, RESTART, ScheduleError
 from designer.ui import MainWindow, edits
 from designer.ui.files.autosave import schedule_from_autosave

@@ -34,15 +34,7 @@ from designer.core.schedule.catalog import (
     SCHEDULERS,
 )
 from designer.core.schedule.json_document import FORMAT_NAME, key_path
-from designer.core.schedule.kinds import (  # noqa: F401 - MAX_LIST_LENGTH and check_* are read here
-    MAX_LIST_LENGTH,
-    NonFinite,
-    check_int,
-    check_number,
-    check_value,
-    is_int,
-    number_text,
-)
+from designer.core.schedule.kinds import NonFinite, check_number, check_value, is_int
 from designer.core.schedule.model import (
     CONTINUE,
     MAX_GROUPS,

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from designer.core.schedule.catalog import FLOAT, INT, ParamSpec
-from designer.core.schedule.fileformat import check_value
+from designer.core.schedule.kinds import check_value
 from designer.core.schedule.model import MAX_TOTAL_STEPS, Schedule, ScheduleError
 
 MIN_LR = 1e-9

@@ -27,8 +27,8 @@ from PySide6.QtWidgets import (
 )
 
 from designer.core.schedule.catalog import FLOAT, ParamSpec
-from designer.core.schedule.fileformat import MAX_GROUPS, check_group
-from designer.core.schedule.model import ParamGroup, ScheduleError
+from designer.core.schedule.fileformat import check_group
+from designer.core.schedule.model import MAX_GROUPS, ParamGroup, ScheduleError
 from designer.ui import edits
 from designer.ui.document import Document
 from designer.ui.inspector.editor_field import EditorField
