@@ -1,7 +1,7 @@
 """Parameter kinds: what the value of a scheduler's or optimizer's parameter can be, each
 kind defined once.
 
-A `Kind` knows four things about its values, and everything else asks it:
+A `Kind` knows three things about its values, and everything else asks it:
 
 * `check`: a raw value (from a file, an editor, an imported snippet, a preset knob) checked
   and normalized, or a ScheduleError naming the field; lists become tuples.
@@ -9,7 +9,6 @@ A `Kind` knows four things about its values, and everything else asks it:
   callable, a list of milestones a list, an int given for a float a float).
 * `to_source`: a checked value as Python source in the exported code; it builds exactly
   the object `to_torch` hands torch, so the preview and the export run the same torch path.
-* `short_text`: a checked value as the timeline's block label shows it.
 
 The kind names (FLOAT, INT, ...) live in the catalog, which declares each parameter's kind.
 """
@@ -113,9 +112,6 @@ class Kind:
     def to_source(self, param: ParamSpec, value: Any) -> str:
         return repr(value)
 
-    def short_text(self, param: ParamSpec, value: Any) -> str:
-        return str(value)
-
 
 class FloatKind(Kind):
     """A finite number within the parameter's bounds; for a `per_group` parameter also a
@@ -140,11 +136,6 @@ class FloatKind(Kind):
 
     def to_source(self, param: ParamSpec, value: Any) -> str:
         return repr(self.to_torch(param, value, ""))
-
-    def short_text(self, param: ParamSpec, value: Any) -> str:
-        if isinstance(value, tuple):
-            return "/".join(f"{v:g}" for v in value)
-        return f"{value:g}" if isinstance(value, (int, float)) else str(value)
 
 
 class IntKind(Kind):
@@ -180,9 +171,6 @@ class IntListKind(Kind):
 
     def to_source(self, param: ParamSpec, value: Any) -> str:
         return repr(self.to_torch(param, value, ""))
-
-    def short_text(self, param: ParamSpec, value: Any) -> str:
-        return ",".join(map(str, value))
 
 
 class FloatPairKind(Kind):
