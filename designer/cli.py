@@ -37,7 +37,8 @@ from designer.core.safe_io import (
     write_atomic,
     write_stdout,
 )
-from designer.core.schedule.fileformat import cut_text, dump_schedule, shown_value
+from designer.core.schedule.checks import cut_text, shown_value
+from designer.core.schedule.fileformat import dump_schedule
 from designer.core.schedule.model import MAX_TOTAL_STEPS, ScheduleError
 
 EXIT_BAD_INPUT = 2

@@ -40,7 +40,7 @@ import numpy as np
 
 from designer import __version__
 from designer.core.curves.phase_curve import PhaseCurve, phase_key, start_lrs
-from designer.core.schedule.fileformat import check_base_lrs
+from designer.core.schedule.checks import check_design
 from designer.core.schedule.model import Schedule, ScheduleError
 
 CACHE_DIR_ENV = "LR_DESIGNER_CACHE_DIR"
@@ -171,7 +171,7 @@ class DiskCache:
         """Every phase's entry in order, when all of them are here (None otherwise), with the
         start lrs chained as the engine chains them."""
         try:
-            check_base_lrs(schedule)
+            check_design(schedule)
         except ScheduleError:
             return None  # the worker says why
         found = []

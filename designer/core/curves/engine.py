@@ -28,7 +28,7 @@ import torch
 from designer.core.curves.phase_curve import PhaseCurve, concatenate, start_lrs
 from designer.core.curves.simulation import metric_evaluations
 from designer.core.schedule.catalog import OPTIMIZERS
-from designer.core.schedule.fileformat import check_base_lrs, check_phase
+from designer.core.schedule.checks import check_design
 from designer.core.schedule.kinds import kind_of
 from designer.core.schedule.model import OptimizerConfig, Phase, Schedule, ScheduleError
 
@@ -62,10 +62,13 @@ def iter_curves(schedule: Schedule, momentum: bool = False,
     """The whole schedule's curve as consecutive pieces (at most 50k steps each, unless
     `phase_pieces` steps otherwise), so a caller can check, stream or summarize a design of
     millions of steps and many groups without holding it. The chaining of start lrs from
-    phase to phase lives here only."""
+    phase to phase lives here only.
+
+    The design is trusted to be checked (`checks.check_design`, which the loader, the
+    editors and the worker apply where it enters); what torch raises becomes a ScheduleError
+    naming the field."""
     phase_pieces = phase_pieces or iter_phase
     previous_last: tuple[float, ...] | None = None
-    check_base_lrs(schedule)
     base = schedule.base_lrs()
     for index, phase in enumerate(schedule.phases):
         start = start_lrs(phase, base, previous_last)
@@ -77,8 +80,10 @@ def iter_curves(schedule: Schedule, momentum: bool = False,
 
 
 def check_schedule(schedule: Schedule) -> None:
-    """Step every phase as compute_curves does, keeping nothing: ScheduleError names the
-    field of whatever torch refuses (`validate`, and exports before they hand anything out)."""
+    """The design's checks (`checks.check_design`), then every phase stepped as
+    compute_curves does, keeping nothing: ScheduleError names the field of whatever the
+    checks or torch refuse (`validate`, and exports before they hand anything out)."""
+    check_design(schedule)
     for _ in iter_curves(schedule):
         pass
 
@@ -162,76 +167,105 @@ def iter_phase(phase: Phase, optimizer_config: OptimizerConfig,
     an error of the design raises ScheduleError from the piece where torch meets it.
     `generator.send(n)` asks for pieces of `n` steps from then on."""
     path = f"phases[{index}]"
-    starts = start if isinstance(start, tuple) else (float(start),)
-    check_phase(phase, path, len(starts))
-    optimizer = make_optimizer(optimizer_config, starts)
-    cls = getattr(torch.optim.lr_scheduler, phase.scheduler)
+    optimizer = make_optimizer(optimizer_config,
+                               start if isinstance(start, tuple) else (float(start),))
     kwargs = scheduler_kwargs(phase, path)
-    group = optimizer.param_groups[0]
-    other_groups = optimizer.param_groups[1:]
-    done = 0  # values of earlier chunks
-    lrs: list[float] = []  # values of the chunk being stepped
-    moms: list[float] = []
-    others: list[list[float]] = []
-    ending = False
-    # The dummy parameters never have a gradient, so optimizer.step() would change nothing;
-    # it is only called so that torch sees it before scheduler.step() (torch warns otherwise).
-    # torch's own step() imports torch._dynamo on first use (about 70 MB), hence a no-op.
-    optimizer.step = MethodType(_no_step, optimizer)
+    piece = _PieceRecorder(optimizer, momentum)
+    done = 0  # values of earlier pieces
     try:
-        scheduler = cls(optimizer, **kwargs)
-        optimizer.step()
-        advance = _plateau_driver(phase, scheduler, path) if phase.spec.simulated else (
-            scheduler.step)
-        read_momentum = _momentum_reader(group) if momentum else None
+        advance = _start_scheduler(phase, optimizer, kwargs, path)
         while done < phase.steps:
             count = min(chunk_steps, phase.steps - done)
-            lrs, moms, others = [], [], [[] for _ in other_groups]
-            # The lr of each step is read before the scheduler.step() that follows it;
-            # the very last call is the one that ends the phase (see step_phase).
-            for _ in range(count - 1):
-                lrs.append(group["lr"])
-                if read_momentum is not None:
-                    moms.append(read_momentum())
-                if others:
-                    for values, other in zip(others, other_groups):
-                        values.append(other["lr"])
-                advance()
-            lrs.append(group["lr"])
-            if read_momentum is not None:
-                moms.append(read_momentum())
-            for values, other in zip(others, other_groups):
-                values.append(other["lr"])
-            ending = done + count == phase.steps
-            advance()
-            curve = np.asarray(lrs, dtype=np.float64)
-            other_curves = np.asarray(others, dtype=np.float64) if others else None
-            _check_finite(curve if other_curves is None else np.vstack([curve, other_curves]),
-                          done, path)
-            piece = PhaseCurve(curve, np.asarray(moms, dtype=np.float64) if momentum else None,
-                               other_curves)
+            piece.step(count, advance, ends_phase=done + count == phase.steps)
+            curve = piece.take(done, path)
             done += count
-            lrs, moms, others = [], [], []
-            resized = yield piece
+            resized = yield curve
             if resized:
                 chunk_steps = max(1, int(resized))
     except ScheduleError as exc:
-        if not ending or exc.field == path:
+        if not piece.ending or exc.field == path:
             raise
         raise ScheduleError(exc.field, f"{exc.message}; torch evaluates step {phase.steps} at "
                             f"the scheduler.step() that ends this {phase.steps}-step "
                             "phase") from None
     except _TORCH_ERRORS as exc:
-        field = _blame(str(exc), kwargs, f"{path}.params", path)
-        if ending:
-            message = (f"torch's {phase.scheduler} failed at the scheduler.step() that ends "
-                       f"the phase: {_one_line(exc)}")
-        elif done + len(lrs):
-            message = (f"torch's {phase.scheduler} failed after {done + len(lrs)} steps: "
-                       f"{_one_line(exc)}")
-        else:
-            message = f"torch rejected {phase.scheduler}: {_one_line(exc)}"
-        raise ScheduleError(field, message) from None
+        raise _torch_failure(exc, phase, kwargs, path, piece.ending,
+                             done + len(piece.lrs)) from None
+
+
+def _start_scheduler(phase: Phase, optimizer: torch.optim.Optimizer, kwargs: dict[str, Any],
+                     path: str) -> Callable[[], None]:
+    """Construct the phase's torch scheduler on `optimizer`; returns the call that advances
+    it by one step (scheduler.step(), or a plateau phase's simulated evaluation)."""
+    # The dummy parameters never have a gradient, so optimizer.step() would change nothing;
+    # it is only called so that torch sees it before scheduler.step() (torch warns otherwise).
+    # torch's own step() imports torch._dynamo on first use (about 70 MB), hence a no-op.
+    optimizer.step = MethodType(_no_step, optimizer)
+    scheduler = getattr(torch.optim.lr_scheduler, phase.scheduler)(optimizer, **kwargs)
+    optimizer.step()
+    if phase.spec.simulated:
+        return _plateau_driver(phase, scheduler, path)
+    return scheduler.step
+
+
+class _PieceRecorder:
+    """The values of the piece being stepped, each read just before the scheduler.step()
+    that follows its step: the first group's lr, its momentum when asked for, the other
+    groups' lrs."""
+
+    def __init__(self, optimizer: torch.optim.Optimizer, momentum: bool) -> None:
+        self.group = optimizer.param_groups[0]
+        self.other_groups = optimizer.param_groups[1:]
+        self.read_momentum = _momentum_reader(self.group) if momentum else None
+        self.ending = False  # true from the scheduler.step() that ends the phase
+        self._clear()
+
+    def _clear(self) -> None:
+        self.lrs: list[float] = []
+        self.moms: list[float] = []
+        self.others: list[list[float]] = [[] for _ in self.other_groups]
+
+    def step(self, count: int, advance: Callable[[], None], ends_phase: bool) -> None:
+        """Record `count` steps, each followed by its scheduler.step(); with `ends_phase`
+        the last of those calls is the one that ends the phase (see step_phase)."""
+        lrs, moms, group, read_momentum = self.lrs, self.moms, self.group, self.read_momentum
+        others = tuple(zip(self.others, self.other_groups))
+        for number in range(count):
+            lrs.append(group["lr"])
+            if read_momentum is not None:
+                moms.append(read_momentum())
+            for values, other in others:
+                values.append(other["lr"])
+            if number == count - 1:
+                self.ending = ends_phase
+            advance()
+
+    def take(self, done: int, path: str) -> PhaseCurve:
+        """The recorded piece (whose first step is step `done` of the phase) as arrays,
+        checked finite; the recorder starts the next piece empty."""
+        curve = np.asarray(self.lrs, dtype=np.float64)
+        other_curves = np.asarray(self.others, dtype=np.float64) if self.others else None
+        _check_finite(curve if other_curves is None else np.vstack([curve, other_curves]),
+                      done, path)
+        moms = (np.asarray(self.moms, dtype=np.float64) if self.read_momentum is not None
+                else None)
+        self._clear()
+        return PhaseCurve(curve, moms, other_curves)
+
+
+def _torch_failure(exc: BaseException, phase: Phase, kwargs: dict[str, Any], path: str,
+                   ending: bool, steps: int) -> ScheduleError:
+    """What torch raised while constructing or stepping the phase, as a ScheduleError that
+    names the parameter it is about and when it happened."""
+    field = _blame(str(exc), kwargs, f"{path}.params", path)
+    if ending:
+        message = (f"torch's {phase.scheduler} failed at the scheduler.step() that ends "
+                   f"the phase: {_one_line(exc)}")
+    elif steps:
+        message = f"torch's {phase.scheduler} failed after {steps} steps: {_one_line(exc)}"
+    else:
+        message = f"torch rejected {phase.scheduler}: {_one_line(exc)}"
+    return ScheduleError(field, message)
 
 
 def _no_step(self: torch.optim.Optimizer, closure: Any = None) -> None:

@@ -6,13 +6,15 @@ or two to import, so the window hands both to this process and stays responsive.
 Protocol: the typed messages of `designer.core.curves.messages` over a multiprocessing
 Pipe (a `Job` per request, `Chunk`s, `MetricPoints`, `Done` or `Failed` back).
 
-Before each piece of work the worker reads everything waiting on the pipe, so a newer job
-from the same client cancels the one in progress within one piece (about 20 ms of
-stepping). Phases it has stepped whole are kept in a per-phase `CurveCache`, which also
-looks for a phase on disk (`designer.core.curves.disk_cache`) before stepping it. The worker is the
-disk cache's only writer: once nothing has arrived for IDLE_SAVE_SECONDS (or when told to
-stop) it writes the phases it stepped, so a drag's passing designs never reach the disk and
-the window's thread never waits on a write.
+The window's designs enter the core here rather than through the loader, so each job's
+design is checked first (`checks.check_design`), then stepped as `engine.iter_curves`
+chains its phases. Before each piece of work the worker reads everything waiting on the
+pipe, so a newer job from the same client cancels the one in progress within one piece
+(about 20 ms of stepping). Phases it has stepped whole are kept in a per-phase
+`CurveCache`, which also looks for a phase on disk (`designer.core.curves.disk_cache`)
+before stepping it. The worker is the disk cache's only writer: once nothing has arrived
+for IDLE_SAVE_SECONDS (or when told to stop) it writes the phases it stepped, so a drag's
+passing designs never reach the disk and the window's thread never waits on a write.
 
 When a phase cycles momentum (OneCycleLR, CyclicLR), the worker also records momentum or
 beta1 from the same torch run, for the window's co-plot (`wants_momentum`).
@@ -26,6 +28,7 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict
+from collections.abc import Generator, Iterator
 from typing import Any
 
 from designer.core.curves.messages import Chunk, Done, Failed, Job, MetricPoints, Ready, Stop
@@ -41,6 +44,11 @@ WORKER_CACHE_POINTS = 4_000_000
 # Simulated phases whose plotted metric is kept (cheap to keep, up to 50k points each).
 METRIC_CACHE = 8
 IDLE_SAVE_SECONDS = 0.5
+
+
+class Superseded(Exception):
+    """A newer job of the same client arrived (or the worker is stopping): the job in
+    progress stops between two pieces and sends nothing more."""
 
 
 def wants_momentum(schedule: Any) -> bool:
@@ -169,60 +177,76 @@ class Worker:
         return self.stopping or client in self.queue
 
     def _run_job(self, client: int, job: int, schedule: Any) -> None:
-        from designer.core.curves.engine import iter_phase, start_lrs
-        from designer.core.schedule.fileformat import check_base_lrs
+        """Send the design's curve in chunks, as `engine.iter_curves` chains its phases,
+        then Done; Failed with the one-line message of whatever the design's checks or
+        torch refuse; nothing more once a newer job of the client supersedes this one."""
+        from designer.core.curves.engine import iter_curves
+        from designer.core.schedule.checks import check_design
         from designer.core.schedule.model import ScheduleError
 
-        offset = 0
-        previous_last = None
         momentum = wants_momentum(schedule)
-        base = schedule.base_lrs()
+        offset = 0
+
+        def phase_pieces(*phase_args: Any) -> Iterator[Any]:
+            return self._phase_pieces(client, job, *phase_args)
+
         try:
-            check_base_lrs(schedule)
-            for index, phase in enumerate(schedule.phases):
-                metric = None
-                if phase.spec.simulated:
-                    metric = self._send_metric(client, job, index, phase)
-                    if metric is False:
-                        return
-                start = start_lrs(phase, base, previous_last)
-                cached = self.cache.cached_phase(phase, schedule.optimizer, start, momentum)
-                if cached is not None:
-                    self.conn.send(Chunk(client, job, offset, cached.lr, cached.momentum,
-                                    cached.others))
-                    offset += len(cached.lr)
-                    previous_last = cached.last_lrs()
-                    continue
-                pieces = []
-                piece = FIRST_PIECE
-                stream = iter_phase(phase, schedule.optimizer, start, index, momentum, piece)
-                request = None  # the first piece is asked for with next(), later ones sized
-                while True:
-                    if self._superseded(client):
-                        stream.close()
-                        return
-                    began = time.perf_counter()
-                    try:
-                        part = stream.send(request)
-                    except StopIteration:
-                        break
-                    pieces.append(part)
-                    self.conn.send(Chunk(client, job, offset, part.lr, part.momentum,
-                                    part.others))
-                    offset += len(part.lr)
-                    # Aim each piece at PIECE_SECONDS of stepping, so that a newer edit
-                    # cancels this one quickly whatever the scheduler's cost per step.
-                    elapsed = max(time.perf_counter() - began, 1e-4)
-                    piece = int(min(MAX_PIECE, max(FIRST_PIECE,
-                                                   len(part.lr) * PIECE_SECONDS / elapsed)))
-                    request = piece
-                whole = self.cache.store_pieces(phase, schedule.optimizer, start, pieces,
-                                                momentum, metric)
-                previous_last = whole.last_lrs()
+            # The window's designs enter the core here, not through the loader: a timeline
+            # drag can leave a OneCycleLR phase longer than its total_steps.
+            check_design(schedule)
+            for part in iter_curves(schedule, momentum, phase_pieces):
+                self.conn.send(Chunk(client, job, offset, part.lr, part.momentum, part.others))
+                offset += len(part.lr)
+        except Superseded:
+            return
         except ScheduleError as exc:
             self.conn.send(Failed(client, job, str(exc)))
             return
         self.conn.send(Done(client, job, offset))
+
+    def _phase_pieces(self, client: int, job: int, phase: Any, optimizer: Any, start: Any,
+                      index: int, momentum: bool) -> Iterator[Any]:
+        """One phase's pieces for `iter_curves`: the phase whole from the cache, or stepped
+        in pieces (then kept whole in the cache); a simulated phase sends its metric first.
+        Raises Superseded when a newer job of the client arrives."""
+        from designer.core.curves.engine import iter_phase
+
+        metric = self._send_metric(client, job, index, phase) if phase.spec.simulated else None
+        if metric is False:
+            raise Superseded
+        cached = self.cache.cached_phase(phase, optimizer, start, momentum)
+        if cached is not None:
+            yield cached
+            return
+        pieces = []
+        stream = iter_phase(phase, optimizer, start, index, momentum, FIRST_PIECE)
+        for part in self._timed_pieces(client, stream):
+            pieces.append(part)
+            yield part
+        self.cache.store_pieces(phase, optimizer, start, pieces, momentum, metric)
+
+    def _timed_pieces(self, client: int, stream: Generator[Any, int | None, None]
+                      ) -> Iterator[Any]:
+        """The pieces of `stream` (`engine.iter_phase`), each asked for in the size that
+        steps for about PIECE_SECONDS, so that a newer edit cancels this job quickly
+        whatever the scheduler's cost per step. Before each piece is stepped, raises
+        Superseded when a newer job of the client arrived."""
+        request = None  # the first piece is asked for with next(), later ones sized
+        try:
+            while True:
+                if self._superseded(client):
+                    raise Superseded
+                began = time.perf_counter()
+                try:
+                    part = stream.send(request)
+                except StopIteration:
+                    return
+                yield part  # the caller sends it: its time counts as this piece's
+                elapsed = max(time.perf_counter() - began, 1e-4)
+                request = int(min(MAX_PIECE, max(FIRST_PIECE,
+                                                 len(part.lr) * PIECE_SECONDS / elapsed)))
+        finally:
+            stream.close()
 
     def _send_metric(self, client: int, job: int, index: int, phase: Any) -> Any:
         """Send the simulated phase's plotted metric evaluations and return them as (steps,

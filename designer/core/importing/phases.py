@@ -21,8 +21,8 @@ from designer.core.importing.drafts import Draft
 from designer.core.importing.reader import SchedulerCall, StepSite, Unknown
 from designer.core.importing.values import EVALUATION_FAILURES, source_text
 from designer.core.schedule.catalog import SCHEDULERS
+from designer.core.schedule.checks import check_phase
 from designer.core.schedule.expressions import parse_expression
-from designer.core.schedule.fileformat import check_phase
 from designer.core.schedule.model import (
     CONTINUE,
     MAX_TOTAL_STEPS,

@@ -13,7 +13,9 @@ Loading parses the JSON, upgrades files of older format versions through
 Loading never raises anything but `ScheduleError`, whose message names the field
 (``phases[1].params.gamma: must be a finite number > 0``), for any input bytes. Unknown keys
 are errors because they are usually typos. Nothing in a file is executed: `lr_lambda`
-expressions go through `designer.core.schedule.expressions`.
+expressions go through `designer.core.schedule.expressions`. A single value is checked by
+its parameter kind (`kinds`), a phase, a param group and the design's base lrs by
+`designer.core.schedule.checks`, which the window's editors and the importer call too.
 
 `dump_schedule` writes the normalized file: keys in a fixed order, only the parameters the
 user set, floats as `repr` so that every value round-trips exactly.
@@ -21,11 +23,8 @@ user set, floats as `repr` so that every value round-trips exactly.
 
 from __future__ import annotations
 
-import difflib
 import json
-import keyword
 import math
-import re
 from typing import Any
 
 from designer.core.schedule import json_document, migrations
@@ -33,10 +32,19 @@ from designer.core.schedule.catalog import (
     OPTIMIZERS,
     SCHEDULERS,
 )
+from designer.core.schedule.checks import (
+    check_base_lrs,
+    check_group,
+    check_params,
+    check_phase,
+    check_start,
+    did_you_mean,
+    not_one_of,
+    shown_value,
+)
 from designer.core.schedule.json_document import FORMAT_NAME, key_path
 from designer.core.schedule.kinds import NonFinite, check_number, check_value, is_int
 from designer.core.schedule.model import (
-    CONTINUE,
     MAX_GROUPS,
     MAX_TOTAL_STEPS,
     RESTART,
@@ -176,16 +184,6 @@ def schedule_from_dict(document: Any) -> Schedule:
     return schedule
 
 
-def check_base_lrs(schedule: Schedule) -> None:
-    """Every param group's base lr is a finite number (an lr_scale times the optimizer's lr
-    can overflow)."""
-    for index, (group, lr) in enumerate(zip(schedule.param_groups, schedule.base_lrs())):
-        if not math.isfinite(lr):
-            raise ScheduleError(f"param_groups[{index}].lr_scale", f"{group.lr_scale!r} times "
-                                f"the optimizer's lr {schedule.optimizer.lr!r} is not a finite "
-                                "number")
-
-
 def _check_summary(doc: Any) -> None:
     """The optional "summary": facts about the curve, each a number or null (the peak of
     an empty design). Derived from the design, so nothing of it is kept."""
@@ -194,9 +192,6 @@ def _check_summary(doc: Any) -> None:
         if value is not None and (isinstance(value, (bool, NonFinite)) or not isinstance(
                 value, (int, float))):
             raise ScheduleError(key_path("summary", key), "must be a number or null")
-
-
-_GROUP_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,39}\Z")
 
 
 def _param_groups(doc: Any) -> tuple[ParamGroup, ...]:
@@ -212,25 +207,6 @@ def _param_groups(doc: Any) -> tuple[ParamGroup, ...]:
         groups.append(check_group(entry.get("name"), entry.get("lr"), entry.get("lr_scale"),
                                   path, [group.name for group in groups]))
     return tuple(groups)
-
-
-def check_group(name: Any, lr: Any, lr_scale: Any, path: str,
-                taken: tuple[str, ...] | list[str] = ()) -> ParamGroup:
-    """One param group's values, checked (shared with the window's group editor)."""
-    if not isinstance(name, str) or not _GROUP_NAME.match(name) or keyword.iskeyword(name):
-        raise ScheduleError(f"{path}.name", "must be a name of letters, digits and _ "
-                            "(at most 40, not starting with a digit, not a Python keyword), "
-                            "e.g. backbone")
-    if name in taken:
-        raise ScheduleError(f"{path}.name", f"{name!r} names another group already")
-    if (lr is None) == (lr_scale is None):
-        raise ScheduleError(path, "give the group either an lr or an lr_scale (a multiple "
-                            "of the optimizer's lr), not both")
-    if lr is not None:
-        return ParamGroup(name, lr=check_number(lr, f"{path}.lr", minimum=0.0,
-                                                exclusive_min=True))
-    return ParamGroup(name, lr_scale=check_number(lr_scale, f"{path}.lr_scale", minimum=0.0,
-                                                  exclusive_min=True))
 
 
 def _pinned(doc: Any) -> tuple[PinnedDesign, ...]:
@@ -264,7 +240,7 @@ def _optimizer(doc: Any) -> OptimizerConfig:
     name = doc.get("name")
     if not isinstance(name, str) or name not in OPTIMIZERS:
         raise ScheduleError("optimizer.name",
-                            _not_one_of(name, "an optimizer the designer knows", OPTIMIZERS))
+                            not_one_of(name, "an optimizer the designer knows", OPTIMIZERS))
     lr = check_number(doc.get("lr"), "optimizer.lr", minimum=0.0, exclusive_min=True)
     params_doc = doc.get("params", {})
     _expect_object(params_doc, "optimizer.params", "must be an object")
@@ -276,7 +252,7 @@ def _optimizer(doc: Any) -> OptimizerConfig:
         if param is None:
             known = ", ".join(p.name for p in spec.params)
             raise ScheduleError(path, f"not a parameter of {name} the designer supports "
-                                f"(known: {known})" + _did_you_mean(key, [p.name for p in
+                                f"(known: {known})" + did_you_mean(key, [p.name for p in
                                                                           spec.params]))
         params[key] = check_value(param, value, path)
     return OptimizerConfig(name, lr, params)
@@ -290,7 +266,7 @@ def _phase(doc: Any, path: str, group_count: int = 1) -> Phase:
         if isinstance(scheduler, str) and scheduler in _NOT_PHASES:
             raise ScheduleError(f"{path}.scheduler", _NOT_PHASES[scheduler])
         raise ScheduleError(f"{path}.scheduler",
-                            _not_one_of(scheduler, "a timeline scheduler", SCHEDULERS))
+                            not_one_of(scheduler, "a timeline scheduler", SCHEDULERS))
     steps = doc.get("steps")
     if not is_int(steps) or steps < 1:
         raise ScheduleError(f"{path}.steps", "must be a positive integer")
@@ -303,85 +279,6 @@ def _phase(doc: Any, path: str, group_count: int = 1) -> Phase:
     phase = Phase(scheduler, steps, params, start)
     check_phase(phase, path, group_count)
     return phase
-
-
-def check_start(value: Any, path: str) -> str | float:
-    if value in (RESTART, CONTINUE):
-        return value
-    if isinstance(value, str) or value is None:
-        raise ScheduleError(path, 'must be "restart", "continue" or a start lr > 0')
-    return check_number(value, path, minimum=0.0, exclusive_min=True)
-
-
-def check_params(scheduler: str, params_doc: dict[str, Any], path: str) -> dict[str, Any]:
-    """Validate a phase's params object; returns the values in catalog order."""
-    spec = SCHEDULERS[scheduler]
-    for key in params_doc:
-        if not spec.has_param(key):
-            known = [p.name for p in spec.params]
-            raise ScheduleError(key_path(path, key), f"not a parameter of {scheduler} "
-                                f"(known: {', '.join(known)})" + _did_you_mean(key, known))
-    params = {}
-    for param in spec.params:
-        if param.name in params_doc:
-            value = params_doc[param.name]
-            if value is None and param.optional:
-                continue  # null is torch's own default here (step_size_down=None)
-            params[param.name] = check_value(param, value, f"{path}.{param.name}")
-        elif param.required and param.name != spec.fit_param:
-            raise ScheduleError(f"{path}.{param.name}", f"missing; {scheduler} has no "
-                                f"default for it ({param.help})")
-    return params
-
-
-def check_phase(phase: Phase, path: str, group_count: int = 1) -> None:
-    """Cross-parameter rules torch would only enforce mid-training.
-
-    A phase of N steps is checked as torch steps it in a training loop: N scheduler.step()
-    calls, the last one after the phase's last step (the engine makes that call too).
-    Per-group values must have one value per param group of the design.
-    """
-    # The loader checked this already; edits in the window reach the engine directly.
-    if not is_int(phase.steps) or not 1 <= phase.steps <= MAX_TOTAL_STEPS:
-        raise ScheduleError(f"{path}.steps", f"must be a positive integer of at most "
-                            f"{MAX_TOTAL_STEPS:,}")
-    for name, value in phase.params.items():
-        if isinstance(value, tuple) and phase.spec.param(name).per_group and (
-                len(value) != group_count):
-            groups = "group" if group_count == 1 else "groups"
-            raise ScheduleError(f"{path}.params.{name}", f"has {len(value)} values, one per "
-                                f"param group, but the design has {group_count} param {groups}")
-    if phase.scheduler == "OneCycleLR":
-        total = phase.param_value("total_steps")
-        if total < phase.steps:
-            raise ScheduleError(f"{path}.params.total_steps", f"must be at least the phase's "
-                                f"{phase.steps} steps: torch's OneCycleLR raises when stepped "
-                                f"past total_steps")
-        problem = _one_cycle_zero_length(phase)
-        if problem:
-            raise ScheduleError(f"{path}.params.pct_start", problem)
-
-
-def _one_cycle_zero_length(phase: Phase) -> str | None:
-    """Torch's OneCycleLR divides by the length of the part of its cycle a step falls in;
-    a zero-length part it reaches is a ZeroDivisionError mid-training."""
-    total = phase.param_value("total_steps")
-    pct = float(phase.param_value("pct_start"))
-    # The part boundaries exactly as torch computes them (OneCycleLR.__init__).
-    ends = [float(pct * total) - 1]
-    if phase.param_value("three_phase"):
-        ends.append(float(2 * pct * total) - 2)
-    ends.append(total - 1)
-    if ends[0] == 0:
-        return (f"pct_start × total_steps = {pct!r} × {total} = 1 makes OneCycleLR's "
-                "warm-up zero steps long, and torch divides by that length at step 0; "
-                "choose another pct_start")
-    if ends[-1] == ends[-2] and phase.steps > ends[-2]:
-        return (f"pct_start {pct!r} with total_steps {total} makes OneCycleLR's last part "
-                "zero steps long, and torch divides by that length at step "
-                f"{phase.steps} (the scheduler.step() that ends the phase); choose a smaller "
-                "pct_start or a larger total_steps")
-    return None
 
 
 def _expect_object(value: Any, path: str, message: str) -> None:
@@ -397,7 +294,7 @@ def _check_keys(doc: dict[str, Any], allowed: tuple[str, ...], path: str) -> Non
     for key in doc:
         if key not in allowed:
             raise ScheduleError(key_path(path, key), f"unknown key (expected one of "
-                                f"{', '.join(allowed)})" + _did_you_mean(key, allowed))
+                                f"{', '.join(allowed)})" + did_you_mean(key, allowed))
 
 
 
@@ -408,37 +305,6 @@ def _encodable(text: str) -> bool:
     except UnicodeEncodeError:
         return False
     return True
-
-
-def shown_value(value: Any, limit: int = 40) -> str:
-    """A value from the user as a message echoes it: repr() of text (quoted, escapes
-    visible), str() of anything else, cut to `limit` characters (a 4,000-digit version is
-    not a message)."""
-    try:
-        return cut_text(repr(value) if isinstance(value, str) else str(value), limit)
-    except ValueError:  # an int past Python's 4,300-digit str() limit
-        return "a number with too many digits"
-
-
-def cut_text(text: str, limit: int = 40) -> str:
-    """`text`, or its first `limit` - 1 characters and "…"."""
-    return text if len(text) <= limit else text[:limit - 1] + "…"
-
-
-def _not_one_of(value: Any, what: str, options: Any) -> str:
-    """The message for a name the file gave (or left out) that is none of `options`."""
-    listed = ", ".join(options)
-    if value is None:
-        return f"missing; give one of {listed}"
-    return (f"{shown_value(value)} is not {what}; one of {listed}"
-            + _did_you_mean(value, options))
-
-
-def _did_you_mean(word: Any, options: Any) -> str:
-    if not isinstance(word, str):
-        return ""
-    close = difflib.get_close_matches(word, list(options), n=1)
-    return f"; did you mean {close[0]!r}?" if close else ""
 
 
 # Saving -----------------------------------------------------------------------------------

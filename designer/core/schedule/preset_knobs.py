@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from designer.core.schedule.catalog import FLOAT, INT, ParamSpec
+from designer.core.schedule.checks import check_design
 from designer.core.schedule.kinds import check_value
 from designer.core.schedule.model import MAX_TOTAL_STEPS, Schedule, ScheduleError
 
@@ -86,7 +87,12 @@ class Preset:
         return self.text(**self._checked(values))
 
     def build(self, **values: Any) -> Schedule:
-        return self.make(**self._checked(values))
+        """The design for these knob values (omitted ones take their defaults), checked as
+        a loaded file is (`checks.check_design`): a combination the preset's own rules let
+        through is refused here, naming the phase's field."""
+        schedule = self.make(**self._checked(values))
+        check_design(schedule)
+        return schedule
 
     def _checked(self, values: dict[str, Any]) -> dict[str, Any]:
         names = {k.name for k in self.knobs}

@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from designer.core.schedule.catalog import INT, ParamSpec, SchedulerSpec, in_units
-from designer.core.schedule.fileformat import check_phase
+from designer.core.schedule.checks import check_phase
 from designer.core.schedule.model import MAX_TOTAL_STEPS, Phase, Schedule, ScheduleError
 from designer.ui.document import Document
 from designer.ui.inspector.editor_field import EditorField
