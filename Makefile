@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-EXAMPLE := examples/warmup-cosine.json
+EXAMPLE := designer/presets/warmup-cosine.json
 
 .PHONY: install run test fresh-check screenshot bench package package-test clean
 
@@ -29,7 +29,7 @@ fresh-check:
 	bash .ci/fresh-clone
 
 screenshot: $(STAMP)
-	QT_QPA_PLATFORM=offscreen $(PY) -m designer.ui.screenshot docs/screenshot.png examples/warmup-stable-decay.json
+	QT_QPA_PLATFORM=offscreen $(PY) -m designer.ui.screenshot docs/screenshot.png designer/presets/warmup-stable-decay.json
 
 bench: $(STAMP)
 	$(PY) -m bench

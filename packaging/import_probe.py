@@ -29,7 +29,8 @@ def run_engine(root: Path) -> None:
     from designer.core.schedule.fileformat import load_schedule, load_schedule_file
 
     schedules = [load_schedule(json.dumps(design)) for design in designs().values()]
-    schedules += [load_schedule_file(path) for path in sorted((root / "examples").glob("*.json"))]
+    examples = sorted((root / "designer" / "presets").glob("*.json"))
+    schedules += [load_schedule_file(path) for path in examples]
     for schedule in schedules:
         compute_curves(schedule, momentum=True)
         for fmt in ("python", "json", "csv"):
@@ -47,7 +48,7 @@ def run_window(root: Path) -> None:
         from PySide6.QtCore import QSettings
 
         window = MainWindow(QSettings(os.path.join(folder, "probe.ini"), QSettings.IniFormat))
-        window.open_path(str(root / "examples" / "warmup-stable-decay.json"))
+        window.open_path(str(root / "designer" / "presets" / "warmup-stable-decay.json"))
         window.show()
         app.processEvents()
         window.flush_preview()

@@ -314,7 +314,7 @@ def main(argv: list[str] | None = None) -> int:
         size = tree_size(app)
         work = temp / "work"
         work.mkdir()
-        for example in sorted((ROOT / "examples").glob("*.json")):
+        for example in sorted((ROOT / "designer" / "presets").glob("*.json")):
             (work / example.name).write_bytes(example.read_bytes())
         designs = write_designs(work)
         env = clean_env(temp / "home")

@@ -14,7 +14,7 @@ import tempfile
 def main(argv: list[str]) -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     out = argv[0] if argv else "docs/screenshot.png"
-    schedule = argv[1] if len(argv) > 1 else "examples/warmup-stable-decay.json"
+    schedule = argv[1] if len(argv) > 1 else "designer/presets/warmup-stable-decay.json"
     from PySide6.QtCore import QSettings
 
     from designer.ui.app import make_application

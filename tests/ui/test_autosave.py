@@ -35,7 +35,7 @@ from designer.ui.files.autosave import (
     schedule_from_autosave,
 )
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "designer" / "presets"
 
 
 @pytest.fixture
