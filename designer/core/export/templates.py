@@ -160,9 +160,20 @@ def hf_source(schedule: Schedule) -> str:
     """A `build_trainer(model, train_dataset)` that hands Trainer the designed optimizer
     and scheduler through `optimizers=(optimizer, scheduler)`."""
     every = plateau_eval_every(schedule, "Hugging Face")
-    per_epoch = schedule.interval == "epoch"
-    wrapped = per_epoch and bool(schedule.steps_per_epoch)
-    lines = [
+    wrapped = schedule.interval == "epoch" and bool(schedule.steps_per_epoch)
+    lines = [*_hf_header(schedule, every), *_hf_constants(schedule, every, wrapped),
+             *param_groups_constant(schedule), ""]
+    lines += scheduler_definitions(schedule, stepped=_hf_stepped(schedule, every, wrapped))
+    lines += _groups_helper(schedule)
+    if wrapped:
+        lines += ["", "", _EPOCH_SCHEDULER.strip("\n")]
+    lines += _hf_build_trainer(schedule, every, wrapped)
+    return "\n".join(lines) + "\n"
+
+
+def _hf_header(schedule: Schedule, every: int | None) -> list[str]:
+    """The module docstring (who steps the scheduler) and the imports."""
+    return [
         '"""Hugging Face Trainer: the designed optimizer and lr schedule as its `optimizers`.',
         "",
         *textwrap.wrap(
@@ -181,16 +192,21 @@ def hf_source(schedule: Schedule) -> str:
             "from transformers import Trainer, TrainingArguments",
         ]),
     ]
+
+
+def _hf_constants(schedule: Schedule, every: int | None, wrapped: bool) -> list[str]:
+    """MAX_STEPS (and the epoch constants, or the warning of a per-epoch design Trainer
+    steps per optimizer step), and a plateau's EVAL_STEPS."""
     if wrapped:
-        lines += [
+        lines = [
             "# The design steps once per epoch. STEPS_PER_EPOCH must be the optimizer steps",
             "# of one Trainer epoch: len(train_dataloader) // gradient_accumulation_steps.",
             f"EPOCHS = {schedule.total_steps}",
             f"STEPS_PER_EPOCH = {schedule.steps_per_epoch}",
             "MAX_STEPS = EPOCHS * STEPS_PER_EPOCH",
         ]
-    elif per_epoch:
-        lines += [
+    elif schedule.interval == "epoch":
+        lines = [
             f"# WARNING: this design steps once per epoch ({schedule.total_steps:,} values), but",
             "# Trainer steps the scheduler after every optimizer step, so each value lasts",
             "# one optimizer step here. Set the design's steps per epoch and export again",
@@ -198,21 +214,20 @@ def hf_source(schedule: Schedule) -> str:
             f"MAX_STEPS = {schedule.total_steps}",
         ]
     else:
-        lines.append(f"MAX_STEPS = {schedule.total_steps}")
+        lines = [f"MAX_STEPS = {schedule.total_steps}"]
     if every is not None:
         lines += ["# Trainer steps ReduceLROnPlateau after each evaluation, with the eval metric,",
                   "# instead of after optimizer steps: evaluate every EVAL_STEPS steps.",
                   f"EVAL_STEPS = {every}"]
-    lines += param_groups_constant(schedule)
-    lines.append("")
-    lines += scheduler_definitions(schedule, stepped=_hf_stepped(schedule, every, wrapped))
-    lines += _groups_helper(schedule)
-    if wrapped:
-        lines += ["", "", _EPOCH_SCHEDULER.strip("\n")]
+    return lines
+
+
+def _hf_build_trainer(schedule: Schedule, every: int | None, wrapped: bool) -> list[str]:
+    """`build_trainer`: the designed optimizer and scheduler handed to Trainer."""
     scheduler = ("EpochScheduler(build_scheduler(optimizer), STEPS_PER_EPOCH)" if wrapped
                  else "build_scheduler(optimizer)")
     evaluated = ", eval_dataset" if every is not None else ""
-    lines += [
+    lines = [
         "",
         "",
         f'def build_trainer(model, train_dataset{evaluated}, output_dir="trainer_output"):',
@@ -221,7 +236,7 @@ def hf_source(schedule: Schedule) -> str:
     if schedule.optimizer.params.get("weight_decay") and not schedule.param_groups:
         lines += ["    # One param group, as designed (Trainer's own optimizer would exempt",
                   "    # biases and LayerNorm weights from weight decay)."]
-    lines += [
+    return lines + [
         *_optimizer_lines(schedule, "model", "    "),
         f"    scheduler = {scheduler}",
         *_training_arguments(schedule, every),
@@ -233,7 +248,6 @@ def hf_source(schedule: Schedule) -> str:
         "        optimizers=(optimizer, scheduler),",
         "    )",
     ]
-    return "\n".join(lines) + "\n"
 
 
 def _hf_stepped(schedule: Schedule, every: int | None, wrapped: bool) -> str:
