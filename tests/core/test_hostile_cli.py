@@ -1,4 +1,4 @@
-"""Hostile input on the command line (issue 15): bad input is one line naming the thing, exit
+"""Hostile input on the command line: bad input is one line naming the thing, exit
 2, never a traceback, and nothing is ever lost.
 
 - Writes (`export -o`, `import -o`) are atomic: a full disk, in-process (fsync failing with

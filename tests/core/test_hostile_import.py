@@ -1,4 +1,4 @@
-"""Hostile snippets for the importer (issue 15): every one imports without an exception, is
+"""Hostile snippets for the importer: every one imports without an exception, is
 reported at the line that causes it, and the well-formed rest of the snippet still imports.
 
 Each case marks the line its problem belongs to with `# <-`. The importer is run directly

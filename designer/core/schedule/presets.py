@@ -15,8 +15,9 @@ Shared conventions, so that every preset keeps the promises its description make
   its duration parameter is the phase length minus one (a cosine's T_max, a linear or
   polynomial decay's total_iters). The curve's final lr is then exactly the promised one.
 
-Knob values are validated like file values (`fileformat.check_value`); a bad value or a bad
-combination raises `ScheduleError` whose `field` is the knob's name.
+Knob values are validated like file values (`kinds.check_value`); a bad value or a bad
+combination raises `ScheduleError` whose `field` is the knob's name. The design a preset
+builds then passes the checks of a loaded file (`checks.check_design`, in `Preset.build`).
 """
 
 from __future__ import annotations
