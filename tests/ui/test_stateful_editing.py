@@ -43,6 +43,7 @@ from designer.core.schedule.catalog import (
     SCHEDULERS,
     ParamSpec,
 )
+from designer.core.schedule.checks import check_design
 from designer.core.schedule.fileformat import schedule_to_dict
 from designer.core.schedule.kinds import check_value
 from designer.core.schedule.model import CONTINUE, RESTART, ScheduleError
@@ -228,6 +229,7 @@ class EditingMachine(RuleBasedStateMachine):
         assert self.window.flush_preview(timeout=60)
         QApplication.processEvents()
         try:
+            check_design(schedule)  # what the worker checks before stepping a window design
             expected = compute_curve(schedule)
         except ScheduleError as exc:
             assert self.window.preview.error() == str(exc)
