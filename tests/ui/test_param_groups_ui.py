@@ -15,7 +15,8 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 from ui_keys import paste_text, replace_text
 
-from designer.core.schedule.fileformat import check_group, dump_schedule, load_schedule
+from designer.core.schedule.checks import check_group
+from designer.core.schedule.fileformat import dump_schedule, load_schedule
 from designer.core.schedule.model import (
     MAX_GROUPS,
     OptimizerConfig,

@@ -26,6 +26,7 @@ long piece of work.
 
 from __future__ import annotations
 
+import functools
 import time
 from collections import OrderedDict
 from collections.abc import Generator, Iterator
@@ -185,11 +186,8 @@ class Worker:
         from designer.core.schedule.model import ScheduleError
 
         momentum = wants_momentum(schedule)
+        phase_pieces = functools.partial(self._phase_pieces, client, job)
         offset = 0
-
-        def phase_pieces(*phase_args: Any) -> Iterator[Any]:
-            return self._phase_pieces(client, job, *phase_args)
-
         try:
             # The window's designs enter the core here, not through the loader: a timeline
             # drag can leave a OneCycleLR phase longer than its total_steps.
