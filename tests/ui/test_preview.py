@@ -139,13 +139,13 @@ def test_crosshair_follows_the_mouse(preview, qtbot, wsd):
     with qtbot.waitSignal(preview.hovered_step, timeout=2000) as blocker:
         QTest.mouseMove(preview.plot_widget.viewport(), target)
     assert abs(blocker.args[0] - 4200) <= 20
-    assert preview._readout.text() == preview.readout_at(blocker.args[0])
-    assert preview._readout.toolTip() == f"lr = {float(lrs[blocker.args[0]])!r}"
+    assert preview.crosshair.readout.text() == preview.readout_at(blocker.args[0])
+    assert preview.crosshair.readout.toolTip() == f"lr = {float(lrs[blocker.args[0]])!r}"
     # Mid-tread of the hovered step: its lr holds over [step, step + 1).
-    assert preview._vline.isVisible() and preview._vline.value() == blocker.args[0] + 0.5
+    assert preview.crosshair.vertical.isVisible() and preview.crosshair.vertical.value() == blocker.args[0] + 0.5
     with qtbot.waitSignal(preview.hovered_step) as left:
         QApplication.sendEvent(preview.plot_widget, QEvent(QEvent.Leave))
-    assert left.args == [-1] and not preview._vline.isVisible()
+    assert left.args == [-1] and not preview.crosshair.vertical.isVisible()
 
 
 def test_small_edits_keep_the_zoom_and_new_lengths_rescale(preview, qtbot, wsd):
@@ -258,13 +258,13 @@ def test_the_readout_clears_when_the_mouse_leaves(preview, qtbot, wsd):
     scene_pos = _view_box(preview).mapViewToScene(QPointF(4200, float(lrs[4200]) / 2))
     with qtbot.waitSignal(preview.hovered_step, timeout=2000):
         QTest.mouseMove(viewport, preview.plot_widget.mapFromScene(scene_pos))
-    assert preview._readout.text()
+    assert preview.crosshair.readout.text()
     # Out of the plot onto the toolbar: Qt sends the plot a real Leave event.
     with qtbot.waitSignal(preview.hovered_step, timeout=2000) as left:
         QTest.mouseMove(preview.log_button)
     qtbot.wait(50)  # past the mouse proxy's rate limit: no late move brings it back
-    assert left.args == [-1] and preview._readout.text() == ""
-    assert not preview._vline.isVisible()
+    assert left.args == [-1] and preview.crosshair.readout.text() == ""
+    assert not preview.crosshair.vertical.isVisible()
     # Over the y axis (inside the plot widget, outside the data) nothing is hovered either.
     with qtbot.waitSignal(preview.hovered_step, timeout=2000):
         QTest.mouseMove(viewport, preview.plot_widget.mapFromScene(scene_pos))
@@ -273,7 +273,7 @@ def test_the_readout_clears_when_the_mouse_leaves(preview, qtbot, wsd):
     qtbot.wait(20)  # pyqtgraph's scene drops a move within 10 ms of the last one
     with qtbot.waitSignal(preview.hovered_step, timeout=2000) as left:
         QTest.mouseMove(viewport, preview.plot_widget.mapFromScene(axis))
-    assert left.args == [-1] and preview._readout.text() == ""
+    assert left.args == [-1] and preview.crosshair.readout.text() == ""
 
 
 def _wheel(preview: Preview, modifiers) -> None:
