@@ -12,7 +12,7 @@ import pytest
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt
 from PySide6.QtGui import QImage, QPainter, QWheelEvent
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLabel
 
 from designer.core.curves.engine import compute_curve
 from designer.core.schedule.fileformat import load_schedule_file
@@ -192,6 +192,24 @@ def test_error_banner_keeps_the_last_good_curve(preview, wsd):
     preview.show_error("bad")
     preview.show_curve(schedule, lrs)  # a valid design again
     assert preview.error() == "" and preview.banner_text() == ""
+
+
+def test_an_error_wins_over_the_log_note_on_top_of_the_plot_and_dims_the_phases(preview, wsd):
+    schedule, lrs = wsd
+    with_zero = lrs.copy()
+    with_zero[0] = 0.0
+    preview.log_button.setChecked(True)
+    preview.show_curve(schedule, with_zero)
+    assert preview.banner_text() == "The lr is 0 or less at 1 step; the log axis leaves those out."
+    preview.show_error("phases[1].params.gamma: must be > 0")
+    assert preview.banner_text() == "\u26a0  phases[1].params.gamma: must be > 0"
+    assert [r.opacity() for r in preview.phase_regions()] == [0.4, 0.4, 0.4]
+    # The banner is stacked over the plot, not hidden behind it.
+    banner = next(w for w in preview.findChildren(QLabel) if w.objectName() == "previewBanner")
+    assert preview.childAt(banner.geometry().center()) is banner
+    preview.clear_error()
+    assert preview.banner_text().startswith("The lr is 0 or less")
+    assert [r.opacity() for r in preview.phase_regions()] == [1.0, 1.0, 1.0]
 
 
 def test_export_png_and_svg(preview, tmp_path, wsd):
