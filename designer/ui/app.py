@@ -53,7 +53,7 @@ def run_app(path: str | None = None) -> int:
     if path:
         window.open_path(path)
     window.show()
-    from designer.ui.files.autosave import offer_recovery
+    from designer.ui.files.recovery import offer_recovery
 
     offer_recovery(window)  # designs autosaved by a session that crashed
     screenshot = os.environ.get(SCREENSHOT_ENV)

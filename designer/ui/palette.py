@@ -161,7 +161,7 @@ class Palette(QListWidget):
 
     def _update_icons(self) -> None:
         palette = self.palette()
-        normal = QColor(theme.CURVE_COLOR if theme.is_dark(palette) else theme.CURVE_COLOR_LIGHT)
+        normal = theme.curve_color(palette)
         selected = palette.color(QPalette.HighlightedText)
         ratio = self.devicePixelRatioF()
         for row in range(self.count()):

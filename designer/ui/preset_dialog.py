@@ -33,9 +33,10 @@ from PySide6.QtWidgets import (
 
 from designer.core.schedule.model import Schedule, ScheduleError
 from designer.core.schedule.presets import PRESETS, Preset
+from designer.ui import theme
 from designer.ui.curve_service import CurveService
 from designer.ui.inspector.editors import create_editor, error_color
-from designer.ui.preset_thumbnail import CurveThumbnail, curve_color, phase_caption
+from designer.ui.preset_thumbnail import CurveThumbnail, phase_caption
 from designer.ui.thumbnails import thumbnail_pixmap
 
 ICON_SIZE = QSize(64, 34)
@@ -308,7 +309,7 @@ class PresetDialog(QDialog):
 
     def _update_icons(self) -> None:
         palette = self.preset_list.palette()
-        normal = curve_color(palette)
+        normal = theme.curve_color(palette)
         selected = palette.color(QPalette.HighlightedText)
         ratio = self.devicePixelRatioF()
         for row in range(self.preset_list.count()):

@@ -14,10 +14,6 @@ from designer.ui.inspector.editors import format_float
 from designer.ui.thumbnails import draw_curve
 
 
-def curve_color(palette: QPalette) -> QColor:
-    return QColor(theme.CURVE_COLOR if theme.is_dark(palette) else theme.CURVE_COLOR_LIGHT)
-
-
 def short_source(lr: float) -> str:
     """An lr for a label: 0.0001, not 0.00010000000000000003 (the exact value is in the
     inspector once the design is created)."""
@@ -92,7 +88,7 @@ class CurveThumbnail(QWidget):
             return
         peak = float(self._lrs.max()) or 1.0
         self._draw_phases(painter, plot)
-        color = curve_color(palette)
+        color = theme.curve_color(palette)
         if self._pending:
             color.setAlpha(110)
         guide = QColor(muted)

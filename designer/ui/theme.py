@@ -1,8 +1,9 @@
-"""Colours shared by the timeline blocks and the preview's phase shading, so they match."""
+"""Colours shared by the views, so they match: the phases' hues (timeline blocks, the preview's
+phase shading, the inspector) and the curve's colour (preview, palette and preset thumbnails)."""
 
 from __future__ import annotations
 
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QPalette
 
 # Tableau-like hues that stay distinct on dark and light backgrounds.
 _PHASE_HUES = ("#4e79a7", "#f28e2b", "#59a14f", "#b07aa1", "#76b7b2", "#edc948", "#e15759",
@@ -27,3 +28,16 @@ def color_of(schedule, index: int) -> QColor:
 def is_dark(palette) -> bool:
     """Whether a QPalette is a dark theme (window colour darker than its text)."""
     return palette.window().color().lightness() < palette.windowText().color().lightness()
+
+
+def curve_color(palette: QPalette, dimmed: bool = False) -> QColor:
+    """The lr curve's colour on `palette`; `dimmed` (an invalid design's last good curve)
+    mixes it with the background rather than making it transparent, so that the curve
+    stays opaque (see StaircaseCurve)."""
+    color = QColor(CURVE_COLOR if is_dark(palette) else CURVE_COLOR_LIGHT)
+    if not dimmed:
+        return color
+    base = palette.color(QPalette.Base)
+    mix = 0.3
+    return QColor.fromRgbF(*(mix * a + (1 - mix) * b for a, b in zip(
+        color.getRgbF()[:3], base.getRgbF()[:3])))

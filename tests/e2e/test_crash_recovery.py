@@ -5,7 +5,8 @@ finds nothing left behind.
 The app runs offscreen with HOME and the XDG folders in a temporary directory, so
 QStandardPaths (autosaves, settings) is isolated. Edits come from LR_DESIGNER_TEST_EDIT,
 answers to the recovery question from LR_DESIGNER_RECOVER, and the window's state from
-LR_DESIGNER_STATE_FILE (designer/ui/files/autosave.py, designer/ui/automation.py).
+LR_DESIGNER_STATE_FILE (designer/ui/files/autosave.py, designer/ui/files/recovery.py,
+designer/ui/automation.py).
 """
 
 from __future__ import annotations

@@ -23,13 +23,13 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from designer.core.schedule.fileformat import load_schedule_file, schedule_to_dict
 from designer.core.schedule.model import Phase, Schedule
 from designer.ui import MainWindow, edits
-from designer.ui.files import autosave as autosave_module
-from designer.ui.files.autosave import (
+from designer.ui.files import recovery
+from designer.ui.files.autosave import autosave_directory
+from designer.ui.files.recovery import (
     DISCARD,
     LATER,
     RECOVER,
     ask_recovery,
-    autosave_directory,
     find_recoverable,
     offer_recovery,
     schedule_from_autosave,
@@ -300,7 +300,7 @@ def test_answers_from_the_environment(window, folder, monkeypatch):
     def no_dialog(parent, entry):
         raise AssertionError("a dialog in an automated run")
 
-    monkeypatch.setattr(autosave_module, "ask_recovery", no_dialog)
+    monkeypatch.setattr(recovery, "ask_recovery", no_dialog)
     monkeypatch.setenv("LR_DESIGNER_STATE_FILE", "/tmp/state.json")  # automated: Later
     assert offer_recovery(window) == [] and len(autosaves(folder)) == 1
     monkeypatch.setenv("LR_DESIGNER_RECOVER", "discard")
@@ -401,7 +401,7 @@ def test_a_fifo_named_like_an_autosave_does_not_block_the_start(window, folder,
     fifo = folder / "x.json"
     os.mkfifo(fifo)
     good = make_orphan(folder, load_schedule_file(str(EXAMPLES / "one-cycle.json")))
-    script = ("import sys\nfrom designer.ui.files.autosave import find_recoverable\n"
+    script = ("import sys\nfrom designer.ui.files.recovery import find_recoverable\n"
               "found = find_recoverable(sys.argv[1])\n"
               "print([entry.path for entry in found])\n")
     # In a child with a timeout, so that a regression fails instead of hanging the suite.

@@ -295,7 +295,7 @@ def test_copy_code_shortcut_action(window, tmp_path):
     assert callable(namespace["build_scheduler"])
 
 
-# Words (issue 14) --------------------------------------------------------------------------
+# Words the window uses: dialog captions, and steps or epochs as the design steps ---------
 
 def test_file_dialogs_open_in_the_folder_last_used_and_name_the_format(window, tmp_path,
                                                                       monkeypatch):

@@ -12,7 +12,7 @@ import pytest
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt
 from PySide6.QtGui import QImage, QPainter, QWheelEvent
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLabel
 
 from designer.core.curves.engine import compute_curve
 from designer.core.schedule.fileformat import load_schedule_file
@@ -139,13 +139,13 @@ def test_crosshair_follows_the_mouse(preview, qtbot, wsd):
     with qtbot.waitSignal(preview.hovered_step, timeout=2000) as blocker:
         QTest.mouseMove(preview.plot_widget.viewport(), target)
     assert abs(blocker.args[0] - 4200) <= 20
-    assert preview._readout.text() == preview.readout_at(blocker.args[0])
-    assert preview._readout.toolTip() == f"lr = {float(lrs[blocker.args[0]])!r}"
+    assert preview.crosshair.readout.text() == preview.readout_at(blocker.args[0])
+    assert preview.crosshair.readout.toolTip() == f"lr = {float(lrs[blocker.args[0]])!r}"
     # Mid-tread of the hovered step: its lr holds over [step, step + 1).
-    assert preview._vline.isVisible() and preview._vline.value() == blocker.args[0] + 0.5
+    assert preview.crosshair.vertical.isVisible() and preview.crosshair.vertical.value() == blocker.args[0] + 0.5
     with qtbot.waitSignal(preview.hovered_step) as left:
         QApplication.sendEvent(preview.plot_widget, QEvent(QEvent.Leave))
-    assert left.args == [-1] and not preview._vline.isVisible()
+    assert left.args == [-1] and not preview.crosshair.vertical.isVisible()
 
 
 def test_small_edits_keep_the_zoom_and_new_lengths_rescale(preview, qtbot, wsd):
@@ -192,6 +192,24 @@ def test_error_banner_keeps_the_last_good_curve(preview, wsd):
     preview.show_error("bad")
     preview.show_curve(schedule, lrs)  # a valid design again
     assert preview.error() == "" and preview.banner_text() == ""
+
+
+def test_an_error_wins_over_the_log_note_on_top_of_the_plot_and_dims_the_phases(preview, wsd):
+    schedule, lrs = wsd
+    with_zero = lrs.copy()
+    with_zero[0] = 0.0
+    preview.log_button.setChecked(True)
+    preview.show_curve(schedule, with_zero)
+    assert preview.banner_text() == "The lr is 0 or less at 1 step; the log axis leaves those out."
+    preview.show_error("phases[1].params.gamma: must be > 0")
+    assert preview.banner_text() == "\u26a0  phases[1].params.gamma: must be > 0"
+    assert [r.opacity() for r in preview.phase_regions()] == [0.4, 0.4, 0.4]
+    # The banner is stacked over the plot, not hidden behind it.
+    banner = next(w for w in preview.findChildren(QLabel) if w.objectName() == "previewBanner")
+    assert preview.childAt(banner.geometry().center()) is banner
+    preview.clear_error()
+    assert preview.banner_text().startswith("The lr is 0 or less")
+    assert [r.opacity() for r in preview.phase_regions()] == [1.0, 1.0, 1.0]
 
 
 def test_export_png_and_svg(preview, tmp_path, wsd):
@@ -258,13 +276,13 @@ def test_the_readout_clears_when_the_mouse_leaves(preview, qtbot, wsd):
     scene_pos = _view_box(preview).mapViewToScene(QPointF(4200, float(lrs[4200]) / 2))
     with qtbot.waitSignal(preview.hovered_step, timeout=2000):
         QTest.mouseMove(viewport, preview.plot_widget.mapFromScene(scene_pos))
-    assert preview._readout.text()
+    assert preview.crosshair.readout.text()
     # Out of the plot onto the toolbar: Qt sends the plot a real Leave event.
     with qtbot.waitSignal(preview.hovered_step, timeout=2000) as left:
         QTest.mouseMove(preview.log_button)
     qtbot.wait(50)  # past the mouse proxy's rate limit: no late move brings it back
-    assert left.args == [-1] and preview._readout.text() == ""
-    assert not preview._vline.isVisible()
+    assert left.args == [-1] and preview.crosshair.readout.text() == ""
+    assert not preview.crosshair.vertical.isVisible()
     # Over the y axis (inside the plot widget, outside the data) nothing is hovered either.
     with qtbot.waitSignal(preview.hovered_step, timeout=2000):
         QTest.mouseMove(viewport, preview.plot_widget.mapFromScene(scene_pos))
@@ -273,7 +291,7 @@ def test_the_readout_clears_when_the_mouse_leaves(preview, qtbot, wsd):
     qtbot.wait(20)  # pyqtgraph's scene drops a move within 10 ms of the last one
     with qtbot.waitSignal(preview.hovered_step, timeout=2000) as left:
         QTest.mouseMove(viewport, preview.plot_widget.mapFromScene(axis))
-    assert left.args == [-1] and preview._readout.text() == ""
+    assert left.args == [-1] and preview.crosshair.readout.text() == ""
 
 
 def _wheel(preview: Preview, modifiers) -> None:

@@ -107,7 +107,7 @@ def test_the_crosshair_reads_the_tread_under_the_mouse(preview, qtbot):
     scene_pos = view_box.mapViewToScene(QPointF(4.9, 0.075))
     with qtbot.waitSignal(preview.hovered_step, timeout=2000) as hovered:
         QTest.mouseMove(preview.plot_widget.viewport(), preview.plot_widget.mapFromScene(scene_pos))
-    assert hovered.args == [4] and " · lr 0.1 · " in preview._readout.text()
+    assert hovered.args == [4] and " · lr 0.1 · " in preview.crosshair.readout.text()
 
 
 def test_a_long_random_curve_is_drawn_as_honest_columns(preview):

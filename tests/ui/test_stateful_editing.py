@@ -48,7 +48,7 @@ from designer.core.schedule.fileformat import schedule_to_dict
 from designer.core.schedule.kinds import check_value
 from designer.core.schedule.model import CONTINUE, RESTART, ScheduleError
 from designer.ui import MainWindow, edits
-from designer.ui.files.autosave import schedule_from_autosave
+from designer.ui.files.recovery import schedule_from_autosave
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "v1"
 # Small stored designs (the largest is 370 steps), so a step costs milliseconds. Not

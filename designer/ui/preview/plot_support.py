@@ -1,7 +1,8 @@
 """Support code for the preview plot: tick labels that read like configs (and log ticks that
 never overlap), the x values of a curve, a PlotWidget with the plot's mouse and keyboard
 gestures, legends above the data, and a workaround that lets pyqtgraph's SVG exporter read
-what recent Qt writes. `designer.ui.preview.preview` builds on these.
+what recent Qt writes. `designer.ui.preview.axes` and `designer.ui.preview.preview` build on
+these.
 """
 
 from __future__ import annotations
