@@ -14,8 +14,9 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from designer.core.curves.engine import compute_curve
+from designer.core.schedule import edits
 from designer.core.schedule.presets import PRESETS, build_preset
-from designer.ui import MainWindow, edits
+from designer.ui import MainWindow
 from designer.ui.preset_dialog import PresetDialog
 
 CURVE_TIMEOUT = 60_000  # ms; the first request waits for the worker to import torch
@@ -172,7 +173,7 @@ def test_run_shows_the_dialog_modally_and_returns_the_accepted_design(qtbot):
 def test_new_from_preset_resets_the_document_to_an_untitled_clean_design(window, monkeypatch):
     chosen = build_preset("sgdr", epochs=70)
     monkeypatch.setattr(PresetDialog, "run", classmethod(lambda cls, parent=None: chosen))
-    edits.insert_scheduler(window.document, "StepLR")
+    window.document.apply(edits.insert_scheduler(window.document.schedule, "StepLR"))
     assert not window.document.undo_stack.isClean()
     window.findChild(QAction, "actionNewFromPreset").trigger()
     assert window.asked == ["starting a new design"]
@@ -185,7 +186,7 @@ def test_new_from_preset_resets_the_document_to_an_untitled_clean_design(window,
 
 
 def test_cancelling_the_gallery_or_the_save_question_changes_nothing(window, monkeypatch):
-    edits.insert_scheduler(window.document, "StepLR")
+    window.document.apply(edits.insert_scheduler(window.document.schedule, "StepLR"))
     before = window.document.schedule
     action = window.findChild(QAction, "actionNewFromPreset")
     monkeypatch.setattr(PresetDialog, "run", classmethod(lambda cls, parent=None: None))

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QApplication, QMenu, QToolTip
 
 from designer.core.schedule.model import CONTINUE, RESTART, Phase, Schedule
 from designer.ui.document import Document
-from designer.ui.edits import SCHEDULER_MIME
+from designer.ui.palette import SCHEDULER_MIME
 from designer.ui.timeline.geometry import (
     XMapping,
     format_value,
@@ -394,3 +394,50 @@ def test_snapping_rules():
     assert snap_steps(100, 90, 0.01) == 1  # never below one step
     assert snap_steps(0, 1010, 0.1, steps_per_epoch=1000) == 1000  # epoch wins when close
     assert XMapping(0, 100, 10, 210).x_of(50) == 110
+
+
+@pytest.mark.parametrize("gesture", ["resize", "move"])
+@pytest.mark.parametrize("release_moved", [False, True])
+def test_a_drag_release_asks_the_curve_service_once(window, monkeypatch, gesture,
+                                                    release_moved):
+    window.open_path("examples/warmup-stable-decay.json")
+    window.flush_preview()
+    timeline, document = window.timeline, window.document
+    requested = []
+    real_request = window.curves.request
+    monkeypatch.setattr(window.curves, "request",
+                        lambda schedule, *args: (requested.append(schedule),
+                                                 real_request(schedule, *args)))
+    start = (timeline.block_rect(0).right() - 1 if gesture == "resize"
+             else timeline.block_rect(0).center().x())
+    end = timeline.block_rect(1).center().x() + 40
+    drag(timeline, start, end, release=False)
+    assert requested  # the live preview follows the drag
+    during = len(requested)
+    # The button may come up where the last move was, or a few pixels on.
+    QTest.mouseRelease(timeline, Qt.LeftButton, Qt.NoModifier,
+                       point(end + (25 if release_moved else 0), timeline))
+    assert document.undo_stack.count() == 1
+    assert requested[during:] == [document.schedule]
+    assert requested[-1] is document.schedule
+    window.flush_preview()
+    assert window.shown_schedule() is document.schedule
+
+
+@pytest.mark.parametrize("gesture", ["resize", "move"])
+def test_a_cancelled_drag_asks_once_for_the_document_curve(window, monkeypatch, gesture):
+    window.open_path("examples/warmup-stable-decay.json")
+    window.flush_preview()
+    timeline, document = window.timeline, window.document
+    requested = []
+    real_request = window.curves.request
+    monkeypatch.setattr(window.curves, "request",
+                        lambda schedule, *args: (requested.append(schedule),
+                                                 real_request(schedule, *args)))
+    start = (timeline.block_rect(0).right() - 1 if gesture == "resize"
+             else timeline.block_rect(0).center().x())
+    drag(timeline, start, timeline.block_rect(1).center().x(), release=False)
+    during = len(requested)
+    QTest.keyClick(timeline, Qt.Key_Escape)
+    assert requested[during:] == [document.schedule]
+    assert requested[-1] is document.schedule and document.undo_stack.count() == 0

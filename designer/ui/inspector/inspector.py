@@ -3,10 +3,10 @@
 The phase form is generated from the catalog: one row per `ParamSpec`, each editor taken from
 the `editors.EDITORS` registry (a per-group parameter of a design with several param groups
 gets `editors_groups.PerGroupEditor`), so adding a scheduler to the catalog adds no code here.
-The Start rows (`inspector_start`), the Schedule section (`inspector_schedule`) and the
-param groups (`group_editor.GroupEditor`) are built by modules of their own. Every
-change goes through `Document.edit` with a merge key per field, so typing into one field is
-one undo step. The form is rebuilt only when the selection or the selected phase's scheduler
+The Start rows (`start`), the Schedule section (`schedule`) and the param groups
+(`group_editor.GroupEditor`) are built by modules of their own. Every change is an edit of
+`designer.core.schedule.edits` with a merge key per field, so typing into one field is one
+undo step. The form is rebuilt only when the selection or the selected phase's scheduler
 changes, or the design gains or loses param groups; otherwise values are updated in place, so
 the field being typed in keeps its focus and cursor while the rest of the window follows the
 model.
@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from designer.core.schedule import edits
 from designer.core.schedule.catalog import INT, ParamSpec, SchedulerSpec, in_units
 from designer.core.schedule.fileformat import check_phase
 from designer.core.schedule.model import MAX_TOTAL_STEPS, Phase, Schedule, ScheduleError
@@ -348,21 +349,17 @@ class Inspector(QWidget):
     def _on_steps_edited(self, steps: int) -> None:
         index, phase = self._selected_phase()
         if phase is not None and not self._check_steps(steps):
-            schedule = self._document.schedule
-            self._document.edit(f"Resize {phase.scheduler}", schedule.resize_phase(index, steps),
-                                merge_key=("steps", index))
+            self._document.apply(edits.resize_phase(self._document.schedule, index, steps,
+                                                    merge=True))
 
     def _on_param_edited(self, name: str, value: Any) -> None:
         index, phase = self._selected_phase()
         if phase is None or not phase.spec.has_param(name) or self._check_param(name, value):
             return
         editor = self._param_editors.get(name)
-        verb = "Fit" if value is None and name == phase.spec.fit_param else "Set"
-        self._document.edit(f"{verb} {phase.scheduler} {name}",
-                            self._document.schedule.set_param(index, name, value),
-                            merge_key=("param", index, name) if editor is None or editor.merges
-                            else None)
-
+        merge = editor is None or editor.merges
+        self._document.apply(edits.set_param(self._document.schedule, index, name, value,
+                                             merge))
 
 
 def _focus_chain(editor: QWidget) -> list[QWidget]:
