@@ -4,10 +4,10 @@ and a base lr given absolutely or as a multiple of the optimizer's lr.
 Without groups the section says so and offers to add them; the first add makes two groups
 (backbone at the base lr, head at ten times it, `edits.add_param_group`). Each row edits one
 group: its name, its lr, whether that lr is absolute or "× base lr", and buttons to move or
-remove it. Every change is one undoable edit from `designer.core.schedule.edits`; typing in one field
-merges into one undo step. Names and lrs are checked with `fileformat.check_group`, the
-loader's own rule, so invalid input shows its message under the row and never reaches the
-model.
+remove it. Every change is one undoable edit from `designer.core.schedule.edits`; typing
+in one field merges into one undo step. Names and lrs are checked with
+`fileformat.check_group`, the loader's own rule, so invalid input shows its message under
+the row and never reaches the model.
 """
 
 from __future__ import annotations

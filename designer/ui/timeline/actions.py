@@ -21,11 +21,12 @@ from PySide6.QtWidgets import QMenu, QWidget
 from designer.core.schedule import edits
 from designer.core.schedule.catalog import SCHEDULERS
 from designer.core.schedule.edits import Edit
+from designer.core.schedule.kinds import short_count
 from designer.core.schedule.model import CONTINUE, RESTART, Schedule
 from designer.ui.document import Document
 from designer.ui.palette import SCHEDULER_MIME
 from designer.ui.timeline.empty import EMPTY_HINT
-from designer.ui.timeline.geometry import format_count, phase_tooltip
+from designer.ui.timeline.geometry import phase_tooltip
 
 # An action gets the timeline and which of its entry's keys was pressed (0 or 1), so one
 # entry holds a pair such as Left / Right.
@@ -153,7 +154,7 @@ def phase_menu(parent: QWidget, document: Document, index: int, at: int) -> QMen
     delete = menu.addAction("Delete", apply(edits.delete_phase))
     delete.setShortcut(DELETE_KEYS[0][0])
     inside = 0 < at < phase.steps
-    split = menu.addAction(f"Split here ({format_count(at)} + {format_count(phase.steps - at)})"
+    split = menu.addAction(f"Split here ({short_count(at)} + {short_count(phase.steps - at)})"
                            if inside else "Split here", apply(edits.split_phase, at))
     split.setEnabled(inside)
     menu.addSeparator()
