@@ -119,7 +119,14 @@ class MainWindow(QMainWindow):
         self.main_splitter.setSizes([225, 725, 330])
         self.setCentralWidget(self.main_splitter)
         self._settle_plot()
+        self._build_status_bar()
+        self.resize(1280, 800)
+        centre = self.height() - 60  # the window less its menu and status bars
+        self.centre_splitter.setSizes([round(centre * (1 - CODE_SHARE)),
+                                       round(centre * CODE_SHARE)])
 
+    def _build_status_bar(self) -> None:
+        """The curve's summary and, while torch steps a long design, its progress."""
         self.summary_label = QLabel()
         self.summary_label.setObjectName("curveSummary")
         self.progress = QProgressBar()
@@ -130,10 +137,6 @@ class MainWindow(QMainWindow):
         self.progress.hide()
         self.statusBar().addPermanentWidget(self.progress)
         self.statusBar().addPermanentWidget(self.summary_label)
-        self.resize(1280, 800)
-        centre = self.height() - 60  # the window less its menu and status bars
-        self.centre_splitter.setSizes([round(centre * (1 - CODE_SHARE)),
-                                       round(centre * CODE_SHARE)])
 
     def _settle_plot(self) -> None:
         plot = self.preview.plot_widget

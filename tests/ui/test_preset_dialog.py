@@ -139,9 +139,9 @@ def test_knob_values_are_kept_while_browsing_other_presets(dialog):
 
 def test_the_list_shows_each_preset_with_a_thumbnail_of_its_default_curve(qtbot, dialog):
     qtbot.waitUntil(dialog.icons_ready, timeout=CURVE_TIMEOUT)
-    from designer.ui.preset_dialog import _DEFAULT_CURVES
+    from designer.ui.preset_dialog import DEFAULT_CURVES
 
-    assert np.array_equal(_DEFAULT_CURVES["resnet-step"],
+    assert np.array_equal(DEFAULT_CURVES["resnet-step"],
                           compute_curve(build_preset("resnet-step")))
     for row, preset in enumerate(PRESETS.values()):
         item = dialog.preset_list.item(row)

@@ -91,6 +91,32 @@ class Inspector(QWidget):
     # Construction ------------------------------------------------------------------------
 
     def _build(self) -> None:
+        self.form = form = self._build_form()
+        form.addRow(self._section_header("Phase"))
+        self._build_phase_header(form)
+        self.steps_editor = create_editor(_STEPS_SPEC)
+        self.steps_editor.set_check(self._check_steps)
+        self.steps_editor.value_edited.connect(self._on_steps_edited)
+        self._steps_field = self._add_row("Length", self.steps_editor, _STEPS_SPEC.help)
+
+        self.start = StartFields(self._document, self._add_row)
+        self.start_combo, self.start_lr_editor = self.start.combo, self.start.lr_editor
+        self._start_field, self._start_lr_field = self.start.field, self.start.lr_field
+
+        form.addRow(self._section_header("Schedule"))
+        self.schedule_fields = fields = ScheduleFields(self._document, form, self._add_row,
+                                                       self._remove_row)
+        self.optimizer_combo, self.lr_editor = fields.optimizer_combo, fields.lr_editor
+        self.interval_combo, self.name_edit = fields.interval_combo, fields.name_edit
+        self.steps_per_epoch_box = fields.steps_per_epoch_box
+
+        form.addRow(self._section_header("Param groups"))
+        self.group_editor = GroupEditor(self._document)
+        self.group_editor.rows_rebuilt.connect(self._update_tab_order)
+        form.addRow(self.group_editor)
+
+    def _build_form(self) -> QFormLayout:
+        """The form, in a scroll area that fills the inspector, above a stretch."""
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
@@ -102,7 +128,7 @@ class Inspector(QWidget):
         scroll.setWidget(content)
         column = QVBoxLayout(content)
         column.setContentsMargins(10, 8, 10, 10)
-        self.form = form = QFormLayout()
+        form = QFormLayout()
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
@@ -110,8 +136,11 @@ class Inspector(QWidget):
         form.setVerticalSpacing(6)
         column.addLayout(form)
         column.addStretch(1)
+        return form
 
-        form.addRow(self._section_header("Phase"))
+    def _build_phase_header(self, form: QFormLayout) -> None:
+        """The selected phase's swatch, name and position, its description, and the
+        placeholder shown while no phase is selected."""
         self._title = QLabel()
         self._title.setTextFormat(Qt.TextFormat.PlainText)
         font = self._title.font()
@@ -138,27 +167,6 @@ class Inspector(QWidget):
         self._placeholder.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         self._placeholder.setContentsMargins(0, 16, 0, 16)
         form.addRow(self._placeholder)
-
-        self.steps_editor = create_editor(_STEPS_SPEC)
-        self.steps_editor.set_check(self._check_steps)
-        self.steps_editor.value_edited.connect(self._on_steps_edited)
-        self._steps_field = self._add_row("Length", self.steps_editor, _STEPS_SPEC.help)
-
-        self.start = StartFields(self._document, self._add_row)
-        self.start_combo, self.start_lr_editor = self.start.combo, self.start.lr_editor
-        self._start_field, self._start_lr_field = self.start.field, self.start.lr_field
-
-        form.addRow(self._section_header("Schedule"))
-        self.schedule_fields = fields = ScheduleFields(self._document, form, self._add_row,
-                                                       self._remove_row)
-        self.optimizer_combo, self.lr_editor = fields.optimizer_combo, fields.lr_editor
-        self.interval_combo, self.name_edit = fields.interval_combo, fields.name_edit
-        self.steps_per_epoch_box = fields.steps_per_epoch_box
-
-        form.addRow(self._section_header("Param groups"))
-        self.group_editor = GroupEditor(self._document)
-        self.group_editor.rows_rebuilt.connect(self._update_tab_order)
-        form.addRow(self.group_editor)
 
     def _section_header(self, title: str) -> QWidget:
         header = QWidget()

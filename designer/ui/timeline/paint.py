@@ -31,7 +31,7 @@ class PaintState:
     selected: int
     hover_edge: int = -1
     hover_block: int = -1
-    gesture: Any = None  # timeline._Gesture
+    gesture: Any = None  # gesture.Gesture, during a move or resize
     drop: tuple[int, str] | None = None
     warned: frozenset[int] = frozenset()  # phases with design advice
 
