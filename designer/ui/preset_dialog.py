@@ -306,6 +306,8 @@ class PresetDialog(QDialog):
 
     def _on_icon_ready(self, schedule: Schedule, lrs: np.ndarray) -> None:
         key = self._icon_key
+        if not key:
+            return  # the empty design `done` requested: no preset's curve
         DEFAULT_CURVES[key] = np.array(lrs, dtype=np.float64)
         self._update_icons()
         if self._schedule == schedule and self.thumbnail.is_pending():
@@ -345,7 +347,7 @@ class PresetDialog(QDialog):
         # An empty design supersedes whatever the worker still steps for this dialog, so
         # the window's own curve (of the design just created) is not kept waiting.
         self._debounce.stop()
-        self._icon_queue = []
+        self._icon_queue, self._icon_key = [], ""
         for service in (self._live, self._icons):
             if service.busy:
                 service.request(Schedule())

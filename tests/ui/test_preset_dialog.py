@@ -17,7 +17,7 @@ from designer.core.curves.engine import compute_curve
 from designer.core.schedule import edits
 from designer.core.schedule.presets import PRESETS, build_preset
 from designer.ui import MainWindow
-from designer.ui.preset_dialog import PresetDialog
+from designer.ui.preset_dialog import DEFAULT_CURVES, PresetDialog
 
 CURVE_TIMEOUT = 60_000  # ms; the first request waits for the worker to import torch
 
@@ -139,8 +139,6 @@ def test_knob_values_are_kept_while_browsing_other_presets(dialog):
 
 def test_the_list_shows_each_preset_with_a_thumbnail_of_its_default_curve(qtbot, dialog):
     qtbot.waitUntil(dialog.icons_ready, timeout=CURVE_TIMEOUT)
-    from designer.ui.preset_dialog import DEFAULT_CURVES
-
     assert np.array_equal(DEFAULT_CURVES["resnet-step"],
                           compute_curve(build_preset("resnet-step")))
     for row, preset in enumerate(PRESETS.values()):
@@ -249,3 +247,14 @@ def test_the_description_says_what_the_knobs_say(dialog):
     click_preset(dialog, "sgdr")
     click_preset(dialog, "resnet-step")  # back: the knobs and their description are kept
     assert "at epoch 50 " in dialog.description.text()
+
+
+def test_a_dialog_closed_while_stepping_an_icon_caches_no_empty_curve(qtbot):
+    DEFAULT_CURVES.clear()
+    dialog = PresetDialog()
+    qtbot.addWidget(dialog)
+    key = dialog._icon_key
+    assert key and dialog._icons.busy
+    dialog.reject()  # asks the worker for an empty design instead
+    qtbot.waitUntil(lambda: not dialog._icons.busy, timeout=CURVE_TIMEOUT)
+    assert all(len(lrs) == PRESETS[k].build().total_steps for k, lrs in DEFAULT_CURVES.items())
