@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
 )
 
 from designer.core.export.advice import Advice
+from designer.core.schedule import edits
 from designer.ui.document import Document
 from designer.ui.theme import color_of
 
@@ -85,6 +86,7 @@ class AdvicePanel(QScrollArea):
         if advice.fix is not None:
             fix = QPushButton(advice.fix_label)
             fix.setObjectName("adviceFix")
-            fix.clicked.connect(lambda: self._document.edit(advice.fix_label, advice.fix))
+            fix.clicked.connect(lambda: self._document.apply(edits.apply_fix(advice.fix,
+                                                                        advice.fix_label)))
             layout.addWidget(fix)
         return row

@@ -1,10 +1,10 @@
 """The open design: the current immutable Schedule, its undo stack, its file and selection.
 
-Views never change the schedule themselves: they call `Document.edit(label, new_schedule)`,
-which pushes one `ScheduleCommand` onto the QUndoStack. Because schedules are immutable
-values, every command is the same simple thing: a before and an after value (glue's command
-objects, Qt's undo framework). Edits that share a `merge_key` (typing in one spin box, one
-drag gesture) merge into one undo step.
+Views never change the schedule themselves: they build an `Edit` with a function of
+`designer.core.schedule.edits` and hand it to `Document.apply`, which pushes one
+`ScheduleCommand` onto the QUndoStack. Because schedules are immutable values, every command
+is the same simple thing: a before and an after value (glue's command objects, Qt's undo
+framework). Edits that share a `merge_key` (typing in one spin box) merge into one undo step.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from collections.abc import Hashable
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
+from designer.core.schedule.edits import Edit
 from designer.core.schedule.model import Schedule
 
 _MERGE_ID = 0x5C4ED  # QUndoCommand.id() for mergeable commands; -1 means "never merge"
@@ -86,9 +87,16 @@ class Document(QObject):
     def path(self) -> str:
         return self._path
 
+    def apply(self, edit: Edit | None) -> None:
+        """Push `edit` as one undoable change (None, an edit with nothing to do, is ignored)."""
+        if edit is not None:
+            self.edit(edit.label, edit.schedule, edit.merge_key, edit.select)
+
     def edit(self, label: str, after: Schedule, merge_key: Hashable | None = None,
              select: int | None = None) -> None:
-        """Push one undoable change. No-op when `after` equals the current schedule."""
+        """Push one undoable change. No-op when `after` equals the current schedule (and the
+        selection stays). Views use `apply`; this takes a whole schedule from elsewhere (a
+        script, a test)."""
         if after == self._schedule and (select is None or select == self._selected):
             return
         self.undo_stack.push(ScheduleCommand(self, label, after, merge_key, select))

@@ -20,8 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from designer.core.schedule import edits
 from designer.core.schedule.model import Schedule
-from designer.ui import edits
 from designer.ui.advice_panel import AdvicePanel
 from designer.ui.code_view import CodeView
 from designer.ui.curve_service import CurveService
@@ -62,6 +62,7 @@ class MainWindow(QMainWindow):
         self.document = Document(parent=self)
         self.curves = CurveService(self)
         self._shown_schedule: Schedule | None = None
+        self._requested: Schedule | None = None  # the schedule of the newest curve request
         self._build_widgets()
         self.files = FileController(self)
         build_menus(self)
@@ -118,7 +119,14 @@ class MainWindow(QMainWindow):
         self.main_splitter.setSizes([225, 725, 330])
         self.setCentralWidget(self.main_splitter)
         self._settle_plot()
+        self._build_status_bar()
+        self.resize(1280, 800)
+        centre = self.height() - 60  # the window less its menu and status bars
+        self.centre_splitter.setSizes([round(centre * (1 - CODE_SHARE)),
+                                       round(centre * CODE_SHARE)])
 
+    def _build_status_bar(self) -> None:
+        """The curve's summary and, while torch steps a long design, its progress."""
         self.summary_label = QLabel()
         self.summary_label.setObjectName("curveSummary")
         self.progress = QProgressBar()
@@ -129,10 +137,6 @@ class MainWindow(QMainWindow):
         self.progress.hide()
         self.statusBar().addPermanentWidget(self.progress)
         self.statusBar().addPermanentWidget(self.summary_label)
-        self.resize(1280, 800)
-        centre = self.height() - 60  # the window less its menu and status bars
-        self.centre_splitter.setSizes([round(centre * (1 - CODE_SHARE)),
-                                       round(centre * CODE_SHARE)])
 
     def _settle_plot(self) -> None:
         plot = self.preview.plot_widget
@@ -152,9 +156,9 @@ class MainWindow(QMainWindow):
         document.undo_stack.cleanChanged.connect(self._update_title)
         document.path_changed.connect(self._update_title)
         self.palette_list.append_requested.connect(
-            lambda name: edits.insert_scheduler(document, name))
+            lambda name: document.apply(edits.insert_scheduler(document.schedule, name)))
         self.timeline.gesture_changing.connect(self._show_schedule)
-        self.timeline.gesture_finished.connect(self._on_document_changed)
+        self.timeline.gesture_finished.connect(self._on_gesture_finished)
         self.timeline.preset_requested.connect(lambda: new_from_gallery(self))
         self.preview.x_mapping_changed.connect(self.timeline.set_x_mapping)
         self.preview.hovered_step.connect(self._on_hovered_step)
@@ -187,6 +191,12 @@ class MainWindow(QMainWindow):
 
     def _on_document_changed(self) -> None:
         self._show_schedule(self.document.schedule)
+
+    def _on_gesture_finished(self) -> None:
+        # A released drag's edit has already asked for the new design's curve; a cancelled
+        # (or unchanged) drag leaves its last tentative curve to be replaced.
+        if self._requested is not self.document.schedule:
+            self._show_schedule(self.document.schedule)
 
     def _show_schedule(self, schedule: Schedule) -> None:
         self._requested = schedule

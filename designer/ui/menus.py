@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QAction, QKeySequence
@@ -11,13 +12,16 @@ from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QApplication,
     QLineEdit,
+    QMenu,
     QPlainTextEdit,
     QTextEdit,
     QWidget,
 )
 
 from designer.core.export.formats import FORMATS
-from designer.ui import edits
+from designer.core.schedule import edits
+from designer.core.schedule.edits import Edit
+from designer.core.schedule.model import Schedule
 from designer.ui.files.files import presets
 from designer.ui.preset_dialog import PresetDialog
 from designer.ui.shortcuts import show_shortcuts
@@ -35,11 +39,19 @@ def _action(window, text: str, slot, shortcut=None, name: str = "") -> QAction:
 
 
 def build_menus(window) -> None:
-    files = window.files
-    document = window.document
+    """The File, Edit and Help menus of `window` (a MainWindow with its document, files and
+    code view built)."""
     bar = window.menuBar()
+    _build_file_menu(window, bar.addMenu("&File"))
+    _build_edit_menu(window, bar.addMenu("&Edit"))
+    help_menu = bar.addMenu("&Help")
+    help_menu.addAction(_action(window, "&Keyboard shortcuts", lambda: show_shortcuts(window),
+                                QKeySequence.HelpContents, "actionShortcuts"))
+    help_menu.addAction(_action(window, "&About", lambda: show_about(window)))
 
-    file_menu = bar.addMenu("&File")
+
+def _build_file_menu(window, file_menu: QMenu) -> None:
+    files = window.files
     file_menu.addAction(_action(window, "&New", files.new_document, QKeySequence.New, "actionNew"))
     file_menu.addAction(_action(window, "New from &preset…", lambda: new_from_gallery(window),
                                 "Ctrl+Shift+N", "actionNewFromPreset"))
@@ -52,7 +64,22 @@ def build_menus(window) -> None:
                                 "actionOpen"))
     file_menu.addAction(_action(window, "&Import scheduler code…", files.import_python_dialog,
                                 name="actionImportPython"))
-    recent_menu = file_menu.addMenu("Open &recent")
+    window.recent_menu = _build_recent_menu(files, file_menu.addMenu("Open &recent"))
+    file_menu.addSeparator()
+    file_menu.addAction(_action(window, "&Save", files.save, QKeySequence.Save, "actionSave"))
+    file_menu.addAction(_action(window, "Save &as…", files.save_as, QKeySequence.SaveAs,
+                                "actionSaveAs"))
+    export_menu = file_menu.addMenu("&Export")
+    for fmt in FORMATS.values():
+        export_menu.addAction(_action(window, fmt.menu_text,
+                                      lambda _=False, f=fmt.key: files.export(f),
+                                      name=f"actionExport_{fmt.key}"))
+    file_menu.addSeparator()
+    file_menu.addAction(_action(window, "&Quit", window.close, QKeySequence.Quit))
+
+
+def _build_recent_menu(files, recent_menu: QMenu) -> QMenu:
+    """Open recent: rebuilt whenever the list of recent files changes."""
     recent_menu.setObjectName("recentMenu")
 
     def refresh_recent() -> None:
@@ -68,19 +95,11 @@ def build_menus(window) -> None:
 
     files.recent_changed.connect(refresh_recent)
     refresh_recent()
-    file_menu.addSeparator()
-    file_menu.addAction(_action(window, "&Save", files.save, QKeySequence.Save, "actionSave"))
-    file_menu.addAction(_action(window, "Save &as…", files.save_as, QKeySequence.SaveAs,
-                                "actionSaveAs"))
-    export_menu = file_menu.addMenu("&Export")
-    for fmt in FORMATS.values():
-        export_menu.addAction(_action(window, fmt.menu_text,
-                                      lambda _=False, f=fmt.key: files.export(f),
-                                      name=f"actionExport_{fmt.key}"))
-    file_menu.addSeparator()
-    file_menu.addAction(_action(window, "&Quit", window.close, QKeySequence.Quit))
+    return recent_menu
 
-    edit_menu = bar.addMenu("&Edit")
+
+def _build_edit_menu(window, edit_menu: QMenu) -> None:
+    document = window.document
     undo = document.undo_stack.createUndoAction(window, "&Undo")
     # Every platform binding, not just the first: Redo is Ctrl+Y and Ctrl+Shift+Z on Windows.
     undo.setShortcuts(QKeySequence.StandardKey.Undo)
@@ -92,9 +111,12 @@ def build_menus(window) -> None:
     edit_menu.addAction(undo)
     edit_menu.addAction(redo)
     edit_menu.addSeparator()
-    duplicate = _action(window, "D&uplicate phase",
-                        lambda: document.selected >= 0
-                        and edits.duplicate_phase(document, document.selected),
+
+    def on_selected(make: Callable[[Schedule, int], Edit | None]) -> Callable[..., None]:
+        """A slot that applies `make(schedule, selected phase)` (nothing when none is)."""
+        return lambda *_: document.apply(make(document.schedule, document.selected))
+
+    duplicate = _action(window, "D&uplicate phase", on_selected(edits.duplicate_phase),
                         "Ctrl+D", "actionDuplicate")
     delete = QAction("&Delete phase", window)
     delete.setObjectName("actionDelete")
@@ -102,7 +124,7 @@ def build_menus(window) -> None:
     # inspector field edits the text and never removes a phase.
     delete.setShortcut(QKeySequence.Delete)
     delete.setShortcutVisibleInContextMenu(True)
-    delete.triggered.connect(lambda: edits.delete_phase(document, document.selected))
+    delete.triggered.connect(on_selected(edits.delete_phase))
     edit_menu.addAction(duplicate)
     edit_menu.addAction(delete)
     edit_menu.addSeparator()
@@ -116,12 +138,6 @@ def build_menus(window) -> None:
 
     document.selection_changed.connect(lambda _: refresh_phase_actions())
     refresh_phase_actions()
-
-    help_menu = bar.addMenu("&Help")
-    help_menu.addAction(_action(window, "&Keyboard shortcuts", lambda: show_shortcuts(window),
-                                QKeySequence.HelpContents, "actionShortcuts"))
-    help_menu.addAction(_action(window, "&About", lambda: show_about(window)))
-    window.recent_menu = recent_menu
 
 
 class UndoKeys(QObject):

@@ -18,11 +18,12 @@ from PySide6.QtWidgets import QAbstractItemView, QListWidget, QListWidgetItem, Q
 from designer.core.curves.palette_data import THUMBNAIL_STEPS, torch_summary, typical_curve
 from designer.core.schedule.catalog import SCHEDULERS
 from designer.ui import theme
-from designer.ui.edits import SCHEDULER_MIME
 from designer.ui.focus_ring import paint_focus_ring
 from designer.ui.thumbnails import thumbnail_pixmap
 
 ICON_SIZE = QSize(48, 28)
+# What a palette drag carries: the scheduler's name. The timeline accepts only this type.
+SCHEDULER_MIME = "application/x-lr-designer-scheduler"
 ICON_STEPS = THUMBNAIL_STEPS
 
 

@@ -41,7 +41,7 @@ from designer.ui.thumbnails import thumbnail_pixmap
 
 ICON_SIZE = QSize(64, 34)
 DEBOUNCE_MS = 150
-_DEFAULT_CURVES: dict[str, np.ndarray] = {}  # per process: they depend on torch alone
+DEFAULT_CURVES: dict[str, np.ndarray] = {}  # per process: they depend on torch alone
 
 
 class PresetDialog(QDialog):
@@ -74,7 +74,7 @@ class PresetDialog(QDialog):
         self._build()
         self._style_message()
         self._update_icons()
-        self._icon_queue = [key for key in PRESETS if key not in _DEFAULT_CURVES]
+        self._icon_queue = [key for key in PRESETS if key not in DEFAULT_CURVES]
         self._request_next_icon()
         self.select_preset(preset or next(iter(PRESETS)))
 
@@ -108,11 +108,28 @@ class PresetDialog(QDialog):
         return self.message.text() if not self.ok_button.isEnabled() else ""
 
     def icons_ready(self) -> bool:
-        return all(key in _DEFAULT_CURVES for key in PRESETS)
+        return all(key in DEFAULT_CURVES for key in PRESETS)
 
     # Layout -------------------------------------------------------------------------------
 
     def _build(self) -> None:
+        self._build_preset_list()
+        details = self._build_details()
+        self.buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
+        self.ok_button = self.buttons.button(QDialogButtonBox.Ok)
+        self.ok_button.setText("Create design")
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        columns = QHBoxLayout()
+        columns.setSpacing(14)
+        columns.addWidget(self.preset_list)
+        columns.addLayout(details, 1)
+        outer = QVBoxLayout(self)
+        outer.addLayout(columns, 1)
+        outer.addWidget(self.buttons)
+
+    def _build_preset_list(self) -> None:
+        """The presets, one row each with its curve as icon (filled in as they arrive)."""
         self.preset_list = QListWidget()
         self.preset_list.setObjectName("presetList")
         self.preset_list.setAccessibleName("Presets")
@@ -130,6 +147,8 @@ class PresetDialog(QDialog):
             item.setSizeHint(QSize(0, ICON_SIZE.height() + 10))
         self.preset_list.currentRowChanged.connect(self._on_preset_changed)
 
+    def _build_details(self) -> QVBoxLayout:
+        """The chosen preset: title, description, its knobs' form, its curve, a message."""
         self.title = QLabel()
         self.title.setObjectName("presetTitle")
         font = self.title.font()
@@ -154,12 +173,6 @@ class PresetDialog(QDialog):
         self.message.setObjectName("presetMessage")
         self.message.setWordWrap(True)
         self.message.setTextFormat(Qt.PlainText)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
-        self.ok_button = self.buttons.button(QDialogButtonBox.Ok)
-        self.ok_button.setText("Create design")
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
-
         details = QVBoxLayout()
         details.setSpacing(6)
         details.addWidget(self.title)
@@ -170,13 +183,7 @@ class PresetDialog(QDialog):
         details.addWidget(self.thumbnail, 1)
         details.addWidget(self.caption)
         details.addWidget(self.message)
-        columns = QHBoxLayout()
-        columns.setSpacing(14)
-        columns.addWidget(self.preset_list)
-        columns.addLayout(details, 1)
-        outer = QVBoxLayout(self)
-        outer.addLayout(columns, 1)
-        outer.addWidget(self.buttons)
+        return details
 
     def _build_form(self, preset: Preset) -> None:
         while self.form.count():
@@ -257,7 +264,7 @@ class PresetDialog(QDialog):
             self.caption.clear()
             return
         self.caption.setText(phase_caption(schedule))
-        default = _DEFAULT_CURVES.get(preset.key)
+        default = DEFAULT_CURVES.get(preset.key)
         if default is not None and schedule == preset.build():
             self._debounce.stop()
             self.thumbnail.set_curve(schedule, default)
@@ -300,11 +307,13 @@ class PresetDialog(QDialog):
 
     def _on_icon_ready(self, schedule: Schedule, lrs: np.ndarray) -> None:
         key = self._icon_key
-        _DEFAULT_CURVES[key] = np.array(lrs, dtype=np.float64)
+        if not key:
+            return  # the empty design `done` requested: no preset's curve
+        DEFAULT_CURVES[key] = np.array(lrs, dtype=np.float64)
         self._update_icons()
         if self._schedule == schedule and self.thumbnail.is_pending():
             self._debounce.stop()
-            self.thumbnail.set_curve(schedule, _DEFAULT_CURVES[key])
+            self.thumbnail.set_curve(schedule, DEFAULT_CURVES[key])
         self._request_next_icon()
 
     def _update_icons(self) -> None:
@@ -314,7 +323,7 @@ class PresetDialog(QDialog):
         ratio = self.devicePixelRatioF()
         for row in range(self.preset_list.count()):
             item = self.preset_list.item(row)
-            lrs = _DEFAULT_CURVES.get(item.data(Qt.UserRole))
+            lrs = DEFAULT_CURVES.get(item.data(Qt.UserRole))
             icon = QIcon()
             icon.addPixmap(thumbnail_pixmap(lrs, normal, ratio, ICON_SIZE), QIcon.Normal)
             icon.addPixmap(thumbnail_pixmap(lrs, selected, ratio, ICON_SIZE), QIcon.Selected)
@@ -339,7 +348,7 @@ class PresetDialog(QDialog):
         # An empty design supersedes whatever the worker still steps for this dialog, so
         # the window's own curve (of the design just created) is not kept waiting.
         self._debounce.stop()
-        self._icon_queue = []
+        self._icon_queue, self._icon_key = [], ""
         for service in (self._live, self._icons):
             if service.busy:
                 service.request(Schedule())

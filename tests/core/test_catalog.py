@@ -104,7 +104,9 @@ def test_fit_label_and_flags_name_real_params(name):
     if spec.fit_param:
         assert spec.has_param(spec.fit_param)
         assert spec.param(spec.fit_param).kind == INT
-    assert set(spec.label_params) <= set(names)
+    parts = spec.label_parts()
+    assert parts and all(part.names for part in parts)
+    assert {name for part in parts for name in part.names} <= set(names)
     # cycles_momentum and absolute are the two classes that own the param group's lr.
     assert spec.cycles_momentum == spec.has_param("cycle_momentum")
     assert spec.absolute == (name in ("CyclicLR", "OneCycleLR"))

@@ -8,7 +8,14 @@ import math
 import pytest
 
 from designer.core.schedule.catalog import OPTIMIZERS, SCHEDULERS
-from designer.core.schedule.kinds import KINDS, check_value, kind_of
+from designer.core.schedule.kinds import (
+    KINDS,
+    check_value,
+    kind_of,
+    short_count,
+    short_number,
+    short_text,
+)
 from designer.core.schedule.model import ScheduleError
 
 PARAMS = [(owner.name, param) for owner in [*SCHEDULERS.values(), *OPTIMIZERS.values()]
@@ -63,3 +70,22 @@ def test_checks_name_the_field(scheduler, name, value, message):
     if failing is not None:
         with pytest.raises(ScheduleError, match="p: division by zero at step 2"):
             failing(2)
+
+
+def test_short_text_is_what_a_timeline_block_can_fit():
+    step, cyclic = SCHEDULERS["StepLR"], SCHEDULERS["CyclicLR"]
+    one_cycle, multi = SCHEDULERS["OneCycleLR"], SCHEDULERS["MultiStepLR"]
+    assert short_text(step.param("gamma"), 3e-05) == "3e-5"
+    assert short_text(step.param("gamma"), 1 / 3) == "0.333"
+    assert short_text(step.param("step_size"), 48_000) == "48k"
+    assert short_text(step.param("step_size"), 9_999) == "9999"
+    assert short_text(one_cycle.param("max_lr"), (0.1, 1.0)) == "0.1/1"
+    assert short_text(multi.param("milestones"), (30, 60, 15_000)) == "30,60,15k"
+    assert short_text(cyclic.param("cycle_momentum"), False) == "off"
+    assert short_text(cyclic.param("mode"), "exp_range") == "exp_range"
+    assert short_text(cyclic.param("step_size_down"), None) == "\u2014"
+    assert short_text(SCHEDULERS["LambdaLR"].param("lr_lambda"), "0.9 ** step") == "0.9 ** step"
+    assert short_text(OPTIMIZERS["Adam"].param("betas"), (0.9, 0.999)) == "0.9,0.999"
+    assert [short_count(n) for n in (950, 999, 1500, 48_000, 999_999, 2e6, 1e7)] == \
+        ["950", "999", "1.5k", "48k", "1M", "2M", "10M"]
+    assert short_number(20_000.0) == "20k" and short_number(1.5e-7) == "1.5e-7"

@@ -20,9 +20,10 @@ import pytest
 from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from designer.core.schedule import edits
 from designer.core.schedule.fileformat import load_schedule_file, schedule_to_dict
 from designer.core.schedule.model import Phase, Schedule
-from designer.ui import MainWindow, edits
+from designer.ui import MainWindow
 from designer.ui.files import recovery
 from designer.ui.files.autosave import autosave_directory
 from designer.ui.files.recovery import (
@@ -99,7 +100,8 @@ def test_unsaved_changes_are_autosaved_at_once_and_saving_removes_them(window, f
     design = copy_example(tmp_path)
     assert window.open_path(str(design))
     assert autosaves(folder) == []  # nothing unsaved, nothing written
-    edits.resize_phase(window.document, 0, 25)  # leaves the clean state: written now
+    # Leaves the clean state: written now.
+    window.document.apply(edits.resize_phase(window.document.schedule, 0, 25))
     [path] = autosaves(folder)
     assert path == Path(window.autosaver.path)
     assert path.name.startswith(f"{os.getpid()}-")
@@ -111,7 +113,7 @@ def test_unsaved_changes_are_autosaved_at_once_and_saving_removes_them(window, f
     assert abs(datetime.fromisoformat(content["saved_at"]).timestamp() - time.time()) < 60
     assert window.files.save()
     assert autosaves(folder) == []
-    edits.resize_phase(window.document, 0, 26)
+    window.document.apply(edits.resize_phase(window.document.schedule, 0, 26))
     assert len(autosaves(folder)) == 1
     window.document.undo_stack.undo()  # back to the saved design: nothing to keep
     assert autosaves(folder) == []
@@ -120,10 +122,11 @@ def test_unsaved_changes_are_autosaved_at_once_and_saving_removes_them(window, f
 def test_later_edits_are_written_by_the_timer(window, folder, qtbot):
     window.autosaver.timer.setInterval(50)
     window.open_path(str(EXAMPLES / "warmup-cosine.json"))
-    edits.resize_phase(window.document, 0, 10)
+    window.document.apply(edits.resize_phase(window.document.schedule, 0, 10))
     [path] = autosaves(folder)
     first = read(path)["document"]
-    edits.resize_phase(window.document, 1, 500)  # no clean-state change: only the timer
+    # No clean-state change: only the timer.
+    window.document.apply(edits.resize_phase(window.document.schedule, 1, 500))
     assert read(path)["document"] == first
     with qtbot.waitSignal(window.autosaver.autosaved, timeout=2000):
         pass
@@ -142,8 +145,8 @@ def test_two_windows_keep_their_own_autosaves(make_window, folder):
     first, second = make_window(), make_window()
     first.open_path(str(EXAMPLES / "one-cycle.json"))
     second.open_path(str(EXAMPLES / "resnet-multistep.json"))
-    edits.resize_phase(first.document, 0, 100)
-    edits.delete_phase(second.document, 0)
+    first.document.apply(edits.resize_phase(first.document.schedule, 0, 100))
+    second.document.apply(edits.delete_phase(second.document.schedule, 0))
     assert first.autosaver.path != second.autosaver.path
     assert read(Path(first.autosaver.path))["document"] == schedule_to_dict(
         first.document.schedule)
@@ -248,7 +251,7 @@ def test_a_window_that_holds_a_file_opens_the_recovered_design_in_a_new_one(wind
 def test_a_design_only_the_editor_accepts_survives_a_crash(window, folder):
     # A OneCycleLR phase longer than its total_steps: the preview shows torch's complaint and
     # Save refuses it, but the user's work must not be lost.
-    edits.insert_scheduler(window.document, "OneCycleLR", steps=80)
+    window.document.apply(edits.insert_scheduler(window.document.schedule, "OneCycleLR", steps=80))
     window.document.edit("total", window.document.schedule.set_param(0, "total_steps", 20))
     window.autosaver.autosave()  # what the timer does
     [path] = autosaves(folder)
@@ -351,11 +354,11 @@ def test_the_recovery_dialog(window, folder, tmp_path, button, answer):
 def test_autosave_failures_are_reported_once_and_never_raise(window, folder):
     folder.parent.mkdir(parents=True)
     folder.write_text("a file where the autosave folder should be")
-    edits.insert_scheduler(window.document, "StepLR", steps=10)
+    window.document.apply(edits.insert_scheduler(window.document.schedule, "StepLR", steps=10))
     assert window.autosaver.last_error
     assert "Autosave failed" in window.statusBar().currentMessage()
     folder.unlink()
-    edits.insert_scheduler(window.document, "StepLR", steps=10)
+    window.document.apply(edits.insert_scheduler(window.document.schedule, "StepLR", steps=10))
     window.autosaver.autosave()
     assert window.autosaver.last_error == ""
     assert read(Path(window.autosaver.path))["document"] == schedule_to_dict(
@@ -363,7 +366,7 @@ def test_autosave_failures_are_reported_once_and_never_raise(window, folder):
 
 
 def test_closing_removes_the_autosave_and_its_lock(window, folder):
-    edits.insert_scheduler(window.document, "StepLR", steps=10)
+    window.document.apply(edits.insert_scheduler(window.document.schedule, "StepLR", steps=10))
     assert len(autosaves(folder)) == 1
     assert window.close()  # the user was asked, and discarded
     assert list(folder.iterdir()) == []
@@ -378,18 +381,20 @@ def test_a_hostile_file_in_the_autosave_folder_is_left_alone(folder):
 
 
 def test_a_closed_window_edited_again_autosaves_again(window, folder):
-    edits.insert_scheduler(window.document, "StepLR", steps=10)
+    window.document.apply(edits.insert_scheduler(window.document.schedule, "StepLR", steps=10))
     assert window.close()
     assert autosaves(folder) == []
     window.show()
-    edits.insert_scheduler(window.document, "StepLR", steps=20)  # still unsaved
+    # Still unsaved.
+    window.document.apply(edits.insert_scheduler(window.document.schedule, "StepLR", steps=20))
     assert read(Path(window.autosaver.path))["document"] == schedule_to_dict(
         window.document.schedule)
     window.files.new_document()
     assert window.close()  # clean this time
     window.show()
     assert autosaves(folder) == []
-    edits.insert_scheduler(window.document, "LinearLR", steps=5)  # leaves the clean state
+    # Leaves the clean state.
+    window.document.apply(edits.insert_scheduler(window.document.schedule, "LinearLR", steps=5))
     assert autosaves(folder) == [Path(window.autosaver.path)]
 
 

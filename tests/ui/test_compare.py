@@ -7,8 +7,9 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QMessageBox
 
 from designer.core.curves.engine import compute_curve
+from designer.core.schedule import edits
 from designer.core.schedule.fileformat import load_schedule_file
-from designer.ui import MainWindow, edits
+from designer.ui import MainWindow
 
 
 @pytest.fixture
@@ -25,7 +26,7 @@ def test_pin_edit_compare_undo_and_save(window, tmp_path):
     window.open_path("designer/presets/step-exponential.json")
     original = window.document.schedule
     window.compare.pin_current("as loaded")
-    edits.set_start(window.document, 1, "restart")
+    window.document.apply(edits.set_start(window.document.schedule, 1, "restart"))
     assert window.flush_preview(60) and window.compare.wait(60)
     [pin] = window.compare.pins
     assert pin.name == "as loaded"
@@ -83,7 +84,7 @@ def test_the_legend_hides_no_curve(window, qtbot, size):
     qtbot.waitExposed(window)
     window.open_path("designer/presets/step-exponential.json")
     window.compare.pin_current("as loaded")
-    edits.set_start(window.document, 1, "restart")
+    window.document.apply(edits.set_start(window.document.schedule, 1, "restart"))
     assert window.flush_preview(60) and window.compare.wait(60)
     QApplication.processEvents()
     legend = window.compare_overlay._legend

@@ -10,8 +10,9 @@ from PySide6.QtCore import QSettings
 
 from designer.core.curves.engine import compute_curve
 from designer.core.curves.messages import Chunk, Done
+from designer.core.schedule import edits
 from designer.core.schedule.model import CONTINUE, OptimizerConfig, Phase, Schedule
-from designer.ui import MainWindow, edits
+from designer.ui import MainWindow
 from designer.ui.curve_service import CurveService, WorkerLink
 
 SLOW = Schedule((Phase("CosineAnnealingLR", 3_000_000),))  # seconds of stepping
@@ -93,17 +94,19 @@ def test_bursts_of_edits_end_on_the_exact_curve_of_the_last_document(qtbot, tmp_
         count = len(document.schedule.phases)
         choice = rng.randrange(5)
         if choice == 0 or count < 2:
-            edits.insert_scheduler(document, rng.choice(["LinearLR", "ExponentialLR",
-                                                         "CosineAnnealingLR", "OneCycleLR"]),
-                                   rng.randrange(count + 1), rng.randrange(1, 3000))
+            name = rng.choice(["LinearLR", "ExponentialLR", "CosineAnnealingLR", "OneCycleLR"])
+            edit = edits.insert_scheduler(document.schedule, name, rng.randrange(count + 1),
+                                          rng.randrange(1, 3000))
         elif choice == 1:
-            edits.resize_phase(document, rng.randrange(count), rng.randrange(1, 5000))
+            edit = edits.resize_phase(document.schedule, rng.randrange(count),
+                                      rng.randrange(1, 5000))
         elif choice == 2:
-            edits.move_phase(document, rng.randrange(count), rng.randrange(count))
+            edit = edits.move_phase(document.schedule, rng.randrange(count), rng.randrange(count))
         elif choice == 3:
-            edits.set_start(document, rng.randrange(count), CONTINUE)
+            edit = edits.set_start(document.schedule, rng.randrange(count), CONTINUE)
         else:
-            edits.delete_phase(document, rng.randrange(count))
+            edit = edits.delete_phase(document.schedule, rng.randrange(count))
+        document.apply(edit)
         qtbot.wait(rng.choice([0, 0, 1, 5]))
     assert window.flush_preview(120)
     final = document.schedule

@@ -28,8 +28,9 @@ from PySide6.QtCore import QMimeData, QPoint, QPointF, QSettings, Qt, QUrl
 from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from designer.core.schedule import edits
 from designer.core.schedule.fileformat import MAX_FILE_BYTES, dump_schedule, load_schedule_file
-from designer.ui import MainWindow, edits
+from designer.ui import MainWindow
 from designer.ui.files.files import read_schedule_file, write_atomic
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "designer" / "presets" / "step-exponential.json"
@@ -138,7 +139,8 @@ def test_dropping_a_hostile_file_says_why_and_keeps_the_unsaved_design(window, t
     path = make(tmp_path)
     if not os.path.lexists(path) and case != "missing":
         pytest.skip(f"{path} is not available here")
-    edits.resize_phase(window.document, 0, 7)  # unsaved work that must survive the drop
+    # Unsaved work that must survive the drop.
+    window.document.apply(edits.resize_phase(window.document.schedule, 0, 7))
     before = window.document.schedule
     started = time.perf_counter()
     drop(window, path)
@@ -162,7 +164,7 @@ def test_the_reader_refuses_before_reading(tmp_path):
 
 
 def test_dropping_a_good_file_on_an_unsaved_design_asks_first(window, tmp_path):
-    edits.resize_phase(window.document, 0, 7)
+    window.document.apply(edits.resize_phase(window.document.schedule, 0, 7))
     other = tmp_path / "other.json"
     other.write_text((EXAMPLE.parent / "one-cycle.json").read_text())
     drop(window, other)
@@ -178,7 +180,7 @@ def _leftovers(folder: Path) -> list[str]:
 
 
 def _edit_and_save_as(window, target) -> bool:
-    edits.resize_phase(window.document, 0, 9)
+    window.document.apply(edits.resize_phase(window.document.schedule, 0, 9))
     return window.files.save_as(str(target))
 
 
@@ -225,7 +227,7 @@ def test_a_full_disk_keeps_the_old_file(window, tmp_path):
     target = tmp_path / "design.json"
     target.write_bytes(EXAMPLE.read_bytes())
     old = target.read_bytes()
-    edits.resize_phase(window.document, 0, 9)
+    window.document.apply(edits.resize_phase(window.document.schedule, 0, 9))
     # The kernel refuses to grow any file past the limit (EFBIG), root included: for the
     # process, the disk is full. SIGXFSZ would kill the process, so it is ignored meanwhile.
     soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
@@ -244,7 +246,7 @@ def test_a_design_the_loader_would_refuse_is_not_saved(window, tmp_path):
     target = tmp_path / "design.json"
     target.write_bytes(EXAMPLE.read_bytes())
     old = target.read_bytes()
-    edits.insert_scheduler(window.document, "OneCycleLR", 0, steps=50)
+    window.document.apply(edits.insert_scheduler(window.document.schedule, "OneCycleLR", 0, 50))
     window.document.edit("total", window.document.schedule.set_param(0, "total_steps", 10))
     assert not window.files.save_as(str(target))
     assert "cannot be saved as it is" in window.messages[0]
@@ -284,7 +286,8 @@ import json, os, sys
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 app = QApplication([])
-from designer.ui import MainWindow, edits
+from designer.core.schedule import edits
+from designer.ui import MainWindow
 folder, settings = sys.argv[1], sys.argv[2]
 try:
     open(os.path.join(folder, "probe"), "w").close()
@@ -296,7 +299,7 @@ window = MainWindow(QSettings(settings, QSettings.IniFormat))
 messages = []
 window.files.warn = lambda title, text: messages.append(text)
 assert window.open_path(os.path.join(folder, "design.json"))
-edits.resize_phase(window.document, 0, 9)
+window.document.apply(edits.resize_phase(window.document.schedule, 0, 9))
 saved = window.files.save()
 print(json.dumps({"can_write": False, "saved": saved, "messages": messages,
                   "modified": not window.document.undo_stack.isClean()}))
@@ -329,7 +332,7 @@ def test_saving_into_a_read_only_folder(window, tmp_path, subprocess_env):
     try:
         if os.geteuid() != 0:
             assert window.open_path(str(folder / "design.json"))
-            edits.resize_phase(window.document, 0, 9)
+            window.document.apply(edits.resize_phase(window.document.schedule, 0, 9))
             assert not window.files.save()
             messages, modified = window.messages, not window.document.undo_stack.isClean()
         else:

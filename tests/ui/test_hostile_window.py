@@ -11,8 +11,7 @@ import numpy as np
 import pytest
 
 from designer.core.curves.simulation import metric_points
-from designer.core.schedule import expressions
-from designer.ui import edits
+from designer.core.schedule import edits, expressions
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 COSTLY = "min(1, (3**1200 * 3**1200) // (3**1199 * 3**1200)) * 0.9 ** (step / 100)"
@@ -47,7 +46,8 @@ def test_the_preview_never_evaluates_a_user_expression_on_the_window_thread(
     assert window.flush_preview()
     for index in (0, 1, 0):  # the inspector shows each phase's expression editor
         window.document.select(index)
-    edits.resize_phase(window.document, 1, 30_000)  # the metric is plotted again
+    # The metric is plotted again.
+    window.document.apply(edits.resize_phase(window.document.schedule, 1, 30_000))
     assert window.flush_preview()
     assert window.preview.error() == ""
     [plotted] = window.preview.simulated_metrics()

@@ -260,7 +260,7 @@ def test_the_timeline_tooltips_say_the_keys(qtbot):
 # The inspector says where a continuing phase really starts --------------------------------
 
 def test_a_continuing_phase_shows_the_lr_it_starts_from(window, qtbot):
-    from designer.ui import edits
+    from designer.core.schedule import edits
 
     document = window.document
     document.reset(Schedule((Phase("StepLR", 40, {"step_size": 10, "gamma": 0.5}),
@@ -269,7 +269,7 @@ def test_a_continuing_phase_shows_the_lr_it_starts_from(window, qtbot):
     inspector = window.inspector
     field = inspector.start_lr_editor
     assert field.lineEdit().text() == "0.1"  # a restart starts from the base lr
-    edits.set_start(document, 1, CONTINUE)
+    document.apply(edits.set_start(document.schedule, 1, CONTINUE))
     assert field.lineEdit().text() == "…"  # the worker has not stepped it yet
     assert window.flush_preview()
     QApplication.processEvents()
@@ -277,10 +277,10 @@ def test_a_continuing_phase_shows_the_lr_it_starts_from(window, qtbot):
     assert float(lrs[39]) == 0.0125 and not field.isEnabled()
     assert field.lineEdit().text() == "0.0125"  # the StepLR phase's last lr, not 0.1
     # An edit of the phase itself keeps the value: the phases before it are unchanged.
-    edits.resize_phase(document, 1, 50)
+    document.apply(edits.resize_phase(document.schedule, 1, 50))
     assert field.lineEdit().text() == "0.0125"
     # An edit before it does not: "…" until the curve is stepped again.
-    edits.resize_phase(document, 0, 20)
+    document.apply(edits.resize_phase(document.schedule, 0, 20))
     document.select(1)
     assert field.lineEdit().text() == "…"
     assert window.flush_preview()
@@ -308,7 +308,7 @@ def test_the_empty_timeline_offers_new_from_preset(window, qtbot, monkeypatch):
     from PySide6.QtGui import QDragLeaveEvent, QDragMoveEvent
 
     from designer.core.schedule.presets import build_preset
-    from designer.ui.edits import SCHEDULER_MIME
+    from designer.ui.palette import SCHEDULER_MIME
     from designer.ui.preset_dialog import PresetDialog
     from designer.ui.timeline.empty import EMPTY_HINT
 
@@ -365,7 +365,7 @@ def test_dragging_a_scheduler_across_the_plot_prints_no_warning(window, qtlog, t
     from PySide6.QtCore import QByteArray, QMimeData, QUrl
 
     from designer.core.schedule.fileformat import dump_schedule
-    from designer.ui.edits import SCHEDULER_MIME
+    from designer.ui.palette import SCHEDULER_MIME
 
     mime = QMimeData()
     mime.setData(SCHEDULER_MIME, QByteArray(b"StepLR"))

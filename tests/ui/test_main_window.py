@@ -17,9 +17,9 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
 
 from designer.core.curves.engine import compute_curve
+from designer.core.schedule import edits
 from designer.core.schedule.catalog import SCHEDULERS
 from designer.core.schedule.fileformat import dump_schedule, load_schedule, load_schedule_file
-from designer.ui import edits
 
 
 def assert_exact(window) -> None:
@@ -45,7 +45,8 @@ def test_automation_surface(window):
 def test_inserting_each_scheduler_then_undo_redo(window, scheduler):
     window.open_path("designer/presets/warmup-cosine.json")
     assert_exact(window)
-    edits.insert_scheduler(window.document, scheduler, 1)  # the drop's code path
+    # The drop's code path.
+    window.document.apply(edits.insert_scheduler(window.document.schedule, scheduler, 1))
     assert window.document.schedule.phases[1].scheduler == scheduler
     assert window.document.selected == 1
     assert_exact(window)
@@ -164,7 +165,7 @@ def test_save_open_round_trip_title_and_modified_marker(window, tmp_path):
     window.open_path("designer/presets/step-exponential.json")
     assert window.windowTitle().startswith("step-exponential.json[*]")
     assert not window.isWindowModified()
-    edits.resize_phase(window.document, 0, 25)
+    window.document.apply(edits.resize_phase(window.document.schedule, 0, 25))
     assert window.isWindowModified()
     target = tmp_path / "saved.json"
     assert window.files.save_as(str(target))
@@ -235,7 +236,7 @@ def test_dropping_a_json_file_on_the_window_opens_it(window, tmp_path):
 
 def test_closing_with_unsaved_changes_asks(window, tmp_path):
     window.open_path("designer/presets/step-exponential.json")
-    edits.delete_phase(window.document, 1)
+    window.document.apply(edits.delete_phase(window.document.schedule, 1))
     asked = []
     window.files.ask_save_changes = lambda action: asked.append(action) or QMessageBox.Cancel
     window.close()
@@ -270,7 +271,7 @@ def test_timeline_lines_up_with_the_preview_axis(window):
 
 def test_warning_fix_is_one_click(window, qtbot):
     window.open_path("designer/presets/step-exponential.json")
-    edits.set_start(window.document, 1, "restart")
+    window.document.apply(edits.set_start(window.document.schedule, 1, "restart"))
     assert_exact(window)
     advice = window.advice_panel.advice()
     assert any("jumps" in a.message for a in advice)

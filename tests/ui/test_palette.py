@@ -16,8 +16,7 @@ from designer.core.curves.palette_data import (
     typical_curve,
 )
 from designer.core.schedule.catalog import SCHEDULERS
-from designer.ui.edits import SCHEDULER_MIME
-from designer.ui.palette import ICON_SIZE, Palette, curve_pixmap
+from designer.ui.palette import ICON_SIZE, SCHEDULER_MIME, Palette, curve_pixmap
 
 
 @pytest.fixture

@@ -14,9 +14,10 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from designer.core.curves.engine import compute_curve
+from designer.core.schedule import edits
 from designer.core.schedule.presets import PRESETS, build_preset
-from designer.ui import MainWindow, edits
-from designer.ui.preset_dialog import PresetDialog
+from designer.ui import MainWindow
+from designer.ui.preset_dialog import DEFAULT_CURVES, PresetDialog
 
 CURVE_TIMEOUT = 60_000  # ms; the first request waits for the worker to import torch
 
@@ -138,9 +139,7 @@ def test_knob_values_are_kept_while_browsing_other_presets(dialog):
 
 def test_the_list_shows_each_preset_with_a_thumbnail_of_its_default_curve(qtbot, dialog):
     qtbot.waitUntil(dialog.icons_ready, timeout=CURVE_TIMEOUT)
-    from designer.ui.preset_dialog import _DEFAULT_CURVES
-
-    assert np.array_equal(_DEFAULT_CURVES["resnet-step"],
+    assert np.array_equal(DEFAULT_CURVES["resnet-step"],
                           compute_curve(build_preset("resnet-step")))
     for row, preset in enumerate(PRESETS.values()):
         item = dialog.preset_list.item(row)
@@ -172,7 +171,7 @@ def test_run_shows_the_dialog_modally_and_returns_the_accepted_design(qtbot):
 def test_new_from_preset_resets_the_document_to_an_untitled_clean_design(window, monkeypatch):
     chosen = build_preset("sgdr", epochs=70)
     monkeypatch.setattr(PresetDialog, "run", classmethod(lambda cls, parent=None: chosen))
-    edits.insert_scheduler(window.document, "StepLR")
+    window.document.apply(edits.insert_scheduler(window.document.schedule, "StepLR"))
     assert not window.document.undo_stack.isClean()
     window.findChild(QAction, "actionNewFromPreset").trigger()
     assert window.asked == ["starting a new design"]
@@ -185,7 +184,7 @@ def test_new_from_preset_resets_the_document_to_an_untitled_clean_design(window,
 
 
 def test_cancelling_the_gallery_or_the_save_question_changes_nothing(window, monkeypatch):
-    edits.insert_scheduler(window.document, "StepLR")
+    window.document.apply(edits.insert_scheduler(window.document.schedule, "StepLR"))
     before = window.document.schedule
     action = window.findChild(QAction, "actionNewFromPreset")
     monkeypatch.setattr(PresetDialog, "run", classmethod(lambda cls, parent=None: None))
@@ -248,3 +247,14 @@ def test_the_description_says_what_the_knobs_say(dialog):
     click_preset(dialog, "sgdr")
     click_preset(dialog, "resnet-step")  # back: the knobs and their description are kept
     assert "at epoch 50 " in dialog.description.text()
+
+
+def test_a_dialog_closed_while_stepping_an_icon_caches_no_empty_curve(qtbot):
+    DEFAULT_CURVES.clear()
+    dialog = PresetDialog()
+    qtbot.addWidget(dialog)
+    key = dialog._icon_key
+    assert key and dialog._icons.busy
+    dialog.reject()  # asks the worker for an empty design instead
+    qtbot.waitUntil(lambda: not dialog._icons.busy, timeout=CURVE_TIMEOUT)
+    assert all(len(lrs) == PRESETS[k].build().total_steps for k, lrs in DEFAULT_CURVES.items())

@@ -32,6 +32,7 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from designer.core.curves.engine import compute_curve, compute_curves
+from designer.core.schedule import edits
 from designer.core.schedule.catalog import (
     BOOL,
     CHOICE,
@@ -47,7 +48,7 @@ from designer.core.schedule.checks import check_design
 from designer.core.schedule.fileformat import schedule_to_dict
 from designer.core.schedule.kinds import check_value
 from designer.core.schedule.model import CONTINUE, RESTART, ScheduleError
-from designer.ui import MainWindow, edits
+from designer.ui import MainWindow
 from designer.ui.files.recovery import schedule_from_autosave
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "v1"
@@ -116,12 +117,16 @@ class EditingMachine(RuleBasedStateMachine):
     def _count(self) -> int:
         return len(self.document.schedule.phases)
 
+    def _apply(self, make, *args) -> None:
+        """Apply `make(schedule, *args)`, as the views do."""
+        self.document.apply(make(self.document.schedule, *args))
+
     @rule(scheduler=st.sampled_from(list(SCHEDULERS)), where=st.integers(0, 30),
           steps=st.none() | st.integers(1, MAX_STEPS))
     def insert(self, scheduler, where, steps):
         if steps is None and self.document.schedule.total_steps > 4 * MAX_STEPS:
             steps = MAX_STEPS  # the default (a quarter of the design) would grow it fast
-        edits.insert_scheduler(self.document, scheduler, where % (self._count() + 1), steps)
+        self._apply(edits.insert_scheduler, scheduler, where % (self._count() + 1), steps)
         assert self.document.schedule.phases[self.document.selected].scheduler == scheduler
 
     @precondition(lambda self: self._count() >= 2)
@@ -129,20 +134,20 @@ class EditingMachine(RuleBasedStateMachine):
     def move(self, source, destination):
         source, target = source % self._count(), destination % self._count()
         phase = self.document.schedule.phases[source]
-        edits.move_phase(self.document, source, target)
+        self._apply(edits.move_phase, source, target)
         assert self.document.schedule.phases[target] is phase
 
     @precondition(lambda self: self._count() >= 1)
     @rule(index=st.integers(0, 30), steps=st.integers(1, MAX_STEPS))
     def resize(self, index, steps):
         index %= self._count()
-        edits.resize_phase(self.document, index, steps)
+        self._apply(edits.resize_phase, index, steps)
         assert self.document.schedule.phases[index].steps == steps
 
     @precondition(lambda self: self._count() >= 1)
     @rule(index=st.integers(0, 30), at=st.integers(1, MAX_STEPS))
     def split(self, index, at):
-        edits.split_phase(self.document, index % self._count(), at)
+        self._apply(edits.split_phase, index % self._count(), at)
 
     @precondition(lambda self: self._count() >= 1)
     @rule(index=st.integers(0, 30), data=st.data())
@@ -156,18 +161,16 @@ class EditingMachine(RuleBasedStateMachine):
         else:
             value = data.draw(param_values(param))
         # The inspector's path: one command per field, merging while the user types.
-        self.document.edit(f"Set {param.name}",
-                           self.document.schedule.set_param(index, param.name, value),
-                           merge_key=("param", index, param.name))
+        self._apply(edits.set_param, index, param.name, value)
         assert self.document.schedule.phases[index].params.get(param.name) == value
 
     @rule(add=st.booleans(), index=st.integers(0, 30))
     def add_or_remove_param_group(self, add, index):
         groups = self.document.schedule.param_groups
         if add or not groups:
-            edits.add_param_group(self.document)
+            self._apply(edits.add_param_group)
         else:
-            edits.remove_param_group(self.document, index % len(groups))
+            self._apply(edits.remove_param_group, index % len(groups))
 
     @precondition(lambda self: len(self.document.schedule.param_groups) >= 2 and any(
         spec.per_group for p in self.document.schedule.phases for spec in p.spec.params))
@@ -179,9 +182,7 @@ class EditingMachine(RuleBasedStateMachine):
                       for spec in p.spec.params if spec.per_group]
         phase_index, spec = candidates[index % len(candidates)]
         values = tuple(data.draw(param_values(spec)) for _ in schedule.param_groups)
-        self.document.edit(f"Set {spec.name}",
-                           schedule.set_param(phase_index, spec.name, values),
-                           merge_key=("param", phase_index, spec.name))
+        self._apply(edits.set_param, phase_index, spec.name, values)
 
     @precondition(lambda self: any(p.spec.fit_param for p in self.document.schedule.phases))
     @rule(index=st.integers(0, 30), offset=st.integers(-3, 3), one_cycle=st.booleans())
@@ -195,22 +196,21 @@ class EditingMachine(RuleBasedStateMachine):
         index = fitted[index % len(fitted)]
         phase = self.document.schedule.phases[index]
         value = max(1, phase.steps + offset)
-        self.document.edit(f"Set {phase.spec.fit_param}", self.document.schedule.set_param(
-            index, phase.spec.fit_param, value), merge_key=("param", index, phase.spec.fit_param))
+        self._apply(edits.set_param, index, phase.spec.fit_param, value)
 
     @precondition(lambda self: self._count() >= 1)
     @rule(index=st.integers(0, 30),
           start=st.sampled_from([RESTART, CONTINUE]) | st.floats(1e-5, 1.0))
     def set_start(self, index, start):
         index %= self._count()
-        edits.set_start(self.document, index, start)
+        self._apply(edits.set_start, index, start)
         assert self.document.schedule.phases[index].start == start
 
     @precondition(lambda self: self._count() >= 1)
     @rule(index=st.integers(0, 30))
     def delete(self, index):
         before = self._count()
-        edits.delete_phase(self.document, index % before)
+        self._apply(edits.delete_phase, index % before)
         assert self._count() == before - 1
 
     @rule()

@@ -8,12 +8,20 @@ from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QHelpEven
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMenu, QToolTip
 
-from designer.core.schedule.model import CONTINUE, RESTART, Phase, Schedule
+from designer.core.schedule.catalog import SCHEDULERS
+from designer.core.schedule.kinds import short_text
+from designer.core.schedule.model import (
+    CONTINUE,
+    RESTART,
+    ParamGroup,
+    Phase,
+    Schedule,
+    new_phase,
+)
 from designer.ui.document import Document
-from designer.ui.edits import SCHEDULER_MIME
+from designer.ui.palette import SCHEDULER_MIME
 from designer.ui.timeline.geometry import (
     XMapping,
-    format_value,
     nice_grid,
     phase_label,
     phase_tooltip,
@@ -374,7 +382,36 @@ def test_labels_are_compact():
     assert phase_label(Phase(STEP, 100, {"step_size": 30})) == "Step every 30 \u00d70.1"
     linear = Phase(WARMUP, 10, {"start_factor": 0.01, "end_factor": 1.0})
     assert phase_label(linear) == "Linear 0.01\u21921"
-    assert format_value(3e-05) == "3e-5" and format_value((30, 60, 90)) == "30,60,90"
+    milestones = Phase("MultiStepLR", 100, {"milestones": (10_000, 20_000), "gamma": 0.5})
+    assert phase_label(milestones) == "MultiStep @10k,20k \u00d70.5"
+
+
+def test_a_label_part_at_torch_s_default_is_left_out_when_the_catalog_says_so():
+    assert phase_label(Phase(COSINE, 100, {"eta_min": 1e-5})) == "Cosine T_max=100 \u03b7_min=1e-5"
+    sgdr = "CosineAnnealingWarmRestarts"
+    assert phase_label(Phase(sgdr, 100, {"T_0": 10})) == "SGDR T_0=10"
+    assert phase_label(Phase(sgdr, 100, {"T_0": 10, "T_mult": 2})) == "SGDR T_0=10 \u00d72"
+    # StepLR's gamma is not optional: "every 30" alone would hide what happens every 30.
+    assert phase_label(Phase(STEP, 100, {"step_size": 30, "gamma": 0.1})).endswith("\u00d70.1")
+
+
+def test_a_per_group_value_reads_one_value_per_group():
+    one_cycle = Phase("OneCycleLR", 100, {"max_lr": (0.1, 1.0)})
+    assert phase_label(one_cycle) == "OneCycle max_lr=0.1/1 pct_start=0.3"
+    assert "max_lr = 0.1/1<br>" in phase_tooltip(Schedule((one_cycle,), param_groups=(
+        ParamGroup("backbone", lr_scale=1.0), ParamGroup("head", lr_scale=10.0))), 0)
+
+
+@pytest.mark.parametrize("scheduler", list(SCHEDULERS))
+def test_every_scheduler_s_label_comes_from_its_catalog_entry(scheduler):
+    phase = new_phase(scheduler, 48_000)
+    label = phase_label(phase)
+    assert label.startswith(SCHEDULERS[scheduler].short + " ")
+    for part in SCHEDULERS[scheduler].label_parts():
+        if not part.optional:
+            for name in part.names:
+                param = phase.spec.param(name)
+                assert short_text(param, phase.param_value(name)) in label
 
 
 def test_tooltip_tells_everything():
@@ -394,3 +431,50 @@ def test_snapping_rules():
     assert snap_steps(100, 90, 0.01) == 1  # never below one step
     assert snap_steps(0, 1010, 0.1, steps_per_epoch=1000) == 1000  # epoch wins when close
     assert XMapping(0, 100, 10, 210).x_of(50) == 110
+
+
+@pytest.mark.parametrize("gesture", ["resize", "move"])
+@pytest.mark.parametrize("release_moved", [False, True])
+def test_a_drag_release_asks_the_curve_service_once(window, monkeypatch, gesture,
+                                                    release_moved):
+    window.open_path("examples/warmup-stable-decay.json")
+    window.flush_preview()
+    timeline, document = window.timeline, window.document
+    requested = []
+    real_request = window.curves.request
+    monkeypatch.setattr(window.curves, "request",
+                        lambda schedule, *args: (requested.append(schedule),
+                                                 real_request(schedule, *args)))
+    start = (timeline.block_rect(0).right() - 1 if gesture == "resize"
+             else timeline.block_rect(0).center().x())
+    end = timeline.block_rect(1).center().x() + 40
+    drag(timeline, start, end, release=False)
+    assert requested  # the live preview follows the drag
+    during = len(requested)
+    # The button may come up where the last move was, or a few pixels on.
+    QTest.mouseRelease(timeline, Qt.LeftButton, Qt.NoModifier,
+                       point(end + (25 if release_moved else 0), timeline))
+    assert document.undo_stack.count() == 1
+    assert requested[during:] == [document.schedule]
+    assert requested[-1] is document.schedule
+    window.flush_preview()
+    assert window.shown_schedule() is document.schedule
+
+
+@pytest.mark.parametrize("gesture", ["resize", "move"])
+def test_a_cancelled_drag_asks_once_for_the_document_curve(window, monkeypatch, gesture):
+    window.open_path("examples/warmup-stable-decay.json")
+    window.flush_preview()
+    timeline, document = window.timeline, window.document
+    requested = []
+    real_request = window.curves.request
+    monkeypatch.setattr(window.curves, "request",
+                        lambda schedule, *args: (requested.append(schedule),
+                                                 real_request(schedule, *args)))
+    start = (timeline.block_rect(0).right() - 1 if gesture == "resize"
+             else timeline.block_rect(0).center().x())
+    drag(timeline, start, timeline.block_rect(1).center().x(), release=False)
+    during = len(requested)
+    QTest.keyClick(timeline, Qt.Key_Escape)
+    assert requested[during:] == [document.schedule]
+    assert requested[-1] is document.schedule and document.undo_stack.count() == 0

@@ -12,7 +12,7 @@ import os
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from designer.ui import edits
+from designer.core.schedule import edits
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -102,7 +102,7 @@ def test_redo_leaves_uncommitted_typing_alone(window, qtbot):
 
 
 def test_expression_editor_undo_goes_to_the_design_unless_the_text_is_invalid(window, qtbot):
-    edits.insert_scheduler(window.document, "LambdaLR")
+    window.document.apply(edits.insert_scheduler(window.document.schedule, "LambdaLR"))
     editor = focus(qtbot, window.inspector.editor("lr_lambda"))
     before = editor.text()
     qtbot.keyClick(editor, Qt.Key.Key_A, CTRL)

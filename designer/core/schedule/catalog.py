@@ -9,8 +9,9 @@ entry against the real torch signatures, so the table cannot drift from torch.
 from __future__ import annotations
 
 import re
+import string
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 # Parameter kinds; the inspector maps each kind to an editor widget.
 FLOAT = "float"
@@ -78,6 +79,11 @@ class SchedulerSpec:
     so a phase's start lr does not affect them. `short` is the label used on timeline blocks.
     `simulated` schedulers react to a validation metric (ReduceLROnPlateau): the designer
     steps them with a synthetic metric the phase describes, so their curve is a simulation.
+
+    `label_params` are the parts of the block label after `short`: a parameter name ("T_max"
+    reads "T_max=48k") or a text with parameters in braces ("every {step_size}"), each value
+    written by its kind's `short_text`. A part in square brackets is left out while its
+    parameters hold torch's defaults ("[η_min={eta_min}]").
     """
 
     name: str
@@ -105,6 +111,26 @@ class SchedulerSpec:
         """The parameters that are keywords of the torch constructor."""
         return tuple(p for p in self.params if not p.simulation)
 
+    def label_parts(self) -> list[LabelPart]:
+        """`label_params` read: each part's text, parameters and whether it is optional."""
+        parts = []
+        for part in self.label_params:
+            optional = part.startswith("[") and part.endswith("]")
+            text = part[1:-1] if optional else part
+            text = text if "{" in text else f"{text}={{{text}}}"  # "T_max" reads "T_max=48k"
+            names = tuple(name for _, name, _, _ in string.Formatter().parse(text) if name)
+            parts.append(LabelPart(text, names, optional))
+        return parts
+
+
+class LabelPart(NamedTuple):
+    """One part of a timeline block's label: `text` with a `{name}` field for each of
+    `names`; an `optional` part is left out while they hold torch's defaults."""
+
+    text: str
+    names: tuple[str, ...]
+    optional: bool
+
 
 def _p(name: str, kind: str, default: Any = REQUIRED, **kw: Any) -> ParamSpec:
     return ParamSpec(name, kind, default, **kw)
@@ -127,7 +153,7 @@ SCHEDULERS: dict[str, SchedulerSpec] = {
                 _p("total_iters", INT, 5, **_STEPS, help="steps the factor applies for"),
             ),
             "Multiplies the lr by a constant factor until total_iters steps have passed.",
-            fit_param="total_iters", label_params=("factor",),
+            fit_param="total_iters", label_params=("×{factor}",),
         ),
         SchedulerSpec(
             "LinearLR", "Linear",
@@ -138,7 +164,7 @@ SCHEDULERS: dict[str, SchedulerSpec] = {
                 _p("total_iters", INT, 5, **_STEPS, help="steps to go from start to end factor"),
             ),
             "Changes the lr multiplier linearly from start_factor to end_factor over total_iters.",
-            fit_param="total_iters", label_params=("start_factor", "end_factor"),
+            fit_param="total_iters", label_params=("{start_factor}→{end_factor}",),
         ),
         SchedulerSpec(
             "StepLR", "Step",
@@ -147,7 +173,7 @@ SCHEDULERS: dict[str, SchedulerSpec] = {
                 _p("gamma", FLOAT, 0.1, **_POSITIVE, help="multiplier at each decay"),
             ),
             "Multiplies the lr by gamma every step_size steps.",
-            label_params=("step_size", "gamma"),
+            label_params=("every {step_size}", "×{gamma}"),
         ),
         SchedulerSpec(
             "MultiStepLR", "MultiStep",
@@ -157,13 +183,13 @@ SCHEDULERS: dict[str, SchedulerSpec] = {
                 _p("gamma", FLOAT, 0.1, **_POSITIVE, help="multiplier at each milestone"),
             ),
             "Multiplies the lr by gamma at each milestone.",
-            label_params=("milestones", "gamma"),
+            label_params=("@{milestones}", "×{gamma}"),
         ),
         SchedulerSpec(
             "ExponentialLR", "Exp",
             (_p("gamma", FLOAT, **_POSITIVE, suggested=0.95, help="multiplier every step"),),
             "Multiplies the lr by gamma every step.",
-            label_params=("gamma",),
+            label_params=("×{gamma}",),
         ),
         SchedulerSpec(
             "PolynomialLR", "Poly",
@@ -181,7 +207,7 @@ SCHEDULERS: dict[str, SchedulerSpec] = {
                 _p("eta_min", FLOAT, 0.0, **_NON_NEGATIVE, help="minimum lr"),
             ),
             "Anneals the lr along a half cosine from the start lr to eta_min over T_max steps.",
-            fit_param="T_max", label_params=("T_max", "eta_min"),
+            fit_param="T_max", label_params=("T_max", "[η_min={eta_min}]"),
         ),
         SchedulerSpec(
             "CosineAnnealingWarmRestarts", "SGDR",
@@ -191,7 +217,7 @@ SCHEDULERS: dict[str, SchedulerSpec] = {
                 _p("eta_min", FLOAT, 0.0, **_NON_NEGATIVE, help="minimum lr"),
             ),
             "Cosine annealing with warm restarts (SGDR): cycles of T_0, T_0*T_mult, ... steps.",
-            label_params=("T_0", "T_mult"),
+            label_params=("T_0", "[×{T_mult}]"),
         ),
         SchedulerSpec(
             "CyclicLR", "Cyclic",
@@ -212,7 +238,7 @@ SCHEDULERS: dict[str, SchedulerSpec] = {
             ),
             "Cycles the lr between base_lr and max_lr (cyclical learning rates).",
             absolute=True, cycles_momentum=True,
-            label_params=("base_lr", "max_lr", "step_size_up"),
+            label_params=("{base_lr}↔{max_lr}", "up={step_size_up}"),
         ),
         SchedulerSpec(
             "OneCycleLR", "OneCycle",
@@ -240,14 +266,14 @@ SCHEDULERS: dict[str, SchedulerSpec] = {
             (_p("lr_lambda", EXPRESSION, suggested="0.5 ** (step / 100)",
                 help="lr = start lr * " + _LAMBDA_HELP),),
             "Sets the lr to the start lr times a function of the step.",
-            label_params=("lr_lambda",),
+            label_params=("λ {lr_lambda}",),
         ),
         SchedulerSpec(
             "MultiplicativeLR", "Multiplicative",
             (_p("lr_lambda", EXPRESSION, suggested="0.99",
                 help="lr is multiplied every step by an " + _LAMBDA_HELP),),
             "Multiplies the lr every step by a function of the step.",
-            label_params=("lr_lambda",),
+            label_params=("λ {lr_lambda}",),
         ),
         SchedulerSpec(
             "ReduceLROnPlateau", "Plateau",

@@ -1,7 +1,7 @@
 """Parameter kinds: what the value of a scheduler's or optimizer's parameter can be, each
 kind defined once.
 
-A `Kind` knows three things about its values, and everything else asks it:
+A `Kind` knows four things about its values, and everything else asks it:
 
 * `check`: a raw value (from a file, an editor, an imported snippet, a preset knob) checked
   and normalized, or a ScheduleError naming the field; lists become tuples.
@@ -9,6 +9,7 @@ A `Kind` knows three things about its values, and everything else asks it:
   callable, a list of milestones a list, an int given for a float a float).
 * `to_source`: a checked value as Python source in the exported code; it builds exactly
   the object `to_torch` hands torch, so the preview and the export run the same torch path.
+* `short_text`: a checked value as a timeline block's label shows it ("48k", "30,60,90").
 
 The kind names (FLOAT, INT, ...) live in the catalog, which declares each parameter's kind.
 """
@@ -95,6 +96,30 @@ def number_text(number: float) -> str:
     return f"{int(number):,}" if float(number).is_integer() else f"{number:g}"
 
 
+def short_count(n: float) -> str:
+    """A count a timeline block can fit: 950, 1.5k, 48k, 2M."""
+    n = float(n)
+    for size, suffix in ((1e6, "M"), (1e3, "k")):
+        text = f"{n / size:.3g}"
+        if abs(float(text)) >= 1:  # 999,999 rounds to 1M, not 1000k
+            return (text if "e" not in text else f"{n / size:.0f}") + suffix
+    return f"{n:g}"
+
+
+def short_number(value: float) -> str:
+    """A number in as few characters as stays exact enough to recognise: 0.333, 3e-5, 48k."""
+    if is_int(value):
+        return short_count(value) if abs(value) >= 10_000 else str(value)
+    value = float(value)
+    if value.is_integer() and abs(value) >= 10_000:
+        return short_count(value)
+    text = f"{value:.3g}"
+    if "e" in text:
+        mantissa, exponent = text.split("e")
+        text = f"{mantissa}e{int(exponent)}"
+    return text
+
+
 def _float(param: ParamSpec, value: Any, path: str) -> float:
     return check_number(value, path, param.minimum, param.maximum, param.exclusive_min,
                         param.exclusive_max)
@@ -111,6 +136,9 @@ class Kind:
 
     def to_source(self, param: ParamSpec, value: Any) -> str:
         return repr(value)
+
+    def short_text(self, param: ParamSpec, value: Any) -> str:
+        return str(value)
 
 
 class FloatKind(Kind):
@@ -137,10 +165,18 @@ class FloatKind(Kind):
     def to_source(self, param: ParamSpec, value: Any) -> str:
         return repr(self.to_torch(param, value, ""))
 
+    def short_text(self, param: ParamSpec, value: Any) -> str:
+        if isinstance(value, tuple):  # one per param group: "0.1/1"
+            return "/".join(short_number(v) for v in value)
+        return short_number(value)
+
 
 class IntKind(Kind):
     def check(self, param: ParamSpec, value: Any, path: str) -> int:
         return check_int(value, path, param.minimum, param.maximum)
+
+    def short_text(self, param: ParamSpec, value: Any) -> str:
+        return short_number(value)
 
 
 class BoolKind(Kind):
@@ -148,6 +184,9 @@ class BoolKind(Kind):
         if not isinstance(value, bool):
             raise ScheduleError(path, "must be true or false")
         return value
+
+    def short_text(self, param: ParamSpec, value: Any) -> str:
+        return "on" if value else "off"
 
 
 class ChoiceKind(Kind):
@@ -172,6 +211,9 @@ class IntListKind(Kind):
     def to_source(self, param: ParamSpec, value: Any) -> str:
         return repr(self.to_torch(param, value, ""))
 
+    def short_text(self, param: ParamSpec, value: Any) -> str:
+        return ",".join(short_number(v) for v in value)
+
 
 class FloatPairKind(Kind):
     """Two numbers (Adam's betas)."""
@@ -186,6 +228,9 @@ class FloatPairKind(Kind):
 
     def to_source(self, param: ParamSpec, value: Any) -> str:
         return repr(self.to_torch(param, value, ""))
+
+    def short_text(self, param: ParamSpec, value: Any) -> str:
+        return ",".join(short_number(v) for v in value)
 
 
 class ExpressionKind(Kind):
@@ -226,6 +271,11 @@ KINDS: dict[str, Kind] = {FLOAT: FloatKind(), INT: IntKind(), BOOL: BoolKind(),
 
 def kind_of(param: ParamSpec) -> Kind:
     return KINDS[param.kind]
+
+
+def short_text(param: ParamSpec, value: Any) -> str:
+    """A checked value as a timeline label shows it; "—" for an optional one left out."""
+    return "—" if value is None else kind_of(param).short_text(param, value)
 
 
 def check_value(param: ParamSpec, value: Any, path: str) -> Any:

@@ -4,13 +4,16 @@ and a base lr given absolutely or as a multiple of the optimizer's lr.
 Without groups the section says so and offers to add them; the first add makes two groups
 (backbone at the base lr, head at ten times it, `edits.add_param_group`). Each row edits one
 group: its name, its lr, whether that lr is absolute or "× base lr", and buttons to move or
-remove it. Every change is one undoable edit from `designer.ui.edits`; typing in one field
-merges into one undo step. Names and lrs are checked with `fileformat.check_group`, the
-loader's own rule, so invalid input shows its message under the row and never reaches the
-model.
+remove it. Every change is one undoable edit from `designer.core.schedule.edits`; typing
+in one field merges into one undo step. Names and lrs are checked with
+`fileformat.check_group`, the loader's own rule, so invalid input shows its message under
+the row and never reaches the model.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QPalette
@@ -26,10 +29,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from designer.core.schedule import edits
 from designer.core.schedule.catalog import FLOAT, ParamSpec
+from designer.core.schedule.edits import Edit
 from designer.core.schedule.fileformat import check_group
 from designer.core.schedule.model import MAX_GROUPS, ParamGroup, ScheduleError
-from designer.ui import edits
 from designer.ui.document import Document
 from designer.ui.inspector.editor_field import EditorField
 from designer.ui.inspector.editors import FloatEditor, format_float
@@ -124,7 +128,7 @@ class GroupEditor(QWidget):
         self.rows_rebuilt.emit()
 
     def _on_add_clicked(self) -> None:
-        edits.add_param_group(self._document)
+        self._document.apply(edits.add_param_group(self._document.schedule))
         if self.rows:  # name the new group at once
             self.rows[-1].name_edit.setFocus()
             self.rows[-1].name_edit.selectAll()
@@ -237,6 +241,10 @@ class GroupRow(EditorField):
 
     # Edits -------------------------------------------------------------------------------
 
+    def _apply(self, make: Callable[..., Edit | None], *args: Any) -> None:
+        """Apply the edit `make(schedule, this row's group, *args)`."""
+        self._document.apply(make(self._document.schedule, self.index, *args))
+
     def _on_name_edited(self, text: str) -> None:
         group = self._group
         if group is None:
@@ -244,7 +252,7 @@ class GroupRow(EditorField):
         error = group_problem(text, group.lr, group.lr_scale, self.index, self._taken()) or ""
         self._set_name_error(error)
         if not error and text != group.name:
-            edits.rename_param_group(self._document, self.index, text)
+            self._apply(edits.rename_param_group, text)
 
     def _on_name_finished(self) -> None:
         # Like the spin boxes, a field left with invalid text goes back to the model's value.
@@ -253,16 +261,16 @@ class GroupRow(EditorField):
             self._set_name_error("")
 
     def _on_lr_edited(self, value: float) -> None:
-        edits.set_param_group_lr(self._document, self.index, value)
+        self._apply(edits.set_param_group_lr, value)
 
     def _on_unit_clicked(self, checked: bool) -> None:
-        edits.set_param_group_scaled(self._document, self.index, checked)
+        self._apply(edits.set_param_group_scaled, checked)
 
     def _move(self, offset: int) -> None:
-        edits.move_param_group(self._document, self.index, self.index + offset)
+        self._apply(edits.move_param_group, self.index + offset)
 
     def _on_remove_clicked(self) -> None:
-        edits.remove_param_group(self._document, self.index)
+        self._apply(edits.remove_param_group)
 
 
 class _NameEdit(EditorState, QLineEdit):

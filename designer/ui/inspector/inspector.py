@@ -3,10 +3,10 @@
 The phase form is generated from the catalog: one row per `ParamSpec`, each editor taken from
 the `editors.EDITORS` registry (a per-group parameter of a design with several param groups
 gets `editors_groups.PerGroupEditor`), so adding a scheduler to the catalog adds no code here.
-The Start rows (`inspector_start`), the Schedule section (`inspector_schedule`) and the
-param groups (`group_editor.GroupEditor`) are built by modules of their own. Every
-change goes through `Document.edit` with a merge key per field, so typing into one field is
-one undo step. The form is rebuilt only when the selection or the selected phase's scheduler
+The Start rows (`start`), the Schedule section (`schedule`) and the param groups
+(`group_editor.GroupEditor`) are built by modules of their own. Every change is an edit of
+`designer.core.schedule.edits` with a merge key per field, so typing into one field is one
+undo step. The form is rebuilt only when the selection or the selected phase's scheduler
 changes, or the design gains or loses param groups; otherwise values are updated in place, so
 the field being typed in keeps its focus and cursor while the rest of the window follows the
 model.
@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from designer.core.schedule import edits
 from designer.core.schedule.catalog import INT, ParamSpec, SchedulerSpec, in_units
 from designer.core.schedule.checks import check_phase
 from designer.core.schedule.model import MAX_TOTAL_STEPS, Phase, Schedule, ScheduleError
@@ -90,6 +91,32 @@ class Inspector(QWidget):
     # Construction ------------------------------------------------------------------------
 
     def _build(self) -> None:
+        self.form = form = self._build_form()
+        form.addRow(self._section_header("Phase"))
+        self._build_phase_header(form)
+        self.steps_editor = create_editor(_STEPS_SPEC)
+        self.steps_editor.set_check(self._check_steps)
+        self.steps_editor.value_edited.connect(self._on_steps_edited)
+        self._steps_field = self._add_row("Length", self.steps_editor, _STEPS_SPEC.help)
+
+        self.start = StartFields(self._document, self._add_row)
+        self.start_combo, self.start_lr_editor = self.start.combo, self.start.lr_editor
+        self._start_field, self._start_lr_field = self.start.field, self.start.lr_field
+
+        form.addRow(self._section_header("Schedule"))
+        self.schedule_fields = fields = ScheduleFields(self._document, form, self._add_row,
+                                                       self._remove_row)
+        self.optimizer_combo, self.lr_editor = fields.optimizer_combo, fields.lr_editor
+        self.interval_combo, self.name_edit = fields.interval_combo, fields.name_edit
+        self.steps_per_epoch_box = fields.steps_per_epoch_box
+
+        form.addRow(self._section_header("Param groups"))
+        self.group_editor = GroupEditor(self._document)
+        self.group_editor.rows_rebuilt.connect(self._update_tab_order)
+        form.addRow(self.group_editor)
+
+    def _build_form(self) -> QFormLayout:
+        """The form, in a scroll area that fills the inspector, above a stretch."""
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
@@ -101,7 +128,7 @@ class Inspector(QWidget):
         scroll.setWidget(content)
         column = QVBoxLayout(content)
         column.setContentsMargins(10, 8, 10, 10)
-        self.form = form = QFormLayout()
+        form = QFormLayout()
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
@@ -109,8 +136,11 @@ class Inspector(QWidget):
         form.setVerticalSpacing(6)
         column.addLayout(form)
         column.addStretch(1)
+        return form
 
-        form.addRow(self._section_header("Phase"))
+    def _build_phase_header(self, form: QFormLayout) -> None:
+        """The selected phase's swatch, name and position, its description, and the
+        placeholder shown while no phase is selected."""
         self._title = QLabel()
         self._title.setTextFormat(Qt.TextFormat.PlainText)
         font = self._title.font()
@@ -137,27 +167,6 @@ class Inspector(QWidget):
         self._placeholder.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         self._placeholder.setContentsMargins(0, 16, 0, 16)
         form.addRow(self._placeholder)
-
-        self.steps_editor = create_editor(_STEPS_SPEC)
-        self.steps_editor.set_check(self._check_steps)
-        self.steps_editor.value_edited.connect(self._on_steps_edited)
-        self._steps_field = self._add_row("Length", self.steps_editor, _STEPS_SPEC.help)
-
-        self.start = StartFields(self._document, self._add_row)
-        self.start_combo, self.start_lr_editor = self.start.combo, self.start.lr_editor
-        self._start_field, self._start_lr_field = self.start.field, self.start.lr_field
-
-        form.addRow(self._section_header("Schedule"))
-        self.schedule_fields = fields = ScheduleFields(self._document, form, self._add_row,
-                                                       self._remove_row)
-        self.optimizer_combo, self.lr_editor = fields.optimizer_combo, fields.lr_editor
-        self.interval_combo, self.name_edit = fields.interval_combo, fields.name_edit
-        self.steps_per_epoch_box = fields.steps_per_epoch_box
-
-        form.addRow(self._section_header("Param groups"))
-        self.group_editor = GroupEditor(self._document)
-        self.group_editor.rows_rebuilt.connect(self._update_tab_order)
-        form.addRow(self.group_editor)
 
     def _section_header(self, title: str) -> QWidget:
         header = QWidget()
@@ -348,21 +357,17 @@ class Inspector(QWidget):
     def _on_steps_edited(self, steps: int) -> None:
         index, phase = self._selected_phase()
         if phase is not None and not self._check_steps(steps):
-            schedule = self._document.schedule
-            self._document.edit(f"Resize {phase.scheduler}", schedule.resize_phase(index, steps),
-                                merge_key=("steps", index))
+            self._document.apply(edits.resize_phase(self._document.schedule, index, steps,
+                                                    merge=True))
 
     def _on_param_edited(self, name: str, value: Any) -> None:
         index, phase = self._selected_phase()
         if phase is None or not phase.spec.has_param(name) or self._check_param(name, value):
             return
         editor = self._param_editors.get(name)
-        verb = "Fit" if value is None and name == phase.spec.fit_param else "Set"
-        self._document.edit(f"{verb} {phase.scheduler} {name}",
-                            self._document.schedule.set_param(index, name, value),
-                            merge_key=("param", index, name) if editor is None or editor.merges
-                            else None)
-
+        merge = editor is None or editor.merges
+        self._document.apply(edits.set_param(self._document.schedule, index, name, value,
+                                             merge))
 
 
 def _focus_chain(editor: QWidget) -> list[QWidget]:

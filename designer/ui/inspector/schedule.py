@@ -2,25 +2,25 @@
 step interval, steps per epoch and the design's name.
 
 The optimizer's rows come from the catalog (`OPTIMIZERS`), one editor per `ParamSpec`, and
-are rebuilt only when the optimizer changes. Every change is one `Document.edit`; typing in
-one field merges into one undo step.
+are rebuilt only when the optimizer changes. Every change is one edit of
+`designer.core.schedule.edits`; typing in one field merges into one undo step.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from functools import partial
 from typing import Any
 
 from PySide6.QtCore import QSignalBlocker, Qt
 from PySide6.QtWidgets import QComboBox, QFormLayout, QLineEdit, QSpinBox, QWidget
 
+from designer.core.schedule import edits
 from designer.core.schedule.catalog import FLOAT, OPTIMIZERS, ParamSpec
-from designer.core.schedule.model import MAX_TOTAL_STEPS, OptimizerConfig, Schedule
+from designer.core.schedule.model import MAX_TOTAL_STEPS, Schedule
 from designer.ui.document import Document
 from designer.ui.inspector.editor_field import EditorField
-from designer.ui.inspector.editors import create_editor, validate_value
+from designer.ui.inspector.editors import create_editor
 
 _BASE_LR_SPEC = ParamSpec("lr", FLOAT, minimum=0.0, exclusive_min=True,
                           help="the optimizer's base learning rate")
@@ -109,58 +109,26 @@ class ScheduleFields:
 
     def _on_optimizer_chosen(self, combo_index: int) -> None:
         name = self.optimizer_combo.itemText(combo_index)
-        schedule = self._document.schedule
-        old = schedule.optimizer
-        if name == old.name or name not in OPTIMIZERS:
-            return
-        # Keep what the new optimizer also takes (weight_decay, betas, ...), if still valid.
-        params = {}
-        for param in OPTIMIZERS[name].params:
-            if param.name in old.params:
-                value, error = validate_value(param, old.params[param.name])
-                if not error:
-                    params[param.name] = value
-        self._document.edit(f"Change optimizer to {name}",
-                            schedule.with_optimizer(OptimizerConfig(name, old.lr, params)))
+        self._document.apply(edits.change_optimizer(self._document.schedule, name))
 
     def _on_base_lr_edited(self, lr: float) -> None:
-        schedule = self._document.schedule
-        self._document.edit("Set optimizer lr",
-                            schedule.with_optimizer(replace(schedule.optimizer, lr=lr)),
-                            merge_key=("optimizer", "lr"))
+        self._document.apply(edits.set_optimizer_lr(self._document.schedule, lr))
 
     def _on_optimizer_param_edited(self, name: str, value: Any) -> None:
-        schedule = self._document.schedule
-        optimizer = schedule.optimizer
-        spec = OPTIMIZERS[optimizer.name]
-        if spec.param(name) is None:
-            return
-        changed = {**optimizer.params, name: value}
-        # Catalog order, so the saved file lists parameters the same way every time.
-        params = {p.name: changed[p.name] for p in spec.params
-                  if p.name in changed and changed[p.name] is not None}
         editor = self._optimizer_editors.get(name)
-        self._document.edit(f"Set {optimizer.name} {name}",
-                            schedule.with_optimizer(replace(optimizer, params=params)),
-                            merge_key=("optimizer", name) if editor is None or editor.merges
-                            else None)
+        merge = editor is None or editor.merges
+        self._document.apply(edits.set_optimizer_param(self._document.schedule, name, value,
+                                                       merge))
 
     def _on_interval_chosen(self, combo_index: int) -> None:
         interval = self.interval_combo.itemText(combo_index)
-        schedule = self._document.schedule
-        self._document.edit(f"Set interval to {interval}",
-                            schedule.with_settings(interval=interval))
+        self._document.apply(edits.set_interval(self._document.schedule, interval))
 
     def _on_steps_per_epoch_edited(self, value: int) -> None:
-        schedule = self._document.schedule
-        self._document.edit("Set steps per epoch",
-                            schedule.with_settings(steps_per_epoch=value or None),
-                            merge_key=("settings", "steps_per_epoch"))
+        self._document.apply(edits.set_steps_per_epoch(self._document.schedule, value))
 
     def _on_name_edited(self, text: str) -> None:
-        schedule = self._document.schedule
-        self._document.edit("Rename schedule", schedule.with_settings(name=text),
-                            merge_key=("settings", "name"))
+        self._document.apply(edits.rename_schedule(self._document.schedule, text))
 
 
 class StepsPerEpochBox(QSpinBox):

@@ -16,9 +16,9 @@ import numpy as np
 from PySide6.QtCore import QSignalBlocker, Qt
 from PySide6.QtWidgets import QComboBox
 
+from designer.core.schedule import edits
 from designer.core.schedule.catalog import FLOAT, ParamSpec
 from designer.core.schedule.model import CONTINUE, RESTART, Phase, Schedule
-from designer.ui import edits
 from designer.ui.document import Document
 from designer.ui.inspector.editor_field import EditorField
 from designer.ui.inspector.editors import create_editor
@@ -132,12 +132,12 @@ class StartFields:
             if isinstance(phase.start, str):
                 # Seeded with the lr it starts from now, so the curve does not jump.
                 lr = self._shown_lr or self._document.schedule.optimizer.lr
-                edits.set_start(self._document, index, lr)
+                self._document.apply(edits.set_start(self._document.schedule, index, lr))
         elif mode != phase.start:
-            edits.set_start(self._document, index, mode)
+            self._document.apply(edits.set_start(self._document.schedule, index, mode))
 
     def _on_lr_edited(self, lr: float) -> None:
         index = self._document.selected
         phases = self._document.schedule.phases
         if 0 <= index < len(phases) and not isinstance(phases[index].start, str):
-            edits.set_start(self._document, index, lr)
+            self._document.apply(edits.set_start(self._document.schedule, index, lr))

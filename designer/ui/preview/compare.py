@@ -13,12 +13,13 @@ schedulers as written. It is not saved, and goes away when the design is replace
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QObject, Qt, Signal
 
+from designer.core.schedule import edits
 from designer.core.schedule.model import Schedule
 from designer.ui.curve_service import CurveService
 from designer.ui.preview.plot_support import LegendRow
@@ -83,17 +84,13 @@ class CompareSet(QObject):
         """Pin the current design (as it is now) under `name`, one undoable edit."""
         schedule = self._document.schedule
         name = name or self.next_name()
-        self._document.edit(f"Pin {name}", schedule.with_pin(name, schedule))
+        self._document.apply(edits.pin(schedule, name))
 
     def unpin(self, index: int) -> None:
-        schedule = self._document.schedule
-        name = schedule.pinned[index].name
-        self._document.edit(f"Unpin {name}", schedule.without_pin(index))
+        self._document.apply(edits.unpin(self._document.schedule, index))
 
     def clear(self) -> None:
-        schedule = self._document.schedule
-        if schedule.pinned:
-            self._document.edit("Unpin all", replace(schedule, pinned=()))
+        self._document.apply(edits.unpin_all(self._document.schedule))
 
     def _sync(self) -> None:
         wanted = self._document.schedule.pinned

@@ -18,12 +18,15 @@ from PySide6.QtCore import QKeyCombination, QMimeData, Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import QMenu, QWidget
 
+from designer.core.schedule import edits
 from designer.core.schedule.catalog import SCHEDULERS
+from designer.core.schedule.edits import Edit
+from designer.core.schedule.kinds import short_count
 from designer.core.schedule.model import CONTINUE, RESTART, Schedule
-from designer.ui import edits
 from designer.ui.document import Document
+from designer.ui.palette import SCHEDULER_MIME
 from designer.ui.timeline.empty import EMPTY_HINT
-from designer.ui.timeline.geometry import format_count, phase_tooltip
+from designer.ui.timeline.geometry import phase_tooltip
 
 # An action gets the timeline and which of its entry's keys was pressed (0 or 1), so one
 # entry holds a pair such as Left / Right.
@@ -63,7 +66,7 @@ def _move_selected(view: Any, which: int) -> None:
     document = view.document
     selected, target = document.selected, document.selected + (-1 if which == 0 else 1)
     if selected >= 0 and 0 <= target < len(document.schedule.phases):
-        edits.move_phase(document, selected, target)
+        document.apply(edits.move_phase(document.schedule, selected, target))
 
 
 def _select_end(view: Any, which: int) -> None:
@@ -74,7 +77,8 @@ def _select_end(view: Any, which: int) -> None:
 
 def _delete_selected(view: Any, _which: int) -> None:
     if view.document.selected >= 0:
-        edits.delete_phase(view.document, view.document.selected)
+        document = view.document
+        document.apply(edits.delete_phase(document.schedule, document.selected))
 
 
 def _open_menu(view: Any, _which: int) -> None:
@@ -131,30 +135,34 @@ def tooltip_html(schedule: Schedule, index: int, warnings: dict[int, list[str]])
 
 def dropped_scheduler(mime: QMimeData) -> str | None:
     """The scheduler a palette drag carries (None for anything else)."""
-    if not mime.hasFormat(edits.SCHEDULER_MIME):
+    if not mime.hasFormat(SCHEDULER_MIME):
         return None
-    name = bytes(mime.data(edits.SCHEDULER_MIME)).decode("utf-8", "replace").strip()
+    name = bytes(mime.data(SCHEDULER_MIME)).decode("utf-8", "replace").strip()
     return name if name in SCHEDULERS else None
 
 
 def phase_menu(parent: QWidget, document: Document, index: int, at: int) -> QMenu:
     """The context menu of phase `index`, opened `at` steps into the phase."""
     phase = document.schedule.phases[index]
+
+    def apply(make: Callable[..., Edit | None], *args: Any) -> Callable[..., None]:
+        """A slot that applies the edit `make(schedule, index, *args)`."""
+        return lambda *_: document.apply(make(document.schedule, index, *args))
+
     menu = QMenu(parent)
-    menu.addAction("Duplicate", lambda: edits.duplicate_phase(document, index))
-    delete = menu.addAction("Delete", lambda: edits.delete_phase(document, index))
+    menu.addAction("Duplicate", apply(edits.duplicate_phase))
+    delete = menu.addAction("Delete", apply(edits.delete_phase))
     delete.setShortcut(DELETE_KEYS[0][0])
     inside = 0 < at < phase.steps
-    split = menu.addAction(f"Split here ({format_count(at)} + {format_count(phase.steps - at)})"
-                           if inside else "Split here",
-                           lambda: edits.split_phase(document, index, at))
+    split = menu.addAction(f"Split here ({short_count(at)} + {short_count(phase.steps - at)})"
+                           if inside else "Split here", apply(edits.split_phase, at))
     split.setEnabled(inside)
     menu.addSeparator()
     group = QActionGroup(menu)
     for mode, text in ((RESTART, "Start: Restart from base lr"),
                        (CONTINUE, "Start: Continue from previous lr")):
         action = QAction(text, menu, checkable=True, checked=phase.start == mode)
-        action.triggered.connect(lambda _=False, m=mode: edits.set_start(document, index, m))
+        action.triggered.connect(apply(edits.set_start, mode))
         group.addAction(action)
         menu.addAction(action)
     if not isinstance(phase.start, str):

@@ -10,9 +10,9 @@ import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
-from typing import Any
 
 from designer.core.schedule.catalog import count_text
+from designer.core.schedule.kinds import short_count, short_number, short_text
 from designer.core.schedule.model import CONTINUE, RESTART, Phase, Schedule
 
 GRID_PX = 8.0  # a snap grid finer than this many pixels is finer than a hand can aim
@@ -114,72 +114,18 @@ def move_target(source: int, slot: int) -> int:
 
 # ---------------------------------------------------------------- block text
 
-def format_count(n: float) -> str:
-    """A step count a block can fit: 950, 1.5k, 48k, 2M."""
-    n = float(n)
-    for size, suffix in ((1e6, "M"), (1e3, "k")):
-        if abs(n) >= size:
-            text = f"{n / size:.3g}"
-            return (text if "e" not in text else f"{n / size:.0f}") + suffix
-    return f"{n:g}"
-
-
-def format_value(value: Any) -> str:
-    """A parameter value in as few characters as stays exact enough to recognise."""
-    if isinstance(value, bool):
-        return "on" if value else "off"
-    if isinstance(value, int):
-        return format_count(value) if abs(value) >= 10_000 else str(value)
-    if isinstance(value, float):
-        if value.is_integer() and abs(value) >= 10_000:
-            return format_count(value)
-        text = f"{value:.3g}"
-        if "e" in text:
-            mantissa, exponent = text.split("e")
-            text = f"{mantissa}e{int(exponent)}"
-        return text
-    if isinstance(value, (tuple, list)):
-        return ",".join(format_value(v) for v in value)
-    return "—" if value is None else str(value)
-
-
-def _named(phase: Phase, *names: str) -> list[str]:
-    return [f"{name}={format_value(phase.param_value(name))}" for name in names]
-
-
-def _multiplier(value: Any) -> str:
-    return f"\N{MULTIPLICATION SIGN}{format_value(value)}"
-
-
 def phase_summary(phase: Phase) -> str:
-    """The key parameters of a block, compactly: `T_max=48k`, `30 ×0.1`, `0.01→1`."""
-    value = phase.param_value
-    kind = phase.scheduler
-    if kind == "LinearLR":
-        return f"{format_value(value('start_factor'))}\N{RIGHTWARDS ARROW}" \
-               f"{format_value(value('end_factor'))}"
-    if kind == "StepLR":
-        return f"every {format_value(value('step_size'))} {_multiplier(value('gamma'))}"
-    if kind == "MultiStepLR":
-        return f"@{format_value(value('milestones'))} {_multiplier(value('gamma'))}"
-    if kind in ("ExponentialLR", "ConstantLR"):
-        return _multiplier(value("gamma" if kind == "ExponentialLR" else "factor"))
-    if kind == "CosineAnnealingLR":
-        parts = _named(phase, "T_max")
-        if value("eta_min"):
-            parts.append(f"\N{GREEK SMALL LETTER ETA}_min={format_value(value('eta_min'))}")
-        return " ".join(parts)
-    if kind == "CosineAnnealingWarmRestarts":
-        parts = _named(phase, "T_0")
-        if value("T_mult") != 1:
-            parts.append(_multiplier(value("T_mult")))
-        return " ".join(parts)
-    if kind == "CyclicLR":
-        return f"{format_value(value('base_lr'))}\N{LEFT RIGHT ARROW}" \
-               f"{format_value(value('max_lr'))} up={format_value(value('step_size_up'))}"
-    if kind in ("LambdaLR", "MultiplicativeLR"):
-        return f"\N{GREEK SMALL LETTER LAMDA} {value('lr_lambda') or ''}".strip()
-    return " ".join(_named(phase, *phase.spec.label_params))
+    """The key parameters of a block, compactly, as the catalog's `label_params` word them
+    (`T_max=48k`, `every 30 ×0.1`, `0.01→1`) and each parameter's kind writes its value."""
+    spec, parts = phase.spec, []
+    for part in spec.label_parts():
+        params = [spec.param(name) for name in part.names]
+        values = [phase.param_value(name) for name in part.names]
+        if part.optional and all(v == p.default for p, v in zip(params, values)):
+            continue
+        parts.append(part.text.format(**{p.name: short_text(p, v)
+                                         for p, v in zip(params, values)}))
+    return " ".join(parts)
 
 
 def phase_label(phase: Phase) -> str:
@@ -191,7 +137,7 @@ def phase_label(phase: Phase) -> str:
 def length_text(schedule: Schedule, phase: Phase) -> str:
     """A block's length in the schedule's unit, with epochs when a batch count is known."""
     unit = "epochs" if schedule.interval == "epoch" else "steps"
-    text = f"{format_count(phase.steps)} {unit}" if phase.steps != 1 else f"1 {unit[:-1]}"
+    text = f"{short_count(phase.steps)} {unit}" if phase.steps != 1 else f"1 {unit[:-1]}"
     if schedule.interval == "step" and schedule.steps_per_epoch:
         text += f" \N{MIDDLE DOT} {phase.steps / schedule.steps_per_epoch:.3g} ep"
     return text
@@ -204,7 +150,7 @@ def start_description(phase: Phase, index: int) -> str:
         if index == 0:
             return "continues from the base lr (it is the first phase)"
         return "continues from the previous phase's last lr"
-    return f"starts at lr {format_value(float(phase.start))}"
+    return f"starts at lr {short_number(float(phase.start))}"
 
 
 def phase_tooltip(schedule: Schedule, index: int) -> str:
@@ -226,7 +172,7 @@ def phase_tooltip(schedule: Schedule, index: int) -> str:
             note = "(follows the phase length)"
         elif param.name not in phase.params:
             note = "(default)"
-        shown = value if isinstance(value, str) else format_value(value)
+        shown = short_text(param, value)
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             shown = f"{value:,}" if isinstance(value, int) else f"{value:g}"
         lines.append(f"&nbsp;&nbsp;{param.name} = {html.escape(str(shown), quote=False)}"

@@ -1,8 +1,8 @@
 """A move or resize in progress on the timeline, and the schedule it would give.
 
-The view turns mouse events into `Gesture.follow` calls and shows (and emits) the tentative
-schedule; the one edit is made on release. Kept apart from the widget so the rules of a
-drag read as plain code: where a dragged edge lands (snapping unless Shift is held) and
+`drag.BlockDrag` turns mouse events into `Gesture.follow` calls, and the view shows (and
+emits) the tentative schedule; the one edit is made on release. Kept apart from the widget
+so the rules of a drag read as plain code: where a dragged edge lands (snapping unless Shift is held) and
 which gap a dragged block falls into.
 """
 

@@ -13,10 +13,11 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPalette, QPen
 
 from designer.core.schedule.catalog import SCHEDULERS
+from designer.core.schedule.kinds import short_number
 from designer.core.schedule.model import CONTINUE, RESTART, Phase, Schedule
 from designer.ui import theme
 from designer.ui.focus_ring import paint_focus_ring
-from designer.ui.timeline.geometry import format_value, length_text, phase_label, phase_summary
+from designer.ui.timeline.geometry import length_text, phase_label, phase_summary
 
 RADIUS = 5.0
 ACCENT_PX = 3.0
@@ -30,7 +31,7 @@ class PaintState:
     selected: int
     hover_edge: int = -1
     hover_block: int = -1
-    gesture: Any = None  # timeline._Gesture
+    gesture: Any = None  # gesture.Gesture, during a move or resize
     drop: tuple[int, str] | None = None
     warned: frozenset[int] = frozenset()  # phases with design advice
 
@@ -209,7 +210,7 @@ class TimelinePainter:
             return "" if index == 0 else RESTART
         if phase.start == CONTINUE:
             return CONTINUE
-        return f"@{format_value(float(phase.start))}"
+        return f"@{short_number(float(phase.start))}"
 
     def _paint_marker_glyph(self, p: QPainter, center_left: QPointF, marker: str) -> float:
         """Draw the start marker at the left of the first line; return its width."""

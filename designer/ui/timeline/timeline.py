@@ -2,18 +2,18 @@
 
 Gestures follow pyqtgraph's changing/finished pattern and Olive's ghosts: while the mouse
 moves, the view only shows where things would land and emits `gesture_changing` with the
-tentative schedule (the preview draws it live); on release it makes ONE edit through
-`designer.ui.edits`, so a gesture is one undo step. Escape or a right-click cancels.
+tentative schedule (the preview draws it live); on release it makes ONE edit, so a gesture
+is one undo step. Escape or a right-click cancels. `drag.BlockDrag` holds the gesture.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QContextMenuEvent, QKeyEvent, QMouseEvent, QPainter
-from PySide6.QtWidgets import QApplication, QMenu, QSizePolicy, QToolTip, QWidget
+from PySide6.QtWidgets import QMenu, QSizePolicy, QToolTip, QWidget
 
+from designer.core.schedule import edits
 from designer.core.schedule.model import Schedule
-from designer.ui import edits
 from designer.ui.document import Document
 from designer.ui.timeline.actions import (
     DELETE_KEYS,
@@ -22,13 +22,13 @@ from designer.ui.timeline.actions import (
     phase_menu,
     tooltip_html,
 )
+from designer.ui.timeline.drag import BlockDrag
 from designer.ui.timeline.empty import PresetPrompt
 from designer.ui.timeline.geometry import (
     XMapping,
     accessible_description,
     fit_mapping,
 )
-from designer.ui.timeline.gesture import Gesture
 from designer.ui.timeline.layout import BlockLayout
 from designer.ui.timeline.paint import PaintState, TimelinePainter
 
@@ -60,14 +60,11 @@ class Timeline(QWidget):
         self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Preferred)
         self._document = document
         self._external: XMapping | None = None
-        self._frozen_fit: XMapping | None = None
-        self._gesture: Gesture | None = None
-        self._pending: tuple[int, QPointF] | None = None  # pressed on a body, not dragged yet
+        self._drag = BlockDrag(self)
         self._hover_edge = -1
         self._hover_block = -1
         self._drop: tuple[int, str] | None = None  # (slot, scheduler) of a palette drag
         self._warnings: dict[int, list[str]] = {}  # phase index -> design advice
-        self._swallow_menu = False
         self._layout: BlockLayout | None = None
         self._painter = TimelinePainter(self)
         self.preset_prompt = PresetPrompt(self)
@@ -89,6 +86,10 @@ class Timeline(QWidget):
             self._external = mapping
             self.update()
 
+    def has_external_mapping(self) -> bool:
+        """Whether the preview plot places the steps (else the timeline fits the schedule)."""
+        return self._external is not None
+
     def clear_x_mapping(self) -> None:
         """Go back to fitting the whole schedule into the widget."""
         self._external = None
@@ -97,8 +98,8 @@ class Timeline(QWidget):
     def x_mapping(self) -> XMapping:
         if self._external is not None:
             return self._external
-        if self._frozen_fit is not None:
-            return self._frozen_fit
+        if self._drag.frozen_fit is not None:
+            return self._drag.frozen_fit
         return fit_mapping(self._shown_schedule().total_steps, self.width(), MARGIN_X)
 
     def x_of(self, step: float) -> float:
@@ -135,19 +136,11 @@ class Timeline(QWidget):
         return phase_menu(self, self._document, index, at)
 
     def is_gesture_active(self) -> bool:
-        return self._gesture is not None
+        return self._drag.gesture is not None
 
     def cancel_gesture(self) -> None:
         """Abandon a move or resize in progress: nothing is edited."""
-        gesture, self._gesture, self._pending = self._gesture, None, None
-        self._frozen_fit = None
-        if gesture is None:
-            return
-        self.unsetCursor()
-        self.update()
-        if gesture.emitted:
-            self.gesture_changing.emit(self._document.schedule)
-            self.gesture_finished.emit()
+        self._drag.cancel()
 
     def sizeHint(self) -> QSize:  # Qt's name
         return QSize(480, 80)
@@ -158,7 +151,7 @@ class Timeline(QWidget):
     # ------------------------------------------------------------ document
 
     def _shown_schedule(self) -> Schedule:
-        gesture = self._gesture
+        gesture = self._drag.gesture
         if gesture is not None and gesture.kind == "resize" and gesture.tentative is not None:
             return gesture.tentative
         return self._document.schedule
@@ -193,7 +186,7 @@ class Timeline(QWidget):
 
     def paint_state(self) -> PaintState:
         """What to draw besides the schedule: hover, the gesture's ghost, a palette drop."""
-        gesture = self._gesture
+        gesture = self._drag.gesture
         return PaintState(self._shown_schedule(), self._document.selected,
                           -1 if gesture else self._hover_edge,
                           -1 if gesture else self._hover_block, gesture, self._drop,
@@ -211,75 +204,27 @@ class Timeline(QWidget):
     # ------------------------------------------------------------ mouse
 
     def mousePressEvent(self, event: QMouseEvent) -> None:  # Qt's name
-        x = event.position().x()
-        if event.button() == Qt.RightButton and (self._gesture or self._pending):
-            self._swallow_menu = self._gesture is not None
-            self.cancel_gesture()
-            event.accept()
-            return
-        if event.button() != Qt.LeftButton or self._gesture is not None:
+        if not self._drag.press(event):
             super().mousePressEvent(event)
-            return
-        self._swallow_menu = False
-        mapping = self.x_mapping()
-        edge = self.edge_at(x)
-        if edge >= 0:
-            self._document.select(edge)
-            self._frozen_fit = None if self._external else mapping
-            # Offset from the edge's true place on the scale, not from the (maybe widened)
-            # block: a click on the edge without moving must give the same length.
-            self._gesture = Gesture("resize", edge, x - self.layout().end_x(edge), mapping,
-                                     x=x)
-            self.setCursor(Qt.SizeHorCursor)
-            self.update()
-            return
-        index = self.block_at(x)
-        self._document.select(index)
-        if index >= 0:
-            self._pending = (index, event.position())
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:  # Qt's name
-        x = event.position().x()
-        if self._pending is not None and event.buttons() & Qt.LeftButton:
-            index, pressed = self._pending
-            if (event.position() - pressed).manhattanLength() >= QApplication.startDragDistance():
-                self._pending = None
-                self._frozen_fit = None if self._external else self.x_mapping()
-                self._gesture = Gesture("move", index,
-                                         pressed.x() - self.block_rect(index).left(),
-                                         self.x_mapping(), x=x)
-                self.setCursor(Qt.ClosedHandCursor)
-        if self._gesture is None:
-            self._update_hover(x)
-        else:
-            self._track(self._gesture, x, bool(event.modifiers() & Qt.ShiftModifier))
+        if not self._drag.move(event):
+            self._update_hover(event.position().x())
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # Qt's name
         if event.button() != Qt.LeftButton:
             super().mouseReleaseEvent(event)
             return
-        self._pending = None
-        x, gesture = event.position().x(), self._gesture
-        # Where the button comes up is where the gesture ends; a press and release on an
-        # edge without moving is a click, not a resize (snapping could change the length).
-        if gesture is not None and (gesture.emitted or x != gesture.x):
-            self._track(gesture, x, bool(event.modifiers() & Qt.ShiftModifier))
-        self._gesture, self._frozen_fit = None, None
+        gesture = self._drag.release(event)
         if gesture is None:
             return
-        if gesture.kind == "resize":
-            steps = gesture.tentative.phases[gesture.index].steps if gesture.tentative else None
-            if steps is not None:
-                edits.resize_phase(self._document, gesture.index, steps)
-        elif gesture.edit_target() is not None:
-            edits.move_phase(self._document, gesture.index, gesture.edit_target())
-        self._update_hover(x)
+        self._update_hover(event.position().x())
         self.update()
         if gesture.emitted:
             self.gesture_finished.emit()
 
     def leaveEvent(self, event) -> None:  # Qt's name
-        if self._gesture is None:
+        if self._drag.gesture is None:
             self._hover_edge = self._hover_block = -1
             self.unsetCursor()
             self.update()
@@ -307,14 +252,9 @@ class Timeline(QWidget):
         else:
             self.unsetCursor()
 
-    def _track(self, gesture: Gesture, x: float, free: bool) -> None:
-        if gesture.follow(self._document.schedule, x, free, self.layout()):
-            self.gesture_changing.emit(gesture.tentative)
-        self.update()
-
     def contextMenuEvent(self, event: QContextMenuEvent) -> None:  # Qt's name
-        if self._swallow_menu or self._gesture is not None:
-            self._swallow_menu = False
+        if self._drag.swallow_menu or self._drag.gesture is not None:
+            self._drag.swallow_menu = False
             return
         if event.reason() == QContextMenuEvent.Keyboard:
             self.open_phase_menu()
@@ -328,7 +268,7 @@ class Timeline(QWidget):
         """The selected phase's context menu, under the middle of its block (the keyboard's
         way to the menu)."""
         index = self._document.selected
-        if index >= 0 and self._gesture is None:
+        if index >= 0 and self._drag.gesture is None:
             self._exec_menu(index, self.block_rect(index).center().x())
 
     def _exec_menu(self, index: int, x: float) -> None:
@@ -351,7 +291,7 @@ class Timeline(QWidget):
         return super().event(event)
 
     def _show_tooltip(self, event) -> None:
-        if self._gesture is not None:
+        if self._drag.gesture is not None:
             QToolTip.hideText()
             return
         text = tooltip_html(self._document.schedule, self.block_at(event.pos().x()),
@@ -360,15 +300,15 @@ class Timeline(QWidget):
 
     def _owns_key(self, event: QKeyEvent) -> bool:
         if event.key() == Qt.Key_Escape:
-            return self._gesture is not None or self._pending is not None
+            return self._drag.armed
         return ((event.key(), event.modifiers()) in DELETE_KEYS
                 and self._document.selected >= 0)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # Qt's name
-        if event.key() == Qt.Key_Escape and (self._gesture or self._pending):
+        if event.key() == Qt.Key_Escape and self._drag.armed:
             self.cancel_gesture()
             return
-        if self._gesture is not None:
+        if self._drag.gesture is not None:
             event.accept()  # no edits under a gesture in progress
             return
         entry, which = find_key(event)
@@ -384,7 +324,7 @@ class Timeline(QWidget):
 
     def dragMoveEvent(self, event) -> None:  # Qt's name
         name = dropped_scheduler(event.mimeData())
-        if name is None or self._gesture is not None:
+        if name is None or self._drag.gesture is not None:
             event.ignore()
             return
         event.acceptProposedAction()
@@ -402,5 +342,6 @@ class Timeline(QWidget):
             event.ignore()
             return
         event.acceptProposedAction()
-        edits.insert_scheduler(self._document, name, self.drop_index_at(event.position().x()))
+        index = self.drop_index_at(event.position().x())
+        self._document.apply(edits.insert_scheduler(self._document.schedule, name, index))
         self.setFocus(Qt.OtherFocusReason)
