@@ -10,6 +10,7 @@ import contextlib
 import csv
 import json
 import os
+import warnings
 from pathlib import Path
 
 import torch
@@ -78,7 +79,9 @@ def plain_loop(log, steps: int = STEP_TOTAL, mistake: str | None = None,
         for _ in range(4 if mistake == "accumulation-4" else 1):
             ((weight - 1.0) ** 2).sum().backward()
             if mistake == "accumulation-4":
-                scheduler.step()  # the mistake: once per micro-batch
+                with warnings.catch_warnings():  # torch warns of this very mistake
+                    warnings.simplefilter("ignore", UserWarning)
+                    scheduler.step()  # the mistake: once per micro-batch
         optimizer.step()
         optimizer.zero_grad()
         if mistake == "per-epoch":
