@@ -158,3 +158,15 @@ def test_fifos_are_refused_without_blocking(tmp_path, step_design, subprocess_en
             capture_output=True, text=True, timeout=60, env=subprocess_env, check=False)
         assert child.returncode == 2 and child.stdout == "", child.stderr
         assert child.stderr.count("\n") == 1 and expected in child.stderr, child.stderr
+
+
+def test_the_example_runs(capsys, repo_root):
+    """examples/runs: a good run that matches its design and one that steps its scheduler on
+    every micro-batch, as the README shows them."""
+    design = repo_root / "examples" / "runs" / "warmup-cosine.json"
+    code, out, _ = _run(capsys, design, repo_root / "examples" / "runs" / "good")
+    assert code == 0 and out.startswith("matches: 300 logged steps of 300, ")
+    code, out, _ = _run(capsys, design, repo_root / "examples" / "runs" / "accumulation",
+                        "--json")
+    diagnosis = json.loads(out)["diagnosis"]
+    assert code == 1 and (diagnosis["kind"], diagnosis["factor"]) == ("stretch", 4)
