@@ -1,11 +1,12 @@
 """Hugging Face Trainer runs: `trainer_state.json`, in an output folder or a `checkpoint-N`.
 
 `log_history` holds one entry per logging call; a training entry has `learning_rate` and
-`step` (evaluation and final entries have neither). Since transformers 4.46 the Trainer
-reads the lr for the log before `lr_scheduler.step()`, right after `optimizer.step()`, and
-logs it at `step` = the global step after that optimizer step: the lr of 1-based optimizer
-step s, which is the design's step s - 1 (measured with transformers 5.25, logging_steps=1).
-Earlier versions logged the lr after the scheduler step, which reads as an offset of 1.
+`step` (evaluation and final entries have neither). The Trainer reads the lr for the log
+right after `optimizer.step()`, before `lr_scheduler.step()`, and logs it at `step` = the
+global step after that optimizer step: the lr of 1-based optimizer step s, which is the
+design's step s - 1 (measured with transformers 5.25, logging_steps=1). Releases before
+transformers' pull request 36973 (spring 2025) read it after the scheduler step, the next
+step's lr: their logs read as an offset of 1.
 
 An output folder without its own trainer_state.json is read at its newest checkpoint (the
 highest N of `checkpoint-N`).
