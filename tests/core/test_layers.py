@@ -11,7 +11,7 @@ import designer
 
 ROOT = Path(designer.__file__).parent
 # Each layer may import the layers after it in this list, never those before it.
-# core.runs sits beside core.importing: neither imports the other.
+# core.runs sits beside core.importing and never imports it.
 ORDER = ["designer.cli", "designer.ui", "designer.core.importing", "designer.core.runs",
          "designer.core.export", "designer.core.curves", "designer.core.safe_io",
          "designer.core.schedule"]
