@@ -20,7 +20,7 @@ maps outside the design (the end of a stretched run) are not held against it.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from fractions import Fraction
 from typing import Any
 
@@ -31,6 +31,10 @@ MAX_FACTOR = 64
 MAX_FRACTION_TERM = 8
 MAX_RESTARTS_TRIED = 64
 MIN_EXPLAINED = 4  # points an explanation must cover (or all, when the log has fewer)
+SAMPLE = 256  # points a mapping is tried on before the whole run
+# A mistake as a map from the logged points' design steps (as designed) and logged steps to
+# the design steps whose lr they got.
+Mapping = Callable[[np.ndarray, np.ndarray], np.ndarray]
 
 
 class Frame:
@@ -49,27 +53,47 @@ class Frame:
         peak = float(np.max(np.abs(designed))) if len(designed) else 0.0
         # Relative to the lr itself, but an lr of 0 (a warmup's start) compares to the peak.
         self.floor = max(peak * 1e-9, 1e-300)
+        self._sampled: tuple[int, np.ndarray] | None = None
 
     def inside(self, mapped: np.ndarray) -> np.ndarray:
         return (mapped >= 0) & (mapped < len(self.designed))
 
-    def errors(self, mapped: np.ndarray, factor: float = 1.0) -> np.ndarray:
-        """Relative error of each logged lr against factor x the design's at `mapped`
-        (inf where `mapped` is outside the design)."""
+    def errors(self, mapped: np.ndarray, factor: float = 1.0,
+               positions: np.ndarray | None = None) -> np.ndarray:
+        """Relative error of each logged lr (or those at `positions`) against factor x the
+        design's at `mapped` (inf where `mapped` is outside the design)."""
+        lrs = self.lrs if positions is None else self.lrs[positions]
         if not len(self.designed):
-            return np.full(len(self.lrs), np.inf)
+            return np.full(len(lrs), np.inf)
         expected = factor * self.designed[np.clip(mapped, 0, len(self.designed) - 1)]
         scale = np.maximum(np.abs(expected), self.floor)
-        errors = np.abs(self.lrs - expected) / scale
+        errors = np.abs(lrs - expected) / scale
         errors[~self.inside(mapped)] = np.inf
         return errors
 
-    def explains(self, mapped: np.ndarray, first: int, tolerance: float,
+    def explains(self, mapping: Mapping, first: int, tolerance: float,
                  factor: float = 1.0) -> bool:
+        """Whether `mapping(index, steps)` (the design step of each logged point) explains
+        the run. A sample (the points after the first difference, and some spread over the
+        run) turns most wrong mappings away before the whole run is compared."""
+        sample = self._sample(first)
+        mapped = mapping(self.index[sample], self.steps[sample])
+        inside = self.inside(mapped)
+        if not (self.errors(mapped, factor, sample)[inside] <= tolerance).all():
+            return False
+        mapped = mapping(self.index, self.steps)
         inside = self.inside(mapped)
         if not inside[first:].any() or inside.sum() < min(MIN_EXPLAINED, len(mapped)):
             return False
         return bool((self.errors(mapped, factor)[inside] <= tolerance).all())
+
+    def _sample(self, first: int) -> np.ndarray:
+        if self._sampled is None or self._sampled[0] != first:
+            count = len(self.steps)
+            spread = np.linspace(0, count - 1, min(count, SAMPLE)).astype(np.int64)
+            positions = np.arange(first, min(first + SAMPLE, count))
+            self._sampled = (first, np.unique(np.concatenate([positions, spread])))
+        return self._sampled[1]
 
 
 def diagnose(frame: Frame, first: int, tolerance: float) -> dict:
@@ -89,25 +113,27 @@ def diagnose(frame: Frame, first: int, tolerance: float) -> dict:
 def _findings(frame: Frame, first: int, tolerance: float) -> Iterator[dict]:
     """Every explanation, the likeliest first."""
     for n in (n for size in range(1, MAX_OFFSET + 1) for n in (size, -size)):
-        if frame.explains(frame.index + n, first, tolerance):
+        if frame.explains(lambda index, steps, n=n: index + n, first, tolerance):
             yield _offset(n)
     factor = _scale_factor(frame)
-    if factor is not None and frame.explains(frame.index, first, tolerance, factor):
+    if factor is not None and frame.explains(lambda index, steps: index, first, tolerance,
+                                             factor):
         yield _scale(factor, frame.design.base_lr)
-    if frame.per > 1 and frame.explains(frame.steps, first, tolerance):
+    if frame.per > 1 and frame.explains(lambda index, steps: steps, first, tolerance):
         yield _interval(frame.per, "batch", frame)
     for m in _epoch_lengths(frame):
-        if frame.explains(frame.index // m, first, tolerance):
+        if frame.explains(lambda index, steps, m=m: index // m, first, tolerance):
             yield (_interval(m, "epoch", frame) if _is_epoch(frame, m)
                    else _stretch(Fraction(1, m)))
     for fraction in _fractions():
-        if frame.explains(frame.index * fraction.numerator // fraction.denominator, first,
-                          tolerance):
+        if frame.explains(lambda index, steps, p=fraction.numerator, q=fraction.denominator:
+                          index * p // q, first, tolerance):
             yield _stretch(fraction)
     for restart in _restart_candidates(frame, first, tolerance):
-        mapped = np.where(frame.steps >= restart, frame.index - restart // frame.per,
-                          frame.index)
-        if frame.explains(mapped, first, tolerance):
+        def restarted(index, steps, at=restart):
+            return np.where(steps >= at, index - at // frame.per, index)
+
+        if frame.explains(restarted, first, tolerance):
             yield {"kind": "restart", "step": int(restart), "message": (
                 f"The run starts the schedule over at step {restart:,}: it was resumed "
                 "without the scheduler's state; save scheduler.state_dict() with the "
