@@ -198,6 +198,8 @@ def _validate(path: str) -> int:
 
 def _check_run(options) -> int:
     """`check-run`: exit 0 when the run matches, 1 when it differs, 2 on bad input."""
+    if options.run == "":
+        raise _Refused("no run given (the path is empty)")
     schedule = read_schedule_file(options.file)
     from designer.core.runs.design_run import check_run, exit_status, result_text
     from designer.core.runs.series import RunError

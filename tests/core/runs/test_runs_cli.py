@@ -129,6 +129,8 @@ def test_folders_that_are_not_runs(capsys, tmp_path, step_design):
     assert _one_line_error(capsys, step_design, tmp_path / "missing") == (
         f"{tmp_path / 'missing'}: cannot read it: No such file or directory")
     assert "not a regular file" in _one_line_error(capsys, step_design, "/dev/zero")
+    assert _one_line_error(capsys, step_design, "") == (
+        "lr-designer check-run: no run given (the path is empty)")
 
 
 def test_a_huge_log_is_refused_before_reading(capsys, tmp_path, step_design):
