@@ -45,7 +45,7 @@ class RunError(ValueError):
                          else f"{self.path}: {message}")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # arrays: equal runs are the same object
 class LoggedRun:
     """One lr series of a training run, aligned with the design's steps.
 
