@@ -112,3 +112,15 @@ print("ok")
     child = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                            timeout=120, env=subprocess_env, check=False)
     assert child.returncode == 0 and child.stdout.strip() == "ok", child.stderr
+
+
+def test_an_event_file_being_written_reads_up_to_its_last_whole_record(tmp_path, repo_root):
+    """A live run's file ends mid-record, or in bytes that are not a record yet."""
+    whole = (repo_root / "examples" / "runs" / "good" / "events.out.tfevents.example"
+             ).read_bytes()
+    for name, data in (("cut", whole[:-100]), ("tail", whole + b"\x07" * 40)):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "events.out.tfevents.live").write_bytes(data)
+        run = read_run(str(tmp_path / name))
+        count = 300 if name == "tail" else len(run.steps)
+        assert 250 < count <= 300 and run.steps.tolist() == list(range(count))
