@@ -144,15 +144,15 @@ def _findings(frame: Frame, first: int, tolerance: float) -> Iterator[dict]:
 def _offset(n: int) -> dict:
     steps = f"{abs(n)} step{'s' if abs(n) != 1 else ''}"
     if n > 0:
-        message = (f"The run's lr is the design's {steps} later: the lr is logged after "
-                   "scheduler.step() (or the scheduler is stepped before optimizer.step()); "
-                   "log it before scheduler.step(), and step the scheduler after "
-                   "optimizer.step().")
+        message = (f"The run's lr at each step is the design's {steps} later: it is logged "
+                   "after scheduler.step() (or the scheduler is stepped before "
+                   "optimizer.step()); log it before scheduler.step(), and step the scheduler "
+                   "after optimizer.step().")
     else:
-        message = (f"The run's lr is the design's {steps} earlier: the scheduler starts "
-                   "stepping late, or the log counts steps from 1; call scheduler.step() "
-                   "after every optimizer.step() from the first, and log the lr at the "
-                   "0-based step before optimizer.step().")
+        message = (f"The run's lr at each step is the design's {steps} earlier: the scheduler "
+                   "starts stepping late, or the log counts steps from 1; call "
+                   "scheduler.step() after every optimizer.step() from the first, and log the "
+                   "lr at the 0-based step before optimizer.step().")
     return {"kind": "offset", "steps": n, "message": message}
 
 
