@@ -7,6 +7,8 @@
     lr-designer import --hf TYPE --warmup-steps N --total-steps N --lr X [--extra K=V] [-o OUT]
     lr-designer export FILE --to python|function|lightning|hf|json|csv [-o OUT]
                        [--columns lr|lr,momentum] [--summary]   (columns: csv; summary: csv, json)
+    lr-designer check-run FILE RUN [--tag NAME] [--json]    a training run's logged lr against
+                       the design: exit 0 when it matches, 1 when it differs (and why)
     lr-designer --version
 
 Bad input never prints a traceback: every failure a user can cause is one line on stderr and
@@ -43,7 +45,7 @@ from designer.core.schedule.model import MAX_TOTAL_STEPS, ScheduleError
 
 EXIT_BAD_INPUT = 2
 EXIT_PIPE_CLOSED = 128 + 13  # what a shell reports for a tool ended by SIGPIPE
-COMMANDS = ("validate", "export", "import")
+COMMANDS = ("validate", "export", "import", "check-run")
 CSV_COLUMNS = ("lr", "lr,momentum")
 
 
@@ -95,6 +97,14 @@ def _command_parser() -> argparse.ArgumentParser:
                         help="csv: start with '# name: value' lines of the curve's facts; "
                              "json: add them as \"summary\"")
     _add_import_parser(commands)
+    check = commands.add_parser("check-run", help="check a training run's logged lr against "
+                                "the design (TensorBoard, Lightning CSVLogger, Trainer "
+                                "trainer_state.json, MLflow, CSV)")
+    check.add_argument("file", metavar="DESIGN.json")
+    check.add_argument("run", help="an event file, metrics.csv, trainer_state.json, a CSV, or "
+                       "the run's folder")
+    check.add_argument("--tag", help="the series to check (default: the first group's lr)")
+    check.add_argument("--json", action="store_true", help="the verdict as a JSON object")
     return parser
 
 
@@ -139,6 +149,8 @@ def _run(options: argparse.Namespace) -> int:
             return _validate(options.file)
         if options.command == "import":
             return _import(options)
+        if options.command == "check-run":
+            return _check_run(options)
         return _export(options.file, options.format, options.output, options.columns,
                        options.summary)
     except ScheduleError as exc:
@@ -183,6 +195,22 @@ def _validate(path: str) -> int:
     _warn_about(path, schedule)
     _write_stdout("ok\n")
     return 0
+
+
+def _check_run(options) -> int:
+    """`check-run`: exit 0 when the run matches, 1 when it differs, 2 on bad input."""
+    if options.run == "":
+        raise _Refused("no run given (the path is empty)")
+    schedule = read_schedule_file(options.file)
+    from designer.core.runs.design_run import check_run, exit_status, result_text
+    from designer.core.runs.series import RunError
+
+    try:
+        result = check_run(schedule, options.run, options.tag)
+    except RunError as exc:
+        return _fail(str(exc))
+    _write_stdout(result_text(result, as_json=options.json))
+    return exit_status(result)
 
 
 def _warn_about(path: str, schedule) -> None:

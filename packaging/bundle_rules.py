@@ -12,10 +12,12 @@ from fnmatch import fnmatchcase
 
 # Python packages the analysis drags in through optional imports but the app never runs:
 # test frameworks (torch.testing and pyqtgraph import them lazily), other Qt bindings,
-# notebook/plotting stacks, tensorboard, and Qt modules no code of ours or pyqtgraph imports.
+# notebook/plotting stacks, torch's TensorBoard writer (check-run reads event files with
+# tensorboard's own reader, which is bundled), and Qt modules no code of ours or pyqtgraph
+# imports.
 EXCLUDED_MODULES = (
     "tkinter", "_tkinter", "IPython", "jupyter_rfb", "matplotlib", "pandas", "scipy",
-    "h5py", "cupy", "tensorboard", "torch.utils.tensorboard",
+    "h5py", "cupy", "torch.utils.tensorboard",
     "sqlite3",  # only torch.autograd.profiler's nvprof reader imports it, inside a function
     "hypothesis", "pytest", "_pytest", "pluggy", "setuptools", "pkg_resources", "pip",
     "PyQt5", "PyQt6", "PySide2",

@@ -4,7 +4,8 @@ The spec bundles only the third-party packages in this list (so whatever else is
 in the build environment stays out) and keeps torch's .py sources only for these modules
 (torch reads the source of some modules when they are imported: config modules, TorchScript
 overloads). Runs the source install offscreen: every example and coverage design through
-the engine, the exporters and the curve cache, and the window on an example, exporting its
+the engine, the exporters and the curve cache, `check-run` on the example TensorBoard run
+(tensorboard's event reader), and the window on an example, exporting its
 plot as PNG and SVG. The window's curve worker imports nothing the engine run does not.
 """
 
@@ -36,6 +37,10 @@ def run_engine(root: Path) -> None:
         for fmt in ("python", "json", "csv"):
             "".join(export_chunks(schedule, fmt, summary=fmt != "python"))
     CurveCache()
+    from designer.core.runs.design_run import check_run
+
+    runs = root / "examples" / "runs"
+    check_run(load_schedule_file(runs / "warmup-cosine.json"), str(runs / "good"))
 
 
 def run_window(root: Path) -> None:

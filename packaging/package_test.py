@@ -4,7 +4,8 @@ Unpacks dist/lr-designer-<version>-linux-x86_64.tar.gz into a temporary folder a
 frozen executable there with a clean environment (no virtualenv on PATH, no PYTHONPATH, a
 fresh HOME, the temporary folder as working directory):
 
-- `--version`, `validate` (a good and a broken file), a mistyped command;
+- `--version`, `validate` (a good and a broken file), a mistyped command, `check-run` on
+  the example TensorBoard run (tensorboard's reader is bundled);
 - `export --to python|json|csv` of every example, and `--to csv` of designs that use every
   scheduler and every optimizer (packaging/coverage_designs.py): each output must equal the
   source install's byte for byte, with nothing on stderr;
@@ -145,6 +146,12 @@ def cli_checks(checks: Checks, exe: Path, env: dict[str, str], work: Path,
                  work)
     checks.check(result.returncode == 0 and (work / "out.csv").is_file(),
                  "export -o writes the file", tail(result.stderr))
+    runs = ROOT / "examples" / "runs"  # read in place: check-run only reads
+    result = run([str(exe), "check-run", str(runs / "warmup-cosine.json"),
+                  str(runs / "accumulation")], env, work)
+    checks.check(result.returncode == 1 and b"4x as fast" in result.stdout
+                 and not result.stderr, "check-run reads a TensorBoard run -> stretch 4",
+                 tail(result.stdout + result.stderr))
 
     # Every format of one example; the CSV (the exact curve) of every other design.
     jobs = [(path.name, fmt) for path in sorted(work.glob("*.json")) if path != broken

@@ -75,6 +75,20 @@ def read_regular_file(path: str, limit: int, what: str) -> bytes:
     return data
 
 
+def check_regular_file(path: str, limit: int, what: str) -> int:
+    """The size of `path`, if it is a regular file of at most `limit` bytes, for a file a
+    library opens itself (TensorBoard's event reader): the same refusals as
+    `read_regular_file` (ScheduleError), checked before the library opens it."""
+    try:
+        info = os.stat(path)
+    except OSError as exc:
+        raise ScheduleError("", f"cannot read {path}: {exc.strerror or exc}") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise ScheduleError("", f"{path} is a folder, not a {what}")
+    _check_regular(info, limit, what)
+    return info.st_size
+
+
 def _check_regular(info: os.stat_result, limit: int, what: str) -> None:
     if not stat.S_ISREG(info.st_mode):
         kind = next((name for test, name in _FILE_KINDS if test(info.st_mode)),

@@ -315,7 +315,8 @@ def test_step_counts_are_checked(capsys, args, words):
 def test_an_unknown_command_suggests_the_close_one(capsys):
     message = one_line_error(capsys, main(["valdate", "x.json"]))
     assert message == ("lr-designer: unknown command 'valdate' (did you mean 'validate'?); "
-                       "commands: validate, export, import; to open a file, give its path")
+                       "commands: validate, export, import, check-run; to open a file, give "
+                       "its path")
     message = one_line_error(capsys, main(["z" * 10_000]))
     assert "did you mean" not in message and len(message) < 200
 

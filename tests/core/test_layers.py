@@ -11,8 +11,10 @@ import designer
 
 ROOT = Path(designer.__file__).parent
 # Each layer may import the layers after it in this list, never those before it.
-ORDER = ["designer.cli", "designer.ui", "designer.core.importing", "designer.core.export",
-         "designer.core.curves", "designer.core.safe_io", "designer.core.schedule"]
+# core.runs sits beside core.importing and never imports it.
+ORDER = ["designer.cli", "designer.ui", "designer.core.importing", "designer.core.runs",
+         "designer.core.export", "designer.core.curves", "designer.core.safe_io",
+         "designer.core.schedule"]
 
 
 def _modules() -> dict[str, Path]:
