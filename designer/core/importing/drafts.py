@@ -13,55 +13,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from designer.core.importing.reader import NotImportable, SchedulerCall, Unknown
+from designer.core.importing.signatures import HF_FUNCTIONS, POSITIONAL_ORDER
 from designer.core.importing.values import EVALUATION_FAILURES
 from designer.core.schedule.catalog import REQUIRED, SCHEDULERS
 from designer.core.schedule.expressions import parse_expression
 from designer.core.schedule.kinds import check_value
 from designer.core.schedule.model import MAX_TOTAL_STEPS, RESTART, ScheduleError
 
-# torch's positional order after the optimizer (the catalog lists only what the designer edits).
-POSITIONAL_ORDER = {
-    "LambdaLR": ("lr_lambda", "last_epoch"),
-    "MultiplicativeLR": ("lr_lambda", "last_epoch"),
-    "StepLR": ("step_size", "gamma", "last_epoch"),
-    "MultiStepLR": ("milestones", "gamma", "last_epoch"),
-    "ConstantLR": ("factor", "total_iters", "last_epoch"),
-    "LinearLR": ("start_factor", "end_factor", "total_iters", "last_epoch"),
-    "ExponentialLR": ("gamma", "last_epoch"),
-    "PolynomialLR": ("total_iters", "power", "last_epoch"),
-    "CosineAnnealingLR": ("T_max", "eta_min", "last_epoch"),
-    "CosineAnnealingWarmRestarts": ("T_0", "T_mult", "eta_min", "last_epoch"),
-    "CyclicLR": ("base_lr", "max_lr", "step_size_up", "step_size_down", "mode", "gamma",
-                 "scale_fn", "scale_mode", "cycle_momentum", "base_momentum", "max_momentum",
-                 "last_epoch"),
-    "OneCycleLR": ("max_lr", "total_steps", "epochs", "steps_per_epoch", "pct_start",
-                   "anneal_strategy", "cycle_momentum", "base_momentum", "max_momentum",
-                   "div_factor", "final_div_factor", "three_phase", "last_epoch"),
-    "ReduceLROnPlateau": ("mode", "factor", "patience", "threshold", "threshold_mode",
-                          "cooldown", "min_lr", "eps"),
-    "SequentialLR": ("schedulers", "milestones", "last_epoch"),
-}
-# transformers' schedule functions: lr_scheduler_type and positional order after the optimizer.
-HF_FUNCTIONS = {
-    "get_linear_schedule_with_warmup": ("linear", ("num_warmup_steps", "num_training_steps")),
-    "get_cosine_schedule_with_warmup": ("cosine", ("num_warmup_steps", "num_training_steps",
-                                                   "num_cycles")),
-    "get_cosine_with_hard_restarts_schedule_with_warmup": (
-        "cosine_with_restarts", ("num_warmup_steps", "num_training_steps", "num_cycles")),
-    "get_polynomial_decay_schedule_with_warmup": (
-        "polynomial", ("num_warmup_steps", "num_training_steps", "lr_end", "power")),
-    "get_constant_schedule": ("constant", ()),
-    "get_constant_schedule_with_warmup": ("constant_with_warmup", ("num_warmup_steps",)),
-    "get_inverse_sqrt_schedule": ("inverse_sqrt", ("num_warmup_steps", "timescale")),
-    "get_cosine_with_min_lr_schedule_with_warmup": (
-        "cosine_with_min_lr", ("num_warmup_steps", "num_training_steps", "num_cycles")),
-    "get_cosine_with_min_lr_schedule_with_warmup_lr_rate": (
-        "cosine_warmup_with_min_lr", ("num_warmup_steps", "num_training_steps", "num_cycles")),
-    "get_wsd_schedule": ("warmup_stable_decay", ("num_warmup_steps", "num_decay_steps",
-                                                 "num_training_steps", "num_stable_steps")),
-    "get_scheduler": (None, ("num_warmup_steps", "num_training_steps",
-                             "scheduler_specific_kwargs")),
-}
 _REDUCE = ("torch's {combination} refuses ReduceLROnPlateau: it steps its schedulers without "
            "the validation metric ReduceLROnPlateau needs")
 _REDUCE_PHASE = ("; the design makes it a phase of its own, which the exported module steps "
@@ -90,7 +48,7 @@ class DraftReader:
     """The scheduler-reading part of `_Assembler` (which provides `problem`, `note`, `reader`,
     `steps_per_epoch` and `param_groups`)."""
 
-    def _argument(self, call: SchedulerCall, name: str) -> Any:
+    def argument(self, call: SchedulerCall, name: str) -> Any:
         """An argument of a scheduler call by torch's (or transformers') parameter name."""
         if call.kind == "ChainedScheduler":
             names = ("schedulers", "optimizer")
@@ -106,7 +64,7 @@ class DraftReader:
             children = bound.get("schedulers")
             if isinstance(children, (list, tuple)) and children and isinstance(
                     children[0], SchedulerCall):
-                return self._argument(children[0], "optimizer")
+                return self.argument(children[0], "optimizer")
         return bound.get(name, Unknown(f"{call.kind} has no `{name}` in the snippet"))
 
     def draft(self, call: SchedulerCall, optimizer: Any = None,
@@ -130,12 +88,12 @@ class DraftReader:
             self.problem(call.line, f"{kind} got more positional arguments than torch takes")
         given = dict(zip(order, args))
         given.update(call.kwargs)
-        if optimizer is not None and self._argument(call, "optimizer") is not optimizer:
+        if optimizer is not None and self.argument(call, "optimizer") is not optimizer:
             self.problem(call.line, f"{kind} is built on another optimizer than the "
                          "SequentialLR around it")
         given.pop("optimizer", None)
         given.pop("verbose", None)
-        self._check_last_epoch(call, given.pop("last_epoch", -1))
+        self.check_last_epoch(call, given.pop("last_epoch", -1))
         if kind == "OneCycleLR":
             self._one_cycle_total(call, given)
         if kind == "CyclicLR":
@@ -181,7 +139,7 @@ class DraftReader:
                 params[spec.fit_param] = spec.param(spec.fit_param).default
         return Draft(kind, params, call.line, duration=duration)
 
-    def _check_last_epoch(self, call: SchedulerCall, last_epoch: Any) -> None:
+    def check_last_epoch(self, call: SchedulerCall, last_epoch: Any) -> None:
         if last_epoch != -1:
             shown = "unknown" if isinstance(last_epoch, Unknown) else repr(last_epoch)
             self.problem(call.line, f"{call.kind}'s last_epoch ({shown}) resumes a schedule "
@@ -192,6 +150,10 @@ class DraftReader:
         if isinstance(value, Unknown):
             raise NotImportable(value.why)
         if kind != "expression":
+            unknown = next((v for v in value if isinstance(v, Unknown)), None) if isinstance(
+                value, (list, tuple)) else None
+            if unknown is not None:  # milestones=[30, args.second]
+                raise NotImportable(unknown.why)
             return value
         if not isinstance(value, (list, tuple)):
             return self.reader.lambda_text(value)
@@ -251,9 +213,9 @@ class DraftReader:
                      f"{why or 'it needs total_steps, or epochs and steps_per_epoch'}")
 
     def sequential(self, call: SchedulerCall) -> list[Draft]:
-        children = self._argument(call, "schedulers")
-        milestones = self._argument(call, "milestones")
-        optimizer = self._argument(call, "optimizer")
+        children = self.argument(call, "schedulers")
+        milestones = self.argument(call, "milestones")
+        optimizer = self.argument(call, "optimizer")
         if isinstance(children, Unknown) or not isinstance(children, (list, tuple)):
             self.problem(call.line, "SequentialLR's schedulers are not a list the snippet "
                          "builds")
@@ -295,7 +257,7 @@ class DraftReader:
         return drafts
 
     def chained(self, call: SchedulerCall) -> list[Draft]:
-        children = self._argument(call, "schedulers")
+        children = self.argument(call, "schedulers")
         if not isinstance(children, (list, tuple)) or not children or not all(
                 isinstance(c, SchedulerCall) for c in children):
             self.problem(call.line, "ChainedScheduler's schedulers are not a list of "
@@ -307,7 +269,7 @@ class DraftReader:
         # A member whose lr_lambda fails from the start makes the snippet raise; the chain is
         # read without it (the suggested lambda in its place would change the lr, and make
         # the chain one the timeline cannot hold). A later failure is the phase's problem.
-        drafts = [d for d in drafts if not self._lambda_fails(d, 1, "it is left out of the "
+        drafts = [d for d in drafts if not self.lambda_fails(d, 1, "it is left out of the "
                                                                "ChainedScheduler")]
         if not drafts:
             return []
@@ -320,7 +282,7 @@ class DraftReader:
                       "unchanged, so the chain is that one scheduler")
         return active or drafts[:1]
 
-    def _lambda_fails(self, draft: Draft, steps: int, consequence: str) -> bool:
+    def lambda_fails(self, draft: Draft, steps: int, consequence: str) -> bool:
         """Whether the draft's lr_lambda fails at a step torch evaluates it at in `steps`
         steps; a problem says where, and `consequence`."""
         text = draft.params.get("lr_lambda")

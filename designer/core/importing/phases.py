@@ -140,7 +140,7 @@ class PhaseBuilder:
                 params[fit] = draft.duration  # an explicit duration that differs stays explicit
             if fit and params.get(fit) == steps:
                 del params[fit]  # equal to the phase: fitted, so it follows a resize
-            if spec.has_param("lr_lambda") and self._lambda_fails(
+            if spec.has_param("lr_lambda") and self.lambda_fails(
                     draft, steps, f"the design uses {spec.param('lr_lambda').suggested!r} in its "
                     "place"):
                 params["lr_lambda"] = spec.param("lr_lambda").suggested

@@ -162,7 +162,7 @@ class _Assembler(OptimizerReader, DraftReader, PhaseBuilder, FindingLog):
             named = f" `{other.target}`" if other.target else ""
             self.problem(other.line, f"another scheduler ({other.kind}{named}) is built here; "
                          f"only the {root.kind} of line {root.line} was imported")
-        optimizer = self.optimizer(self._argument(root, "optimizer"), root.line)
+        optimizer = self.optimizer(self.argument(root, "optimizer"), root.line)
         if root.kind.startswith("hf:"):
             return self.transformers(root, optimizer)
         combination = root.kind if root.kind in ("SequentialLR", "ChainedScheduler") else "single"
@@ -204,7 +204,7 @@ class _Assembler(OptimizerReader, DraftReader, PhaseBuilder, FindingLog):
         if function not in HF_FUNCTIONS:
             self.problem(call.line, f"transformers' {function} is not one the designer imports")
             return self._result(empty, "")
-        arguments = {k: self._argument(call, k) for k in (
+        arguments = {k: self.argument(call, k) for k in (
             "name", "num_warmup_steps", "num_training_steps", "scheduler_specific_kwargs",
             "last_epoch")}
         extra = {k: v for k, v in call.kwargs.items() if k not in (*arguments, "optimizer")}
@@ -223,7 +223,7 @@ class _Assembler(OptimizerReader, DraftReader, PhaseBuilder, FindingLog):
         if not isinstance(kind, str):
             self.problem(call.line, "the schedule type is only known when the script runs")
             return self._result(empty, "")
-        self._check_last_epoch(call, arguments["last_epoch"] if not isinstance(
+        self.check_last_epoch(call, arguments["last_epoch"] if not isinstance(
             arguments["last_epoch"], Unknown) else -1)
         # transformers ignores num_warmup_steps for these two types.
         warmup = 0 if kind in ("constant", PLATEAU) else arguments["num_warmup_steps"]

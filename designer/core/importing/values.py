@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from designer.core.schedule.catalog import OPTIMIZERS, SCHEDULERS
+from designer.core.schedule.kinds import MAX_LIST_LENGTH
 
 TORCH_SCHEDULERS = "torch.optim.lr_scheduler"
 OTHER_TORCH_SCHEDULERS = ("SequentialLR", "ChainedScheduler", "ReduceLROnPlateau",
@@ -30,10 +31,22 @@ IMPLICIT = {"torch": "torch", "optim": "torch.optim", "lr_scheduler": TORCH_SCHE
                                                                 *OTHER_TORCH_SCHEDULERS)},
              **{name: f"torch.optim.{name}" for name in (*OPTIMIZERS, *OTHER_TORCH_OPTIMIZERS)}}
 NUMERIC_BUILTINS = ("int", "float", "round", "min", "max", "abs")
+# Builtins over lists that constant folding computes (min, max of one list and round with
+# digits too); `designer.core.importing.folding`.
+FOLDED_BUILTINS = ("len", "range", "list", "tuple", "sum", "sorted")
 SCHEDULER_LIKE = re.compile(r"(LR|Scheduler|Schedule)$", re.IGNORECASE)
 MAX_STATEMENTS = 20_000
 MAX_CALL_DEPTH = 12
 MAX_LAMBDA_NODES = 4_000
+# Constant folding: no list the snippet builds holds more items than a file's (milestones),
+# and comprehensions, ranges walked and repetitions compute at most MAX_FOLD_STEPS items in
+# all, so that a hostile snippet costs a bounded time (about a second at worst).
+MAX_ITEMS = MAX_LIST_LENGTH
+MAX_FOLD_STEPS = 20_000
+MAX_DISPATCH = 16  # a loop over at most this many schedulers or optimizers is unrolled
+# Methods that change a list or dict in place.
+MUTATORS = ("append", "extend", "insert", "pop", "remove", "sort", "reverse", "clear",
+            "update", "setdefault", "popitem")
 # What evaluating a snippet's expression, or writing its syntax back as text, can raise:
 # ExpressionError (a ValueError), arithmetic failures, ValueError for an int over Python's
 # 4,300-digit int-to-str limit, and the depth and size limits of the interpreter.
@@ -83,12 +96,14 @@ class Ref:
 
 @dataclass(eq=False)
 class OptimizerCall:
-    """`torch.optim.<name>(params, lr, ...)` as written: arguments are read values."""
+    """`torch.optim.<name>(params, lr, ...)` as written: arguments are read values;
+    `target` the name it was first assigned to (`opt_g`, `optimizers[0]`), if any."""
 
     name: str
     line: int
     args: list[Any]
     kwargs: dict[str, Any]
+    target: str = ""
 
 
 @dataclass(frozen=True)
@@ -119,6 +134,7 @@ class SchedulerCall:
     args: list[Any]
     kwargs: dict[str, Any]
     target: str = ""  # the variable it was assigned to
+    optimizer_source: str = ""  # the snippet's code of its optimizer argument
     custom: bool = False
     consumed: bool = False  # part of a SequentialLR or ChainedScheduler
     steps: list[StepSite] = field(default_factory=list)
@@ -172,6 +188,13 @@ class Scope:
             scope = scope.parent
         return MISSING
 
+    def rebind(self, name: str, value: Any) -> None:
+        """Set `name` where it is bound (here if nowhere)."""
+        scope: Scope | None = self
+        while scope is not None and name not in scope.names:
+            scope = scope.parent
+        (scope or self).names[name] = value
+
 
 MISSING = object()
 
@@ -201,6 +224,39 @@ def lambda_parameters(arguments: ast.arguments) -> list[_Parameter]:
     result = [_Parameter(a.arg, d) for a, d in zip(positional, defaults)]
     result += [_Parameter(a.arg, d) for a, d in zip(arguments.kwonlyargs, arguments.kw_defaults)]
     return result
+
+
+def is_data(value: Any) -> bool:
+    """Whether `value` is plain data the snippet computed (numbers, texts, None, and lists,
+    tuples, dicts and ranges of them), as opposed to what it builds (optimizers,
+    schedulers, functions) or does not know."""
+    pending, seen = [value], set()
+    while pending:
+        item = pending.pop()
+        if isinstance(item, (list, tuple, dict)):
+            if id(item) in seen:  # a list that holds itself (`a.append(a)`)
+                continue
+            seen.add(id(item))
+            pending.extend(item.values() if isinstance(item, dict) else item)
+        elif item is not None and not isinstance(item, (bool, int, float, str, range)):
+            return False
+    return True
+
+
+def holds_built(value: Any) -> bool:
+    """Whether `value` is, or holds, something the snippet builds or defines (an optimizer,
+    a scheduler, a function, a class, an argparse parser) rather than plain values."""
+    pending, seen = [value], set()
+    while pending:
+        item = pending.pop()
+        if isinstance(item, (list, tuple, dict)):
+            if id(item) not in seen:
+                seen.add(id(item))
+                pending.extend(item.values() if isinstance(item, dict) else item)
+        elif isinstance(item, (OptimizerCall, SchedulerCall, Function, UserClass, ArgParser,
+                               Namespace, Ref)):
+            return True
+    return False
 
 
 def is_number_node(value: Any) -> bool:
