@@ -325,16 +325,18 @@ def _positive_int(value: Any) -> bool:
 
 def _leaves_lr_alone(draft: Draft) -> bool:
     """Whether a scheduler never changes the lr, whatever its length."""
-    p = draft.params
+    def value(name: str) -> Any:  # the snippet's value, else torch's default
+        return draft.params.get(name, SCHEDULERS[draft.scheduler].param(name).default)
+
     if draft.scheduler == "ConstantLR":
-        return p.get("factor", 1.0 / 3) == 1
+        return value("factor") == 1
     if draft.scheduler == "LinearLR":
-        return p.get("start_factor", 1.0 / 3) == 1 and p.get("end_factor", 1.0) == 1
+        return value("start_factor") == 1 and value("end_factor") == 1
     if draft.scheduler in ("StepLR", "MultiStepLR", "ExponentialLR"):
-        return p.get("gamma", 0.1) == 1
-    if draft.scheduler in ("LambdaLR", "MultiplicativeLR") and "lr_lambda" in p:
+        return value("gamma") == 1
+    if draft.scheduler in ("LambdaLR", "MultiplicativeLR") and "lr_lambda" in draft.params:
         try:
-            expression = parse_expression(p["lr_lambda"])
+            expression = parse_expression(draft.params["lr_lambda"])
             return "step" not in expression.python_source and expression(0) == 1
         except EVALUATION_FAILURES:
             return False  # not known to leave the lr alone
@@ -344,6 +346,11 @@ def _leaves_lr_alone(draft: Draft) -> bool:
 def default_length(draft: Draft) -> int:
     """A run length that shows the scheduler's shape, when the snippet does not say."""
     p = draft.params
+    spec = SCHEDULERS[draft.scheduler]
+
+    def value(name: str) -> Any:  # the snippet's value, else torch's default
+        return p.get(name, spec.param(name).default)
+
     if draft.duration is not None:
         return draft.duration
     if draft.scheduler == "StepLR":
@@ -351,9 +358,10 @@ def default_length(draft: Draft) -> int:
     if draft.scheduler == "MultiStepLR" and p.get("milestones"):
         return max(p["milestones"]) + max(1, min(p["milestones"]))
     if draft.scheduler == "CosineAnnealingWarmRestarts":
-        return min(MAX_TOTAL_STEPS, p["T_0"] * (1 + p.get("T_mult", 1) + p.get("T_mult", 1) ** 2))
+        t_mult = value("T_mult")
+        return min(MAX_TOTAL_STEPS, p["T_0"] * (1 + t_mult + t_mult ** 2))
     if draft.scheduler == "CyclicLR":
-        up = p.get("step_size_up", 2000)
-        return 2 * (up + (p.get("step_size_down") or up))
-    fit = SCHEDULERS[draft.scheduler].fit_param
+        up = value("step_size_up")
+        return 2 * (up + (value("step_size_down") or up))
+    fit = spec.fit_param
     return p[fit] if fit and fit in p else 100
