@@ -44,28 +44,29 @@ class Draft:
     duration: int | None = None  # the duration parameter as the snippet gave it
     start: str = RESTART
 
+def call_argument(call: SchedulerCall, name: str) -> Any:
+    """An argument of a scheduler call by torch's (or transformers') parameter name."""
+    if call.kind == "ChainedScheduler":
+        names: tuple[str, ...] = ("schedulers", "optimizer")
+    elif call.kind.startswith("hf:"):
+        rest = HF_FUNCTIONS.get(call.kind[3:], (None, ()))[1]
+        names = ("name", "optimizer", *rest) if call.kind == "hf:get_scheduler" else (
+            "optimizer", *rest)
+    else:
+        names = ("optimizer", *POSITIONAL_ORDER.get(call.kind, ()))
+    bound = dict(zip(names, call.args))
+    bound.update(call.kwargs)
+    if name == "optimizer" and call.kind == "ChainedScheduler" and "optimizer" not in bound:
+        children = bound.get("schedulers")
+        if isinstance(children, (list, tuple)) and children and isinstance(
+                children[0], SchedulerCall):
+            return call_argument(children[0], "optimizer")
+    return bound.get(name, Unknown(f"{call.kind} has no `{name}` in the snippet"))
+
+
 class DraftReader:
     """The scheduler-reading part of `_Assembler` (which provides `problem`, `note`, `reader`,
     `steps_per_epoch` and `param_groups`)."""
-
-    def argument(self, call: SchedulerCall, name: str) -> Any:
-        """An argument of a scheduler call by torch's (or transformers') parameter name."""
-        if call.kind == "ChainedScheduler":
-            names = ("schedulers", "optimizer")
-        elif call.kind.startswith("hf:"):
-            rest = HF_FUNCTIONS.get(call.kind[3:], (None, ()))[1]
-            names = ("name", "optimizer", *rest) if call.kind == "hf:get_scheduler" else (
-                "optimizer", *rest)
-        else:
-            names = ("optimizer", *POSITIONAL_ORDER.get(call.kind, ()))
-        bound = dict(zip(names, call.args))
-        bound.update(call.kwargs)
-        if name == "optimizer" and call.kind == "ChainedScheduler" and "optimizer" not in bound:
-            children = bound.get("schedulers")
-            if isinstance(children, (list, tuple)) and children and isinstance(
-                    children[0], SchedulerCall):
-                return self.argument(children[0], "optimizer")
-        return bound.get(name, Unknown(f"{call.kind} has no `{name}` in the snippet"))
 
     def draft(self, call: SchedulerCall, optimizer: Any = None,
               combination: str = "") -> Draft | None:
@@ -88,7 +89,7 @@ class DraftReader:
             self.problem(call.line, f"{kind} got more positional arguments than torch takes")
         given = dict(zip(order, args))
         given.update(call.kwargs)
-        if optimizer is not None and self.argument(call, "optimizer") is not optimizer:
+        if optimizer is not None and call_argument(call, "optimizer") is not optimizer:
             self.problem(call.line, f"{kind} is built on another optimizer than the "
                          "SequentialLR around it")
         given.pop("optimizer", None)
@@ -213,9 +214,9 @@ class DraftReader:
                      f"{why or 'it needs total_steps, or epochs and steps_per_epoch'}")
 
     def sequential(self, call: SchedulerCall) -> list[Draft]:
-        children = self.argument(call, "schedulers")
-        milestones = self.argument(call, "milestones")
-        optimizer = self.argument(call, "optimizer")
+        children = call_argument(call, "schedulers")
+        milestones = call_argument(call, "milestones")
+        optimizer = call_argument(call, "optimizer")
         if isinstance(children, Unknown) or not isinstance(children, (list, tuple)):
             self.problem(call.line, "SequentialLR's schedulers are not a list the snippet "
                          "builds")
@@ -257,7 +258,7 @@ class DraftReader:
         return drafts
 
     def chained(self, call: SchedulerCall) -> list[Draft]:
-        children = self.argument(call, "schedulers")
+        children = call_argument(call, "schedulers")
         if not isinstance(children, (list, tuple)) or not children or not all(
                 isinstance(c, SchedulerCall) for c in children):
             self.problem(call.line, "ChainedScheduler's schedulers are not a list of "
