@@ -233,15 +233,8 @@ class DraftReader:
         drafts, previous = [], 0
         for index, child in enumerate(children):
             end = milestones[index] if index < len(milestones) else None
-            if not isinstance(child, SchedulerCall):
-                why = child.why if isinstance(child, Unknown) else "not a scheduler"
-                self.problem(call.line, f"SequentialLR's schedulers[{index}]: {why}")
-                draft = None
-            elif child.kind in ("SequentialLR", "ChainedScheduler"):
-                self.problem(child.line, f"a {child.kind} inside SequentialLR is not imported")
-                draft = None
-            else:
-                draft = self.draft(child, optimizer, "SequentialLR")
+            draft = self._sequential_child(call, index, child, optimizer,
+                                           None if end is None else end - previous)
             if end is not None and end <= previous:
                 if end < previous:
                     self.problem(call.line, "SequentialLR's milestones must increase")
@@ -256,6 +249,25 @@ class DraftReader:
             if end is not None:
                 previous = end
         return drafts
+
+    def _sequential_child(self, call: SchedulerCall, index: int, child: Any, optimizer: Any,
+                          length: int | None) -> Draft | None:
+        """The draft of SequentialLR's schedulers[index], which runs `length` steps (None:
+        to the end); a custom scheduler with a length keeps its place, holding the lr."""
+        if not isinstance(child, SchedulerCall):
+            why = child.why if isinstance(child, Unknown) else "not a scheduler"
+            self.problem(call.line, f"SequentialLR's schedulers[{index}]: {why}")
+            return None
+        if child.kind in ("SequentialLR", "ChainedScheduler"):
+            self.problem(child.line, f"a {child.kind} inside SequentialLR is not imported")
+            return None
+        if child.custom and length is not None and length > 0:
+            self.problem(child.line, f"`{child.kind}` is not one of torch's schedulers: its "
+                         f"curve is only known by running it; the design holds the lr constant "
+                         f"for its {length:,} steps instead, so its curve differs from the "
+                         "script's there")
+            return Draft("ConstantLR", {"factor": 1.0}, child.line)
+        return self.draft(child, optimizer, "SequentialLR")
 
     def chained(self, call: SchedulerCall) -> list[Draft]:
         children = call_argument(call, "schedulers")
