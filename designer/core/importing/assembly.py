@@ -15,6 +15,7 @@ from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from designer.core.importing.combinations import CombinationReader
 from designer.core.importing.drafts import DraftReader, call_argument, default_length
 from designer.core.importing.groups import OptimizerReader
 from designer.core.importing.hf_calls import TransformersReader
@@ -150,8 +151,8 @@ def _unique(name: str, taken: set[str]) -> str:
     return candidate
 
 
-class DesignAssembler(OptimizerReader, DraftReader, PhaseBuilder, TransformersReader,
-                      FindingLog):
+class DesignAssembler(OptimizerReader, DraftReader, CombinationReader, PhaseBuilder,
+                      TransformersReader, FindingLog):
     """Builds the design of one optimizer's scheduler calls (`calls`)."""
 
     def __init__(self, reader: SnippetReader, total_steps: int | None, name: str,

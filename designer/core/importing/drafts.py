@@ -1,10 +1,11 @@
-"""From a recorded scheduler call to a draft phase (`designer.core.importing.python`).
+"""From a recorded scheduler call to a draft phase (`designer.core.importing.assembly`).
 
 Each timeline scheduler becomes a `Draft`: its parameters checked against the catalog, its
-duration parameter kept aside until the run length is known. `SequentialLR` gives one draft
-per scheduler with lengths from its milestones; a `ChainedScheduler` gives the one member
-that changes the lr. A `ReduceLROnPlateau` gets a synthetic metric in place of
-the training's, and list arguments with one value per param group become per-group values.
+duration parameter kept aside until the run length is known (SequentialLR and
+ChainedScheduler are `designer.core.importing.combinations`'). A `ReduceLROnPlateau` gets a
+synthetic metric in place of the training's, list arguments with one value per param group
+become per-group values, and a count torch computes with as a float (`T_max=epochs * 1.0`)
+is taken as the int it equals.
 """
 
 from __future__ import annotations
@@ -14,9 +15,7 @@ from typing import Any
 
 from designer.core.importing.reader import NotImportable, SchedulerCall, Unknown
 from designer.core.importing.signatures import HF_FUNCTIONS, POSITIONAL_ORDER
-from designer.core.importing.values import EVALUATION_FAILURES
-from designer.core.schedule.catalog import REQUIRED, SCHEDULERS
-from designer.core.schedule.expressions import parse_expression
+from designer.core.schedule.catalog import INT, INT_LIST, REQUIRED, SCHEDULERS
 from designer.core.schedule.kinds import check_value
 from designer.core.schedule.model import MAX_TOTAL_STEPS, RESTART, ScheduleError
 
@@ -28,10 +27,6 @@ _SIMULATED = ("ReduceLROnPlateau lowers the lr when the validation metric stops 
               "and the snippet's metric only exists while it trains: the design's curve is a "
               "simulation with a synthetic validation metric scaled to the phase, which you "
               "set in the phase (metric, metric_noise, eval_every)")
-_CHAIN = ("ChainedScheduler applies all of its schedulers at every step, multiplying their "
-          "effects; the timeline runs one scheduler at a time, so only a chain in which all "
-          "but one scheduler leave the lr unchanged can be imported")
-
 @dataclass
 class Draft:
     """A phase before the run length is known. `length` None: the open last phase."""
@@ -82,30 +77,51 @@ class DraftReader:
         if call.custom or kind not in SCHEDULERS:
             self.problem(call.line, f"{kind} is not a scheduler the timeline supports")
             return None
-        spec = SCHEDULERS[kind]
-        order = POSITIONAL_ORDER[kind]
-        args = call.args[1:]
-        if len(args) > len(order):
-            self.problem(call.line, f"{kind} got more positional arguments than torch takes")
-        given = dict(zip(order, args))
-        given.update(call.kwargs)
         if optimizer is not None and call_argument(call, "optimizer") is not optimizer:
             self.problem(call.line, f"{kind} is built on another optimizer than the "
                          "SequentialLR around it")
+        spec = SCHEDULERS[kind]
+        params = self._draft_params(call, self._given(call))
+        if spec.simulated:
+            # The metric itself is set with the phase's length (`PhaseBuilder.phases`).
+            self.note(call.line, _SIMULATED)
+        duration = None
+        if spec.fit_param:
+            duration = params.pop(spec.fit_param, None)
+            if duration is None and spec.param(spec.fit_param).default is not REQUIRED:
+                # torch's default, not the phase length, is what the snippet runs with.
+                params[spec.fit_param] = spec.param(spec.fit_param).default
+        return Draft(kind, params, call.line, duration=duration)
+
+    def _given(self, call: SchedulerCall) -> dict[str, Any]:
+        """The call's arguments by torch's names, without those no phase holds."""
+        order = POSITIONAL_ORDER[call.kind]
+        args = call.args[1:]
+        if len(args) > len(order):
+            self.problem(call.line, f"{call.kind} got more positional arguments than torch "
+                         "takes")
+        given = dict(zip(order, args))
+        given.update(call.kwargs)
         given.pop("optimizer", None)
         given.pop("verbose", None)
         self.check_last_epoch(call, given.pop("last_epoch", -1))
-        if kind == "OneCycleLR":
+        if call.kind == "OneCycleLR":
             self._one_cycle_total(call, given)
-        if kind == "CyclicLR":
+        if call.kind == "CyclicLR":
             if given.pop("scale_fn", None) is not None:
                 self.problem(call.line, "CyclicLR's scale_fn is custom code the designer cannot "
                              "import; the design uses the mode's own scaling")
             given.pop("scale_mode", None)
+        return given
+
+    def _draft_params(self, call: SchedulerCall, given: dict[str, Any]) -> dict[str, Any]:
+        """The phase's checked parameters; a problem for each that does not carry over,
+        saying what the design uses instead."""
+        spec = SCHEDULERS[call.kind]
         params, failed = {}, {}
         for key, value in given.items():
             if not spec.has_param(key) or spec.param(key).simulation:
-                self.problem(call.line, f"{kind} has no parameter `{key}`")
+                self.problem(call.line, f"{call.kind} has no parameter `{key}`")
                 continue
             try:
                 if spec.param(key).per_group and isinstance(value, (list, tuple)):
@@ -117,7 +133,7 @@ class DraftReader:
                 failed[key] = str(exc)
         for param in spec.params:
             if param.simulation:
-                continue  # the snippet's metric is the training's: see below
+                continue  # the snippet's metric is the training's: see `draft`
             reason = failed.get(param.name, "not given")
             if param.name in failed or (param.required and param.name not in params
                                         and param.name != spec.fit_param):
@@ -128,17 +144,8 @@ class DraftReader:
                     fallback = f"the design uses {param.suggested!r} in its place"
                 else:
                     fallback = "the design uses torch's default"
-                self.problem(call.line, f"{kind}'s {param.name}: {reason}; {fallback}")
-        if spec.simulated:
-            # The metric itself is set with the phase's length (`PhaseBuilder.phases`).
-            self.note(call.line, _SIMULATED)
-        duration = None
-        if spec.fit_param:
-            duration = params.pop(spec.fit_param, None)
-            if duration is None and spec.param(spec.fit_param).default is not REQUIRED:
-                # torch's default, not the phase length, is what the snippet runs with.
-                params[spec.fit_param] = spec.param(spec.fit_param).default
-        return Draft(kind, params, call.line, duration=duration)
+                self.problem(call.line, f"{call.kind}'s {param.name}: {reason}; {fallback}")
+        return params
 
     def check_last_epoch(self, call: SchedulerCall, last_epoch: Any) -> None:
         if last_epoch != -1:
@@ -155,6 +162,8 @@ class DraftReader:
                 value, (list, tuple)) else None
             if unknown is not None:  # milestones=[30, args.second]
                 raise NotImportable(unknown.why)
+            if kind in (INT, INT_LIST) and (call.kind, key) not in _TORCH_INTS_ONLY:
+                return whole(value)
             return value
         if not isinstance(value, (list, tuple)):
             return self.reader.lambda_text(value)
@@ -213,147 +222,23 @@ class DraftReader:
         self.problem(call.line, f"OneCycleLR's length: "
                      f"{why or 'it needs total_steps, or epochs and steps_per_epoch'}")
 
-    def sequential(self, call: SchedulerCall) -> list[Draft]:
-        children = call_argument(call, "schedulers")
-        milestones = call_argument(call, "milestones")
-        optimizer = call_argument(call, "optimizer")
-        if isinstance(children, Unknown) or not isinstance(children, (list, tuple)):
-            self.problem(call.line, "SequentialLR's schedulers are not a list the snippet "
-                         "builds")
-            return []
-        if not (isinstance(milestones, (list, tuple)) and all(
-                isinstance(m, int) and not isinstance(m, bool) for m in milestones)):
-            why = milestones.why if isinstance(milestones, Unknown) else "not a list of integers"
-            self.problem(call.line, f"SequentialLR's milestones: {why}")
-            return []
-        if len(milestones) != len(children) - 1:
-            self.problem(call.line, "SequentialLR needs one milestone fewer than schedulers; "
-                         "torch refuses this one")
-            return []
-        drafts, previous = [], 0
-        for index, child in enumerate(children):
-            end = milestones[index] if index < len(milestones) else None
-            draft = self._sequential_child(call, index, child, optimizer,
-                                           None if end is None else end - previous)
-            if end is not None and end <= previous:
-                if end < previous:
-                    self.problem(call.line, "SequentialLR's milestones must increase")
-                else:
-                    self.note(call.line, f"schedulers[{index}] never runs (its milestones are "
-                              "equal) and is left out")
-                continue
-            if draft is not None:
-                draft.length = None if end is None else end - previous
-                draft.offset = previous
-                drafts.append(draft)
-            if end is not None:
-                previous = end
-        return drafts
-
-    def _sequential_child(self, call: SchedulerCall, index: int, child: Any, optimizer: Any,
-                          length: int | None) -> Draft | None:
-        """The draft of SequentialLR's schedulers[index], which runs `length` steps (None:
-        to the end); a custom scheduler with a length keeps its place, holding the lr."""
-        if not isinstance(child, SchedulerCall):
-            why = child.why if isinstance(child, Unknown) else "not a scheduler"
-            self.problem(call.line, f"SequentialLR's schedulers[{index}]: {why}")
-            return None
-        if child.kind in ("SequentialLR", "ChainedScheduler"):
-            self.problem(child.line, f"a {child.kind} inside SequentialLR is not imported")
-            return None
-        if child.custom and length is not None and length > 0:
-            self.problem(child.line, f"`{child.kind}` is not one of torch's schedulers: its "
-                         f"curve is only known by running it; the design holds the lr constant "
-                         f"for its {length:,} steps instead, so its curve differs from the "
-                         "script's there")
-            return Draft("ConstantLR", {"factor": 1.0}, child.line)
-        return self.draft(child, optimizer, "SequentialLR")
-
-    def chained(self, call: SchedulerCall) -> list[Draft]:
-        children = call_argument(call, "schedulers")
-        if not isinstance(children, (list, tuple)) or not children or not all(
-                isinstance(c, SchedulerCall) for c in children):
-            self.problem(call.line, "ChainedScheduler's schedulers are not a list of "
-                         "schedulers the snippet builds")
-            return []
-        drafts = [self.draft(child, combination="ChainedScheduler") for child in children]
-        if None in drafts:
-            return []
-        # A member whose lr_lambda fails from the start makes the snippet raise; the chain is
-        # read without it (the suggested lambda in its place would change the lr, and make
-        # the chain one the timeline cannot hold). A later failure is the phase's problem.
-        drafts = [d for d in drafts if not self.lambda_fails(d, 1, "it is left out of the "
-                                                               "ChainedScheduler")]
-        if not drafts:
-            return []
-        active = [d for d in drafts if not _leaves_lr_alone(d)]
-        if len(active) > 1:
-            self.problem(call.line, _CHAIN)
-            return []
-        if len(drafts) > 1:
-            self.note(call.line, "all but one scheduler of the ChainedScheduler leave the lr "
-                      "unchanged, so the chain is that one scheduler")
-        return active or drafts[:1]
-
-    def lambda_fails(self, draft: Draft, steps: int, consequence: str) -> bool:
-        """Whether the draft's lr_lambda fails at a step torch evaluates it at in `steps`
-        steps; a problem says where, and `consequence`."""
-        text = draft.params.get("lr_lambda")
-        if text is None:
-            return False
-        failure = lambda_failure(draft.scheduler, text, steps)
-        if failure is not None:
-            self.problem(draft.line, f"{draft.scheduler}'s lr_lambda fails: {failure}, where "
-                         f"torch evaluates it; {consequence}")
-        return failure is not None
+# Counts torch refuses as floats (it checks isinstance(..., int)); the others it computes
+# with, and an integral float gives exactly the curve of its int.
+_TORCH_INTS_ONLY = {("CosineAnnealingWarmRestarts", "T_0"),
+                    ("CosineAnnealingWarmRestarts", "T_mult"), ("OneCycleLR", "total_steps")}
 
 
-LAMBDA_CHECKS = 1_000
-
-
-def lambda_failure(scheduler: str, text: str, steps: int) -> str | None:
-    """Why an lr_lambda fails at a step torch evaluates it at in a `steps`-step phase (of
-    its first LAMBDA_CHECKS and its last), or None. LambdaLR evaluates it at steps 0 to
-    `steps` (0 in its constructor, `steps` at the scheduler.step() that ends the phase);
-    MultiplicativeLR from step 1, as its first lr is the lr it starts from."""
-    first = 1 if scheduler == "MultiplicativeLR" else 0
-    try:
-        expression = parse_expression(text)
-        # Without the step, every step gives the same value: one evaluation tells.
-        last = steps if "step" in expression.python_source else first
-        # The window imports on its own thread: the first LAMBDA_CHECKS steps and the last
-        # are checked here (a few ms at most, whatever the expression costs); a failure in
-        # between is the engine's to find, as it steps the phase, naming the field.
-        checked = range(first, min(last, first + LAMBDA_CHECKS) + 1)
-        for step in (*checked, last) if last not in checked else checked:
-            expression(step)
-    except EVALUATION_FAILURES as exc:
-        return str(exc)
-    return None
+def whole(value: Any) -> Any:
+    """An integral float (`T_max=epochs * 1.0`, `milestones=[0.5 * 60]`) as its int."""
+    if isinstance(value, (list, tuple)):
+        return type(value)(whole(item) for item in value)
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return int(value)
+    return value
 
 
 def _positive_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value >= 1
-
-
-def _leaves_lr_alone(draft: Draft) -> bool:
-    """Whether a scheduler never changes the lr, whatever its length."""
-    def value(name: str) -> Any:  # the snippet's value, else torch's default
-        return draft.params.get(name, SCHEDULERS[draft.scheduler].param(name).default)
-
-    if draft.scheduler == "ConstantLR":
-        return value("factor") == 1
-    if draft.scheduler == "LinearLR":
-        return value("start_factor") == 1 and value("end_factor") == 1
-    if draft.scheduler in ("StepLR", "MultiStepLR", "ExponentialLR"):
-        return value("gamma") == 1
-    if draft.scheduler in ("LambdaLR", "MultiplicativeLR") and "lr_lambda" in draft.params:
-        try:
-            expression = parse_expression(draft.params["lr_lambda"])
-            return "step" not in expression.python_source and expression(0) == 1
-        except EVALUATION_FAILURES:
-            return False  # not known to leave the lr alone
-    return False
 
 
 def default_length(draft: Draft) -> int:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import ast
 from typing import Any
 
+from designer.core.importing.folded_builtins import FOLDED, SEQUENCES, is_int
 from designer.core.importing.signatures import OPTIMIZER_POSITIONAL
 from designer.core.importing.values import (
     FOLDED_BUILTINS,
@@ -35,9 +36,6 @@ from designer.core.importing.values import (
     short_source,
 )
 from designer.core.schedule.catalog import OPTIMIZERS
-
-_SEQUENCES = (list, tuple, range, str)
-_MAX_DIGITS = 400  # round(x, digits): floats have no digits beyond 10**-324 or 10**308
 
 
 class TooMuch(Exception):
@@ -84,7 +82,7 @@ class ConstantFolder:
         if isinstance(node.slice, ast.Slice):
             parts = [None if part is None else self.value(part, scope)
                      for part in (node.slice.lower, node.slice.upper, node.slice.step)]
-            if not all(part is None or _is_int(part) for part in parts):
+            if not all(part is None or is_int(part) for part in parts):
                 return _unknown_part(parts, node)
             key: Any = slice(*parts)
         else:
@@ -96,7 +94,7 @@ class ConstantFolder:
         try:
             if isinstance(container, dict) and isinstance(key, (str, int)):
                 return container[key]
-            if isinstance(container, _SEQUENCES) and (_is_int(key) or isinstance(key, slice)):
+            if isinstance(container, SEQUENCES) and (is_int(key) or isinstance(key, slice)):
                 return container[key]
         except (KeyError, IndexError, ValueError) as exc:
             return Unknown(f"`{short_source(node)}` fails: {type(exc).__name__} {exc}")
@@ -132,7 +130,7 @@ class ConstantFolder:
         items = self.value(generator.iter, scope)
         if isinstance(items, dict):
             items = list(items)
-        if not isinstance(items, _SEQUENCES):
+        if not isinstance(items, SEQUENCES):
             return items if isinstance(items, Unknown) else Unknown(
                 f"`{short_source(generator.iter)}` is only known when the script runs")
         for item in items:
@@ -190,7 +188,7 @@ class ConstantFolder:
                 return _too_long(node)
             return left + right
         sequence, times = (left, right) if isinstance(left, (list, tuple)) else (right, left)
-        if not _is_int(times):
+        if not is_int(times):
             return _unknown_part([times], node)
         if len(sequence) * max(times, 0) > MAX_ITEMS:
             return _too_long(node)
@@ -224,7 +222,7 @@ class ConstantFolder:
         if unknown is not None:
             return unknown
         try:
-            return _BUILTINS[name](self, node, args, kwargs)
+            return FOLDED[name](self, node, args, kwargs)
         except TooMuch as exc:
             return Unknown(str(exc))
         except (TypeError, ValueError, OverflowError, ArithmeticError) as exc:
@@ -243,7 +241,7 @@ class ConstantFolder:
                                                    unwrapped.args, []), unwrapped)
         if unwrapped is not node:
             items = self.value(unwrapped, scope)
-        if isinstance(items, (*_SEQUENCES, dict)):
+        if isinstance(items, (*SEQUENCES, dict)):
             try:
                 return len(items)
             except OverflowError:  # a range longer than any run
@@ -264,7 +262,7 @@ class ConstantFolder:
             if len(owner) + added <= MAX_ITEMS:
                 if method == "append":
                     owner.append(args[0])
-                elif method == "insert" and _is_int(args[0]):
+                elif method == "insert" and is_int(args[0]):
                     owner.insert(args[0], args[1])
                 elif method == "extend":
                     owner.extend(args[0])
@@ -296,10 +294,6 @@ class ConstantFolder:
 
 
 
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
 def _too_long(node: ast.AST) -> Unknown:
     return Unknown(f"`{short_source(node)}` has more than {MAX_ITEMS:,} items")
 
@@ -325,79 +319,3 @@ def _member(item: Any, container: Any) -> bool | None:
     if item in known:
         return True
     return False if len(known) == len(keys) else None
-
-
-def _sequence(value: Any) -> list[Any]:
-    if isinstance(value, dict):
-        return list(value)
-    if not isinstance(value, _SEQUENCES):
-        raise TypeError(f"{type(value).__name__} is not a list the designer knows")
-    if isinstance(value, range) and len(value) > MAX_ITEMS:
-        raise ValueError(f"it has more than {MAX_ITEMS:,} items")
-    return list(value)
-
-
-def _len(folder: ConstantFolder, node: ast.Call, args: list[Any], kw: dict[str, Any]) -> Any:
-    if len(args) != 1 or kw or not isinstance(args[0], (*_SEQUENCES, dict)):
-        raise TypeError("len() of a list the designer knows")
-    return len(args[0])
-
-
-def _range(folder: ConstantFolder, node: ast.Call, args: list[Any], kw: dict[str, Any]) -> Any:
-    if kw or not 1 <= len(args) <= 3 or not all(_is_int(a) for a in args):
-        raise TypeError("range() takes 1 to 3 integers")
-    return range(*args)
-
-
-def _list(folder: ConstantFolder, node: ast.Call, args: list[Any], kw: dict[str, Any]) -> Any:
-    if len(args) > 1 or kw:
-        raise TypeError(f"{_called(node)}() takes one list")
-    items = _sequence(args[0]) if args else []
-    folder.count(len(items), node)
-    return items if _called(node) == "list" else tuple(items)
-
-
-def _sum(folder: ConstantFolder, node: ast.Call, args: list[Any], kw: dict[str, Any]) -> Any:
-    if not 1 <= len(args) <= 2 or set(kw) - {"start"}:
-        raise TypeError("sum() takes a list and a start")
-    items = _sequence(args[0])
-    folder.count(len(items), node)
-    start = args[1] if len(args) > 1 else kw.get("start", 0)
-    if not all(_is_int(item) for item in [*items, start]):
-        # Python 3.12 sums floats with compensated summation, earlier versions do not.
-        raise TypeError("only integers are summed here: a sum of floats depends on the "
-                        "Python version")
-    return sum(items, start)
-
-
-def _sorted(folder: ConstantFolder, node: ast.Call, args: list[Any], kw: dict[str, Any]) -> Any:
-    if len(args) != 1 or set(kw) - {"reverse"} or not all(is_data(v) for v in _sequence(args[0])):
-        raise TypeError("only lists of numbers or texts are sorted here")
-    items = _sequence(args[0])
-    folder.count(len(items), node)
-    return sorted(items, reverse=bool(kw.get("reverse", False)))
-
-
-def _extreme(folder: ConstantFolder, node: ast.Call, args: list[Any], kw: dict[str, Any]) -> Any:
-    items = _sequence(args[0])
-    folder.count(len(items), node)
-    if set(kw) - {"default"} or not all(isinstance(v, (int, float)) for v in items):
-        raise TypeError("only lists of numbers are compared here")
-    pick = min if _called(node) == "min" else max
-    return pick(items, **kw)
-
-
-def _round(folder: ConstantFolder, node: ast.Call, args: list[Any], kw: dict[str, Any]) -> Any:
-    number, digits = args
-    if not (isinstance(number, (int, float)) and _is_int(digits)
-            and abs(digits) <= _MAX_DIGITS):
-        raise TypeError("round() takes a number and a modest number of digits")
-    return round(number, digits)
-
-
-def _called(node: ast.Call) -> str:
-    return dotted_name(node.func).rsplit(".", 1)[-1]
-
-
-_BUILTINS = {"len": _len, "range": _range, "list": _list, "tuple": _list, "sum": _sum,
-             "sorted": _sorted, "min": _extreme, "max": _extreme, "round": _round}
