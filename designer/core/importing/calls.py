@@ -21,6 +21,7 @@ from designer.core.importing.values import (
     ArgParser,
     Function,
     GroupParams,
+    Instance,
     Namespace,
     OptimizerCall,
     Ref,
@@ -57,7 +58,12 @@ class CallReader:
             if callee.scheduler:
                 return self._record(SchedulerCall(callee.name, node.lineno, args, kwargs,
                                                   custom=True), node)
-            return Unknown(f"a `{callee.name}` object is only known when the script runs")
+            instance = Instance(callee)
+            init = callee.methods.get("__init__")
+            if init is not None:
+                self.call_function(Function(init.node, init.scope, {}, (instance,)), args,
+                                   kwargs, node.lineno)
+            return instance
         if not isinstance(callee, Ref):
             self._arguments(node, scope)  # what the arguments build still counts
             return Unknown(f"`{short_source(node)}` is only known when the script runs")

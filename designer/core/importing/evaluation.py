@@ -19,6 +19,7 @@ from designer.core.importing.values import (
     NUMERIC_BUILTINS,
     Function,
     GroupParams,
+    Instance,
     Namespace,
     OptimizerCall,
     Ref,
@@ -136,6 +137,12 @@ class ValueReader:
             return Unknown(f"`{dotted}` comes from the command line and has no default")
         if isinstance(owner, OptimizerCall):
             return self.optimizer_attribute(owner, node.attr, dotted or short_source(node))
+        if isinstance(owner, Instance):
+            if node.attr in owner.attrs:
+                return owner.attrs[node.attr]
+            method = owner.cls.methods.get(node.attr)
+            if method is not None:  # bound to the object, as Python binds it
+                return Function(method.node, method.scope, {}, (owner,))
         if isinstance(owner, Unknown):
             return owner
         return Unknown(f"`{dotted or short_source(node)}` is only known when the script runs")

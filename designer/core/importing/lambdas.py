@@ -18,6 +18,7 @@ from designer.core.importing.values import (
     MAX_LAMBDA_NODES,
     Cannot,
     Function,
+    Instance,
     NotImportable,
     Ref,
     Scope,
@@ -89,8 +90,16 @@ class ExpressionConverter:
             raise Cannot(f"{function.name}() calls nest too deeply")
         node = function.node
         locals_: dict[str, ast.expr] = {}
-        given = [*(literal_value(v, function.name) for v in function.bound_args), *args]
-        for index, parameter in enumerate(lambda_parameters(node.args)):
+        parameters, bound, scope = lambda_parameters(node.args), function.bound_args, \
+            function.scope
+        if bound and isinstance(bound[0], Instance):
+            # A method bound to an object (`Decay(100, 50).step`): `self` reads its attributes.
+            scope = Scope(function.scope)
+            if parameters:
+                scope.names[parameters[0].name] = bound[0]
+            parameters, bound = parameters[1:], bound[1:]
+        given = [*(literal_value(v, function.name) for v in bound), *args]
+        for index, parameter in enumerate(parameters):
             if index < len(given):
                 locals_[parameter.name] = given[index]
             elif parameter.name in kwargs:
@@ -99,16 +108,16 @@ class ExpressionConverter:
                 locals_[parameter.name] = literal_value(function.bound[parameter.name],
                                                    parameter.name)
             elif parameter.default is not None:
-                locals_[parameter.name] = self._expression(parameter.default, function.scope,
-                                                           {}, depth + 1)
+                locals_[parameter.name] = self._expression(parameter.default, scope, {},
+                                                           depth + 1)
             else:
                 raise Cannot(f"{function.name}() needs `{parameter.name}`, which the snippet "
                               "does not give")
         if node.args.vararg or node.args.kwarg:
             raise Cannot(f"{function.name}() takes *args or **kwargs")
         if isinstance(node, ast.Lambda):
-            return self._expression(node.body, function.scope, locals_, depth)
-        return self._body(node.body, function, locals_, depth)
+            return self._expression(node.body, scope, locals_, depth)
+        return self._body(node.body, Function(node, scope), locals_, depth)
 
     def _body(self, statements: list[ast.stmt], function: Function,
               locals_: dict[str, ast.expr], depth: int) -> ast.expr:

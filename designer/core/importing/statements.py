@@ -21,6 +21,7 @@ from designer.core.importing.values import (
     OTHER_TORCH_SCHEDULERS,
     TORCH_SCHEDULERS,
     Function,
+    Instance,
     OptimizerCall,
     Ref,
     Returned,
@@ -139,6 +140,12 @@ class StatementReader:
         if isinstance(target, ast.Subscript):
             self._assign_item(target, value, scope)
             return
+        if isinstance(target, ast.Attribute):
+            owner = self.value(target.value, scope)
+            if isinstance(owner, Instance):  # self.decay_start = decay_start
+                owner.attrs[target.attr] = value
+                _name_built(value, target.attr)
+                return
         name = dotted_name(target)
         if not name:
             return
@@ -173,11 +180,13 @@ class StatementReader:
                 is_scheduler = True  # subclassing a torch scheduler changes its curve
             elif isinstance(resolved, UserClass) and resolved.scheduler:
                 is_scheduler = True
-        scope.names[node.name] = UserClass(node.name, node.lineno, is_scheduler)
+        methods = {}
         if not is_scheduler:
             for item in node.body:
                 if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                    self.functions.append(Function(item, scope))
+                    methods[item.name] = Function(item, scope)
+                    self.functions.append(methods[item.name])
+        scope.names[node.name] = UserClass(node.name, node.lineno, is_scheduler, methods)
 
     def _if(self, node: ast.If, scope: Scope) -> Returned | None:
         truth = self.truth(node.test, scope)

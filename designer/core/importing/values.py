@@ -158,9 +158,22 @@ class Function:
 
 @dataclass(frozen=True)
 class UserClass:
+    """A class the snippet defines; `scheduler`: an lr scheduler (its curve is its own
+    code's); `methods` of any other, for its objects (`Instance`)."""
+
     name: str
     line: int
     scheduler: bool
+    methods: dict[str, Function] = field(default_factory=dict, compare=False, hash=False)
+
+
+@dataclass(eq=False)
+class Instance:
+    """An object of a class the snippet defines, with the attributes its methods set
+    (`self.decay_start = decay_start`); its methods are functions bound to it."""
+
+    cls: UserClass
+    attrs: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(eq=False)
@@ -253,8 +266,8 @@ def holds_built(value: Any) -> bool:
             if id(item) not in seen:
                 seen.add(id(item))
                 pending.extend(item.values() if isinstance(item, dict) else item)
-        elif isinstance(item, (OptimizerCall, SchedulerCall, Function, UserClass, ArgParser,
-                               Namespace, Ref)):
+        elif isinstance(item, (OptimizerCall, SchedulerCall, Function, UserClass, Instance,
+                               ArgParser, Namespace, Ref)):
             return True
     return False
 
