@@ -138,6 +138,13 @@ class ExpressionConverter:
                 value = statement.value
                 if isinstance(statement, ast.AugAssign):
                     value = ast.BinOp(ast.Name(target.id, ast.Load()), statement.op, value)
+                constant = self._constant_data(value, function.scope, locals_)
+                if constant is not None:  # milestones = [30, 60, 80]: a list, not a number
+                    scope = Scope(function.scope)
+                    scope.names[target.id] = constant
+                    function = Function(function.node, scope)
+                    locals_ = {k: v for k, v in locals_.items() if k != target.id}
+                    continue
                 locals_ = {**locals_, target.id: self._expression(
                     value, function.scope, locals_, depth)}
             elif isinstance(statement, ast.If):
@@ -216,6 +223,16 @@ class ExpressionConverter:
         if isinstance(node, ast.Call):
             return self._call_expression(node, scope, locals_, depth)
         raise Cannot(f"`{short_source(node)}` is not arithmetic the designer can run")
+
+    def _constant_data(self, node: ast.expr, scope: Scope,
+                       locals_: dict[str, ast.expr]) -> Any:
+        """The list, tuple or dict a function's assignment binds when it does not depend on
+        the step or the function's arguments (else None: a number is an expression)."""
+        if not isinstance(node, (ast.List, ast.Tuple, ast.Dict, ast.ListComp)) or _uses(
+                node, locals_):
+            return None
+        value = self.value(node, scope)
+        return value if isinstance(value, (list, tuple, dict)) else None
 
     def _count(self, node: ast.Call, scope: Scope, locals_: dict[str, ast.expr],
                depth: int) -> ast.expr | None:
