@@ -146,17 +146,19 @@ class ConstantFolder:
                     return undecided
         return None
 
-    def fold_compare(self, node: ast.Compare, scope: Scope) -> bool | None:
-        """Membership (`'momentum' in optimizer.defaults`, `x in [1, 2]`) and comparisons
-        of strings, None and booleans (`args.sched == "cosine"`); None: not decided here
-        (numbers are compared by `number`)."""
+    def fold_compare(self, node: ast.Compare, scope: Scope) -> bool | Unknown | None:
+        """Membership (`'momentum' in optimizer.defaults`, `x in [1, 2]`; an Unknown when
+        it is not decided) and comparisons of strings, None and booleans (`args.sched ==
+        "cosine"`); None: not decided here (numbers are compared by `number`)."""
         if len(node.ops) != 1:
             return None
         left, right = self.value(node.left, scope), self.value(node.comparators[0], scope)
         op = node.ops[0]
         if isinstance(op, (ast.In, ast.NotIn)):
             found = _member(left, right)
-            return None if found is None else found == isinstance(op, ast.In)
+            if found is None:  # `x in cfg.keys()`: say what is not known
+                return _unknown_part([right, left], node)
+            return found == isinstance(op, ast.In)
         plain = (str, bool, type(None))
         if not (isinstance(left, plain) or isinstance(right, plain)):
             return None

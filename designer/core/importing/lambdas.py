@@ -167,6 +167,14 @@ class ExpressionConverter:
         self.budget -= 1
         if self.budget < 0:
             raise Cannot("the expression is too long")
+        if isinstance(node, ast.Call) and _uses(node, locals_):
+            counted = self._count(node, scope, locals_, depth)
+            if counted is not None:
+                return counted
+        if isinstance(node, ast.Subscript) or (isinstance(node, ast.Call) and _folded_call(
+                node, scope, self)) or (isinstance(node, ast.Compare) and any(
+                isinstance(op, (ast.In, ast.NotIn)) for op in node.ops)):
+            return self._folded(node, scope, locals_)
         if isinstance(node, ast.Constant):
             if too_large(node.value):
                 raise Cannot(f"`{short_source(node)}` is larger than any number a schedule uses")
@@ -213,13 +221,6 @@ class ExpressionConverter:
         if isinstance(node, ast.IfExp):
             return ast.IfExp(*(self._expression(part, scope, locals_, depth)
                                for part in (node.test, node.body, node.orelse)))
-        if isinstance(node, ast.Call) and _uses(node, locals_):
-            counted = self._count(node, scope, locals_, depth)
-            if counted is not None:
-                return counted
-        if isinstance(node, ast.Subscript) or (isinstance(node, ast.Call) and _folded_call(
-                node, scope, self)):
-            return self._folded(node, scope, locals_)
         if isinstance(node, ast.Call):
             return self._call_expression(node, scope, locals_, depth)
         raise Cannot(f"`{short_source(node)}` is not arithmetic the designer can run")
@@ -274,6 +275,9 @@ class ExpressionConverter:
             raise Cannot(f"`{short_source(node)}` changes with the step in a way the "
                          "designer cannot write as an expression")
         value = self.value(node, scope)
+        if isinstance(value, bool):
+            # `'momentum' in opt.defaults`: True and False compute as 1 and 0, exactly.
+            value = int(value)
         if is_number_node(value):
             return number_node(value)
         raise Cannot(value.why if isinstance(value, Unknown) else
