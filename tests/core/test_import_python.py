@@ -282,7 +282,7 @@ def test_float_conversions_stay_exact(monkeypatch):
     result = imported(source, total_steps=3000)
     assert result.schedule.phases[0].params["lr_lambda"] == (
         "(step ** 5 + 0.0) / 2.43e+17 + (3000 - step) / 3000")
-    entry = Entry(Path("inline.py"), "clean", (), "scheduler", None)
+    entry = Entry(Path("inline.py"), "clean", (), ("scheduler",), None)
     monkeypatch.setattr(Entry, "source", source)
     np.testing.assert_array_equal(compute_curve(result.schedule),
                                   run_snippet(entry, 3000, monkeypatch)[0])

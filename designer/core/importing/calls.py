@@ -174,6 +174,8 @@ class CallReader:
                        line: int) -> Any:
         function.called = True
         if self.depth >= MAX_CALL_DEPTH:
+            # Python would raise RecursionError here (or nest deeper than a schedule needs).
+            self.problem(line, f"`{function.name}()` calls nest too deeply to read")
             return Unknown(f"`{function.name}()` calls nest too deeply to read")
         scope = Scope(function.scope)
         node = function.node

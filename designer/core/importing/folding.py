@@ -32,6 +32,7 @@ from designer.core.importing.values import (
     Scope,
     Unknown,
     dotted_name,
+    holds,
     is_data,
     short_source,
 )
@@ -256,8 +257,8 @@ class ConstantFolder:
         name = dotted_name(node.func.value)
         args = [self.value(arg, scope) for arg in node.args]
         grows = {"append": 1, "insert": 2}.get(method)
-        if isinstance(owner, list) and (
-                (grows is not None and len(args) == grows and args[-1] is not owner)
+        if isinstance(owner, list) and not holds(args, owner) and (
+                (grows is not None and len(args) == grows)
                 or (method == "extend" and len(args) == 1
                     and isinstance(args[0], (list, tuple, range)))):
             added = 1 if grows is not None else len(args[0])

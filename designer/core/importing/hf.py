@@ -178,7 +178,13 @@ def _phases(pieces: list[_Piece], total: int) -> list[Phase]:
             if piece.formula is None:
                 phases.append(Phase("ConstantLR", end - start, {"factor": 1.0}))
             else:
-                phases.append(Phase("LambdaLR", end - start, {"lr_lambda": piece.formula(start)}))
+                text = piece.formula(start)
+                if isinstance(piece.end, float) and not piece.end.is_integer():
+                    # transformers leaves this branch at the fractional end; the step that
+                    # closes the phase (its lr is not on the curve) must not evaluate it
+                    # past there, where `1 - sqrt(1 - progress)` has no value.
+                    text = f"({text}) if step < {end - start} else 0.0"
+                phases.append(Phase("LambdaLR", end - start, {"lr_lambda": text}))
         start = max(start, end)
     return phases
 

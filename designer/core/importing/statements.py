@@ -31,6 +31,7 @@ from designer.core.importing.values import (
     UserClass,
     builds_something,
     dotted_name,
+    holds,
     holds_built,
     is_number_node,
     short_source,
@@ -163,7 +164,7 @@ class StatementReader:
                     and (len(container) < MAX_ITEMS or key in container)) or (
             isinstance(container, list) and isinstance(key, int) and not isinstance(key, bool)
             and -len(container) <= key < len(container))
-        if settable:
+        if settable and not holds(value, container):
             container[key] = value
         elif dotted_name(target.value):
             name = dotted_name(target.value)

@@ -257,6 +257,20 @@ def is_data(value: Any) -> bool:
     return True
 
 
+def holds(value: Any, target: Any) -> bool:
+    """Whether `value` is `target` or holds it, at any depth (so that a list is never made
+    to hold itself, which Python allows and no schedule value is)."""
+    pending, seen = [value], set()
+    while pending:
+        item = pending.pop()
+        if item is target:
+            return True
+        if isinstance(item, (list, tuple, dict)) and id(item) not in seen:
+            seen.add(id(item))
+            pending.extend(item.values() if isinstance(item, dict) else item)
+    return False
+
+
 def holds_built(value: Any) -> bool:
     """Whether `value` is, or holds, something the snippet builds or defines (an optimizer,
     a scheduler, a function, a class, an argparse parser) rather than plain values."""
