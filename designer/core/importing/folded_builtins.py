@@ -10,7 +10,8 @@ from __future__ import annotations
 import ast
 from typing import Any
 
-from designer.core.importing.values import MAX_ITEMS, dotted_name, is_data
+from designer.core.importing.data import is_data
+from designer.core.importing.values import MAX_ITEMS, dotted_name
 
 SEQUENCES = (list, tuple, range, str)
 _MAX_DIGITS = 400  # round(x, digits): floats have no digits beyond 10**-324 or 10**308

@@ -17,6 +17,7 @@ from __future__ import annotations
 import ast
 from typing import Any
 
+from designer.core.importing.data import holds, is_data
 from designer.core.importing.folded_builtins import FOLDED, SEQUENCES, is_int
 from designer.core.importing.signatures import OPTIMIZER_POSITIONAL
 from designer.core.importing.values import (
@@ -32,8 +33,6 @@ from designer.core.importing.values import (
     Scope,
     Unknown,
     dotted_name,
-    holds,
-    is_data,
     short_source,
 )
 from designer.core.schedule.catalog import OPTIMIZERS

@@ -167,14 +167,9 @@ class ExpressionConverter:
         self.budget -= 1
         if self.budget < 0:
             raise Cannot("the expression is too long")
-        if isinstance(node, ast.Call) and _uses(node, locals_):
-            counted = self._count(node, scope, locals_, depth)
-            if counted is not None:
-                return counted
-        if isinstance(node, ast.Subscript) or (isinstance(node, ast.Call) and _folded_call(
-                node, scope, self)) or (isinstance(node, ast.Compare) and any(
-                isinstance(op, (ast.In, ast.NotIn)) for op in node.ops)):
-            return self._folded(node, scope, locals_)
+        computed = self._computed(node, scope, locals_, depth)
+        if computed is not None:
+            return computed
         if isinstance(node, ast.Constant):
             if too_large(node.value):
                 raise Cannot(f"`{short_source(node)}` is larger than any number a schedule uses")
@@ -224,6 +219,20 @@ class ExpressionConverter:
         if isinstance(node, ast.Call):
             return self._call_expression(node, scope, locals_, depth)
         raise Cannot(f"`{short_source(node)}` is not arithmetic the designer can run")
+
+    def _computed(self, node: ast.expr, scope: Scope, locals_: dict[str, ast.expr],
+                  depth: int) -> ast.expr | None:
+        """What folding computes in an expression: milestones counted (`len([m for m in
+        ms if m <= step])`), subscripts, builtins over lists, membership; else None."""
+        if isinstance(node, ast.Call) and _uses(node, locals_):
+            counted = self._count(node, scope, locals_, depth)
+            if counted is not None:
+                return counted
+        if isinstance(node, ast.Subscript) or (isinstance(node, ast.Call) and _folded_call(
+                node, scope, self)) or (isinstance(node, ast.Compare) and any(
+                isinstance(op, (ast.In, ast.NotIn)) for op in node.ops)):
+            return self._folded(node, scope, locals_)
+        return None
 
     def _constant_data(self, node: ast.expr, scope: Scope,
                        locals_: dict[str, ast.expr]) -> Any:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 from typing import Any
 
+from designer.core.importing.data import holds, holds_built
 from designer.core.importing.values import (
     MAX_DISPATCH,
     MAX_ITEMS,
@@ -31,8 +32,6 @@ from designer.core.importing.values import (
     UserClass,
     builds_something,
     dotted_name,
-    holds,
-    holds_built,
     is_number_node,
     short_source,
 )
