@@ -232,3 +232,18 @@ def test_counts_torch_computes_with_as_floats_are_their_ints(code):
 def test_counts_torch_refuses_or_the_design_cannot_hold_are_problems(code, name):
     result = import_python(HEAD + code + "\n", total_steps=30)
     assert any(name in message for _, message in result.problems), result.problems
+
+
+def test_a_step_count_only_the_script_knows_is_the_total_steps_given():
+    source = ("import torch\nfrom transformers import get_linear_schedule_with_warmup\n"
+              "opt = torch.optim.AdamW(model.parameters(), lr=2e-5)\n"
+              "total_steps = len(train_loader) * 3\n"
+              "s = get_linear_schedule_with_warmup(opt, num_warmup_steps=int(0.1 * total_steps),"
+              " num_training_steps=total_steps)\n")
+    assert not import_python(source).imported  # the warmup needs the count
+    result = import_python(source, total_steps=300)
+    assert result.problems == []
+    assert [(p.scheduler, p.steps) for p in result.schedule.phases] == [
+        ("LambdaLR", 30), ("LambdaLR", 270)]
+    assert any(line == 4 and "takes it as the total_steps given, 300" in message
+               for line, message in result.notes)

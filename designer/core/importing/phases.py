@@ -19,7 +19,7 @@ from designer.core.export.sequential_lr import (
 )
 from designer.core.importing.drafts import Draft
 from designer.core.importing.reader import SchedulerCall, StepSite, Unknown
-from designer.core.importing.values import EVALUATION_FAILURES, source_text
+from designer.core.importing.values import EVALUATION_FAILURES, STEP_COUNT_NAMES, source_text
 from designer.core.schedule.catalog import SCHEDULERS
 from designer.core.schedule.expressions import parse_expression
 from designer.core.schedule.fileformat import check_phase
@@ -31,9 +31,6 @@ from designer.core.schedule.model import (
     simulation_for_length,
 )
 
-_STEP_HINTS = ("num_training_steps", "total_steps", "max_steps", "num_steps", "training_steps",
-               "total_iters", "max_iters", "max_iter", "num_iters", "total_iterations",
-               "num_iterations", "iterations")
 _EPOCH_HINTS = ("num_epochs", "epochs", "max_epochs", "n_epochs", "total_epochs")
 
 
@@ -95,7 +92,7 @@ class PhaseBuilder:
 
     def _hinted(self, site: StepSite | None) -> tuple[str, Any, int] | None:
         hints = self.reader.hints
-        names = _STEP_HINTS
+        names = STEP_COUNT_NAMES
         inner = site.loops[-1][0] if site and site.loops else ""
         if (site is None and not any(n in hints for n in names)) or "epoch" in inner:
             names = names + _EPOCH_HINTS

@@ -70,7 +70,7 @@ def import_python_designs(source: str, total_steps: int | None = None,
             "Python cannot run it either")])]
     except ValueError:
         return [ImportResult(Schedule(name=name), [Finding(0, "the snippet cannot be parsed")])]
-    reader = SnippetReader()
+    reader = SnippetReader(total_steps)
     try:
         reader.read(tree)
     except RecursionError:

@@ -72,7 +72,10 @@ class SnippetReader(StatementReader, ValueReader, ConstantFolder, CallReader,
     """Reads a parsed snippet; afterwards `schedulers`, `optimizers`, `problems`, `notes`
     and `hints` (numbers assigned to names anywhere, for run-length guesses) describe it."""
 
-    def __init__(self) -> None:
+    def __init__(self, given_steps: int | None = None) -> None:
+        """`given_steps`: the run length the user gave (`--total-steps`), which a
+        `total_steps`-like variable only the running script knows stands for."""
+        self.given_steps = given_steps
         self.schedulers: list[SchedulerCall] = []
         self.optimizers: list[OptimizerCall] = []
         self.problems: list[Finding] = []

@@ -20,6 +20,7 @@ from designer.core.importing.values import (
     MUTATORS,
     OTHER_TORCH_OPTIMIZERS,
     OTHER_TORCH_SCHEDULERS,
+    STEP_COUNT_NAMES,
     TORCH_SCHEDULERS,
     Function,
     Instance,
@@ -149,6 +150,12 @@ class StatementReader:
         name = dotted_name(target)
         if not name:
             return
+        if isinstance(value, Unknown) and self.given_steps is not None and name.rsplit(
+                ".", 1)[-1] in STEP_COUNT_NAMES:
+            # `total_steps = len(train_loader) * epochs`: the count the user gave.
+            self.note(line, f"`{name}` is only known when the script runs ({value.why}); "
+                      f"the import takes it as the total_steps given, {self.given_steps:,}")
+            value = self.given_steps
         scope.names[name] = value
         _name_built(value, name)
         if hint and (is_number_node(value) or isinstance(value, Unknown)):

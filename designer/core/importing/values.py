@@ -45,6 +45,12 @@ MAX_LAMBDA_NODES = 4_000
 MAX_ITEMS = MAX_LIST_LENGTH
 MAX_FOLD_STEPS = 10_000
 MAX_DISPATCH = 16  # a loop over at most this many schedulers or optimizers is unrolled
+# Names a script gives the number of scheduler steps of its run (for the run length, and for
+# the `total_steps` a user gives when the snippet computes it from its data loader).
+STEP_COUNT_NAMES = ("num_training_steps", "total_steps", "max_steps", "num_steps",
+                    "training_steps", "total_iters", "max_iters", "num_iters",
+                    "total_iterations", "num_iterations", "t_total", "num_train_steps",
+                    "total_training_steps", "num_train_optimization_steps")
 # Methods that change a list or dict in place.
 MUTATORS = ("append", "extend", "insert", "pop", "remove", "sort", "reverse", "clear",
             "update", "setdefault", "popitem")
