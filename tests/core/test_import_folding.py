@@ -247,3 +247,12 @@ def test_a_step_count_only_the_script_knows_is_the_total_steps_given():
         ("LambdaLR", 30), ("LambdaLR", 270)]
     assert any(line == 4 and "takes it as the total_steps given, 300" in message
                for line, message in result.notes)
+
+
+def test_class_attributes_of_a_config_class():
+    source = HEAD + ("class Config:\n    EPOCHS = 30\n    GAMMA = 0.5\n    STEP = EPOCHS // 3\n"
+                     "cfg = Config()\n"
+                     "s = StepLR(opt, step_size=Config.STEP, gamma=cfg.GAMMA)\n"
+                     "for e in range(cfg.EPOCHS):\n    s.step()\n")
+    assert phase_params(source) == {"step_size": 10, "gamma": 0.5}
+    assert import_python(source).schedule.total_steps == 30

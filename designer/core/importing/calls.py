@@ -119,6 +119,9 @@ class CallReader:
                             target.bound_args + tuple(args[1:]))
         if path == "argparse.ArgumentParser":
             return ArgParser()
+        if path == "builtins.dict" and len(args) == 1 and isinstance(args[0], dict) and not (
+                kwargs):
+            return dict(args[0])  # cfg = dict(CFG): a copy
         if path == "builtins.dict" and not args and "**" not in kwargs:
             # dict(params=model.head.parameters(), lr=1e-3): a param group, as a {...} is
             given = next((k.value for k in node.keywords if k.arg == "params"), None)

@@ -26,6 +26,7 @@ from designer.core.importing.values import (
     SchedulerCall,
     Scope,
     Unknown,
+    UserClass,
     dotted_name,
     params_name,
     short_source,
@@ -143,6 +144,11 @@ class ValueReader:
             method = owner.cls.methods.get(node.attr)
             if method is not None:  # bound to the object, as Python binds it
                 return Function(method.node, method.scope, {}, (owner,))
+            owner = owner.cls
+        if isinstance(owner, UserClass) and node.attr in owner.attributes:
+            return owner.attributes[node.attr]  # Config.LLM_LR
+        if isinstance(owner, UserClass) and node.attr in owner.methods:
+            return owner.methods[node.attr]
         if isinstance(owner, Unknown):
             return owner
         return Unknown(f"`{dotted or short_source(node)}` is only known when the script runs")

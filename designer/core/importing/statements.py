@@ -143,8 +143,9 @@ class StatementReader:
             return
         if isinstance(target, ast.Attribute):
             owner = self.value(target.value, scope)
-            if isinstance(owner, Instance):  # self.decay_start = decay_start
-                owner.attrs[target.attr] = value
+            if isinstance(owner, (Instance, UserClass)):  # self.decay_start = decay_start
+                (owner.attrs if isinstance(owner, Instance) else owner.attributes)[
+                    target.attr] = value
                 _name_built(value, target.attr)
                 return
         name = dotted_name(target)
@@ -187,13 +188,20 @@ class StatementReader:
                 is_scheduler = True  # subclassing a torch scheduler changes its curve
             elif isinstance(resolved, UserClass) and resolved.scheduler:
                 is_scheduler = True
-        methods = {}
-        if not is_scheduler:
-            for item in node.body:
-                if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                    methods[item.name] = Function(item, scope)
-                    self.functions.append(methods[item.name])
-        scope.names[node.name] = UserClass(node.name, node.lineno, is_scheduler, methods)
+        methods: dict[str, Function] = {}
+        attributes: dict[str, Any] = {}
+        body = Scope(scope)  # the class body sees the names it binds; its methods do not
+        for item in node.body if not is_scheduler else ():
+            if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                methods[item.name] = Function(item, scope)
+                self.functions.append(methods[item.name])
+            elif isinstance(item, (ast.Assign, ast.AnnAssign)) and item.value is not None:
+                targets = item.targets if isinstance(item, ast.Assign) else [item.target]
+                if len(targets) == 1 and isinstance(targets[0], ast.Name):
+                    value = self.value(item.value, body)
+                    attributes[targets[0].id] = body.names[targets[0].id] = value
+        scope.names[node.name] = UserClass(node.name, node.lineno, is_scheduler, methods,
+                                           attributes)
 
     def _if(self, node: ast.If, scope: Scope) -> Returned | None:
         truth = self.truth(node.test, scope)
@@ -245,8 +253,12 @@ class StatementReader:
                       hint: bool = False) -> None:
         """Plain values the statements assign (numbers, lists, texts) are no longer known
         afterwards: which branch ran, or how often a loop did, only the script knows."""
-        for name, line in assigned_names(statements):
+        for name, line, key in assigned_names(statements):
             value = scope.names.get(name)
+            if key is not None and isinstance(value, dict) and key in value:
+                # cfg["batch_size"] = 65536 in a branch: that entry only
+                value[key] = Unknown(f"`{name}[{key!r}]` is set {where}")
+                continue
             if name in scope.names and not isinstance(value, Unknown) and not holds_built(value):
                 unknown = Unknown(f"`{name}` is set {where}")
                 scope.names[name] = unknown
@@ -254,10 +266,10 @@ class StatementReader:
                     self.hints[name.rsplit(".", 1)[-1]] = (unknown, line)
 
 
-def assigned_names(statements: list[ast.stmt]) -> list[tuple[str, int]]:
+def assigned_names(statements: list[ast.stmt]) -> list[tuple[str, int, Any]]:
     """The names (dotted too) the statements assign or change (`lst.append(x)`, `d[k] = v`),
-    nested blocks included, with the line of each; functions and classes defined there keep
-    their own names."""
+    nested blocks included, with the line of each and the constant key of a `d[k] = v`
+    (else None); functions and classes defined there keep their own names."""
     found = []
     pending = list(statements)
     while pending:
@@ -271,15 +283,18 @@ def assigned_names(statements: list[ast.stmt]) -> list[tuple[str, int]]:
                                ast.NamedExpr)):
             targets = [node.target]
         elif isinstance(node, ast.Call) and _mutated(node):
-            found.append((_mutated(node), node.lineno))
+            found.append((_mutated(node), node.lineno, None))
         while targets:
             target = targets.pop()
             if isinstance(target, (ast.Tuple, ast.List)):
                 targets.extend(target.elts)
+            elif isinstance(target, ast.Subscript) and dotted_name(target.value) and isinstance(
+                    target.slice, ast.Constant) and isinstance(target.slice.value, (str, int)):
+                found.append((dotted_name(target.value), node.lineno, target.slice.value))
             elif isinstance(target, (ast.Starred, ast.Subscript)):
                 targets.append(target.value)
             elif dotted_name(target):
-                found.append((dotted_name(target), node.lineno))
+                found.append((dotted_name(target), node.lineno, None))
         pending.extend(ast.iter_child_nodes(node))
     return found
 

@@ -166,12 +166,14 @@ class Function:
 @dataclass(frozen=True)
 class UserClass:
     """A class the snippet defines; `scheduler`: an lr scheduler (its curve is its own
-    code's); `methods` of any other, for its objects (`Instance`)."""
+    code's); `methods` and class `attributes` (`LLM_LR = 2e-4` in its body) of any other,
+    for itself and its objects (`Instance`)."""
 
     name: str
     line: int
     scheduler: bool
     methods: dict[str, Function] = field(default_factory=dict, compare=False, hash=False)
+    attributes: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
 
 @dataclass(eq=False)
