@@ -256,3 +256,33 @@ def test_class_attributes_of_a_config_class():
                      "for e in range(cfg.EPOCHS):\n    s.step()\n")
     assert phase_params(source) == {"step_size": 10, "gamma": 0.5}
     assert import_python(source).schedule.total_steps == 30
+
+
+def test_a_fragment_pasted_from_inside_a_function_is_read_at_its_lines():
+    source = ("# from train():\n"
+              "    optimizer = optim.Adam(model.parameters(), lr=0.001, amsgrad=True)\n"
+              "    # ExponentialLR scheduler with gamma= 0.98\n"
+              "    lr_scheduler = optim.lr_scheduler.ExponentialLR(optimizer, gamma=0.98,\n"
+              "        verbose=False)\n")
+    result = import_python(source, total_steps=5)
+    assert result.problems == []
+    assert result.schedule.optimizer.params == {"amsgrad": True}
+    assert any(line == 4 and "`verbose` only printed the lr" in m for line, m in result.notes)
+    mixed = import_python("\tx = 1\n    s = StepLR(opt, 3)\n")
+    assert "not valid Python" in mixed.problems[0].message
+
+
+def test_a_loop_over_phase_names_is_read_per_phase():
+    # The PyTorch transfer-learning tutorial's train_model: scheduler.step() in the 'train'
+    # phase of each epoch only.
+    source = HEAD + ("s = StepLR(opt, step_size=7, gamma=0.1)\n"
+                     "def train_model(model, scheduler, num_epochs=25):\n"
+                     "    for epoch in range(num_epochs):\n"
+                     "        for phase in ['train', 'val']:\n"
+                     "            if phase == 'train':\n"
+                     "                scheduler.step()\n"
+                     "train_model(model, s, num_epochs=20)\n")
+    result = import_python(source)
+    assert result.problems == [] and result.schedule.total_steps == 20
+    every_phase = source.replace("            if phase == 'train':\n    ", "")
+    assert import_python(every_phase).schedule.total_steps == 40

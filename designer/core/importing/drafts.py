@@ -103,7 +103,10 @@ class DraftReader:
         given = dict(zip(order, args))
         given.update(call.kwargs)
         given.pop("optimizer", None)
-        given.pop("verbose", None)
+        if "verbose" in given:
+            given.pop("verbose")
+            self.note(call.line, f"{call.kind}'s `verbose` only printed the lr, and torch has "
+                      "since removed it (recent versions raise for it); the design leaves it out")
         self.check_last_epoch(call, given.pop("last_epoch", -1))
         if call.kind == "OneCycleLR":
             self._one_cycle_total(call, given)

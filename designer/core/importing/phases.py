@@ -61,7 +61,10 @@ class PhaseBuilder:
         if self.total_steps is not None:
             run, source, line = self.total_steps, "the total_steps given", 0
         elif counted:
-            run = math.prod(c for _, c in site.loops)
+            # A loop the reader unrolled (`for phase in ['train', 'val']:`) records the call
+            # once per item it makes it in.
+            calls = sum(1 for s in root.steps if s.line == site.line and s.loops == site.loops)
+            run = math.prod(c for _, c in site.loops) * calls
             loops = "the loops" if len(site.loops) > 1 else "the loop"
             source, line = f"{loops} around scheduler.step() on line {site.line}", site.line
         elif own is not None:

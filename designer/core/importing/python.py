@@ -59,6 +59,7 @@ def import_python_designs(source: str, total_steps: int | None = None,
                           name: str = "") -> list[ImportResult]:
     """`import_python` for every optimizer the snippet schedules: one result each, in the
     order the snippet builds their schedulers (at least one result)."""
+    source = _dedented(source)
     try:
         tree = ast.parse(source)
     except SyntaxError as exc:
@@ -89,3 +90,15 @@ def _too_deep_line(source: str) -> int:
         except (SyntaxError, ValueError):
             continue  # a line that is not a statement by itself (`if x:`, a continuation)
     return 0
+
+
+def _dedented(source: str) -> str:
+    """A fragment pasted from inside a function (every line of code indented, comments
+    perhaps not) as the module Python reads; the line numbers stay the same."""
+    lines = source.splitlines()
+    code = [line for line in lines if line.strip() and not line.lstrip().startswith("#")]
+    indent = min((len(line) - len(line.lstrip(" \t")) for line in code), default=0)
+    if not indent or len({line[:indent] for line in code}) != 1:
+        return source  # not indented, or mixing tabs and spaces: Python says what it reads
+    return "\n".join(line[indent:] if line[:indent].isspace() else line.lstrip()
+                     for line in lines) + "\n"

@@ -223,7 +223,7 @@ class StatementReader:
         count, variable = None, ""
         if isinstance(node, (ast.For, ast.AsyncFor)):
             items = self.value(node.iter, scope)
-            if _dispatched(items):
+            if _dispatched(items) or _unrolled(items, node):
                 return self._dispatch(node, items, scope)
             count = self.loop_count(node.iter, items, scope)
             target = node.target.elts[0] if isinstance(node.target, ast.Tuple) else node.target
@@ -240,8 +240,9 @@ class StatementReader:
 
     def _dispatch(self, node: ast.For | ast.AsyncFor, items: list[Any] | tuple[Any, ...],
                   scope: Scope) -> Returned | None:
-        """`for scheduler in schedulers:` and `for optimizer in optimizers:` do the same to
-        each: the body is read once per item, and the loop is no step of the training."""
+        """`for scheduler in schedulers:`, `for optimizer in optimizers:` and `for phase in
+        ['train', 'val']:` are read once per item, with the loop variable known (so that
+        `if phase == 'train': scheduler.step()` steps once per outer iteration)."""
         for item in items:
             self.assign(node.target, item, scope, node.lineno, hint=False)
             returned = self.run_block(node.body, scope)
@@ -305,6 +306,15 @@ def _mutated(call: ast.Call) -> str:
     if isinstance(func, ast.Attribute) and func.attr in MUTATORS:
         return dotted_name(func.value)
     return ""
+
+
+def _unrolled(items: Any, node: ast.For | ast.AsyncFor) -> bool:
+    """Whether a loop walks a short list of texts (`['train', 'val', 'test']`) without
+    leaving it early, so that reading it once per item is what the script does."""
+    return isinstance(items, (list, tuple)) and 0 < len(items) <= MAX_DISPATCH and all(
+        isinstance(item, str) for item in items) and not node.orelse and not any(
+        isinstance(n, (ast.Break, ast.Continue, ast.Return, ast.Yield, ast.YieldFrom))
+        for n in ast.walk(ast.Module(node.body, [])))
 
 
 def _dispatched(items: Any) -> bool:
