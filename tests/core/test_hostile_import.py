@@ -144,6 +144,11 @@ CASES = [
     # Constant folding stays bounded and says why it stops.
     Case("range_too_long", OPT + "s = MultiStepLR(opt, list(range(10 ** 10)), gamma=0.5)  # <-\n",
          "more than 10,000 items", ("MultiStepLR",), (0, "gamma", 0.5)),
+    Case("unpacked_range_too_long", OPT + "s = MultiStepLR(opt, [*range(10 ** 15)], 0.5)  # <-\n",
+         "more than 10,000 items", ("MultiStepLR",), (0, "gamma", 0.5)),
+    Case("extended_by_a_range_too_long", OPT + "m = []\nm.extend(range(10 ** 30))\n"
+         "s = MultiStepLR(opt, m, gamma=0.5)  # <-\n", "is changed by", ("MultiStepLR",),
+         (0, "gamma", 0.5)),
     Case("repeated_list_too_long", OPT + "s = MultiStepLR(opt, [0] * 10 ** 10, 0.5)  # <-\n",
          "more than 10,000 items", ("MultiStepLR",), (0, "gamma", 0.5)),
     Case("comprehensions_compute_too_much", OPT + "n = len([[i for i in range(1000)] for j in "

@@ -21,12 +21,20 @@ def is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
+def length(value: Any) -> int:
+    """len(), or more than MAX_ITEMS for a range too long for len() (over sys.maxsize)."""
+    try:
+        return len(value)
+    except OverflowError:
+        return MAX_ITEMS + 1
+
+
 def _sequence(value: Any) -> list[Any]:
     if isinstance(value, dict):
         return list(value)
     if not isinstance(value, SEQUENCES):
         raise TypeError(f"{type(value).__name__} is not a list the designer knows")
-    if isinstance(value, range) and len(value) > MAX_ITEMS:
+    if isinstance(value, range) and length(value) > MAX_ITEMS:
         raise ValueError(f"it has more than {MAX_ITEMS:,} items")
     return list(value)
 

@@ -18,7 +18,7 @@ import ast
 from typing import Any
 
 from designer.core.importing.data import holds, is_data
-from designer.core.importing.folded_builtins import FOLDED, SEQUENCES, is_int
+from designer.core.importing.folded_builtins import FOLDED, SEQUENCES, is_int, length
 from designer.core.importing.signatures import OPTIMIZER_POSITIONAL
 from designer.core.importing.values import (
     FOLDED_BUILTINS,
@@ -70,6 +70,8 @@ class ConstantFolder:
                 if not isinstance(inner, (list, tuple, range)):
                     return Unknown(f"`{short_source(element)}` is only known when the script "
                                    "runs")
+                if len(items) + length(inner) > MAX_ITEMS:
+                    return _too_long(node)
                 items.extend(inner)
             else:
                 items.append(self.value(element, scope))
@@ -260,7 +262,7 @@ class ConstantFolder:
                 (grows is not None and len(args) == grows)
                 or (method == "extend" and len(args) == 1
                     and isinstance(args[0], (list, tuple, range)))):
-            added = 1 if grows is not None else len(args[0])
+            added = 1 if grows is not None else length(args[0])
             if len(owner) + added <= MAX_ITEMS:
                 if method == "append":
                     owner.append(args[0])
