@@ -2,9 +2,8 @@
 
     lr-designer [FILE]                       open the designer (on FILE)
     lr-designer validate FILE                exit 0 and "ok", or exit 2 and one line naming the field
-    lr-designer import SNIPPET.py [--total-steps N] [--optimizer NAME] [-o OUT]    a design
-                       from Python code (read, never run), one per optimizer it schedules;
-                       problems on stderr with line numbers; exit 2 if nothing imports
+    lr-designer import SNIPPET.py [--total-steps N] [--optimizer NAME] [-o OUT]   designs from
+                       Python code (read, never run); problems on stderr; exit 2 if none
     lr-designer import --hf TYPE --warmup-steps N --total-steps N --lr X [--extra K=V] [-o OUT]
     lr-designer export FILE --to python|function|lightning|hf|json|csv [-o OUT]
                        [--columns lr|lr,momentum] [--summary]   (columns: csv; summary: csv, json)
@@ -288,14 +287,11 @@ def _add_import_parser(commands) -> None:
     parser.add_argument("--lr", type=float, help="--hf: the optimizer's lr")
     parser.add_argument("--extra", action="append", default=[], metavar="KEY=VALUE",
                         help="--hf: a scheduler_specific_kwargs entry, e.g. num_cycles=0.5")
-    parser.add_argument("--optimizer", metavar="NAME",
-                        help="snippet: import only the schedule of this optimizer (its "
-                             "variable's name, e.g. opt_g; optimizers[0] is optimizers_0)")
-    parser.add_argument("-o", "--output",
-                        help="write the design here instead of stdout; a snippet that "
-                             "schedules several optimizers gives one design each, written "
-                             "to OUT's name plus -NAME (out.json: out-opt_g.json, "
-                             "out-opt_d.json)")
+    parser.add_argument("--optimizer", metavar="NAME", help="snippet: only this optimizer's "
+                        "design (its variable, e.g. opt_g; optimizers[0] is optimizers_0)")
+    parser.add_argument("-o", "--output", help="write the design here instead of stdout; one "
+                        "design per optimizer a snippet schedules goes to OUT's name plus "
+                        "-NAME (out.json: out-opt_g.json, out-opt_d.json)")
 
 
 def _step_count(minimum: int):
@@ -326,22 +322,15 @@ def _import(options) -> int:
         return _import_hf(options)
     if options.file is None:
         raise _Refused("give a snippet file, or --hf TYPE")
-    from designer.core.importing.python import import_python_designs
+    from designer.core.importing.python import chosen_designs, design_path, import_python_designs
 
     source = read_snippet_file(options.file)
     name = os.path.splitext(os.path.basename(options.file))[0]
-    results = import_python_designs(source, options.total_steps, name=name)
-    names = [result.optimizer for result in results]
-    if options.optimizer is not None:
-        if options.optimizer not in names:
-            known = ", ".join(n for n in names if n) or "none it names"
-            raise _Refused(f"{options.file} schedules no optimizer named "
-                           f"{shown_value(options.optimizer)} (it schedules {known})")
-        results = [results[names.index(options.optimizer)]]
-    if len(results) > 1 and options.output is None:
-        raise _Refused(f"{options.file} schedules {len(results)} optimizers ("
-                       f"{', '.join(names)}): give -o to write one design each, or "
-                       "--optimizer NAME for one")
+    try:
+        results = chosen_designs(import_python_designs(source, options.total_steps, name=name),
+                                 options.optimizer, options.output is not None)
+    except ValueError as exc:
+        raise _Refused(f"{options.file} {exc}") from None
     several = len(results) > 1
     for result in results:
         prefix = f"{result.optimizer}: " if several else ""
@@ -352,25 +341,17 @@ def _import(options) -> int:
     imported = [result for result in results if result.imported]
     if not imported:
         return _fail(f"{options.file}: nothing could be imported")
-    outputs = [_design_path(options.output, result.optimizer) if several else options.output
-               for result in imported]
     texts = [_checked_design(result.schedule) for result in imported]
-    for result, text, output in zip(imported, texts, outputs):
+    for result, text in zip(imported, texts):
+        output = design_path(options.output, result.optimizer) if several else options.output
         if several:
             _say(f"{options.file}: note: the design of {result.optimizer} is in {output}")
         _deliver(text, output)
     return 0
 
 
-def _design_path(output: str, optimizer: str) -> str:
-    """Where one of several designs goes: OUT's name plus -NAME (out.json: out-opt_g.json)."""
-    stem, extension = os.path.splitext(output)
-    return f"{stem}-{optimizer}{extension}"
-
-
 def _checked_design(schedule) -> str:
-    """The design as file text, checked as a file the designer opens and a design torch
-    runs (a ScheduleError names the field)."""
+    """The design as file text the designer opens and torch runs (else ScheduleError)."""
     from designer.core.curves.engine import check_schedule  # torch is only needed from here on
     from designer.core.schedule.fileformat import load_schedule
 
@@ -382,20 +363,16 @@ def _checked_design(schedule) -> str:
 
 def _import_hf(options) -> int:
     """`lr-designer import --hf TYPE`: the design of a Hugging Face lr_scheduler_type."""
-    from designer.core.curves.engine import check_schedule  # torch is only needed from here on
-    from designer.core.importing.hf import import_hf
-    from designer.core.schedule.fileformat import load_schedule
+    from designer.core.importing.hf import extra_from_text, import_hf
 
     try:
-        extra = dict(_extra_value(item) for item in options.extra)
+        extra = dict(extra_from_text(item) for item in options.extra)
         schedule = import_hf(options.hf, options.warmup_steps, options.total_steps,
                              options.lr, **extra)
     except ScheduleError as exc:
         return _fail(f"lr-designer import --hf {options.hf}: {_option_message(exc)}")
-    text = dump_schedule(schedule)
     try:
-        load_schedule(text)  # what we hand out is a file the designer opens
-        check_schedule(schedule)  # and a design torch accepts
+        text = _checked_design(schedule)
     except ScheduleError as exc:
         # Its phases are transformers' formulas, not anything the user wrote: name the
         # arguments that made them fail rather than a phase's lr_lambda.
@@ -416,16 +393,3 @@ def _option_message(error: ScheduleError) -> str:
     head, _, key = error.field.partition(".")
     field = _HF_OPTIONS.get(head, head) + (f" {key}" if key else "")
     return f"{field}: {error.message}" if field else error.message
-
-
-def _extra_value(item: str) -> tuple[str, object]:
-    """`key=value` with value an int, a float, none, or else text."""
-    key, separator, text = item.partition("=")
-    if not separator or not key.strip():
-        raise ScheduleError("extra", f"{shown_value(item)} is not KEY=VALUE")
-    for convert in (int, float):
-        try:
-            return key.strip(), convert(text)
-        except ValueError:
-            pass
-    return key.strip(), None if text.strip().lower() == "none" else text

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from designer.core.schedule.catalog import EXPRESSION, SCHEDULERS
+from designer.core.schedule.fileformat import shown_value
 from designer.core.schedule.model import (
     MAX_TOTAL_STEPS,
     OptimizerConfig,
@@ -85,6 +86,20 @@ def import_hf(kind: str, warmup_steps: int, total_steps: int, lr: float,
     if kind == PLATEAU:
         name = f"Hugging Face {kind} schedule ({total_steps:,} steps, simulated metric)"
     return Schedule(tuple(phases), OptimizerConfig("AdamW", float(lr)), "step", None, name)
+
+
+def extra_from_text(item: str) -> tuple[str, Any]:
+    """A `key=value` extra as the command line gives it (`--extra num_cycles=0.5`): the value
+    an int, a float, None (`none`), or else the text."""
+    key, separator, text = item.partition("=")
+    if not separator or not key.strip():
+        raise ScheduleError("extra", f"{shown_value(item)} is not KEY=VALUE")
+    for convert in (int, float):
+        try:
+            return key.strip(), convert(text)
+        except ValueError:
+            pass
+    return key.strip(), None if text.strip().lower() == "none" else text
 
 
 def hf_phases(kind: str, warmup: int, total: int, lr: float, extra: dict[str, Any],

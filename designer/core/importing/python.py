@@ -25,13 +25,15 @@ the design's synthetic metric; with the snippet's real metric it is not known be
 from __future__ import annotations
 
 import ast
+import os
 
 from designer.core.importing.assembly import ImportResult, assemble
 from designer.core.importing.reader import Finding, SnippetReader
 from designer.core.importing.signatures import POSITIONAL_ORDER
 from designer.core.schedule.model import Schedule
 
-__all__ = ["POSITIONAL_ORDER", "ImportResult", "import_python", "import_python_designs"]
+__all__ = ["POSITIONAL_ORDER", "ImportResult", "chosen_designs", "design_path", "import_python",
+           "import_python_designs"]
 
 
 def import_python(source: str, total_steps: int | None = None, name: str = "",
@@ -77,6 +79,30 @@ def import_python_designs(source: str, total_steps: int | None = None,
     except RecursionError:
         reader.problem(0, "the snippet nests too deeply to read")
     return assemble(reader, total_steps, name)
+
+
+def chosen_designs(results: list[ImportResult], optimizer: str | None,
+                   several_allowed: bool) -> list[ImportResult]:
+    """The designs an import hands out: the one whose optimizer is `optimizer`, else all
+    (several only when `several_allowed`: they go to one file each). ValueError saying why,
+    in words that follow the snippet's name ("schedules no optimizer named ...")."""
+    names = [result.optimizer for result in results]
+    if optimizer is not None:
+        if optimizer not in names:
+            known = ", ".join(name for name in names if name) or "none it names"
+            raise ValueError(f"schedules no optimizer named {optimizer!r} (it schedules "
+                             f"{known})")
+        return [results[names.index(optimizer)]]
+    if len(results) > 1 and not several_allowed:
+        raise ValueError(f"schedules {len(results)} optimizers ({', '.join(names)}): give -o "
+                         "to write one design each, or --optimizer NAME for one")
+    return results
+
+
+def design_path(output: str, optimizer: str) -> str:
+    """Where one of several designs goes: OUT's name plus -NAME (out.json: out-opt_g.json)."""
+    stem, extension = os.path.splitext(output)
+    return f"{stem}-{optimizer}{extension}"
 
 
 def _too_deep_line(source: str) -> int:
