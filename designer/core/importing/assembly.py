@@ -107,7 +107,7 @@ def assemble(reader: SnippetReader, total_steps: int | None, name: str) -> list[
             others = ", ".join(f"{o.name} (line {o.line})" for o in designs if o is not owner)
             assembler.note(owner.line, f"the snippet builds lr schedulers for {len(designs)} "
                            f"optimizers; this design is {owner.name}'s, the others' are "
-                           f"{others}")
+                           f"{others} (`lr-designer import --optimizer NAME` imports one)")
         result = assembler.result()
         result.optimizer = owner.name
         results.append(result)
