@@ -2,8 +2,8 @@
 
     lr-designer [FILE]                       open the designer (on FILE)
     lr-designer validate FILE                exit 0 and "ok", or exit 2 and one line naming the field
-    lr-designer import SNIPPET.py [--total-steps N] [-o OUT]    a design from Python code (read,
-                       never run); problems on stderr with line numbers; exit 2 if nothing imports
+    lr-designer import SNIPPET.py [--total-steps N] [--optimizer NAME] [-o OUT]   designs from
+                       Python code (read, never run); problems on stderr; exit 2 if none
     lr-designer import --hf TYPE --warmup-steps N --total-steps N --lr X [--extra K=V] [-o OUT]
     lr-designer export FILE --to python|function|lightning|hf|json|csv [-o OUT]
                        [--columns lr|lr,momentum] [--summary]   (columns: csv; summary: csv, json)
@@ -316,7 +316,11 @@ def _add_import_parser(commands) -> None:
     parser.add_argument("--lr", type=float, help="--hf: the optimizer's lr")
     parser.add_argument("--extra", action="append", default=[], metavar="KEY=VALUE",
                         help="--hf: a scheduler_specific_kwargs entry, e.g. num_cycles=0.5")
-    parser.add_argument("-o", "--output", help="write the design here instead of stdout")
+    parser.add_argument("--optimizer", metavar="NAME", help="snippet: only this optimizer's "
+                        "design (its variable, e.g. opt_g; optimizers[0] is optimizers_0)")
+    parser.add_argument("-o", "--output", help="write the design here instead of stdout; one "
+                        "design per optimizer a snippet schedules goes to OUT's name plus "
+                        "-NAME (out.json: out-opt_g.json, out-opt_d.json)")
 
 
 def _step_count(minimum: int):
@@ -341,43 +345,64 @@ def _step_count(minimum: int):
 def _import(options) -> int:
     """`lr-designer import`: problems and notes go to stderr, one line each with the
     snippet's line number; exit 2 when nothing could be imported."""
-    from designer.core.schedule.fileformat import load_schedule
-
     if options.hf is not None:
         if options.file is not None or options.total_steps is None or options.lr is None:
             raise _Refused("--hf needs --total-steps and --lr, and no snippet")
-        from designer.core.importing.hf import import_hf
+        return _import_hf(options)
+    if options.file is None:
+        raise _Refused("give a snippet file, or --hf TYPE")
+    from designer.core.importing.python import chosen_designs, design_path, import_python_designs
 
-        try:
-            extra = dict(_extra_value(item) for item in options.extra)
-            schedule = import_hf(options.hf, options.warmup_steps, options.total_steps,
-                                 options.lr, **extra)
-        except ScheduleError as exc:
-            return _fail(f"lr-designer import --hf {options.hf}: {_option_message(exc)}")
-    else:
-        if options.file is None:
-            raise _Refused("give a snippet file, or --hf TYPE")
-        from designer.core.importing.python import import_python
-
-        source = read_snippet_file(options.file)
-        name = os.path.splitext(os.path.basename(options.file))[0]
-        result = import_python(source, options.total_steps, name=name)
+    source = read_snippet_file(options.file)
+    name = os.path.splitext(os.path.basename(options.file))[0]
+    try:
+        results = chosen_designs(import_python_designs(source, options.total_steps, name=name),
+                                 options.optimizer, options.output is not None)
+    except ValueError as exc:
+        raise _Refused(f"{options.file} {exc}") from None
+    several = len(results) > 1
+    for result in results:
+        prefix = f"{result.optimizer}: " if several else ""
         for kind, findings in (("", result.problems), ("note: ", result.notes)):
             for line, message in findings:
                 where = f"{options.file}:{line}" if line else options.file
-                _say(f"{where}: {kind}{message}")
-        if not result.imported:
-            return _fail(f"{options.file}: nothing could be imported")
-        schedule = result.schedule
+                _say(f"{where}: {prefix}{kind}{message}")
+    imported = [result for result in results if result.imported]
+    if not imported:
+        return _fail(f"{options.file}: nothing could be imported")
+    texts = [_checked_design(result.schedule) for result in imported]
+    for result, text in zip(imported, texts):
+        output = design_path(options.output, result.optimizer) if several else options.output
+        if several:
+            _say(f"{options.file}: note: the design of {result.optimizer} is in {output}")
+        _deliver(text, output)
+    return 0
+
+
+def _checked_design(schedule) -> str:
+    """The design as file text the designer opens and torch runs (else ScheduleError)."""
     from designer.core.curves.engine import check_schedule  # torch is only needed from here on
+    from designer.core.schedule.fileformat import load_schedule
 
     text = dump_schedule(schedule)
+    load_schedule(text)
+    check_schedule(schedule)
+    return text
+
+
+def _import_hf(options) -> int:
+    """`lr-designer import --hf TYPE`: the design of a Hugging Face lr_scheduler_type."""
+    from designer.core.importing.hf import extra_from_text, import_hf
+
     try:
-        load_schedule(text)  # what we hand out is a file the designer opens
-        check_schedule(schedule)  # and a design torch accepts
+        extra = dict(extra_from_text(item) for item in options.extra)
+        schedule = import_hf(options.hf, options.warmup_steps, options.total_steps,
+                             options.lr, **extra)
     except ScheduleError as exc:
-        if options.hf is None:
-            return _fail(f"{options.file}: {exc}")
+        return _fail(f"lr-designer import --hf {options.hf}: {_option_message(exc)}")
+    try:
+        text = _checked_design(schedule)
+    except ScheduleError as exc:
         # Its phases are transformers' formulas, not anything the user wrote: name the
         # arguments that made them fail rather than a phase's lr_lambda.
         given = " ".join(f"--extra {cut_text(item)}" for item in options.extra)
@@ -397,16 +422,3 @@ def _option_message(error: ScheduleError) -> str:
     head, _, key = error.field.partition(".")
     field = _HF_OPTIONS.get(head, head) + (f" {key}" if key else "")
     return f"{field}: {error.message}" if field else error.message
-
-
-def _extra_value(item: str) -> tuple[str, object]:
-    """`key=value` with value an int, a float, none, or else text."""
-    key, separator, text = item.partition("=")
-    if not separator or not key.strip():
-        raise ScheduleError("extra", f"{shown_value(item)} is not KEY=VALUE")
-    for convert in (int, float):
-        try:
-            return key.strip(), convert(text)
-        except ValueError:
-            pass
-    return key.strip(), None if text.strip().lower() == "none" else text

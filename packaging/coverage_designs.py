@@ -45,6 +45,12 @@ OPTIMIZERS = {
     "Adamax": {},
     "NAdam": {},
     "RAdam": {"decoupled_weight_decay": True},
+    "Adadelta": {"rho": 0.95},
+    "ASGD": {"t0": 100.0},
+    "Adafactor": {"beta2_decay": -0.5},
+    "LBFGS": {"history_size": 10, "line_search_fn": "strong_wolfe"},
+    "Rprop": {"etas": [0.4, 1.3]},
+    "SparseAdam": {},
 }
 
 

@@ -65,7 +65,7 @@ def optimizer_docs() -> st.SearchStrategy[dict]:
             params["betas"] = [draw(momenta), draw(st.floats(0.9, 0.9999))]
         if name in ("SGD", "RMSprop") and draw(st.booleans()):
             params["momentum"] = draw(st.floats(0.0, 0.99))
-        if draw(st.booleans()):
+        if OPTIMIZERS[name].param("weight_decay") and draw(st.booleans()):
             params["weight_decay"] = draw(st.sampled_from([0, 0.0, 1e-4, 0.05]))
         if name == "SGD" and params.get("momentum", 0) > 0 and draw(st.booleans()):
             params["nesterov"] = True
@@ -196,10 +196,14 @@ def schedule_docs(max_phases: int = 4, max_steps: int = MAX_PHASE_STEPS,
         optimizer = draw(optimizer_docs())
         group_docs: list[dict] = []
         if groups and draw(st.integers(0, 3)) == 0:
-            for index in range(draw(st.integers(1, 3))):
+            # torch's LBFGS takes one param group only.
+            most = 1 if optimizer["name"] == "LBFGS" else 3
+            for index in range(draw(st.integers(1, most))):
                 group = {"name": f"group_{index}"}
                 if draw(st.booleans()):
-                    group["lr"] = draw(rates)
+                    # A frozen group (lr 0) now and then, not the first: an explicit start
+                    # lr scales the other groups by their ratio to the first group's.
+                    group["lr"] = draw(st.one_of(rates, st.just(0.0)) if index else rates)
                 else:
                     group["lr_scale"] = draw(st.sampled_from([0.1, 0.5, 2.0, 10.0]))
                 group_docs.append(group)

@@ -8,6 +8,7 @@ import pytest
 import torch
 from torch.optim import lr_scheduler
 
+from designer.core.curves.engine import make_optimizer
 from designer.core.schedule.catalog import (
     BOOL,
     CHOICE,
@@ -21,14 +22,15 @@ from designer.core.schedule.catalog import (
     SCHEDULERS,
 )
 from designer.core.schedule.kinds import check_value
-from designer.core.schedule.model import ScheduleError
+from designer.core.schedule.model import OptimizerConfig, ScheduleError
 
 TIMELINE_SCHEDULERS = {
     "ConstantLR", "LinearLR", "StepLR", "MultiStepLR", "ExponentialLR", "PolynomialLR",
     "CosineAnnealingLR", "CosineAnnealingWarmRestarts", "CyclicLR", "OneCycleLR", "LambdaLR",
     "MultiplicativeLR", "ReduceLROnPlateau",
 }
-REQUIRED_OPTIMIZERS = {"SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adamax", "NAdam", "RAdam"}
+REQUIRED_OPTIMIZERS = {"SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adamax", "NAdam", "RAdam",
+                       "Adadelta", "ASGD", "Adafactor", "LBFGS", "Rprop", "SparseAdam"}
 FIT_PARAMS = {
     "CosineAnnealingLR": "T_max", "LinearLR": "total_iters", "ConstantLR": "total_iters",
     "PolynomialLR": "total_iters", "OneCycleLR": "total_steps",
@@ -43,6 +45,16 @@ def _signature(cls: type) -> inspect.Signature:
 def test_every_documented_scheduler_and_optimizer_is_there():
     assert set(SCHEDULERS) == TIMELINE_SCHEDULERS
     assert REQUIRED_OPTIMIZERS <= set(OPTIMIZERS)
+
+
+def test_every_torch_optimizer_with_an_lr_is_there():
+    """Every torch.optim class whose param groups carry an lr (all that take `lr`), but
+    Muon, which takes 2-D parameters only (see designer.core.schedule.optimizers)."""
+    with_lr = {name for name in dir(torch.optim)
+               if isinstance(getattr(torch.optim, name), type)
+               and issubclass(getattr(torch.optim, name), torch.optim.Optimizer)
+               and "lr" in _signature(getattr(torch.optim, name)).parameters}
+    assert with_lr - {"Muon"} == set(OPTIMIZERS)
 
 
 @pytest.mark.parametrize("name", sorted(SCHEDULERS))
@@ -79,6 +91,22 @@ def test_scheduler_params_are_torch_keywords_with_torch_defaults(name):
             # Exactly: same type and value (ConstantLR's factor is the float 1/3, not 0.333).
             assert type(param.default) is type(torch_default), (name, param.name)
             assert param.default == torch_default, (name, param.name)
+
+
+@pytest.mark.parametrize("name", sorted(OPTIMIZERS))
+def test_optimizer_keywords_are_torch_s_exactly(name):
+    """The catalog knows every keyword (edited or left at torch's default) and torch's
+    default lr, so that it knows the keys of `optimizer.defaults` an imported snippet asks
+    about; building the optimizer as the engine does gives exactly those keys."""
+    spec = OPTIMIZERS[name]
+    signature = _signature(getattr(torch.optim, name))
+    assert next(iter(signature.parameters)) == "params"
+    assert sorted(spec.keywords) == sorted(list(signature.parameters)[1:])
+    assert len(set(spec.keywords)) == len(spec.keywords)
+    torch_lr = signature.parameters["lr"].default
+    assert (type(spec.default_lr), spec.default_lr) == (type(torch_lr), torch_lr)
+    optimizer = make_optimizer(OptimizerConfig(name, 0.1), 0.1)
+    assert sorted(optimizer.defaults) == sorted(spec.defaults_keys)
 
 
 @pytest.mark.parametrize("name", sorted(OPTIMIZERS))
@@ -159,7 +187,7 @@ def test_per_group_params_take_one_value_per_group_in_torch(scheduler, param):
 
 @pytest.mark.parametrize("name", sorted(OPTIMIZERS))
 def test_has_momentum_matches_what_torch_s_cycling_schedulers_look_for(name):
-    optimizer = getattr(torch.optim, name)([torch.zeros(1, requires_grad=True)], lr=0.1)
+    optimizer = make_optimizer(OptimizerConfig(name, 0.1), 0.1)
     torch_says = "momentum" in optimizer.defaults or "betas" in optimizer.defaults
     assert OPTIMIZERS[name].has_momentum == torch_says
 

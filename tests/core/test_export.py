@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import Phase as HypothesisPhase
 from hypothesis import strategies as st
 from torch.optim import lr_scheduler
-from training_loop import first_group_lrs, step_like_training
+from training_loop import first_group_lrs, optimizer_step, step_like_training
 
 from designer.core.curves.engine import compute_curve, compute_curves
 from designer.core.export.python_module import export_python, sequential_lr_obstacles
@@ -61,7 +61,7 @@ def run_exported_groups(source: str) -> tuple[np.ndarray, dict]:
         scheduler = namespace["build_scheduler"](optimizer)
         for step in range(namespace["TOTAL_STEPS"]):
             lrs.append([group["lr"] for group in optimizer.param_groups])
-            optimizer.step()
+            optimizer_step(optimizer)
             step_like_training(scheduler, metric, step)
     lrs = np.asarray(lrs, dtype=np.float64).reshape(-1, len(optimizer.param_groups))
     return lrs.T, namespace

@@ -141,6 +141,32 @@ CASES = [
     Case("lambda_calling_itself", OPT + "def f(e):\n    return f(e)\n"
          "s = LambdaLR(opt, f)  # <-\n", "nest too deeply", ("LambdaLR",),
          (0, "lr_lambda", LAMBDA)),
+    # Constant folding stays bounded and says why it stops.
+    Case("range_too_long", OPT + "s = MultiStepLR(opt, list(range(10 ** 10)), gamma=0.5)  # <-\n",
+         "more than 10,000 items", ("MultiStepLR",), (0, "gamma", 0.5)),
+    Case("unpacked_range_too_long", OPT + "s = MultiStepLR(opt, [*range(10 ** 15)], 0.5)  # <-\n",
+         "more than 10,000 items", ("MultiStepLR",), (0, "gamma", 0.5)),
+    Case("extended_by_a_range_too_long", OPT + "m = []\nm.extend(range(10 ** 30))\n"
+         "s = MultiStepLR(opt, m, gamma=0.5)  # <-\n", "is changed by", ("MultiStepLR",),
+         (0, "gamma", 0.5)),
+    Case("repeated_list_too_long", OPT + "s = MultiStepLR(opt, [0] * 10 ** 10, 0.5)  # <-\n",
+         "more than 10,000 items", ("MultiStepLR",), (0, "gamma", 0.5)),
+    Case("comprehensions_compute_too_much", OPT + "n = len([[i for i in range(1000)] for j in "
+         "range(1000)])\ns = StepLR(opt, n, gamma=0.5)  # <-\n", "more than 10,000 steps",
+         ("StepLR",), (0, "gamma", 0.5)),
+    Case("round_to_huge_digits", OPT + "s = StepLR(opt, 10, gamma=round(0.5, 10 ** 9))  # <-\n",
+         "modest number of digits", ("StepLR",), (0, "step_size", 10)),
+    Case("range_step_zero", OPT + "s = MultiStepLR(opt, list(range(1, 9, 0)), 0.5)  # <-\n",
+         "must not be zero", ("MultiStepLR",), (0, "gamma", 0.5)),
+    Case("list_appended_to_itself", OPT + "m = [10]\nm.append(m)\n"
+         "s = MultiStepLR(opt, m, gamma=0.5)  # <-\n", "is changed by `m.append(m)`",
+         ("MultiStepLR",), (0, "gamma", 0.5)),
+    Case("list_holding_itself", OPT + "m = [10]\nm[0] = m\n"
+         "s = MultiStepLR(opt, m, gamma=0.5)  # <-\n", "is changed by `m[0] = ...`",
+         ("MultiStepLR",), (0, "gamma", 0.5)),
+    Case("class_building_itself", OPT + "class A:\n    def __init__(self):\n"
+         "        self.a = A()  # <-\n    def f(self, e):\n        return 0.9 ** e\n"
+         "s = LambdaLR(opt, A().f)\n", "nest too deeply", ("LambdaLR",)),
     # Python's own parser gives up: nothing can be imported, but the line is named.
     Case("attribute_chain_python_cannot_parse", OPT + "x = a" + ".b" * 5000 + "  # <-\n"
          "s = StepLR(opt, 10)\n", "Python cannot run it either", ()),

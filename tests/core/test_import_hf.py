@@ -243,3 +243,48 @@ def test_a_number_for_an_expression_extra_is_that_constant():
     with pytest.raises(ScheduleError) as caught:
         import_hf("reduce_lr_on_plateau", 0, 1000, LR, metric=float("inf"))
     assert caught.value.field == "extra.metric"
+
+
+FLOAT_RUNS = [(12.5, 100.0), (7.3, 33.7), (0.5, 40), (30, 88.8)]
+
+
+@pytest.mark.parametrize("kind, extra", CASES,
+                         ids=[f"{k}-{i}" for i, (k, _) in enumerate(CASES)])
+def test_float_step_counts_in_a_snippet_equal_transformers(transformers, kind, extra):
+    """transformers computes with float step counts (`num_warmup_steps=0.1 * total`) as they
+    are; a snippet giving them imports to a design with transformers' curve, to the bit."""
+    from designer.core.importing.python import import_python
+
+    for warmup, total in FLOAT_RUNS:
+        floats = {k: v + 0.5 if k in ("num_decay_steps", "num_stable_steps") else v
+                  for k, v in extra.items()}
+        snippet = ("import torch, transformers\n"
+                   f"opt = torch.optim.AdamW(model.parameters(), lr={LR!r})\n"
+                   f"s = transformers.get_scheduler({kind!r}, opt, num_warmup_steps={warmup!r}, "
+                   f"num_training_steps={total!r}, scheduler_specific_kwargs={floats!r})\n")
+        steps = int(np.ceil(total))
+        result = import_python(snippet, total_steps=steps)
+        assert result.problems == [], result.problems
+        parameter = torch.zeros(1, requires_grad=True)
+        optimizer = torch.optim.AdamW([parameter], lr=LR)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            scheduler = transformers.get_scheduler(
+                kind, optimizer, num_warmup_steps=warmup, num_training_steps=total,
+                scheduler_specific_kwargs=dict(floats))
+            expected = np.asarray(first_group_lrs(optimizer, scheduler, steps))
+        np.testing.assert_array_equal(compute_curve(result.schedule), expected,
+                                      err_msg=f"{kind} {floats} {warmup} {total}")
+
+
+def test_a_float_warmup_in_a_snippet_is_accepted_and_a_negative_one_refused():
+    from designer.core.importing.python import import_python
+
+    head = ("import torch\nfrom transformers import get_cosine_schedule_with_warmup\n"
+            "epochs = 10\nopt = torch.optim.AdamW(model.parameters(), lr=1e-3)\n")
+    result = import_python(head + "s = get_cosine_schedule_with_warmup(opt, "
+                           "num_warmup_steps=epochs * 0.1 * 25, num_training_steps=250)\n")
+    assert result.problems == [] and result.schedule.total_steps == 250
+    result = import_python(head + "s = get_cosine_schedule_with_warmup(opt, -2.5, 250)\n")
+    assert any("num_warmup_steps" in message for _, message in result.problems)
+    assert not result.imported

@@ -24,11 +24,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from training_loop import optimizer_step
 
 from designer.cli import main
 from designer.core.curves.engine import compute_curve, compute_curves, make_optimizer
 from designer.core.export.python_module import export_python
-from designer.core.importing.python import POSITIONAL_ORDER, import_python
+from designer.core.importing.python import (
+    POSITIONAL_ORDER,
+    import_python,
+    import_python_designs,
+)
 from designer.core.schedule.expressions import parse_expression
 from designer.core.schedule.fileformat import dump_schedule, load_schedule, load_schedule_file
 from designer.core.schedule.model import CONTINUE, ParamGroup, Schedule, simulation_for_length
@@ -41,8 +46,12 @@ class Entry:
     path: Path
     expect: str  # clean, differs, simulated, partial, nothing
     lines: tuple[int, ...]  # problem lines for partial / nothing
-    scheduler: str  # expression giving the scheduler once the snippet has run
+    schedulers: tuple[str, ...]  # expressions giving the schedulers, one per design
     needs: str | None
+
+    @property
+    def scheduler(self) -> str:
+        return self.schedulers[0]
 
     @property
     def source(self) -> str:
@@ -57,8 +66,8 @@ def _entry(path: Path) -> Entry:
         key, _, value = line[2:].partition(":")
         headers[key.strip()] = value.strip()
     expect, *lines = headers["Expect"].split()
-    return Entry(path, expect, tuple(int(n) for n in lines),
-                 headers.get("Scheduler", "scheduler"), headers.get("Needs"))
+    schedulers = tuple(s.strip() for s in headers.get("Scheduler", "scheduler").split(";"))
+    return Entry(path, expect, tuple(int(n) for n in lines), schedulers, headers.get("Needs"))
 
 
 ENTRIES = [_entry(path) for path in sorted(CORPUS.glob("*.py"))]
@@ -73,11 +82,13 @@ class _Model(torch.nn.Module):
             self.add_module(name, torch.nn.Linear(1, 1))
 
 
-def run_snippet(entry: Entry, steps: int, monkeypatch, metric=None) -> np.ndarray:
+def run_snippet(entry: Entry, steps: int, monkeypatch, metric=None,
+                scheduler: str | None = None) -> np.ndarray:
     """The snippet's own lr per step of every param group, shape (groups, steps): run it
-    (our trusted test data), then step its scheduler as a training loop does, reading the lrs
-    before each optimizer.step(). `metric(step)`: the validation metric that step ends with
-    (None: not evaluated), for a ReduceLROnPlateau."""
+    (our trusted test data), then step its scheduler (the expression `scheduler`, by default
+    the entry's first) as a training loop does, reading the lrs before each
+    optimizer.step(). `metric(step)`: the validation metric that step ends with (None: not
+    evaluated), for a ReduceLROnPlateau."""
     monkeypatch.setattr(sys, "argv", ["train.py"])
     lightning = types.ModuleType("lightning")
     lightning.pytorch = types.ModuleType("lightning.pytorch")
@@ -88,15 +99,15 @@ def run_snippet(entry: Entry, steps: int, monkeypatch, metric=None) -> np.ndarra
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         exec(compile(entry.source, str(entry.path), "exec"), namespace)  # noqa: S102
-        scheduler = eval(entry.scheduler, namespace)
-        return _stepped(scheduler.optimizer, scheduler, steps, metric)
+        built = eval(scheduler or entry.scheduler, namespace)
+        return _stepped(built.optimizer, built, steps, metric)
 
 
 def _stepped(optimizer, scheduler, steps: int, metric=None) -> np.ndarray:
     lrs = []
     for step in range(steps):
         lrs.append([group["lr"] for group in optimizer.param_groups])
-        optimizer.step()
+        optimizer_step(optimizer)
         if metric is None:
             scheduler.step()
         elif (value := metric(step)) is not None:
@@ -145,25 +156,34 @@ def test_corpus_covers_the_idioms():
 
 @pytest.mark.parametrize("entry", ENTRIES, ids=[entry.path.stem for entry in ENTRIES])
 def test_corpus(entry, monkeypatch):
-    result = import_python(entry.source)
-    # Whatever was imported is a design the file format and the engine accept.
-    assert load_schedule(dump_schedule(result.schedule)) == result.schedule
+    results = import_python_designs(entry.source)
+    for result in results:
+        # Whatever was imported is a design the file format and the engine accept.
+        assert load_schedule(dump_schedule(result.schedule)) == result.schedule
     if entry.expect in ("partial", "nothing"):
-        assert sorted({line for line, _ in result.problems}) == list(entry.lines), \
-            result.problems
-        assert result.imported == (entry.expect == "partial")
+        lines = sorted({line for result in results for line, _ in result.problems})
+        assert lines == list(entry.lines), [r.problems for r in results]
+        assert any(r.imported for r in results) == (entry.expect == "partial")
         return
+    assert len(results) == len(entry.schedulers), [r.optimizer for r in results]
+    if entry.needs and importlib.util.find_spec(entry.needs) is None:
+        pytest.skip(f"running this snippet needs {entry.needs}")
+    for result, scheduler in zip(results, entry.schedulers):
+        _check_design(entry, result, scheduler, monkeypatch)
+
+
+def _check_design(entry: Entry, result, scheduler: str, monkeypatch) -> None:
+    """One design of a clean, differs or simulated entry against the snippet's own
+    scheduler `scheduler`, stepped for the design's length: every group, bit for bit."""
     assert result.problems == [], result.problems
     assert result.imported
     assert result.original_curve_differs == (entry.expect == "differs")
     assert result.schedule.uses_simulation() == (entry.expect == "simulated")
-    if entry.needs and importlib.util.find_spec(entry.needs) is None:
-        pytest.skip(f"running this snippet needs {entry.needs}")
     if entry.expect == "simulated":
         _check_simulated(entry, result, monkeypatch)
         return
     design = compute_curves(result.schedule).group_lrs()
-    original = run_snippet(entry, design.shape[1], monkeypatch)
+    original = run_snippet(entry, design.shape[1], monkeypatch, scheduler=scheduler)
     if entry.expect == "clean":
         np.testing.assert_array_equal(design, original)
         np.testing.assert_array_equal(exported_curves(result.schedule), original)
@@ -262,7 +282,7 @@ def test_float_conversions_stay_exact(monkeypatch):
     result = imported(source, total_steps=3000)
     assert result.schedule.phases[0].params["lr_lambda"] == (
         "(step ** 5 + 0.0) / 2.43e+17 + (3000 - step) / 3000")
-    entry = Entry(Path("inline.py"), "clean", (), "scheduler", None)
+    entry = Entry(Path("inline.py"), "clean", (), ("scheduler",), None)
     monkeypatch.setattr(Entry, "source", source)
     np.testing.assert_array_equal(compute_curve(result.schedule),
                                   run_snippet(entry, 3000, monkeypatch)[0])

@@ -3,7 +3,15 @@ each optimizer.step(), and the scheduler.step() of a loop that validates."""
 
 from __future__ import annotations
 
+import torch
 from torch.optim import lr_scheduler
+
+
+def optimizer_step(optimizer) -> None:
+    """optimizer.step() as a training loop calls it: with a closure that gives the loss,
+    which LBFGS needs (the others take it too). The parameters have no gradient, so nothing
+    changes."""
+    optimizer.step(lambda: torch.zeros(()))
 
 
 def step_like_training(scheduler, metric, step: int) -> None:
@@ -24,6 +32,6 @@ def first_group_lrs(optimizer, scheduler, steps: int) -> list[float]:
     lrs = []
     for _ in range(steps):
         lrs.append(optimizer.param_groups[0]["lr"])
-        optimizer.step()
+        optimizer_step(optimizer)
         scheduler.step()
     return lrs

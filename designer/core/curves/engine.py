@@ -130,7 +130,9 @@ def make_optimizer(config: OptimizerConfig,
         params = [{"params": [torch.zeros(1, requires_grad=True)], "lr": group_lr}
                   for group_lr in allowed]
     try:
-        optimizer = cls(params, lr=allowed[0], **config.params)
+        # SparseAdam's constructor refuses an lr of 0 too (a frozen first group, a phase
+        # that continues from a decay to 0); the constructor's lr is overwritten below.
+        optimizer = cls(params, lr=allowed[0] or spec.default_lr, **config.params)
     except _TORCH_ERRORS as exc:
         raise ScheduleError(_blame(str(exc), config.params, "optimizer.params", "optimizer"),
                             f"torch rejected {spec.name}: {_one_line(exc)}") from None

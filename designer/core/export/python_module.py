@@ -371,7 +371,9 @@ def _main_block(schedule: Schedule) -> list[str]:
         "    scheduler = build_scheduler(optimizer)",
         f"    for step in range(TOTAL_STEPS):  # one iteration per {unit}",
         show,
-        "        optimizer.step()",
+        # LBFGS's step() takes the closure that evaluates the loss; a training loop gives it.
+        "        optimizer.step(lambda: 0.0)  # LBFGS's step evaluates the loss it returns"
+        if schedule.optimizer.name == "LBFGS" else "        optimizer.step()",
     ]
     if not schedule.uses_simulation():
         lines.append("        scheduler.step()")

@@ -159,6 +159,11 @@ class EpochScheduler:
 def hf_source(schedule: Schedule) -> str:
     """A `build_trainer(model, train_dataset)` that hands Trainer the designed optimizer
     and scheduler through `optimizers=(optimizer, scheduler)`."""
+    if schedule.optimizer.name == "LBFGS":
+        raise ScheduleError("optimizer.name", "the Hugging Face template cannot train with "
+                            "LBFGS: Trainer calls optimizer.step() without the closure LBFGS "
+                            "needs; export the plain module, the function or the Lightning "
+                            "module")
     every = plateau_eval_every(schedule, "Hugging Face")
     wrapped = schedule.interval == "epoch" and bool(schedule.steps_per_epoch)
     lines = [*_hf_header(schedule, every), *_hf_constants(schedule, every, wrapped),

@@ -13,6 +13,7 @@ from typing import Any
 from designer.core.importing.values import (
     MAX_CALL_DEPTH,
     MISSING,
+    MUTATORS,
     NUMERIC_BUILTINS,
     OTHER_TORCH_OPTIMIZERS,
     SCHEDULER_LIKE,
@@ -20,6 +21,7 @@ from designer.core.importing.values import (
     ArgParser,
     Function,
     GroupParams,
+    Instance,
     Namespace,
     OptimizerCall,
     Ref,
@@ -37,59 +39,89 @@ from designer.core.schedule.catalog import OPTIMIZERS, SCHEDULERS
 
 
 class CallReader:
-    """The call-reading part of `SnippetReader` (which provides `value`, `number`, `_run`,
+    """The call-reading part of `SnippetReader` (which provides `value`, `number`, `run_block`,
     and the state these methods use)."""
 
-    def _call(self, node: ast.Call, scope: Scope) -> Any:
+    def call(self, node: ast.Call, scope: Scope) -> Any:
         func = node.func
         if isinstance(func, ast.Attribute):
             owner = self.value(func.value, scope)
-            if isinstance(owner, SchedulerCall) and func.attr == "step":
-                owner.steps.append(StepSite(node.lineno, tuple(self._loops),
-                                            bool(node.args or node.keywords),
-                                            self._conditions[-1] if self._conditions else None))
-                return None
-            if isinstance(owner, ArgParser):
-                return self._argparse(owner, func.attr, node, scope)
-            if isinstance(owner, str) and func.attr in ("lower", "upper", "strip") and not (
-                    node.args or node.keywords):
-                return getattr(owner, func.attr)()  # args.lr_scheduler.lower()
+            method = self._method(owner, func.attr, node, scope)
+            if method is not MISSING:
+                return method
         callee = self.value(func, scope)
         if isinstance(callee, Function):
             args, kwargs = self._arguments(node, scope)
-            return self._call_function(callee, args, kwargs, node.lineno)
+            return self.call_function(callee, args, kwargs, node.lineno)
         if isinstance(callee, UserClass):
             args, kwargs = self._arguments(node, scope)
             if callee.scheduler:
                 return self._record(SchedulerCall(callee.name, node.lineno, args, kwargs,
-                                                  custom=True))
-            return Unknown(f"a `{callee.name}` object is only known when the script runs")
+                                                  custom=True), node)
+            instance = Instance(callee)
+            init = callee.methods.get("__init__")
+            if init is not None:
+                self.call_function(Function(init.node, init.scope, {}, (instance,)), args,
+                                   kwargs, node.lineno)
+            return instance
         if not isinstance(callee, Ref):
             self._arguments(node, scope)  # what the arguments build still counts
             return Unknown(f"`{short_source(node)}` is only known when the script runs")
+        if callee.path.startswith("builtins."):
+            folded = self.fold_builtin(callee.name, node, scope)
+            if folded is not MISSING:
+                return folded
+            if callee.name in NUMERIC_BUILTINS:
+                return self.number(node, scope)
+        if callee.path.startswith("math."):
+            return self.number(node, scope)
+        return self._call_ref(callee, node, scope)
+
+    def _method(self, owner: Any, method: str, node: ast.Call, scope: Scope) -> Any:
+        """A method call the reader knows, or MISSING."""
+        if isinstance(owner, SchedulerCall) and method == "step":
+            owner.steps.append(StepSite(node.lineno, tuple(self.loops),
+                                        bool(node.args or node.keywords),
+                                        self.conditions[-1] if self.conditions else None))
+            return None
+        if isinstance(owner, ArgParser):
+            return self._argparse(owner, method, node, scope)
+        if isinstance(owner, str) and method in ("lower", "upper", "strip") and not (
+                node.args or node.keywords):
+            return getattr(owner, method)()  # args.lr_scheduler.lower()
+        if isinstance(owner, (list, dict)) and method in MUTATORS:
+            return self.mutate(owner, method, node, scope)
+        if isinstance(owner, dict) and method == "get" and 1 <= len(node.args) <= 2:
+            key, *default = [self.value(arg, scope) for arg in node.args]
+            if isinstance(key, (str, int)):
+                return owner.get(key, default[0] if default else None)
+        return MISSING
+
+    def _call_ref(self, callee: Ref, node: ast.Call, scope: Scope) -> Any:
+        """A call of something the snippet imported: torch's schedulers and optimizers are
+        recorded, transformers' schedule functions too."""
         path, name = callee.path, callee.name
-        if path.startswith("builtins.") and name in NUMERIC_BUILTINS:
-            return self.number(node, scope)
-        if path.startswith("math."):
-            return self.number(node, scope)
         args, kwargs = self._arguments(node, scope)
         if path == f"{TORCH_SCHEDULERS}.{name}" or (
                 path.startswith("torch.") and name in SCHEDULERS):
-            return self._record(SchedulerCall(name, node.lineno, args, kwargs))
+            return self._record(SchedulerCall(name, node.lineno, args, kwargs), node)
         if path.startswith("torch.optim.") and (name in OPTIMIZERS
                                                 or name in OTHER_TORCH_OPTIMIZERS):
-            return OptimizerCall(name, node.lineno, args, kwargs)
+            optimizer = OptimizerCall(name, node.lineno, args, kwargs)
+            self.optimizers.append(optimizer)
+            return optimizer
         if path.startswith("transformers.") and name.startswith("get_") and (
                 "schedule" in name):
-            return self._record(SchedulerCall(f"hf:{name}", node.lineno, args, kwargs))
+            return self._record(SchedulerCall(f"hf:{name}", node.lineno, args, kwargs), node)
         if path == "functools.partial" and args and isinstance(args[0], Function):
             target = args[0]
             return Function(target.node, target.scope, {**target.bound, **kwargs},
                             target.bound_args + tuple(args[1:]))
         if path == "argparse.ArgumentParser":
             return ArgParser()
-        if path == "builtins.list" and len(args) == 1 and isinstance(args[0], (list, tuple)):
-            return list(args[0])
+        if path == "builtins.dict" and len(args) == 1 and isinstance(args[0], dict) and not (
+                kwargs):
+            return dict(args[0])  # cfg = dict(CFG): a copy
         if path == "builtins.dict" and not args and "**" not in kwargs:
             # dict(params=model.head.parameters(), lr=1e-3): a param group, as a {...} is
             given = next((k.value for k in node.keywords if k.arg == "params"), None)
@@ -98,10 +130,16 @@ class CallReader:
             return kwargs
         if SCHEDULER_LIKE.search(name) and not path.startswith("builtins."):
             # timm's CosineLRScheduler, a project's WarmupLR: report it rather than ignore it.
-            return self._record(SchedulerCall(name, node.lineno, args, kwargs, custom=True))
+            return self._record(SchedulerCall(name, node.lineno, args, kwargs, custom=True),
+                                node)
         return Unknown(f"`{short_source(node)}` is only known when the script runs")
 
-    def _record(self, call: SchedulerCall) -> SchedulerCall:
+    def _record(self, call: SchedulerCall, node: ast.Call) -> SchedulerCall:
+        given = next((k.value for k in node.keywords if k.arg == "optimizer"), None)
+        at = 1 if call.kind == "hf:get_scheduler" else 0  # get_scheduler(name, optimizer)
+        if given is None and len(node.args) > at and call.kind != "ChainedScheduler":
+            given = node.args[at]
+        call.optimizer_source = "" if given is None else short_source(given)
         self.schedulers.append(call)
         children = call.kwargs.get("schedulers")
         if children is None and call.kind == "SequentialLR" and len(call.args) >= 2:
@@ -135,10 +173,12 @@ class CallReader:
                 kwargs[keyword.arg] = value
         return args, kwargs
 
-    def _call_function(self, function: Function, args: list[Any], kwargs: dict[str, Any],
+    def call_function(self, function: Function, args: list[Any], kwargs: dict[str, Any],
                        line: int) -> Any:
         function.called = True
-        if self._depth >= MAX_CALL_DEPTH:
+        if self.depth >= MAX_CALL_DEPTH:
+            # Python would raise RecursionError here (or nest deeper than a schedule needs).
+            self.problem(line, f"`{function.name}()` calls nest too deeply to read")
             return Unknown(f"`{function.name}()` calls nest too deeply to read")
         scope = Scope(function.scope)
         node = function.node
@@ -157,11 +197,11 @@ class CallReader:
                     f"`{parameter.name}` is a parameter of {function.name}()")
         if isinstance(node, ast.Lambda):
             return self.value(node.body, scope)
-        self._depth += 1
+        self.depth += 1
         try:
-            returned = self._run(node.body, scope)
+            returned = self.run_block(node.body, scope)
         finally:
-            self._depth -= 1
+            self.depth -= 1
         return None if returned is None else returned.value
 
     def _argparse(self, parser: ArgParser, method: str, node: ast.Call, scope: Scope) -> Any:

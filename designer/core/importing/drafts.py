@@ -1,10 +1,11 @@
-"""From a recorded scheduler call to a draft phase (`designer.core.importing.python`).
+"""From a recorded scheduler call to a draft phase (`designer.core.importing.assembly`).
 
 Each timeline scheduler becomes a `Draft`: its parameters checked against the catalog, its
-duration parameter kept aside until the run length is known. `SequentialLR` gives one draft
-per scheduler with lengths from its milestones; a `ChainedScheduler` gives the one member
-that changes the lr. A `ReduceLROnPlateau` gets a synthetic metric in place of
-the training's, and list arguments with one value per param group become per-group values.
+duration parameter kept aside until the run length is known (SequentialLR and
+ChainedScheduler are `designer.core.importing.combinations`'). A `ReduceLROnPlateau` gets a
+synthetic metric in place of the training's, list arguments with one value per param group
+become per-group values, and a count torch computes with as a float (`T_max=epochs * 1.0`)
+is taken as the int it equals.
 """
 
 from __future__ import annotations
@@ -13,55 +14,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from designer.core.importing.reader import NotImportable, SchedulerCall, Unknown
-from designer.core.importing.values import EVALUATION_FAILURES
-from designer.core.schedule.catalog import REQUIRED, SCHEDULERS
-from designer.core.schedule.expressions import parse_expression
+from designer.core.importing.signatures import HF_FUNCTIONS, POSITIONAL_ORDER
+from designer.core.schedule.catalog import INT, INT_LIST, REQUIRED, SCHEDULERS
 from designer.core.schedule.kinds import check_value
 from designer.core.schedule.model import MAX_TOTAL_STEPS, RESTART, ScheduleError
 
-# torch's positional order after the optimizer (the catalog lists only what the designer edits).
-POSITIONAL_ORDER = {
-    "LambdaLR": ("lr_lambda", "last_epoch"),
-    "MultiplicativeLR": ("lr_lambda", "last_epoch"),
-    "StepLR": ("step_size", "gamma", "last_epoch"),
-    "MultiStepLR": ("milestones", "gamma", "last_epoch"),
-    "ConstantLR": ("factor", "total_iters", "last_epoch"),
-    "LinearLR": ("start_factor", "end_factor", "total_iters", "last_epoch"),
-    "ExponentialLR": ("gamma", "last_epoch"),
-    "PolynomialLR": ("total_iters", "power", "last_epoch"),
-    "CosineAnnealingLR": ("T_max", "eta_min", "last_epoch"),
-    "CosineAnnealingWarmRestarts": ("T_0", "T_mult", "eta_min", "last_epoch"),
-    "CyclicLR": ("base_lr", "max_lr", "step_size_up", "step_size_down", "mode", "gamma",
-                 "scale_fn", "scale_mode", "cycle_momentum", "base_momentum", "max_momentum",
-                 "last_epoch"),
-    "OneCycleLR": ("max_lr", "total_steps", "epochs", "steps_per_epoch", "pct_start",
-                   "anneal_strategy", "cycle_momentum", "base_momentum", "max_momentum",
-                   "div_factor", "final_div_factor", "three_phase", "last_epoch"),
-    "ReduceLROnPlateau": ("mode", "factor", "patience", "threshold", "threshold_mode",
-                          "cooldown", "min_lr", "eps"),
-    "SequentialLR": ("schedulers", "milestones", "last_epoch"),
-}
-# transformers' schedule functions: lr_scheduler_type and positional order after the optimizer.
-HF_FUNCTIONS = {
-    "get_linear_schedule_with_warmup": ("linear", ("num_warmup_steps", "num_training_steps")),
-    "get_cosine_schedule_with_warmup": ("cosine", ("num_warmup_steps", "num_training_steps",
-                                                   "num_cycles")),
-    "get_cosine_with_hard_restarts_schedule_with_warmup": (
-        "cosine_with_restarts", ("num_warmup_steps", "num_training_steps", "num_cycles")),
-    "get_polynomial_decay_schedule_with_warmup": (
-        "polynomial", ("num_warmup_steps", "num_training_steps", "lr_end", "power")),
-    "get_constant_schedule": ("constant", ()),
-    "get_constant_schedule_with_warmup": ("constant_with_warmup", ("num_warmup_steps",)),
-    "get_inverse_sqrt_schedule": ("inverse_sqrt", ("num_warmup_steps", "timescale")),
-    "get_cosine_with_min_lr_schedule_with_warmup": (
-        "cosine_with_min_lr", ("num_warmup_steps", "num_training_steps", "num_cycles")),
-    "get_cosine_with_min_lr_schedule_with_warmup_lr_rate": (
-        "cosine_warmup_with_min_lr", ("num_warmup_steps", "num_training_steps", "num_cycles")),
-    "get_wsd_schedule": ("warmup_stable_decay", ("num_warmup_steps", "num_decay_steps",
-                                                 "num_training_steps", "num_stable_steps")),
-    "get_scheduler": (None, ("num_warmup_steps", "num_training_steps",
-                             "scheduler_specific_kwargs")),
-}
 _REDUCE = ("torch's {combination} refuses ReduceLROnPlateau: it steps its schedulers without "
            "the validation metric ReduceLROnPlateau needs")
 _REDUCE_PHASE = ("; the design makes it a phase of its own, which the exported module steps "
@@ -70,10 +27,6 @@ _SIMULATED = ("ReduceLROnPlateau lowers the lr when the validation metric stops 
               "and the snippet's metric only exists while it trains: the design's curve is a "
               "simulation with a synthetic validation metric scaled to the phase, which you "
               "set in the phase (metric, metric_noise, eval_every)")
-_CHAIN = ("ChainedScheduler applies all of its schedulers at every step, multiplying their "
-          "effects; the timeline runs one scheduler at a time, so only a chain in which all "
-          "but one scheduler leave the lr unchanged can be imported")
-
 @dataclass
 class Draft:
     """A phase before the run length is known. `length` None: the open last phase."""
@@ -86,28 +39,29 @@ class Draft:
     duration: int | None = None  # the duration parameter as the snippet gave it
     start: str = RESTART
 
+def call_argument(call: SchedulerCall, name: str) -> Any:
+    """An argument of a scheduler call by torch's (or transformers') parameter name."""
+    if call.kind == "ChainedScheduler":
+        names: tuple[str, ...] = ("schedulers", "optimizer")
+    elif call.kind.startswith("hf:"):
+        rest = HF_FUNCTIONS.get(call.kind[3:], (None, ()))[1]
+        names = ("name", "optimizer", *rest) if call.kind == "hf:get_scheduler" else (
+            "optimizer", *rest)
+    else:
+        names = ("optimizer", *POSITIONAL_ORDER.get(call.kind, ()))
+    bound = dict(zip(names, call.args))
+    bound.update(call.kwargs)
+    if name == "optimizer" and call.kind == "ChainedScheduler" and "optimizer" not in bound:
+        children = bound.get("schedulers")
+        if isinstance(children, (list, tuple)) and children and isinstance(
+                children[0], SchedulerCall):
+            return call_argument(children[0], "optimizer")
+    return bound.get(name, Unknown(f"{call.kind} has no `{name}` in the snippet"))
+
+
 class DraftReader:
     """The scheduler-reading part of `_Assembler` (which provides `problem`, `note`, `reader`,
     `steps_per_epoch` and `param_groups`)."""
-
-    def _argument(self, call: SchedulerCall, name: str) -> Any:
-        """An argument of a scheduler call by torch's (or transformers') parameter name."""
-        if call.kind == "ChainedScheduler":
-            names = ("schedulers", "optimizer")
-        elif call.kind.startswith("hf:"):
-            rest = HF_FUNCTIONS.get(call.kind[3:], (None, ()))[1]
-            names = ("name", "optimizer", *rest) if call.kind == "hf:get_scheduler" else (
-                "optimizer", *rest)
-        else:
-            names = ("optimizer", *POSITIONAL_ORDER.get(call.kind, ()))
-        bound = dict(zip(names, call.args))
-        bound.update(call.kwargs)
-        if name == "optimizer" and call.kind == "ChainedScheduler" and "optimizer" not in bound:
-            children = bound.get("schedulers")
-            if isinstance(children, (list, tuple)) and children and isinstance(
-                    children[0], SchedulerCall):
-                return self._argument(children[0], "optimizer")
-        return bound.get(name, Unknown(f"{call.kind} has no `{name}` in the snippet"))
 
     def draft(self, call: SchedulerCall, optimizer: Any = None,
               combination: str = "") -> Draft | None:
@@ -123,53 +77,11 @@ class DraftReader:
         if call.custom or kind not in SCHEDULERS:
             self.problem(call.line, f"{kind} is not a scheduler the timeline supports")
             return None
-        spec = SCHEDULERS[kind]
-        order = POSITIONAL_ORDER[kind]
-        args = call.args[1:]
-        if len(args) > len(order):
-            self.problem(call.line, f"{kind} got more positional arguments than torch takes")
-        given = dict(zip(order, args))
-        given.update(call.kwargs)
-        if optimizer is not None and self._argument(call, "optimizer") is not optimizer:
+        if optimizer is not None and call_argument(call, "optimizer") is not optimizer:
             self.problem(call.line, f"{kind} is built on another optimizer than the "
                          "SequentialLR around it")
-        given.pop("optimizer", None)
-        given.pop("verbose", None)
-        self._check_last_epoch(call, given.pop("last_epoch", -1))
-        if kind == "OneCycleLR":
-            self._one_cycle_total(call, given)
-        if kind == "CyclicLR":
-            if given.pop("scale_fn", None) is not None:
-                self.problem(call.line, "CyclicLR's scale_fn is custom code the designer cannot "
-                             "import; the design uses the mode's own scaling")
-            given.pop("scale_mode", None)
-        params, failed = {}, {}
-        for key, value in given.items():
-            if not spec.has_param(key) or spec.param(key).simulation:
-                self.problem(call.line, f"{kind} has no parameter `{key}`")
-                continue
-            try:
-                if spec.param(key).per_group and isinstance(value, (list, tuple)):
-                    value = self._per_group(call, key, value)
-                value = self._param_value(call, spec.param(key).kind, key, value)
-                if value is not None:
-                    params[key] = check_value(spec.param(key), value, key)
-            except (NotImportable, ScheduleError) as exc:
-                failed[key] = str(exc)
-        for param in spec.params:
-            if param.simulation:
-                continue  # the snippet's metric is the training's: see below
-            reason = failed.get(param.name, "not given")
-            if param.name in failed or (param.required and param.name not in params
-                                        and param.name != spec.fit_param):
-                if param.name == spec.fit_param:
-                    fallback = "it follows the phase's length"
-                elif param.required:
-                    params[param.name] = param.suggested
-                    fallback = f"the design uses {param.suggested!r} in its place"
-                else:
-                    fallback = "the design uses torch's default"
-                self.problem(call.line, f"{kind}'s {param.name}: {reason}; {fallback}")
+        spec = SCHEDULERS[kind]
+        params = self._draft_params(call, self._given(call))
         if spec.simulated:
             # The metric itself is set with the phase's length (`PhaseBuilder.phases`).
             self.note(call.line, _SIMULATED)
@@ -181,7 +93,64 @@ class DraftReader:
                 params[spec.fit_param] = spec.param(spec.fit_param).default
         return Draft(kind, params, call.line, duration=duration)
 
-    def _check_last_epoch(self, call: SchedulerCall, last_epoch: Any) -> None:
+    def _given(self, call: SchedulerCall) -> dict[str, Any]:
+        """The call's arguments by torch's names, without those no phase holds."""
+        order = POSITIONAL_ORDER[call.kind]
+        args = call.args[1:]
+        if len(args) > len(order):
+            self.problem(call.line, f"{call.kind} got more positional arguments than torch "
+                         "takes")
+        given = dict(zip(order, args))
+        given.update(call.kwargs)
+        given.pop("optimizer", None)
+        if "verbose" in given:
+            given.pop("verbose")
+            self.note(call.line, f"{call.kind}'s `verbose` only printed the lr, and torch has "
+                      "since removed it (recent versions raise for it); the design leaves it out")
+        self.check_last_epoch(call, given.pop("last_epoch", -1))
+        if call.kind == "OneCycleLR":
+            self._one_cycle_total(call, given)
+        if call.kind == "CyclicLR":
+            if given.pop("scale_fn", None) is not None:
+                self.problem(call.line, "CyclicLR's scale_fn is custom code the designer cannot "
+                             "import; the design uses the mode's own scaling")
+            given.pop("scale_mode", None)
+        return given
+
+    def _draft_params(self, call: SchedulerCall, given: dict[str, Any]) -> dict[str, Any]:
+        """The phase's checked parameters; a problem for each that does not carry over,
+        saying what the design uses instead."""
+        spec = SCHEDULERS[call.kind]
+        params, failed = {}, {}
+        for key, value in given.items():
+            if not spec.has_param(key) or spec.param(key).simulation:
+                self.problem(call.line, f"{call.kind} has no parameter `{key}`")
+                continue
+            try:
+                if spec.param(key).per_group and isinstance(value, (list, tuple)):
+                    value = self._per_group(call, key, value)
+                value = self._param_value(call, spec.param(key).kind, key, value)
+                if value is not None:
+                    params[key] = check_value(spec.param(key), value, key)
+            except (NotImportable, ScheduleError) as exc:
+                failed[key] = str(exc)
+        for param in spec.params:
+            if param.simulation:
+                continue  # the snippet's metric is the training's: see `draft`
+            reason = failed.get(param.name, "not given")
+            if param.name in failed or (param.required and param.name not in params
+                                        and param.name != spec.fit_param):
+                if param.name == spec.fit_param:
+                    fallback = "it follows the phase's length"
+                elif param.required:
+                    params[param.name] = param.suggested
+                    fallback = f"the design uses {param.suggested!r} in its place"
+                else:
+                    fallback = "the design uses torch's default"
+                self.problem(call.line, f"{call.kind}'s {param.name}: {reason}; {fallback}")
+        return params
+
+    def check_last_epoch(self, call: SchedulerCall, last_epoch: Any) -> None:
         if last_epoch != -1:
             shown = "unknown" if isinstance(last_epoch, Unknown) else repr(last_epoch)
             self.problem(call.line, f"{call.kind}'s last_epoch ({shown}) resumes a schedule "
@@ -192,6 +161,12 @@ class DraftReader:
         if isinstance(value, Unknown):
             raise NotImportable(value.why)
         if kind != "expression":
+            unknown = next((v for v in value if isinstance(v, Unknown)), None) if isinstance(
+                value, (list, tuple)) else None
+            if unknown is not None:  # milestones=[30, args.second]
+                raise NotImportable(unknown.why)
+            if kind in (INT, INT_LIST) and (call.kind, key) not in _TORCH_INTS_ONLY:
+                return whole(value)
             return value
         if not isinstance(value, (list, tuple)):
             return self.reader.lambda_text(value)
@@ -250,138 +225,33 @@ class DraftReader:
         self.problem(call.line, f"OneCycleLR's length: "
                      f"{why or 'it needs total_steps, or epochs and steps_per_epoch'}")
 
-    def sequential(self, call: SchedulerCall) -> list[Draft]:
-        children = self._argument(call, "schedulers")
-        milestones = self._argument(call, "milestones")
-        optimizer = self._argument(call, "optimizer")
-        if isinstance(children, Unknown) or not isinstance(children, (list, tuple)):
-            self.problem(call.line, "SequentialLR's schedulers are not a list the snippet "
-                         "builds")
-            return []
-        if not (isinstance(milestones, (list, tuple)) and all(
-                isinstance(m, int) and not isinstance(m, bool) for m in milestones)):
-            why = milestones.why if isinstance(milestones, Unknown) else "not a list of integers"
-            self.problem(call.line, f"SequentialLR's milestones: {why}")
-            return []
-        if len(milestones) != len(children) - 1:
-            self.problem(call.line, "SequentialLR needs one milestone fewer than schedulers; "
-                         "torch refuses this one")
-            return []
-        drafts, previous = [], 0
-        for index, child in enumerate(children):
-            end = milestones[index] if index < len(milestones) else None
-            if not isinstance(child, SchedulerCall):
-                why = child.why if isinstance(child, Unknown) else "not a scheduler"
-                self.problem(call.line, f"SequentialLR's schedulers[{index}]: {why}")
-                draft = None
-            elif child.kind in ("SequentialLR", "ChainedScheduler"):
-                self.problem(child.line, f"a {child.kind} inside SequentialLR is not imported")
-                draft = None
-            else:
-                draft = self.draft(child, optimizer, "SequentialLR")
-            if end is not None and end <= previous:
-                if end < previous:
-                    self.problem(call.line, "SequentialLR's milestones must increase")
-                else:
-                    self.note(call.line, f"schedulers[{index}] never runs (its milestones are "
-                              "equal) and is left out")
-                continue
-            if draft is not None:
-                draft.length = None if end is None else end - previous
-                draft.offset = previous
-                drafts.append(draft)
-            if end is not None:
-                previous = end
-        return drafts
-
-    def chained(self, call: SchedulerCall) -> list[Draft]:
-        children = self._argument(call, "schedulers")
-        if not isinstance(children, (list, tuple)) or not children or not all(
-                isinstance(c, SchedulerCall) for c in children):
-            self.problem(call.line, "ChainedScheduler's schedulers are not a list of "
-                         "schedulers the snippet builds")
-            return []
-        drafts = [self.draft(child, combination="ChainedScheduler") for child in children]
-        if None in drafts:
-            return []
-        # A member whose lr_lambda fails from the start makes the snippet raise; the chain is
-        # read without it (the suggested lambda in its place would change the lr, and make
-        # the chain one the timeline cannot hold). A later failure is the phase's problem.
-        drafts = [d for d in drafts if not self._lambda_fails(d, 1, "it is left out of the "
-                                                               "ChainedScheduler")]
-        if not drafts:
-            return []
-        active = [d for d in drafts if not _leaves_lr_alone(d)]
-        if len(active) > 1:
-            self.problem(call.line, _CHAIN)
-            return []
-        if len(drafts) > 1:
-            self.note(call.line, "all but one scheduler of the ChainedScheduler leave the lr "
-                      "unchanged, so the chain is that one scheduler")
-        return active or drafts[:1]
-
-    def _lambda_fails(self, draft: Draft, steps: int, consequence: str) -> bool:
-        """Whether the draft's lr_lambda fails at a step torch evaluates it at in `steps`
-        steps; a problem says where, and `consequence`."""
-        text = draft.params.get("lr_lambda")
-        if text is None:
-            return False
-        failure = lambda_failure(draft.scheduler, text, steps)
-        if failure is not None:
-            self.problem(draft.line, f"{draft.scheduler}'s lr_lambda fails: {failure}, where "
-                         f"torch evaluates it; {consequence}")
-        return failure is not None
+# Counts torch refuses as floats (it checks isinstance(..., int)); the others it computes
+# with, and an integral float gives exactly the curve of its int.
+_TORCH_INTS_ONLY = {("CosineAnnealingWarmRestarts", "T_0"),
+                    ("CosineAnnealingWarmRestarts", "T_mult"), ("OneCycleLR", "total_steps")}
 
 
-LAMBDA_CHECKS = 1_000
-
-
-def lambda_failure(scheduler: str, text: str, steps: int) -> str | None:
-    """Why an lr_lambda fails at a step torch evaluates it at in a `steps`-step phase (of
-    its first LAMBDA_CHECKS and its last), or None. LambdaLR evaluates it at steps 0 to
-    `steps` (0 in its constructor, `steps` at the scheduler.step() that ends the phase);
-    MultiplicativeLR from step 1, as its first lr is the lr it starts from."""
-    first = 1 if scheduler == "MultiplicativeLR" else 0
-    try:
-        expression = parse_expression(text)
-        # Without the step, every step gives the same value: one evaluation tells.
-        last = steps if "step" in expression.python_source else first
-        # The window imports on its own thread: the first LAMBDA_CHECKS steps and the last
-        # are checked here (a few ms at most, whatever the expression costs); a failure in
-        # between is the engine's to find, as it steps the phase, naming the field.
-        checked = range(first, min(last, first + LAMBDA_CHECKS) + 1)
-        for step in (*checked, last) if last not in checked else checked:
-            expression(step)
-    except EVALUATION_FAILURES as exc:
-        return str(exc)
-    return None
+def whole(value: Any) -> Any:
+    """An integral float (`T_max=epochs * 1.0`, `milestones=[0.5 * 60]`) as its int."""
+    if isinstance(value, (list, tuple)):
+        return type(value)(whole(item) for item in value)
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return int(value)
+    return value
 
 
 def _positive_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value >= 1
 
 
-def _leaves_lr_alone(draft: Draft) -> bool:
-    """Whether a scheduler never changes the lr, whatever its length."""
-    p = draft.params
-    if draft.scheduler == "ConstantLR":
-        return p.get("factor", 1.0 / 3) == 1
-    if draft.scheduler == "LinearLR":
-        return p.get("start_factor", 1.0 / 3) == 1 and p.get("end_factor", 1.0) == 1
-    if draft.scheduler in ("StepLR", "MultiStepLR", "ExponentialLR"):
-        return p.get("gamma", 0.1) == 1
-    if draft.scheduler in ("LambdaLR", "MultiplicativeLR") and "lr_lambda" in p:
-        try:
-            expression = parse_expression(p["lr_lambda"])
-            return "step" not in expression.python_source and expression(0) == 1
-        except EVALUATION_FAILURES:
-            return False  # not known to leave the lr alone
-    return False
-
-
 def default_length(draft: Draft) -> int:
     """A run length that shows the scheduler's shape, when the snippet does not say."""
     p = draft.params
+    spec = SCHEDULERS[draft.scheduler]
+
+    def value(name: str) -> Any:  # the snippet's value, else torch's default
+        return p.get(name, spec.param(name).default)
+
     if draft.duration is not None:
         return draft.duration
     if draft.scheduler == "StepLR":
@@ -389,9 +259,10 @@ def default_length(draft: Draft) -> int:
     if draft.scheduler == "MultiStepLR" and p.get("milestones"):
         return max(p["milestones"]) + max(1, min(p["milestones"]))
     if draft.scheduler == "CosineAnnealingWarmRestarts":
-        return min(MAX_TOTAL_STEPS, p["T_0"] * (1 + p.get("T_mult", 1) + p.get("T_mult", 1) ** 2))
+        t_mult = value("T_mult")
+        return min(MAX_TOTAL_STEPS, p["T_0"] * (1 + t_mult + t_mult ** 2))
     if draft.scheduler == "CyclicLR":
-        up = p.get("step_size_up", 2000)
-        return 2 * (up + (p.get("step_size_down") or up))
-    fit = SCHEDULERS[draft.scheduler].fit_param
+        up = value("step_size_up")
+        return 2 * (up + (value("step_size_down") or up))
+    fit = spec.fit_param
     return p[fit] if fit and fit in p else 100

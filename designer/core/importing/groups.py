@@ -13,13 +13,13 @@ import keyword
 import re
 from typing import Any
 
+from designer.core.importing.folding import optimizer_arguments
 from designer.core.importing.reader import GroupParams, OptimizerCall, Unknown
+from designer.core.importing.signatures import OPTIMIZER_POSITIONAL
 from designer.core.schedule.catalog import OPTIMIZERS
 from designer.core.schedule.kinds import check_number, check_value
 from designer.core.schedule.model import MAX_GROUPS, OptimizerConfig, ParamGroup, ScheduleError
 
-_DEFAULT_LR = {"SGD": 1e-3, "Adam": 1e-3, "AdamW": 1e-3, "RMSprop": 1e-2, "Adagrad": 1e-2,
-               "Adamax": 2e-3, "NAdam": 2e-3, "RAdam": 1e-3}
 _MISSING_LR = object()
 _LR_NEUTRAL = ("foreach", "fused", "capturable", "differentiable")  # do not change the lr
 _NAME_LENGTH = 40  # fileformat's group names: [A-Za-z_][A-Za-z0-9_]{0,39}
@@ -38,21 +38,11 @@ class OptimizerReader:
             self.problem(line, f"the optimizer is not built in the snippet ({why}); the "
                          "design assumes SGD with lr 0.1")
             return OptimizerConfig()
-        name = call.name
-        if name not in OPTIMIZERS:
-            self.problem(call.line, f"{name} is not an optimizer the designer supports; the "
-                         "design uses SGD with the same lr")
-            name = "SGD"
-        spec = OPTIMIZERS[name]
-        order = ["params", "lr", *(p.name for p in spec.params if p.name != "maximize")]
-        given = dict(zip(order, call.args))
-        if len(call.args) > len(order):
-            self.problem(call.line, f"{name} got more positional arguments than torch takes")
-        given.update(call.kwargs)
+        name, given = self._optimizer_arguments(call)
         groups = self._group_dicts(given.pop("params", None), call.line)
         lr = given.pop("lr", _MISSING_LR)
         if lr is _MISSING_LR:
-            lr = _DEFAULT_LR[name]
+            lr = OPTIMIZERS[name].default_lr
             if any("lr" not in group for group in groups):
                 self.note(call.line, f"{name} has no lr in the snippet: torch's default {lr!r}")
         try:
@@ -63,25 +53,54 @@ class OptimizerReader:
             self.problem(call.line, f"the optimizer's lr: {exc.message}; the design assumes 0.1")
             lr = 0.1
         if len(groups) == 1:
-            lr = self._group_lr(groups[0], "", lr, call.line)
+            lr = self._only_group_lr(groups[0], lr, call.line)
             self._group_keys(groups[0], "", call.line)
         else:
             self.param_groups = self._groups(groups, lr, call.line)
+        return OptimizerConfig(name, lr, self._optimizer_params(name, given, call.line))
+
+    def _optimizer_arguments(self, call: OptimizerCall) -> tuple[str, dict[str, Any]]:
+        """The optimizer's catalog name and its arguments by torch's names; one the
+        designer does not support becomes SGD with the same params and lr."""
+        if call.name in OPTIMIZERS:
+            if len(call.args) > 1 + len(OPTIMIZER_POSITIONAL[call.name]):
+                self.problem(call.line, f"{call.name} got more positional arguments than "
+                             "torch takes")
+            return call.name, optimizer_arguments(call)
+        self.problem(call.line, f"{call.name} is not an optimizer the designer supports; the "
+                     "design uses SGD with the same lr")
+        given = dict(zip(("params", "lr"), call.args))
+        given.update({k: v for k, v in call.kwargs.items() if k in ("params", "lr")})
+        return "SGD", given
+
+    def _optimizer_params(self, name: str, given: dict[str, Any], line: int) -> dict[str, Any]:
+        spec = OPTIMIZERS[name]
         params = {}
         for key, value in given.items():
             param = spec.param(key)
             if param is None:
                 if key not in _LR_NEUTRAL:
-                    self.note(call.line, f"{name}'s `{key}` is not part of the design")
+                    self.note(line, f"{name}'s `{key}` is not part of the design")
                 continue
             if isinstance(value, Unknown):
-                self.problem(call.line, f"{name}'s {key}: {value.why}")
+                self.problem(line, f"{name}'s {key}: {value.why}")
                 continue
             try:
-                params[key] = check_value(param, value, key)
+                value = check_value(param, value, key)
+                if value is not None:
+                    params[key] = value
             except ScheduleError as exc:
-                self.problem(call.line, f"{name}'s {exc}")
-        return OptimizerConfig(name, lr, params)
+                self.problem(line, f"{name}'s {exc}")
+        return params
+
+    def _only_group_lr(self, group: dict[str, Any], optimizer_lr: float, line: int) -> float:
+        """The lr of an optimizer's only group, the design's optimizer lr."""
+        lr = self._group_lr(group, "", optimizer_lr, line)
+        if lr == 0:
+            self.problem(line, "the only param group's lr is 0, so nothing trains; the design "
+                         f"uses the optimizer's lr {optimizer_lr!r}")
+            return optimizer_lr
+        return lr
 
     def _group_dicts(self, params: Any, line: int) -> list[dict[str, Any]]:
         """The param group dicts of the optimizer's `params`; one empty dict for plain
@@ -119,7 +138,8 @@ class OptimizerReader:
         try:
             if isinstance(lr, Unknown):
                 raise ScheduleError("lr", lr.why)
-            return check_number(lr, "lr", 0.0, None, True)
+            # 0 freezes the group (a backbone that does not train), as torch allows.
+            return check_number(lr, "lr", 0.0, None)
         except ScheduleError as exc:
             self.problem(line, f"{whose}: {exc.message}; the design uses the optimizer's "
                          f"lr {optimizer_lr!r}")

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from designer.core.schedule.catalog import EXPRESSION, SCHEDULERS
+from designer.core.schedule.fileformat import shown_value
 from designer.core.schedule.model import (
     MAX_TOTAL_STEPS,
     OptimizerConfig,
@@ -87,6 +88,20 @@ def import_hf(kind: str, warmup_steps: int, total_steps: int, lr: float,
     return Schedule(tuple(phases), OptimizerConfig("AdamW", float(lr)), "step", None, name)
 
 
+def extra_from_text(item: str) -> tuple[str, Any]:
+    """A `key=value` extra as the command line gives it (`--extra num_cycles=0.5`): the value
+    an int, a float, None (`none`), or else the text."""
+    key, separator, text = item.partition("=")
+    if not separator or not key.strip():
+        raise ScheduleError("extra", f"{shown_value(item)} is not KEY=VALUE")
+    for convert in (int, float):
+        try:
+            return key.strip(), convert(text)
+        except ValueError:
+            pass
+    return key.strip(), None if text.strip().lower() == "none" else text
+
+
 def hf_phases(kind: str, warmup: int, total: int, lr: float, extra: dict[str, Any],
               run_steps: int | None = None) -> list[Phase]:
     """The phases of one transformers schedule (see `import_hf`) over `run_steps` steps,
@@ -136,6 +151,17 @@ def _check_count(value: Any, field: str, minimum: int) -> None:
         raise ScheduleError(field, f"must be at most {MAX_TOTAL_STEPS:,}")
 
 
+def check_steps(value: Any, field: str, minimum: int) -> None:
+    """A count of steps as transformers takes it: an integer, or a float (`0.1 * total`),
+    which its formulas compute with as it is."""
+    if isinstance(value, float) and math.isfinite(value) and minimum <= value <= MAX_TOTAL_STEPS:
+        return
+    if isinstance(value, float):
+        raise ScheduleError(field, f"must be a finite number from {minimum} to "
+                            f"{MAX_TOTAL_STEPS:,}")
+    _check_count(value, field, minimum)
+
+
 def _options(kind: str, extra: dict[str, Any]) -> dict[str, Any]:
     known = HF_TYPES[kind]
     options = dict(known)
@@ -148,7 +174,7 @@ def _options(kind: str, extra: dict[str, Any]) -> dict[str, Any]:
                 raise ScheduleError(f"extra.{key}", "must be one of " + ", ".join(_SHAPES))
         elif key in _INT_EXTRAS:
             if value is not None:
-                _check_count(value, f"extra.{key}", minimum=0)
+                check_steps(value, f"extra.{key}", minimum=0)
         elif value is not None and (isinstance(value, bool) or not isinstance(
                 value, (int, float)) or not math.isfinite(value)):
             raise ScheduleError(f"extra.{key}", "must be a finite number")
@@ -161,14 +187,40 @@ def _phases(pieces: list[_Piece], total: int) -> list[Phase]:
     ones, so a piece whose end lies before its start is empty."""
     phases, start = [], 0
     for piece in pieces:
-        end = total if piece.end is None else min(max(piece.end, start), total)
+        # `current_step < end` holds up to ceil(end) - 1 (an end may be a float).
+        end = total if piece.end is None else min(max(math.ceil(piece.end), start), total)
         if end > start:
             if piece.formula is None:
                 phases.append(Phase("ConstantLR", end - start, {"factor": 1.0}))
             else:
-                phases.append(Phase("LambdaLR", end - start, {"lr_lambda": piece.formula(start)}))
+                text = piece.formula(start)
+                if isinstance(piece.end, float) and not piece.end.is_integer():
+                    # transformers leaves this branch at the fractional end; the step that
+                    # closes the phase (its lr is not on the curve) must not evaluate it
+                    # past there, where `1 - sqrt(1 - progress)` has no value.
+                    text = f"({text}) if step < {end - start} else 0.0"
+                phases.append(Phase("LambdaLR", end - start, {"lr_lambda": text}))
         start = max(start, end)
     return phases
+
+
+def _since(start: int, *origins: float) -> str:
+    """Text for transformers' `current_step - origin - ...` in the phase's own step: folded
+    into one offset while the origins are integers (exact), else subtracted in its order,
+    as float subtraction rounds at each step."""
+    if all(isinstance(origin, int) for origin in origins):
+        return _at(start - sum(origins))
+    text = _at(start)
+    for origin in origins:
+        text = f"({text} - {_lit(origin)})"
+    return text
+
+
+def _until(end: float, start: int) -> str:
+    """Text for transformers' `end - current_step` in the phase's own step."""
+    if isinstance(end, int):
+        return f"({end - start} - step)"
+    return f"({_lit(end)} - {_at(start)})"
 
 
 def _at(offset: int) -> str:
@@ -189,17 +241,17 @@ def _lit(value: Any) -> str:
 
 def _warmup(warmup: int) -> _Piece:
     # float(current_step) / float(max(1, num_warmup_steps))
-    return _Piece(warmup, lambda start: f"{_at(start)} / {max(1, warmup)}")
+    return _Piece(warmup, lambda start: f"{_at(start)} / {_lit(max(1, warmup))}")
 
 
 def _progress(warmup: int, total: int) -> Callable[[int], str]:
     # float(current_step - num_warmup_steps) / float(max(1, num_training_steps - warmup))
-    return lambda start: f"({_at(start - warmup)} / {max(1, total - warmup)})"
+    return lambda start: f"({_since(start, warmup)} / {_lit(max(1, total - warmup))})"
 
 
 def _linear(warmup: int, total: int, lr: float, o: dict[str, Any]) -> list[_Piece]:
     return [_warmup(warmup), _Piece(None, lambda start: (
-        f"max(0.0, ({total - start} - step) / {max(1, total - warmup)})"))]
+        f"max(0.0, {_until(total, start)} / {_lit(max(1, total - warmup))})"))]
 
 
 def _cosine(warmup: int, total: int, lr: float, o: dict[str, Any]) -> list[_Piece]:
@@ -225,8 +277,8 @@ def _polynomial(warmup: int, total: int, lr: float, o: dict[str, Any]) -> list[_
 
     def decay(start: int) -> str:
         # lr_end / lr_init past the end, else (lr_range * pct_remaining**power + lr_end) / lr_init
-        remaining = f"(1 - {_at(start - warmup)} / {total - warmup})"
-        return (f"{_lit(lr_end)} / {lr!r} if {_at(start)} > {total} else "
+        remaining = f"(1 - {_since(start, warmup)} / {_lit(total - warmup)})"
+        return (f"{_lit(lr_end)} / {lr!r} if {_at(start)} > {_lit(total)} else "
                 f"(({lr!r} - {_lit(lr_end)}) * {remaining} ** {_lit(power)} + {_lit(lr_end)})"
                 f" / {lr!r}")
 
@@ -251,7 +303,7 @@ def _inverse_sqrt(warmup: int, total: int, lr: float, o: dict[str, Any]) -> list
 
     def decay(start: int) -> str:
         # 1.0 / math.sqrt((current_step + shift) / timescale), shift = timescale - warmup
-        if isinstance(timescale, int):
+        if isinstance(timescale, int) and isinstance(warmup, int):
             return f"1.0 / math.sqrt({_at(start - warmup + timescale)} / {_lit(timescale)})"
         return (f"1.0 / math.sqrt(({_at(start)} + {_lit(timescale - warmup)}) / "
                 f"{_lit(timescale)})")
@@ -294,7 +346,7 @@ def _cosine_warmup_with_min_lr(warmup: int, total: int, lr: float,
     span = max(1.0, float(total) - float(warmup))
     return [ramp, _Piece(None, lambda start: (
         f"max(0, 0.5 * (1.0 + math.cos(math.pi * {_lit(cycles)} * 2.0 * "
-        f"(({_at(start - warmup)} + 1.0) / {span!r}))) * (1 - {_lit(rate)}) + {_lit(rate)})"))]
+        f"(({_since(start, warmup)} + 1.0) / {span!r}))) * (1 - {_lit(rate)}) + {_lit(rate)})"))]
 
 
 def _shape(kind: str, progress: str, cycles: float, rising: bool) -> str:
@@ -321,11 +373,11 @@ def _warmup_stable_decay(warmup: int, total: int, lr: float,
         return f"max(0.0, {factor} * (1.0 - {_lit(floor)}) + {_lit(floor)})"
 
     def ramp(start: int) -> str:
-        return scaled(_shape(o["warmup_type"], f"({_at(start)} / {max(1, warmup)})",
+        return scaled(_shape(o["warmup_type"], f"({_at(start)} / {_lit(max(1, warmup))})",
                              cycles, rising=True))
 
     def decay(start: int) -> str:
-        progress = f"({_at(start - warmup - stable)} / {max(1, decay_steps)})"
+        progress = f"({_since(start, warmup, stable)} / {_lit(max(1, decay_steps))})"
         return scaled(_shape(o["decay_type"], progress, cycles, rising=False))
 
     return [_Piece(warmup, ramp), _Piece(warmup + stable, None),

@@ -13,10 +13,12 @@ from typing import TYPE_CHECKING, Any
 
 from designer.core.importing.values import (
     EVALUATION_FAILURES,
+    FOLDED_BUILTINS,
     MAX_CALL_DEPTH,
     MAX_LAMBDA_NODES,
     Cannot,
     Function,
+    Instance,
     NotImportable,
     Ref,
     Scope,
@@ -33,18 +35,20 @@ from designer.core.importing.values import (
 )
 from designer.core.schedule.expressions import ExpressionError, parse_expression
 
+MAX_COUNTED = 50  # milestones a counting lambda may compare the step with
+
 if TYPE_CHECKING:
     from designer.core.importing.reader import SnippetReader
 
 
 class ExpressionConverter:
     """The expression-building part of `SnippetReader` (which provides `value` and the
-    `_budget` and `_sizes` state these methods use)."""
+    `budget` and `sizes` state these methods use)."""
 
     def number(self, node: ast.expr, scope: Scope) -> Any:
         """An arithmetic expression of the snippet's numbers, computed by the whitelist
         expression parser; Unknown if it needs anything else."""
-        saved, self._budget = self._budget, MAX_LAMBDA_NODES
+        saved, self.budget = self.budget, MAX_LAMBDA_NODES
         try:
             tree = self._expression(node, scope, {}, 0)
             if any(isinstance(n, ast.Name) and n.id == "step" for n in ast.walk(tree)):
@@ -58,7 +62,7 @@ class ExpressionConverter:
         except EVALUATION_FAILURES:
             return Unknown(f"`{short_source(node)}` is too complex to read")
         finally:
-            self._budget = saved
+            self.budget = saved
 
     def lambda_text(self, value: Any) -> str:
         """The expression text of an lr_lambda; raises NotImportable saying why not."""
@@ -66,7 +70,7 @@ class ExpressionConverter:
             raise NotImportable(value.why)
         if not isinstance(value, Function):
             raise NotImportable("lr_lambda must be a lambda or a function of the step")
-        self._budget, self._sizes = MAX_LAMBDA_NODES, {}
+        self.budget, self.sizes = MAX_LAMBDA_NODES, {}
         try:
             tree = self._inline(value, [ast.Name("step", ast.Load())], {}, 0)
             text = ast.unparse(tree)
@@ -86,8 +90,16 @@ class ExpressionConverter:
             raise Cannot(f"{function.name}() calls nest too deeply")
         node = function.node
         locals_: dict[str, ast.expr] = {}
-        given = [*(literal_value(v, function.name) for v in function.bound_args), *args]
-        for index, parameter in enumerate(lambda_parameters(node.args)):
+        parameters, bound, scope = lambda_parameters(node.args), function.bound_args, \
+            function.scope
+        if bound and isinstance(bound[0], Instance):
+            # A method bound to an object (`Decay(100, 50).step`): `self` reads its attributes.
+            scope = Scope(function.scope)
+            if parameters:
+                scope.names[parameters[0].name] = bound[0]
+            parameters, bound = parameters[1:], bound[1:]
+        given = [*(literal_value(v, function.name) for v in bound), *args]
+        for index, parameter in enumerate(parameters):
             if index < len(given):
                 locals_[parameter.name] = given[index]
             elif parameter.name in kwargs:
@@ -96,16 +108,16 @@ class ExpressionConverter:
                 locals_[parameter.name] = literal_value(function.bound[parameter.name],
                                                    parameter.name)
             elif parameter.default is not None:
-                locals_[parameter.name] = self._expression(parameter.default, function.scope,
-                                                           {}, depth + 1)
+                locals_[parameter.name] = self._expression(parameter.default, scope, {},
+                                                           depth + 1)
             else:
                 raise Cannot(f"{function.name}() needs `{parameter.name}`, which the snippet "
                               "does not give")
         if node.args.vararg or node.args.kwarg:
             raise Cannot(f"{function.name}() takes *args or **kwargs")
         if isinstance(node, ast.Lambda):
-            return self._expression(node.body, function.scope, locals_, depth)
-        return self._body(node.body, function, locals_, depth)
+            return self._expression(node.body, scope, locals_, depth)
+        return self._body(node.body, Function(node, scope), locals_, depth)
 
     def _body(self, statements: list[ast.stmt], function: Function,
               locals_: dict[str, ast.expr], depth: int) -> ast.expr:
@@ -126,6 +138,13 @@ class ExpressionConverter:
                 value = statement.value
                 if isinstance(statement, ast.AugAssign):
                     value = ast.BinOp(ast.Name(target.id, ast.Load()), statement.op, value)
+                constant = self._constant_data(value, function.scope, locals_)
+                if constant is not None:  # milestones = [30, 60, 80]: a list, not a number
+                    scope = Scope(function.scope)
+                    scope.names[target.id] = constant
+                    function = Function(function.node, scope)
+                    locals_ = {k: v for k, v in locals_.items() if k != target.id}
+                    continue
                 locals_ = {**locals_, target.id: self._expression(
                     value, function.scope, locals_, depth)}
             elif isinstance(statement, ast.If):
@@ -145,9 +164,12 @@ class ExpressionConverter:
                     depth: int) -> ast.expr:
         """A copy of `node` in which every name is the step, a local's expression or a
         number of the snippet; float() is dropped where it cannot change the value."""
-        self._budget -= 1
-        if self._budget < 0:
+        self.budget -= 1
+        if self.budget < 0:
             raise Cannot("the expression is too long")
+        computed = self._computed(node, scope, locals_, depth)
+        if computed is not None:
+            return computed
         if isinstance(node, ast.Constant):
             if too_large(node.value):
                 raise Cannot(f"`{short_source(node)}` is larger than any number a schedule uses")
@@ -159,8 +181,8 @@ class ExpressionConverter:
                 # Trees are never changed once built, so a local's tree is shared, not
                 # copied; its unparsed size still counts, or `x = x + x` would explode.
                 tree = locals_[node.id]
-                self._budget -= node_size(tree, self._sizes)
-                if self._budget < 0:
+                self.budget -= node_size(tree, self.sizes)
+                if self.budget < 0:
                     raise Cannot("the expression is too long")
                 return tree
             return self._outer(node, node.id, scope)
@@ -197,6 +219,78 @@ class ExpressionConverter:
         if isinstance(node, ast.Call):
             return self._call_expression(node, scope, locals_, depth)
         raise Cannot(f"`{short_source(node)}` is not arithmetic the designer can run")
+
+    def _computed(self, node: ast.expr, scope: Scope, locals_: dict[str, ast.expr],
+                  depth: int) -> ast.expr | None:
+        """What folding computes in an expression: milestones counted (`len([m for m in
+        ms if m <= step])`), subscripts, builtins over lists, membership; else None."""
+        if isinstance(node, ast.Call) and _uses(node, locals_):
+            counted = self._count(node, scope, locals_, depth)
+            if counted is not None:
+                return counted
+        if isinstance(node, ast.Subscript) or (isinstance(node, ast.Call) and _folded_call(
+                node, scope, self)) or (isinstance(node, ast.Compare) and any(
+                isinstance(op, (ast.In, ast.NotIn)) for op in node.ops)):
+            return self._folded(node, scope, locals_)
+        return None
+
+    def _constant_data(self, node: ast.expr, scope: Scope,
+                       locals_: dict[str, ast.expr]) -> Any:
+        """The list, tuple or dict a function's assignment binds when it does not depend on
+        the step or the function's arguments (else None: a number is an expression)."""
+        if not isinstance(node, (ast.List, ast.Tuple, ast.Dict, ast.ListComp)) or _uses(
+                node, locals_):
+            return None
+        value = self.value(node, scope)
+        return value if isinstance(value, (list, tuple, dict)) else None
+
+    def _count(self, node: ast.Call, scope: Scope, locals_: dict[str, ast.expr],
+               depth: int) -> ast.expr | None:
+        """How many milestones the step has passed, as warmup-then-multistep lambdas count
+        them: `len([m for m in milestones if m <= step])` and `bisect_right(milestones,
+        step)` (of a sorted list) become `0 + (30 <= step) + (60 <= step)`, the same int."""
+        callee = self.value(node.func, scope) if dotted_name(node.func) else None
+        path = callee.path if isinstance(callee, Ref) else ""
+        if path == "builtins.len" and len(node.args) == 1 and isinstance(
+                node.args[0], ast.ListComp) and len(node.args[0].generators) == 1:
+            generator = node.args[0].generators[0]
+            if not (isinstance(generator.target, ast.Name) and len(generator.ifs) == 1):
+                return None
+            items, variable = self.value(generator.iter, scope), generator.target.id
+            test = generator.ifs[0]
+        elif path in ("bisect.bisect_right", "bisect.bisect", "bisect.bisect_left") and len(
+                node.args) == 2 and not node.keywords:
+            items, variable = self.value(node.args[0], scope), "milestone"
+            if not (isinstance(items, (list, tuple)) and list(items) == sorted(items)):
+                return None
+            op = ast.Lt() if path == "bisect.bisect_left" else ast.LtE()
+            test = ast.Compare(ast.Name(variable, ast.Load()), [op], [node.args[1]])
+        else:
+            return None
+        if not (isinstance(items, (list, tuple)) and len(items) <= MAX_COUNTED
+                and all(is_number_node(item) for item in items)):
+            return None
+        total: ast.expr = ast.Constant(0)
+        for item in items:
+            term = self._expression(test, scope, {**locals_, variable: number_node(item)},
+                                    depth)
+            total = ast.BinOp(total, ast.Add(), term)
+        return total
+
+    def _folded(self, node: ast.expr, scope: Scope, locals_: dict[str, ast.expr]) -> ast.expr:
+        """A subscript or a builtin over a list (`milestones[0]`, `len(milestones)`) of
+        the snippet's values, as the number it is; one of the step is not folded."""
+        if _uses(node, locals_):
+            raise Cannot(f"`{short_source(node)}` changes with the step in a way the "
+                         "designer cannot write as an expression")
+        value = self.value(node, scope)
+        if isinstance(value, bool):
+            # `'momentum' in opt.defaults`: True and False compute as 1 and 0, exactly.
+            value = int(value)
+        if is_number_node(value):
+            return number_node(value)
+        raise Cannot(value.why if isinstance(value, Unknown) else
+                     f"`{short_source(node)}` is not a number")
 
     def _outer(self, node: ast.expr, name: str, scope: Scope) -> ast.expr:
         value = self.value(node, scope)
@@ -242,6 +336,22 @@ class ExpressionConverter:
                 return ast.BinOp(args[0], ast.Add(), ast.Constant(0.0))
             raise Cannot(f"`{short_source(node)}` rounds a value that changes with the step")
         raise Cannot(f"`{short_source(node)}` is not arithmetic the designer can run")
+
+
+def _uses(node: ast.expr, locals_: dict[str, ast.expr]) -> bool:
+    return any(isinstance(n, ast.Name) and n.id in locals_ for n in ast.walk(node))
+
+
+def _folded_call(node: ast.Call, scope: Scope, reader: SnippetReader) -> bool:
+    """Whether a call is one of the builtins over lists that folding computes."""
+    if not dotted_name(node.func):
+        return False
+    callee = reader.value(node.func, scope)
+    if not (isinstance(callee, Ref) and callee.path.startswith("builtins.")):
+        return False
+    name = callee.name
+    return name in FOLDED_BUILTINS or (name in ("min", "max") and len(node.args) == 1) or (
+        name == "round" and len(node.args) == 2)
 
 
 def _is_float_call(node: ast.expr, scope: Scope, reader: SnippetReader) -> bool:

@@ -19,7 +19,7 @@ from designer.core.export.sequential_lr import (
 )
 from designer.core.importing.drafts import Draft
 from designer.core.importing.reader import SchedulerCall, StepSite, Unknown
-from designer.core.importing.values import EVALUATION_FAILURES, source_text
+from designer.core.importing.values import EVALUATION_FAILURES, STEP_COUNT_NAMES, source_text
 from designer.core.schedule.catalog import SCHEDULERS
 from designer.core.schedule.checks import check_phase
 from designer.core.schedule.expressions import parse_expression
@@ -31,9 +31,6 @@ from designer.core.schedule.model import (
     simulation_for_length,
 )
 
-_STEP_HINTS = ("num_training_steps", "total_steps", "max_steps", "num_steps", "training_steps",
-               "total_iters", "max_iters", "max_iter", "num_iters", "total_iterations",
-               "num_iterations", "iterations")
 _EPOCH_HINTS = ("num_epochs", "epochs", "max_epochs", "n_epochs", "total_epochs")
 
 
@@ -64,7 +61,10 @@ class PhaseBuilder:
         if self.total_steps is not None:
             run, source, line = self.total_steps, "the total_steps given", 0
         elif counted:
-            run = math.prod(c for _, c in site.loops)
+            # A loop the reader unrolled (`for phase in ['train', 'val']:`) records the call
+            # once per item it makes it in.
+            calls = sum(1 for s in root.steps if s.line == site.line and s.loops == site.loops)
+            run = math.prod(c for _, c in site.loops) * calls
             loops = "the loops" if len(site.loops) > 1 else "the loop"
             source, line = f"{loops} around scheduler.step() on line {site.line}", site.line
         elif own is not None:
@@ -95,7 +95,7 @@ class PhaseBuilder:
 
     def _hinted(self, site: StepSite | None) -> tuple[str, Any, int] | None:
         hints = self.reader.hints
-        names = _STEP_HINTS
+        names = STEP_COUNT_NAMES
         inner = site.loops[-1][0] if site and site.loops else ""
         if (site is None and not any(n in hints for n in names)) or "epoch" in inner:
             names = names + _EPOCH_HINTS
@@ -140,7 +140,7 @@ class PhaseBuilder:
                 params[fit] = draft.duration  # an explicit duration that differs stays explicit
             if fit and params.get(fit) == steps:
                 del params[fit]  # equal to the phase: fitted, so it follows a resize
-            if spec.has_param("lr_lambda") and self._lambda_fails(
+            if spec.has_param("lr_lambda") and self.lambda_fails(
                     draft, steps, f"the design uses {spec.param('lr_lambda').suggested!r} in its "
                     "place"):
                 params["lr_lambda"] = spec.param("lr_lambda").suggested

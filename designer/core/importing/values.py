@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from designer.core.schedule.catalog import OPTIMIZERS, SCHEDULERS
+from designer.core.schedule.kinds import MAX_LIST_LENGTH
 
 TORCH_SCHEDULERS = "torch.optim.lr_scheduler"
 OTHER_TORCH_SCHEDULERS = ("SequentialLR", "ChainedScheduler", "ReduceLROnPlateau",
@@ -30,10 +31,29 @@ IMPLICIT = {"torch": "torch", "optim": "torch.optim", "lr_scheduler": TORCH_SCHE
                                                                 *OTHER_TORCH_SCHEDULERS)},
              **{name: f"torch.optim.{name}" for name in (*OPTIMIZERS, *OTHER_TORCH_OPTIMIZERS)}}
 NUMERIC_BUILTINS = ("int", "float", "round", "min", "max", "abs")
+# Builtins over lists that constant folding computes (min, max of one list and round with
+# digits too); `designer.core.importing.folding`.
+FOLDED_BUILTINS = ("len", "range", "list", "tuple", "sum", "sorted")
 SCHEDULER_LIKE = re.compile(r"(LR|Scheduler|Schedule)$", re.IGNORECASE)
 MAX_STATEMENTS = 20_000
 MAX_CALL_DEPTH = 12
 MAX_LAMBDA_NODES = 4_000
+# Constant folding: no list the snippet builds holds more items than a file's (milestones),
+# and comprehensions, ranges walked and repetitions compute at most MAX_FOLD_STEPS items in
+# all, so that a hostile snippet costs a bounded time (about a second at worst: an item
+# computed by arithmetic costs about 0.1 ms).
+MAX_ITEMS = MAX_LIST_LENGTH
+MAX_FOLD_STEPS = 10_000
+MAX_DISPATCH = 16  # a loop over at most this many schedulers or optimizers is unrolled
+# Names a script gives the number of scheduler steps of its run (for the run length, and for
+# the `total_steps` a user gives when the snippet computes it from its data loader).
+STEP_COUNT_NAMES = ("num_training_steps", "total_steps", "max_steps", "num_steps",
+                    "training_steps", "total_iters", "max_iters", "num_iters",
+                    "total_iterations", "num_iterations", "t_total", "num_train_steps",
+                    "total_training_steps", "num_train_optimization_steps")
+# Methods that change a list or dict in place.
+MUTATORS = ("append", "extend", "insert", "pop", "remove", "sort", "reverse", "clear",
+            "update", "setdefault", "popitem")
 # What evaluating a snippet's expression, or writing its syntax back as text, can raise:
 # ExpressionError (a ValueError), arithmetic failures, ValueError for an int over Python's
 # 4,300-digit int-to-str limit, and the depth and size limits of the interpreter.
@@ -83,12 +103,14 @@ class Ref:
 
 @dataclass(eq=False)
 class OptimizerCall:
-    """`torch.optim.<name>(params, lr, ...)` as written: arguments are read values."""
+    """`torch.optim.<name>(params, lr, ...)` as written: arguments are read values;
+    `target` the name it was first assigned to (`opt_g`, `optimizers[0]`), if any."""
 
     name: str
     line: int
     args: list[Any]
     kwargs: dict[str, Any]
+    target: str = ""
 
 
 @dataclass(frozen=True)
@@ -119,6 +141,7 @@ class SchedulerCall:
     args: list[Any]
     kwargs: dict[str, Any]
     target: str = ""  # the variable it was assigned to
+    optimizer_source: str = ""  # the snippet's code of its optimizer argument
     custom: bool = False
     consumed: bool = False  # part of a SequentialLR or ChainedScheduler
     steps: list[StepSite] = field(default_factory=list)
@@ -142,9 +165,24 @@ class Function:
 
 @dataclass(frozen=True)
 class UserClass:
+    """A class the snippet defines; `scheduler`: an lr scheduler (its curve is its own
+    code's); `methods` and class `attributes` (`LLM_LR = 2e-4` in its body) of any other,
+    for itself and its objects (`Instance`)."""
+
     name: str
     line: int
     scheduler: bool
+    methods: dict[str, Function] = field(default_factory=dict, compare=False, hash=False)
+    attributes: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+
+@dataclass(eq=False)
+class Instance:
+    """An object of a class the snippet defines, with the attributes its methods set
+    (`self.decay_start = decay_start`); its methods are functions bound to it."""
+
+    cls: UserClass
+    attrs: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(eq=False)
@@ -171,6 +209,13 @@ class Scope:
                 return scope.names[name]
             scope = scope.parent
         return MISSING
+
+    def rebind(self, name: str, value: Any) -> None:
+        """Set `name` where it is bound (here if nowhere)."""
+        scope: Scope | None = self
+        while scope is not None and name not in scope.names:
+            scope = scope.parent
+        (scope or self).names[name] = value
 
 
 MISSING = object()

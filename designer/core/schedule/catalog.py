@@ -1,9 +1,11 @@
-"""The scheduler and optimizer catalog: what the designer knows about each torch class.
+"""The scheduler catalog: what the designer knows about each torch lr scheduler.
 
 The catalog is plain data, so the file loader, the inspector and the exporter all read the
 same facts without importing torch (torch takes seconds to import; the window and
 `lr-designer validate` should not wait for it). `tests/core/test_catalog.py` checks every
-entry against the real torch signatures, so the table cannot drift from torch.
+entry against the real torch signatures, so the table cannot drift from torch. What a
+parameter is lives in `params.py` and the optimizers in `optimizers.py`; both are
+importable from here, where the designer looks them up.
 """
 
 from __future__ import annotations
@@ -11,63 +13,29 @@ from __future__ import annotations
 import re
 import string
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
-# Parameter kinds; the inspector maps each kind to an editor widget.
-FLOAT = "float"
-INT = "int"
-BOOL = "bool"
-CHOICE = "choice"
-INT_LIST = "int_list"
-EXPRESSION = "expression"
-FLOAT_PAIR = "float_pair"
+from designer.core.schedule.optimizers import OPTIMIZERS, OptimizerSpec
+from designer.core.schedule.params import (
+    BOOL,
+    CHOICE,
+    EXPRESSION,
+    FACTOR,
+    FLOAT,
+    FLOAT_PAIR,
+    INT,
+    INT_LIST,
+    NON_NEGATIVE,
+    POSITIVE,
+    REQUIRED,
+    STEPS,
+    ParamSpec,
+)
+from designer.core.schedule.params import param_spec as _p
 
-REQUIRED = object()  # torch has no default: the file must give a value
-
-
-@dataclass(frozen=True)
-class ParamSpec:
-    """One keyword argument of a torch scheduler or optimizer.
-
-    Attributes
-    ----------
-    name : torch's keyword name.
-    kind : one of FLOAT, INT, BOOL, CHOICE, INT_LIST, EXPRESSION, FLOAT_PAIR.
-    default : torch's default, or REQUIRED.
-    minimum, maximum : inclusive bounds unless `exclusive_min` / `exclusive_max`.
-    choices : allowed values for CHOICE.
-    optional : None is a valid value (torch's `step_size_down=None`).
-    suggested : the value a new phase starts with when torch has no default.
-    help : one line for tooltips and error messages.
-    per_group : a FLOAT that torch also takes as a list with one value per param group
-        (OneCycleLR's max_lr); the phase may hold a tuple of floats, one per group.
-    simulation : not a torch keyword but a setting of the designer's simulation of the
-        scheduler (the synthetic metric that drives ReduceLROnPlateau).
-    """
-
-    name: str
-    kind: str
-    default: Any = REQUIRED
-    minimum: float | None = None
-    maximum: float | None = None
-    exclusive_min: bool = False
-    exclusive_max: bool = False
-    choices: tuple[str, ...] = ()
-    optional: bool = False
-    suggested: Any = None
-    help: str = ""
-    per_group: bool = False
-    simulation: bool = False
-
-    @property
-    def required(self) -> bool:
-        return self.default is REQUIRED
-
-    def initial_value(self) -> Any:
-        """The value a freshly inserted phase shows for this parameter."""
-        if self.suggested is not None:
-            return self.suggested
-        return None if self.required else self.default
+__all__ = ["BOOL", "CHOICE", "EXPRESSION", "FLOAT", "FLOAT_PAIR", "INT", "INT_LIST",
+           "OPTIMIZERS", "REQUIRED", "SCHEDULERS", "OptimizerSpec", "ParamSpec", "SchedulerSpec",
+           "count_text", "in_units"]
 
 
 @dataclass(frozen=True)
@@ -132,14 +100,6 @@ class LabelPart(NamedTuple):
     optional: bool
 
 
-def _p(name: str, kind: str, default: Any = REQUIRED, **kw: Any) -> ParamSpec:
-    return ParamSpec(name, kind, default, **kw)
-
-
-_FACTOR = {"minimum": 0.0, "maximum": 1.0, "exclusive_min": True}
-_POSITIVE = {"minimum": 0.0, "exclusive_min": True}
-_NON_NEGATIVE = {"minimum": 0.0}
-_STEPS = {"minimum": 1}
 _LAMBDA_HELP = "expression in `step`, the phase's own counter from 0"
 _PER_GROUP = {"per_group": True}
 
@@ -149,8 +109,8 @@ SCHEDULERS: dict[str, SchedulerSpec] = {
         SchedulerSpec(
             "ConstantLR", "Constant",
             (
-                _p("factor", FLOAT, 1.0 / 3, **_FACTOR, help="lr multiplier until total_iters"),
-                _p("total_iters", INT, 5, **_STEPS, help="steps the factor applies for"),
+                _p("factor", FLOAT, 1.0 / 3, **FACTOR, help="lr multiplier until total_iters"),
+                _p("total_iters", INT, 5, **STEPS, help="steps the factor applies for"),
             ),
             "Multiplies the lr by a constant factor until total_iters steps have passed.",
             fit_param="total_iters", label_params=("×{factor}",),
@@ -158,10 +118,10 @@ SCHEDULERS: dict[str, SchedulerSpec] = {
         SchedulerSpec(
             "LinearLR", "Linear",
             (
-                _p("start_factor", FLOAT, 1.0 / 3, **_FACTOR, help="multiplier at the start"),
+                _p("start_factor", FLOAT, 1.0 / 3, **FACTOR, help="multiplier at the start"),
                 _p("end_factor", FLOAT, 1.0, minimum=0.0, maximum=1.0,
                    help="multiplier at the end"),
-                _p("total_iters", INT, 5, **_STEPS, help="steps to go from start to end factor"),
+                _p("total_iters", INT, 5, **STEPS, help="steps to go from start to end factor"),
             ),
             "Changes the lr multiplier linearly from start_factor to end_factor over total_iters.",
             fit_param="total_iters", label_params=("{start_factor}→{end_factor}",),
@@ -169,8 +129,8 @@ SCHEDULERS: dict[str, SchedulerSpec] = {
         SchedulerSpec(
             "StepLR", "Step",
             (
-                _p("step_size", INT, **_STEPS, suggested=30, help="steps between decays"),
-                _p("gamma", FLOAT, 0.1, **_POSITIVE, help="multiplier at each decay"),
+                _p("step_size", INT, **STEPS, suggested=30, help="steps between decays"),
+                _p("gamma", FLOAT, 0.1, **POSITIVE, help="multiplier at each decay"),
             ),
             "Multiplies the lr by gamma every step_size steps.",
             label_params=("every {step_size}", "×{gamma}"),
@@ -180,22 +140,22 @@ SCHEDULERS: dict[str, SchedulerSpec] = {
             (
                 _p("milestones", INT_LIST, minimum=0, suggested=(30, 60, 90),
                    help="steps at which the lr is multiplied by gamma"),
-                _p("gamma", FLOAT, 0.1, **_POSITIVE, help="multiplier at each milestone"),
+                _p("gamma", FLOAT, 0.1, **POSITIVE, help="multiplier at each milestone"),
             ),
             "Multiplies the lr by gamma at each milestone.",
             label_params=("@{milestones}", "×{gamma}"),
         ),
         SchedulerSpec(
             "ExponentialLR", "Exp",
-            (_p("gamma", FLOAT, **_POSITIVE, suggested=0.95, help="multiplier every step"),),
+            (_p("gamma", FLOAT, **POSITIVE, suggested=0.95, help="multiplier every step"),),
             "Multiplies the lr by gamma every step.",
             label_params=("×{gamma}",),
         ),
         SchedulerSpec(
             "PolynomialLR", "Poly",
             (
-                _p("total_iters", INT, 5, **_STEPS, help="steps to decay to zero"),
-                _p("power", FLOAT, 1.0, **_NON_NEGATIVE, help="polynomial power"),
+                _p("total_iters", INT, 5, **STEPS, help="steps to decay to zero"),
+                _p("power", FLOAT, 1.0, **NON_NEGATIVE, help="polynomial power"),
             ),
             "Decays the lr to zero with a polynomial of the given power over total_iters.",
             fit_param="total_iters", label_params=("power",),
@@ -203,8 +163,8 @@ SCHEDULERS: dict[str, SchedulerSpec] = {
         SchedulerSpec(
             "CosineAnnealingLR", "Cosine",
             (
-                _p("T_max", INT, **_STEPS, help="steps of the half cosine"),
-                _p("eta_min", FLOAT, 0.0, **_NON_NEGATIVE, help="minimum lr"),
+                _p("T_max", INT, **STEPS, help="steps of the half cosine"),
+                _p("eta_min", FLOAT, 0.0, **NON_NEGATIVE, help="minimum lr"),
             ),
             "Anneals the lr along a half cosine from the start lr to eta_min over T_max steps.",
             fit_param="T_max", label_params=("T_max", "[η_min={eta_min}]"),
@@ -212,9 +172,9 @@ SCHEDULERS: dict[str, SchedulerSpec] = {
         SchedulerSpec(
             "CosineAnnealingWarmRestarts", "SGDR",
             (
-                _p("T_0", INT, **_STEPS, suggested=100, help="steps of the first cycle"),
-                _p("T_mult", INT, 1, **_STEPS, help="cycle length multiplier after each restart"),
-                _p("eta_min", FLOAT, 0.0, **_NON_NEGATIVE, help="minimum lr"),
+                _p("T_0", INT, **STEPS, suggested=100, help="steps of the first cycle"),
+                _p("T_mult", INT, 1, **STEPS, help="cycle length multiplier after each restart"),
+                _p("eta_min", FLOAT, 0.0, **NON_NEGATIVE, help="minimum lr"),
             ),
             "Cosine annealing with warm restarts (SGDR): cycles of T_0, T_0*T_mult, ... steps.",
             label_params=("T_0", "[×{T_mult}]"),
@@ -222,19 +182,19 @@ SCHEDULERS: dict[str, SchedulerSpec] = {
         SchedulerSpec(
             "CyclicLR", "Cyclic",
             (
-                _p("base_lr", FLOAT, **_POSITIVE, **_PER_GROUP, suggested=0.001,
+                _p("base_lr", FLOAT, **POSITIVE, **_PER_GROUP, suggested=0.001,
                    help="lower lr of the cycle"),
-                _p("max_lr", FLOAT, **_POSITIVE, **_PER_GROUP, suggested=0.1,
+                _p("max_lr", FLOAT, **POSITIVE, **_PER_GROUP, suggested=0.1,
                    help="upper lr of the cycle"),
-                _p("step_size_up", INT, 2000, **_STEPS, help="steps from base_lr to max_lr"),
-                _p("step_size_down", INT, None, **_STEPS, optional=True,
+                _p("step_size_up", INT, 2000, **STEPS, help="steps from base_lr to max_lr"),
+                _p("step_size_down", INT, None, **STEPS, optional=True,
                    help="steps from max_lr down (default: step_size_up)"),
                 _p("mode", CHOICE, "triangular",
                    choices=("triangular", "triangular2", "exp_range"), help="cycle policy"),
-                _p("gamma", FLOAT, 1.0, **_POSITIVE, help="exp_range decay per step"),
+                _p("gamma", FLOAT, 1.0, **POSITIVE, help="exp_range decay per step"),
                 _p("cycle_momentum", BOOL, True, help="cycle momentum inversely to the lr"),
-                _p("base_momentum", FLOAT, 0.8, **_NON_NEGATIVE, help="lower momentum"),
-                _p("max_momentum", FLOAT, 0.9, **_NON_NEGATIVE, help="upper momentum"),
+                _p("base_momentum", FLOAT, 0.8, **NON_NEGATIVE, help="lower momentum"),
+                _p("max_momentum", FLOAT, 0.9, **NON_NEGATIVE, help="upper momentum"),
             ),
             "Cycles the lr between base_lr and max_lr (cyclical learning rates).",
             absolute=True, cycles_momentum=True,
@@ -243,17 +203,17 @@ SCHEDULERS: dict[str, SchedulerSpec] = {
         SchedulerSpec(
             "OneCycleLR", "OneCycle",
             (
-                _p("max_lr", FLOAT, **_POSITIVE, **_PER_GROUP, suggested=0.1, help="peak lr"),
-                _p("total_steps", INT, **_STEPS, help="steps of the cycle"),
+                _p("max_lr", FLOAT, **POSITIVE, **_PER_GROUP, suggested=0.1, help="peak lr"),
+                _p("total_steps", INT, **STEPS, help="steps of the cycle"),
                 _p("pct_start", FLOAT, 0.3, minimum=0.0, maximum=1.0,
                    help="fraction of the cycle spent increasing the lr"),
                 _p("anneal_strategy", CHOICE, "cos", choices=("cos", "linear"),
                    help="annealing shape"),
                 _p("cycle_momentum", BOOL, True, help="cycle momentum inversely to the lr"),
-                _p("base_momentum", FLOAT, 0.85, **_NON_NEGATIVE, help="lower momentum"),
-                _p("max_momentum", FLOAT, 0.95, **_NON_NEGATIVE, help="upper momentum"),
-                _p("div_factor", FLOAT, 25.0, **_POSITIVE, help="initial lr = max_lr / div_factor"),
-                _p("final_div_factor", FLOAT, 1e4, **_POSITIVE,
+                _p("base_momentum", FLOAT, 0.85, **NON_NEGATIVE, help="lower momentum"),
+                _p("max_momentum", FLOAT, 0.95, **NON_NEGATIVE, help="upper momentum"),
+                _p("div_factor", FLOAT, 25.0, **POSITIVE, help="initial lr = max_lr / div_factor"),
+                _p("final_div_factor", FLOAT, 1e4, **POSITIVE,
                    help="final lr = initial lr / final_div_factor"),
                 _p("three_phase", BOOL, False, help="use the three-phase schedule"),
             ),
@@ -284,22 +244,22 @@ SCHEDULERS: dict[str, SchedulerSpec] = {
                    exclusive_max=True, help="lr multiplier at each reduction"),
                 _p("patience", INT, 10, minimum=0,
                    help="evaluations without improvement before the lr is reduced"),
-                _p("threshold", FLOAT, 1e-4, **_NON_NEGATIVE,
+                _p("threshold", FLOAT, 1e-4, **NON_NEGATIVE,
                    help="how much better a metric must be to count as an improvement"),
                 _p("threshold_mode", CHOICE, "rel", choices=("rel", "abs"),
                    help="threshold relative to the best metric, or absolute"),
                 _p("cooldown", INT, 0, minimum=0,
                    help="evaluations to wait after a reduction before counting again"),
-                _p("min_lr", FLOAT, 0, **_NON_NEGATIVE, **_PER_GROUP, help="lower bound on the lr"),
-                _p("eps", FLOAT, 1e-8, **_NON_NEGATIVE,
+                _p("min_lr", FLOAT, 0, **NON_NEGATIVE, **_PER_GROUP, help="lower bound on the lr"),
+                _p("eps", FLOAT, 1e-8, **NON_NEGATIVE,
                    help="reductions smaller than this are skipped"),
                 _p("metric", EXPRESSION, suggested="0.5 + 2 * exp(-step / 100)", simulation=True,
                    help="simulated validation metric: an " + _LAMBDA_HELP),
-                _p("metric_noise", FLOAT, 0.0, **_NON_NEGATIVE, simulation=True,
+                _p("metric_noise", FLOAT, 0.0, **NON_NEGATIVE, simulation=True,
                    help="standard deviation of seeded Gaussian noise added to each evaluation"),
                 _p("noise_seed", INT, 0, minimum=0, maximum=2**31 - 1, simulation=True,
                    help="seed of the noise (random.Random(seed).gauss)"),
-                _p("eval_every", INT, 1, **_STEPS, simulation=True,
+                _p("eval_every", INT, 1, **STEPS, simulation=True,
                    help="steps between evaluations; scheduler.step(metric) follows every "
                         "eval_every-th step"),
             ),
@@ -307,73 +267,6 @@ SCHEDULERS: dict[str, SchedulerSpec] = {
             "simulates it with a synthetic metric.",
             label_params=("factor", "patience"), simulated=True,
         ),
-    ]
-}
-
-
-@dataclass(frozen=True)
-class OptimizerSpec:
-    """A torch.optim class a schedule can name, with the keyword arguments the designer edits."""
-
-    name: str
-    params: tuple[ParamSpec, ...]
-
-    def param(self, name: str) -> ParamSpec | None:
-        return next((p for p in self.params if p.name == name), None)
-
-    @property
-    def has_momentum(self) -> bool:
-        """Whether OneCycleLR/CyclicLR can cycle momentum (torch looks for momentum or betas)."""
-        return any(p.name in ("momentum", "betas") for p in self.params)
-
-
-# Defaults are torch's own, type included: torch writes several float defaults as the int 0.
-_WD = _p("weight_decay", FLOAT, 0, **_NON_NEGATIVE, help="L2 penalty")
-_EPS = _p("eps", FLOAT, 1e-8, **_POSITIVE, help="term added for numerical stability")
-_BETAS = _p("betas", FLOAT_PAIR, (0.9, 0.999), minimum=0.0, maximum=1.0, exclusive_max=True,
-            help="coefficients of the running averages")
-_MAXIMIZE = _p("maximize", BOOL, False, help="maximize the objective")
-
-OPTIMIZERS: dict[str, OptimizerSpec] = {
-    o.name: o
-    for o in [
-        OptimizerSpec("SGD", (
-            _p("momentum", FLOAT, 0, **_NON_NEGATIVE, help="momentum factor"),
-            _p("dampening", FLOAT, 0, **_NON_NEGATIVE, help="dampening for momentum"),
-            _WD,
-            _p("nesterov", BOOL, False, help="Nesterov momentum"),
-            _MAXIMIZE,
-        )),
-        OptimizerSpec("Adam", (_BETAS, _EPS, _WD,
-                               _p("amsgrad", BOOL, False, help="AMSGrad variant"), _MAXIMIZE)),
-        OptimizerSpec("AdamW", (_BETAS, _EPS,
-                                _p("weight_decay", FLOAT, 1e-2, **_NON_NEGATIVE,
-                                   help="decoupled weight decay"),
-                                _p("amsgrad", BOOL, False, help="AMSGrad variant"), _MAXIMIZE)),
-        OptimizerSpec("RMSprop", (
-            _p("alpha", FLOAT, 0.99, minimum=0.0, help="smoothing constant"),
-            _EPS, _WD,
-            _p("momentum", FLOAT, 0, **_NON_NEGATIVE, help="momentum factor"),
-            _p("centered", BOOL, False, help="centered RMSprop"),
-            _MAXIMIZE,
-        )),
-        OptimizerSpec("Adagrad", (
-            _p("lr_decay", FLOAT, 0, **_NON_NEGATIVE, help="learning rate decay"),
-            _WD,
-            _p("initial_accumulator_value", FLOAT, 0, **_NON_NEGATIVE,
-               help="initial accumulator value"),
-            _p("eps", FLOAT, 1e-10, **_POSITIVE, help="term added for numerical stability"),
-            _MAXIMIZE,
-        )),
-        OptimizerSpec("Adamax", (_BETAS, _EPS, _WD, _MAXIMIZE)),
-        OptimizerSpec("NAdam", (_BETAS, _EPS, _WD,
-                                _p("momentum_decay", FLOAT, 4e-3, **_NON_NEGATIVE,
-                                   help="momentum decay"),
-                                _p("decoupled_weight_decay", BOOL, False,
-                                   help="AdamW-style weight decay"), _MAXIMIZE)),
-        OptimizerSpec("RAdam", (_BETAS, _EPS, _WD,
-                                _p("decoupled_weight_decay", BOOL, False,
-                                   help="AdamW-style weight decay"), _MAXIMIZE)),
     ]
 }
 

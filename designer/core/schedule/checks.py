@@ -55,6 +55,14 @@ def check_base_lrs(schedule: Schedule) -> None:
             raise ScheduleError(f"param_groups[{index}].lr_scale", f"{group.lr_scale!r} times "
                                 f"the optimizer's lr {schedule.optimizer.lr!r} is not a finite "
                                 "number")
+    if len(schedule.param_groups) > 1 and schedule.base_lrs()[0] == 0:
+        # An explicit start lr is the first group's; the others keep their ratio to it.
+        for index, phase in enumerate(schedule.phases):
+            if phase.start not in (RESTART, CONTINUE):
+                raise ScheduleError(f"phases[{index}].start", "an explicit start lr scales "
+                                    "the other param groups by their ratio to the first "
+                                    "group's lr, which is 0: start the phase with restart or "
+                                    "continue, or put a group that trains first")
 
 
 def check_phase(phase: Phase, path: str, group_count: int = 1) -> None:
@@ -150,8 +158,8 @@ def check_group(name: Any, lr: Any, lr_scale: Any, path: str,
         raise ScheduleError(path, "give the group either an lr or an lr_scale (a multiple "
                             "of the optimizer's lr), not both")
     if lr is not None:
-        return ParamGroup(name, lr=check_number(lr, f"{path}.lr", minimum=0.0,
-                                                exclusive_min=True))
+        # 0 is a frozen group (a backbone that does not train), as torch allows.
+        return ParamGroup(name, lr=check_number(lr, f"{path}.lr", minimum=0.0))
     return ParamGroup(name, lr_scale=check_number(lr_scale, f"{path}.lr_scale", minimum=0.0,
                                                   exclusive_min=True))
 
