@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from designer.cli import _write_stdout, main
+from designer.cli import main, write_result
 from designer.core.safe_io import MAX_SNIPPET_BYTES, write_atomic
 from designer.core.schedule.fileformat import dump_schedule, load_schedule_file
 from designer.core.schedule.model import ScheduleError
@@ -265,7 +265,7 @@ def test_a_reader_that_leaves_ends_the_export_quietly(tmp_path, subprocess_env):
 
 
 def test_stdout_takes_chunks(capsysbinary):
-    _write_stdout(iter(["step,lr\n", "0,0.1\n", "1,✓\n"]))
+    write_result(iter(["step,lr\n", "0,0.1\n", "1,✓\n"]))
     assert capsysbinary.readouterr().out == "step,lr\n0,0.1\n1,✓\n".encode()
 
 
