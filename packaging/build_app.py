@@ -91,7 +91,12 @@ def main(argv: list[str] | None = None) -> int:
                         help="PyInstaller's work folder")
     parser.add_argument("--skip-build", action="store_true",
                         help="only pack an existing dist/lr-designer/")
+    parser.add_argument("--print-version", action="store_true",
+                        help="print the version the archive is named with, and stop")
     options = parser.parse_args(argv)
+    if options.print_version:
+        print(version())
+        return 0
     dist = Path(options.dist).resolve()
     folder = app_path(dist)
     started = time.monotonic()
