@@ -289,19 +289,26 @@ def xcb_checks(checks: Checks, exe: Path, env: dict[str, str], work: Path,
         display = xvfb.stdout.readline().decode().strip()
         if not checks.check(display.isdigit(), "Xvfb starts", "no display number"):
             return
-        screenshot = out_dir / "package-test-window-xcb.png"
-        screenshot.unlink(missing_ok=True)
         x_env = dict(env, QT_QPA_PLATFORM="xcb", DISPLAY=f":{display}")
         process, dump = start_window(exe, work / WINDOW_EXAMPLE, x_env, work,
-                                     work / "state-xcb.json", screenshot)
+                                     work / "state-xcb.json")
+        _, err = stop(process)
+        checks.check(dump is not None and dump["steps"] > 0,
+                     "the xcb plugin opens the window and it shows the curve", tail(err))
+        # A run of its own: the app quits 100 ms after the curve shows, which on a real X
+        # server can come before the state dump, debounced while the window settles.
+        screenshot = out_dir / "package-test-window-xcb.png"
+        screenshot.unlink(missing_ok=True)
+        process, _ = start_window(exe, work / WINDOW_EXAMPLE, x_env, work,
+                                  work / "state-xcb-2.json", screenshot)
         try:
             code = process.wait(timeout=WINDOW_TIMEOUT_S)
         except subprocess.TimeoutExpired:
             code = None
         _, err = stop(process)
         size = png_size(screenshot)
-        checks.check(code == 0 and dump is not None and size is not None,
-                     f"the xcb plugin opens the window and shows the curve ({screenshot.name})",
+        checks.check(code == 0 and size is not None,
+                     f"it saves a screenshot through xcb and quits ({screenshot.name})",
                      f"exit status {code}: {tail(err)}")
     finally:
         xvfb.terminate()
