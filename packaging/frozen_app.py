@@ -75,7 +75,8 @@ def unpack(archive: Path, into: Path) -> Path:
 def clean_env(home: Path) -> dict[str, str]:
     """What a desktop session gives a downloaded app: no virtualenv, no Python variables,
     a fresh home (settings, autosaves and the curve cache go there), offscreen Qt."""
-    env = {"LANG": "C.UTF-8", "QT_QPA_PLATFORM": "offscreen"}
+    # C.UTF-8 is glibc's; every Mac has en_US.UTF-8.
+    env = {"LANG": "en_US.UTF-8" if IS_MAC else "C.UTF-8", "QT_QPA_PLATFORM": "offscreen"}
     if IS_WINDOWS:
         system_root = os.environ.get("SYSTEMROOT", r"C:\Windows")
         for folder in ("AppData/Local", "AppData/Roaming", "Temp"):
