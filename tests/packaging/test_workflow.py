@@ -4,10 +4,16 @@ its `make dist` step is the Makefile's recipe, and it releases only from a versi
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
+import pytest
 import yaml
+
+from designer import __version__
 
 REPO = Path(__file__).resolve().parents[2]
 WORKFLOW = REPO / ".github" / "workflows" / "release.yml"
@@ -78,3 +84,20 @@ def test_release_only_from_a_version_tag_after_every_build():
     assert data["permissions"] == {"contents": "read"}
     text = "\n".join(step["run"] for step in run_steps("release"))
     assert "build_app.py --print-version" in text and "CHANGELOG.md" in text
+
+
+@pytest.mark.skipif(shutil.which("awk") is None or shutil.which("bash") is None,
+                    reason="the release job's shell")
+def test_release_notes_are_this_versions_changelog_entry(tmp_path):
+    (step,) = [s for s in run_steps("release") if "CHANGELOG" in s["name"]]
+    shutil.copy(REPO / "CHANGELOG.md", tmp_path)
+    result = subprocess.run(["bash", "-c", step["run"]], cwd=tmp_path, capture_output=True,
+                            text=True, env={**os.environ, "VERSION": __version__}, timeout=30,
+                            check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    notes = (tmp_path / "notes.md").read_text()
+    assert "### Added" in notes and "## [" not in notes
+    result = subprocess.run(["bash", "-c", step["run"]], cwd=tmp_path, capture_output=True,
+                            text=True, env={**os.environ, "VERSION": "99.0.0"}, timeout=30,
+                            check=False)
+    assert result.returncode == 1 and "no entry for 99.0.0" in result.stdout
