@@ -1,8 +1,9 @@
 """Build the packaged app: `python packaging/build_app.py` (what `make package` runs).
 
 Runs PyInstaller on packaging/lr-designer.spec (one-folder build in dist/lr-designer/), then
-packs dist/lr-designer-<version>-<os>-<arch>.tar.gz (a .zip on Windows) whose top folder is
-lr-designer-<version>/, and prints the sizes. Use the Python of the environment the app
+packs dist/lr-designer-<version>-<os>-<arch>.tar.gz whose top folder is lr-designer-<version>/;
+on Windows the same as a .zip, on macOS a .zip of dist/LR Schedule Designer.app made with
+ditto (which keeps the app's symlinks and signatures). Prints the sizes. Use the Python of the environment the app
 runs in (the project's .venv): PyInstaller bundles that interpreter and its packages.
 """
 
@@ -12,15 +13,16 @@ import argparse
 import os
 import platform
 import re
-import shutil
 import subprocess
 import sys
 import tarfile
 import time
+import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 NAME = "lr-designer"
+MAC_APP = "LR Schedule Designer.app"  # the spec's BUNDLE name
 
 
 def version() -> str:
@@ -35,8 +37,13 @@ def platform_tag() -> str:
 
 
 def archive_path(dist: Path) -> Path:
-    suffix = ".zip" if sys.platform == "win32" else ".tar.gz"
+    suffix = ".zip" if sys.platform in ("win32", "darwin") else ".tar.gz"
     return dist / f"{NAME}-{version()}-{platform_tag()}{suffix}"
+
+
+def app_path(dist: Path) -> Path:
+    """What the archive holds: the .app on macOS, the one-folder app elsewhere."""
+    return dist / (MAC_APP if sys.platform == "darwin" else NAME)
 
 
 def tree_size(folder: Path) -> int:
@@ -56,8 +63,13 @@ def build(dist: Path, work: Path) -> None:
 def pack(folder: Path, out: Path) -> None:
     top = f"{NAME}-{version()}"
     out.unlink(missing_ok=True)
+    if folder.suffix == ".app":
+        subprocess.run(["ditto", "-c", "-k", "--keepParent", str(folder), str(out)], check=True)
+        return
     if out.suffix == ".zip":
-        shutil.make_archive(str(out.with_suffix("")), "zip", folder.parent, folder.name)
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as zipped:
+            for path in sorted(folder.rglob("*")):
+                zipped.write(path, Path(top, path.relative_to(folder)))
         return
     # Symlinks stay links (PyInstaller links Qt's libraries into _internal/); level 6 packs
     # within a percent of level 9 in a fraction of the time.
@@ -79,13 +91,19 @@ def main(argv: list[str] | None = None) -> int:
                         help="PyInstaller's work folder")
     parser.add_argument("--skip-build", action="store_true",
                         help="only pack an existing dist/lr-designer/")
+    parser.add_argument("--print-version", action="store_true",
+                        help="print the version the archive is named with, and stop")
     options = parser.parse_args(argv)
+    if options.print_version:
+        print(version())
+        return 0
     dist = Path(options.dist).resolve()
-    folder = dist / NAME
+    folder = app_path(dist)
     started = time.monotonic()
     if not options.skip_build:
         build(dist, Path(options.work).resolve())
-    if not (folder / (NAME + (".exe" if sys.platform == "win32" else ""))).exists():
+    executable = dist / NAME / (NAME + (".exe" if sys.platform == "win32" else ""))
+    if not executable.exists() or not folder.is_dir():
         print(f"build_app.py: no app in {folder}", file=sys.stderr)
         return 1
     out = archive_path(dist)

@@ -2,7 +2,7 @@
 
 The examples use only some of torch's schedulers. These designs (in the documented file
 format, not through the designer's API, so they test the file path too) add one phase of
-each of the twelve schedulers under SGD and Adam, and a short design for each of the other
+each of the thirteen schedulers under SGD and Adam, and a short design for each of the other
 optimizers. The spec steps them once at build time to learn which torch modules the app
 imports; the smoke test exports them from the frozen app and from the source install and
 requires identical CSVs.

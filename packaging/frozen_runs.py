@@ -1,6 +1,7 @@
 """Running the frozen app for the smoke test: commands, the window, and what it maps.
 
-Linux-only where it reads /proc. Used by package_test.py.
+Linux-only where it reads /proc (process_tree, mapped_files). Used by package_test.py and
+dist_test.py.
 """
 
 from __future__ import annotations
@@ -11,10 +12,26 @@ import os
 import signal
 import struct
 import subprocess
+import sys
 import time
 from pathlib import Path
 
+from frozen_app import popen_group
+
 WINDOW_TIMEOUT_S = 60.0
+
+
+class Checks:
+    """Prints each check as it is made and keeps the failures for the summary."""
+
+    def __init__(self) -> None:
+        self.failures: list[str] = []
+
+    def check(self, ok: bool, what: str, detail: str = "") -> bool:
+        print(f"  {'ok  ' if ok else 'FAIL'} {what}" + (f": {detail}" if detail and not ok else ""))
+        if not ok:
+            self.failures.append(what + (f": {detail}" if detail else ""))
+        return ok
 
 
 def tail(data: bytes, lines: int = 3) -> str:
@@ -73,7 +90,7 @@ def start_window(exe: Path, design: Path, env: dict[str, str], cwd: Path, state:
     started, started_wall = time.monotonic(), time.time()
     process = subprocess.Popen([str(exe), str(design)], env=env, cwd=cwd,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               start_new_session=True)  # its own group: the worker goes too
+                               **popen_group())  # its own group: the worker goes too
     while time.monotonic() - started < WINDOW_TIMEOUT_S:
         dump = read_state(state)
         if dump and dump.get("shows_document") and (dump.get("steps") or dump.get("lrs")):
@@ -105,6 +122,12 @@ def same_curve(dump: dict, lrs: list[float]) -> bool:
 
 
 def stop(process: subprocess.Popen) -> tuple[bytes, bytes]:
+    """Stop the app and its curve worker; what they printed."""
+    if sys.platform == "win32":
+        # No process groups to signal: taskkill ends the tree (/T) the app started.
+        subprocess.run(["taskkill", "/T", "/F", "/PID", str(process.pid)],
+                       capture_output=True, check=False)
+        return process.communicate(timeout=30)
     try:
         os.killpg(process.pid, signal.SIGTERM)
     except ProcessLookupError:
