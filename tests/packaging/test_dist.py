@@ -70,7 +70,7 @@ def test_wheel_holds_every_file_of_the_package_and_nothing_else(built):
     assert {"designer/resources/lr-designer.svg", "designer/resources/palette.json",
             "designer/resources/fonts/JetBrainsMono-Regular.ttf",
             "designer/resources/fonts/OFL.txt", "designer/presets/warmup-cosine.json",
-            "designer/cli.py", "designer/ui/main_window.py"} <= files
+            "designer/cli/commands.py", "designer/ui/main_window.py"} <= files
     assert sorted(files - names) == []
     assert sorted(name for name in names - files if not name.startswith(DIST_INFO + "/")) == []
 
