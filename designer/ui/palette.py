@@ -1,10 +1,10 @@
 """The scheduler palette: one draggable entry per catalog scheduler, with its curve as icon.
 
-Each icon is the curve real torch produces for a small representative phase, so the
-palette shows what a scheduler does rather than a designer's idea of it. The curves are
-computed once per process (torch stepping of 12 x 120 steps takes a few milliseconds);
-pixmaps are cached per colour and device pixel ratio, so themes and high-DPI screens get
-crisp icons without stepping torch again.
+Each icon is the curve real torch produced for a small representative phase, so the palette
+shows what a scheduler does rather than a designer's idea of it. The window never steps torch
+for them: the curves were stepped once, when `designer/resources/palette.json` was generated
+(`python -m designer.core.curves.palette_data`), and are read from there. Pixmaps are cached
+per colour and device pixel ratio, so themes and high-DPI screens get crisp icons.
 """
 
 from __future__ import annotations
