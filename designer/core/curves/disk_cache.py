@@ -39,7 +39,7 @@ from pathlib import Path
 import numpy as np
 
 from designer import __version__
-from designer.core.curves.phase_curve import PhaseCurve, phase_key, start_lrs
+from designer.core.curves.phase_curve import PhaseCurve, chain_phases, phase_key
 from designer.core.schedule.checks import check_design
 from designer.core.schedule.model import Schedule, ScheduleError
 
@@ -174,16 +174,20 @@ class DiskCache:
             check_design(schedule)
         except ScheduleError:
             return None  # the worker says why
-        found = []
-        base = schedule.base_lrs()
-        previous_last = None
-        for phase in schedule.phases:
-            start = start_lrs(phase, base, previous_last)
+        found: list[tuple[PhaseCurve, Metric | None]] = []
+
+        def cached(index: int, phase, start) -> tuple[PhaseCurve, ...]:
             entry = self.load(phase_key(phase, schedule.optimizer, start, momentum))
             if entry is None:
-                return None
+                raise LookupError(index)
             found.append(entry)
-            previous_last = entry[0].last_lrs()
+            return (entry[0],)
+
+        try:
+            for _ in chain_phases(schedule, cached):
+                pass
+        except LookupError:
+            return None
         return found
 
     def _full_key(self, key: str) -> str:

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from designer.core.curves.phase_curve import PhaseCurve, concatenate, start_lrs
+from designer.core.curves.phase_curve import PhaseCurve, chain_phases, concatenate
 from designer.core.curves.simulation import metric_evaluations
 from designer.core.schedule.catalog import OPTIMIZERS
 from designer.core.schedule.checks import check_design
@@ -61,22 +61,15 @@ def iter_curves(schedule: Schedule, momentum: bool = False,
                 ) -> Iterator[PhaseCurve]:
     """The whole schedule's curve as consecutive pieces (at most 50k steps each, unless
     `phase_pieces` steps otherwise), so a caller can check, stream or summarize a design of
-    millions of steps and many groups without holding it. The chaining of start lrs from
-    phase to phase lives here only.
+    millions of steps and many groups without holding it. The start lrs chain from phase
+    to phase as `phase_curve.chain_phases` chains them.
 
     The design is trusted to be checked (`checks.check_design`, which the loader, the
     editors and the worker apply where it enters); what torch raises becomes a ScheduleError
     naming the field."""
     phase_pieces = phase_pieces or iter_phase
-    previous_last: tuple[float, ...] | None = None
-    base = schedule.base_lrs()
-    for index, phase in enumerate(schedule.phases):
-        start = start_lrs(phase, base, previous_last)
-        last = None
-        for last in phase_pieces(phase, schedule.optimizer, start, index, momentum):
-            yield last
-        if last is not None:  # a phase has at least one step (the loader says so)
-            previous_last = last.last_lrs()
+    yield from chain_phases(schedule, lambda index, phase, start: phase_pieces(
+        phase, schedule.optimizer, start, index, momentum))
 
 
 def check_schedule(schedule: Schedule) -> None:

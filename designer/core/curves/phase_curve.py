@@ -8,12 +8,13 @@ and 200 MB, in the window's process).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
 
 from designer.core.schedule.fileformat import phase_to_dict
-from designer.core.schedule.model import CONTINUE, RESTART, OptimizerConfig, Phase
+from designer.core.schedule.model import CONTINUE, RESTART, OptimizerConfig, Phase, Schedule
 
 Starts = tuple[float, ...]  # every param group's start lr of a phase
 
@@ -66,6 +67,23 @@ def start_lrs(phase: Phase, base_lrs: tuple[float, ...],
         return tuple(previous_last)
     start = float(phase.start)
     return (start,) + tuple(start * (float(lr) / float(base_lrs[0])) for lr in base_lrs[1:])
+
+
+def chain_phases(schedule: Schedule,
+                 phase_pieces: Callable[[int, Phase, Starts], Iterable[PhaseCurve]],
+                 ) -> Iterator[PhaseCurve]:
+    """The design's curve as the pieces `phase_pieces(index, phase, start_lrs)` gives for
+    each phase in turn, each phase starting from the lrs `start_lrs` chains from the
+    previous phase's last piece. The one home of the chaining: the engine steps torch for a
+    phase's pieces, the window's disk-cache lookup reads them back (without torch)."""
+    previous_last: tuple[float, ...] | None = None
+    base = schedule.base_lrs()
+    for index, phase in enumerate(schedule.phases):
+        last = None
+        for last in phase_pieces(index, phase, start_lrs(phase, base, previous_last)):
+            yield last
+        if last is not None:  # a phase has at least one step (the checks say so)
+            previous_last = last.last_lrs()
 
 
 def phase_key(phase: Phase, optimizer: OptimizerConfig, start: Starts, momentum: bool) -> str:
