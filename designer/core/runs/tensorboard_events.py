@@ -64,8 +64,8 @@ def read_tensorboard(path: str, tag: str | None) -> LoggedRun:
     trainer_tags = set()
     folders = sorted({os.path.dirname(file) for file in files}) if os.path.isdir(path) else [path]
     for source in folders:
-        prefix = os.path.relpath(source, path).replace(os.sep, "/") + "/" if (
-            os.path.isdir(path) and source != path) else ""
+        folder = os.path.relpath(source, path) if os.path.isdir(path) else "."
+        prefix = "" if folder == "." else folder.replace(os.sep, "/") + "/"
         found, from_trainer = _scalars(source)
         for name, values in found.items():
             series[prefix + name] = values

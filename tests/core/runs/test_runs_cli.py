@@ -172,3 +172,13 @@ def test_the_example_runs(capsys, repo_root):
                         "--json")
     diagnosis = json.loads(out)["diagnosis"]
     assert code == 1 and (diagnosis["kind"], diagnosis["factor"]) == ("stretch", 4)
+
+
+def test_a_folder_named_with_a_trailing_slash_gives_the_tags_as_written(capsys, repo_root):
+    """`RUN/` (as shell completion types it) names the same run as `RUN`: the tag is the
+    one the loop wrote, without a "./" folder prefix."""
+    design = repo_root / "examples" / "runs" / "warmup-cosine.json"
+    for run in ("good", "good/"):
+        code, out, _ = _run(capsys, design, f"{repo_root / 'examples' / 'runs' / run}",
+                            "--json")
+        assert code == 0 and json.loads(out)["tag"] == "train/lr", out
