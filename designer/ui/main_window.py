@@ -33,6 +33,7 @@ from designer.ui.menus import build_menus, new_from_gallery
 from designer.ui.palette import Palette
 from designer.ui.preview.compare import CompareOverlay, CompareSet, add_compare_menu
 from designer.ui.preview.preview import Preview
+from designer.ui.run_view import RunController, is_run_path
 from designer.ui.timeline.timeline import Timeline
 
 APP_NAME = "LR Schedule Designer"
@@ -51,7 +52,8 @@ def momentum_label(schedule: Schedule) -> str:
 
 class MainWindow(QMainWindow):
     """Public automation surface: `document`, `open_path(path)`, `preview_curve()`,
-    signal `preview_updated` (the shown curve changed)."""
+    `open_run(path, tag)`, `run_overlays()`, `run_verdicts()`, signal `preview_updated`
+    (the shown curve changed)."""
 
     preview_updated = Signal()
 
@@ -65,6 +67,7 @@ class MainWindow(QMainWindow):
         self._requested: Schedule | None = None  # the schedule of the newest curve request
         self._build_widgets()
         self.files = FileController(self)
+        self.runs = RunController(self)
         build_menus(self)
         self.compare = CompareSet(self.document, self)
         self.compare_overlay = CompareOverlay(self.preview.plot_widget.getPlotItem(),
@@ -175,6 +178,19 @@ class MainWindow(QMainWindow):
         """Open a schedule file; on failure the current design stays and a dialog says why."""
         return self.files.open_path(path)
 
+    def open_run(self, path: str, tag: str | None = None) -> None:
+        """Overlay the training run at `path` (its lr series `tag`, default the first
+        group's); it is read off this thread and shows when read (`runs.runs.wait()`)."""
+        self.runs.open(path, tag)
+
+    def run_overlays(self) -> list[tuple[str, str, np.ndarray, np.ndarray]]:
+        """(source, tag, steps, lrs) of each run overlaid, as read."""
+        return self.runs.overlays()
+
+    def run_verdicts(self) -> list[dict]:
+        """Each overlaid run's verdict, the dict `check-run --json` gives."""
+        return self.runs.verdicts()
+
     def preview_curve(self) -> tuple[np.ndarray, np.ndarray]:
         """(steps, lrs) of the exact curve currently shown."""
         return self.preview.curve()
@@ -228,6 +244,7 @@ class MainWindow(QMainWindow):
         self._update_summary(schedule, lrs)
         if schedule is self.document.schedule:
             self._show_advice(schedule, lrs)
+            self.runs.set_design(schedule, lrs)
         self.preview_updated.emit()
 
     def _on_curve_failed(self, schedule: Schedule, message: str) -> None:
@@ -320,4 +337,7 @@ class MainWindow(QMainWindow):
         path = self.files.dropped_path(event.mimeData())
         if path:
             event.acceptProposedAction()
-            self.files.open_path_asking(path)
+            if is_run_path(path):
+                self.open_run(path)
+            else:
+                self.files.open_path_asking(path)

@@ -41,3 +41,13 @@ def curve_color(palette: QPalette, dimmed: bool = False) -> QColor:
     mix = 0.3
     return QColor.fromRgbF(*(mix * a + (1 - mix) * b for a, b in zip(
         color.getRgbF()[:3], base.getRgbF()[:3])))
+
+# Logged training runs overlaid on the design: apart from the curve, the momentum red and
+# the group and pin colours they share the plot with (first run: a saturated orange-red).
+RUN_COLORS = ("#ff6f3c", "#00b3a4", "#c7a300", "#8f6bd6")
+RUN_MARK_COLOR = "#ff2d55"  # the logged points that differ from the design
+
+
+def run_color(index: int) -> str:
+    """The colour of the `index`-th open run's overlay."""
+    return RUN_COLORS[index % len(RUN_COLORS)]

@@ -293,3 +293,30 @@ def set_param_group_scaled(schedule: Schedule, index: int, scaled: bool) -> Edit
         groups[index] = ParamGroup(group.name, lr=float(f"{lr:.12g}"))
         label = f"Give {group.name} an absolute lr"
     return Edit(label, schedule.with_param_groups(tuple(groups)))
+
+
+def fit_to_run(schedule: Schedule, diagnosis: dict | None) -> Edit | None:
+    """The design changed so that a training run it was checked against matches, where the
+    run's diagnosis (`check-run --json`'s "diagnosis") maps onto the design: "interval"
+    (the design's interval or steps per epoch) and "scale" (the first group's base lr x the
+    factor). None for the diagnoses that are the training loop's to fix."""
+    kind = (diagnosis or {}).get("kind")
+    if kind == "interval":
+        batches = int(diagnosis["steps_per_epoch"])
+        if schedule.interval == "step":
+            return Edit(f"Step per epoch of {batches:,} batches, as the run",
+                        schedule.with_settings(interval="epoch", steps_per_epoch=batches))
+        if schedule.steps_per_epoch != batches:
+            return Edit(f"Set steps per epoch to {batches:,}, as the run",
+                        schedule.with_settings(steps_per_epoch=batches))
+        return Edit("Step every batch, as the run", schedule.with_settings(interval="step"))
+    if kind == "scale":
+        factor = float(diagnosis["factor"])
+        label = f"Scale the base lr by {factor:.6g}, as the run"
+        groups = schedule.param_groups
+        if groups and groups[0].lr is not None:
+            scaled = replace(groups[0], lr=float(f"{groups[0].lr * factor:.12g}"))
+            return Edit(label, schedule.with_param_groups((scaled, *groups[1:])))
+        lr = float(f"{schedule.optimizer.lr * factor:.12g}")
+        return Edit(label, schedule.with_optimizer(replace(schedule.optimizer, lr=lr)))
+    return None

@@ -1,0 +1,74 @@
+"""The logged lr of training runs drawn over the preview (a `RunSet`'s runs): each run's
+curve in its own colour, its differing points marked, and a legend "source: tag" above the
+plot. A run's steps are batches; on an epoch design's axis a logged step s is at s / n."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+
+from designer.ui.preview.plot_support import LegendRow
+from designer.ui.runs import RunSet
+from designer.ui.theme import RUN_MARK_COLOR
+
+MAX_MARKS = 2000  # differing points marked, at most (evenly picked among them)
+
+
+class RunOverlayView:
+    """Draws a RunSet on a plot: a line per run and the marks of the points that differ."""
+
+    def __init__(self, plot_item: pg.PlotItem, runs: RunSet) -> None:
+        self._item = plot_item
+        self._runs = runs
+        self._items: list[pg.PlotDataItem] = []
+        self._legends = LegendRow.of(plot_item)
+        self._legend = self._legends.add()
+        self._mark_sample = pg.PlotDataItem([0], [0], pen=None, symbol="x", symbolSize=8,
+                                            symbolPen=pg.mkPen(RUN_MARK_COLOR, width=1.5),
+                                            symbolBrush=None)
+        runs.changed.connect(self.refresh)
+
+    def set_text_color(self, color) -> None:
+        self._legend.setLabelTextColor(color)
+        self._legend.setLabelTextSize("9pt")
+        self.refresh()
+
+    def curves(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        """(x, y) of each run's line as drawn (tests)."""
+        return [item.getOriginalDataset() for item in self._items[::2]]
+
+    def marks(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        """(x, y) of each run's marked points (tests)."""
+        return [item.getOriginalDataset() for item in self._items[1::2]]
+
+    def refresh(self) -> None:
+        for item in self._items:
+            self._item.removeItem(item)
+        self._items.clear()
+        self._legend.clear()
+        per = self._runs.batches_per_step()
+        any_marks = False
+        for overlay in self._runs.shown():
+            run = overlay.run
+            x = run.steps / per if per > 1 else run.steps.astype(np.float64)
+            line = pg.PlotDataItem(x, run.lrs, pen=pg.mkPen(overlay.color, width=1.5))
+            marked = (np.flatnonzero(overlay.differing) if overlay.differing is not None
+                      else np.empty(0, dtype=np.int64))
+            if len(marked) > MAX_MARKS:
+                marked = marked[np.linspace(0, len(marked) - 1, MAX_MARKS).astype(np.int64)]
+            marks = pg.PlotDataItem(x[marked], run.lrs[marked], pen=None, symbol="x",
+                                    symbolSize=8, symbolBrush=None,
+                                    symbolPen=pg.mkPen(RUN_MARK_COLOR, width=1.5))
+            for item in (line, marks):
+                self._item.addItem(item)
+                self._items.append(item)
+            # Once in the view (pyqtgraph asks the view for its range when clipping): a
+            # million logged points draw as the peaks of what is on screen.
+            line.setDownsampling(auto=True, method="peak")
+            line.setClipToView(True)
+            self._legend.addItem(line, overlay.label)
+            any_marks = any_marks or bool(len(marked))
+        if any_marks:
+            self._legend.addItem(self._mark_sample, "differs from the design")
+        self._legend.setVisible(bool(self._items))
+        self._legends.update()
