@@ -235,3 +235,40 @@ def test_switching_a_group_between_scaled_and_absolute_keeps_its_lr():
     assert scaled.schedule.param_groups[1] == ParamGroup("head", lr_scale=0.3)
     assert edits.set_param_group_scaled(GROUPED, 0, True) is None
     assert edits.set_param_group_scaled(GROUPED, 1, False) is None
+
+
+# Fixes from a training run's diagnosis ---------------------------------------------------------
+
+
+def test_fit_to_run_interval_switches_the_designs_stepping():
+    per_epoch = edits.fit_to_run(DESIGN, {"kind": "interval", "steps_per_epoch": 50})
+    assert per_epoch.schedule.interval == "epoch" and per_epoch.schedule.steps_per_epoch == 50
+    assert per_epoch.schedule.phases == DESIGN.phases
+    assert per_epoch.label == "Step per epoch of 50 batches, as the run"
+    epoch_design = per_epoch.schedule
+    # An epoch design told the wrong epoch length gets the run's.
+    other = edits.fit_to_run(epoch_design, {"kind": "interval", "steps_per_epoch": 20})
+    assert (other.schedule.interval, other.schedule.steps_per_epoch) == ("epoch", 20)
+    # An epoch design whose run steps every batch of its epochs: the design steps per batch.
+    batches = edits.fit_to_run(epoch_design, {"kind": "interval", "steps_per_epoch": 50})
+    assert (batches.schedule.interval, batches.schedule.steps_per_epoch) == ("step", 50)
+
+
+def test_fit_to_run_scale_multiplies_the_first_groups_base_lr():
+    scaled = edits.fit_to_run(DESIGN, {"kind": "scale", "factor": 8.0})
+    assert scaled.schedule.optimizer.lr == 2.4e-3 and scaled.schedule.phases == DESIGN.phases
+    assert scaled.label == "Scale the base lr by 8, as the run"
+    # A first group with a scale follows the optimizer's lr; one with its own lr is scaled.
+    grouped = edits.fit_to_run(GROUPED, {"kind": "scale", "factor": 0.5})
+    assert grouped.schedule.optimizer.lr == 0.005 and grouped.schedule.param_groups == GROUPS
+    absolute = GROUPED.with_param_groups(tuple(reversed(GROUPS)))
+    fixed = edits.fit_to_run(absolute, {"kind": "scale", "factor": 0.5})
+    assert fixed.schedule.param_groups[0].lr == 0.0015
+    assert fixed.schedule.optimizer.lr == 0.01 and fixed.schedule.param_groups[1] == GROUPS[0]
+
+
+@pytest.mark.parametrize("diagnosis", [None, {"kind": "offset", "steps": 1},
+                                       {"kind": "stretch", "factor": 4.0},
+                                       {"kind": "restart", "step": 25}, {"kind": "unknown"}])
+def test_fit_to_run_leaves_the_loops_mistakes_to_the_loop(diagnosis):
+    assert edits.fit_to_run(DESIGN, diagnosis) is None

@@ -39,7 +39,9 @@ class RunOverlayView:
 
     def marks(self) -> list[tuple[np.ndarray, np.ndarray]]:
         """(x, y) of each run's marked points (tests)."""
-        return [item.getOriginalDataset() for item in self._items[1::2]]
+        empty = np.empty(0)
+        return [tuple(empty if a is None else a for a in item.getOriginalDataset())
+                for item in self._items[1::2]]
 
     def refresh(self) -> None:
         for item in self._items:
