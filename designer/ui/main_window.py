@@ -74,7 +74,7 @@ class MainWindow(QMainWindow):
                                               self.compare)
         self.compare_overlay.set_style(*self.preview.legend_style())
         self.preview.colors_changed.connect(self.compare_overlay.set_style)
-        add_compare_menu(self, self.compare)
+        self.runs.add_to_menu(add_compare_menu(self, self.compare))
         self.autosaver = Autosaver(self)
         self._connect()
         self._restore_layout()

@@ -61,6 +61,26 @@ class RunController:
         if path:
             self.open(path)
 
+    def add_to_menu(self, menu) -> None:
+        """The overlaid runs in the Compare menu: Remove run ▸ (each run), Remove all runs."""
+        menu.addSeparator()
+        remove_menu = menu.addMenu("&Remove run")
+        remove_menu.setObjectName("removeRunMenu")
+        clear = menu.addAction("Remove all r&uns")
+        clear.setObjectName("actionRemoveRuns")
+        clear.triggered.connect(self.runs.clear)
+
+        def refresh() -> None:
+            remove_menu.clear()
+            for index, overlay in enumerate(self.runs.overlays):
+                action = remove_menu.addAction(f"{overlay.label}  ({overlay.path})")
+                action.triggered.connect(lambda _=False, i=index: self.runs.remove(i))
+            remove_menu.setEnabled(bool(self.runs.overlays))
+            clear.setEnabled(bool(self.runs.overlays))
+
+        self.runs.changed.connect(refresh)
+        refresh()
+
     def set_design(self, schedule, first_group_lrs: np.ndarray) -> None:
         self.runs.set_design(schedule, first_group_lrs)
 

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
-from PySide6.QtGui import QDropEvent
-from PySide6.QtWidgets import QLabel, QPushButton
+from PySide6.QtCore import QCoreApplication, QEvent, QMimeData, QPointF, Qt, QUrl
+from PySide6.QtGui import QAction, QDropEvent
+from PySide6.QtWidgets import QLabel, QMenu, QPushButton
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "core" / "runs"))
 from real_runs import STEP_DESIGN, STEP_TOTAL, plain_loop, write_design
@@ -54,6 +54,7 @@ def opened(window, path, tag=None):
 
 
 def run_texts(window) -> list[str]:
+    QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)  # the rows replaced
     return [label.text() for label in window.advice_panel.findChildren(QLabel, "runVerdictText")]
 
 
@@ -169,3 +170,20 @@ def test_a_live_run_is_followed_as_it_is_written(designed, tmp_path, qtbot):
     assert verdict["diagnosis"]["kind"] == "restart" and verdict["diagnosis"]["step"] == 25
     [text] = run_texts(designed)
     assert text.startswith("⚠ Run csv: lr: differs from step 25")
+
+
+def test_runs_are_listed_in_compare_and_removed_there(designed, tmp_path):
+    rows = loop_rows()
+    opened(designed, write_csv(tmp_path / "a.csv", rows))
+    opened(designed, write_csv(tmp_path / "b.csv", loop_rows("lr-x8")))
+    menu = designed.findChild(QMenu, "removeRunMenu")
+    titles = [action.text() for action in menu.actions()]
+    assert titles == [f"csv: lr  ({tmp_path / 'a.csv'})", f"csv: lr  ({tmp_path / 'b.csv'})"]
+    colors = {overlay.color for overlay in designed.runs.runs.overlays}
+    assert len(colors) == 2  # each run its own colour
+    menu.actions()[0].trigger()
+    assert [v["verdict"] for v in designed.run_verdicts()] == ["differs"]
+    assert len(designed.runs.view.curves()) == 1 and len(run_texts(designed)) == 1
+    designed.findChild(QAction, "actionRemoveRuns").trigger()
+    assert designed.run_overlays() == [] and run_texts(designed) == []
+    assert designed.runs.view.curves() == [] and not menu.isEnabled()

@@ -192,8 +192,9 @@ class CompareOverlay:
         self._legends.update()
 
 
-def add_compare_menu(window, compare: CompareSet) -> None:
-    """Compare → Pin current design… / Unpin ▸ / Unpin all, before the Help menu."""
+def add_compare_menu(window, compare: CompareSet):
+    """Compare → Pin current design… / Unpin ▸ / Unpin all, before the Help menu; the menu
+    (the window lists its overlaid training runs there too)."""
     from PySide6.QtGui import QAction, QKeySequence
     from PySide6.QtWidgets import QInputDialog, QMenu
 
@@ -233,3 +234,4 @@ def add_compare_menu(window, compare: CompareSet) -> None:
 
     compare.changed.connect(refresh)
     refresh()
+    return menu
