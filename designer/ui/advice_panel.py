@@ -89,7 +89,8 @@ class AdvicePanel(QScrollArea):
         for note in self._runs:
             self._layout.addWidget(self._run_row(note))
         if not advice:
-            empty = QLabel("No warnings: the design does what it looks like it does.")
+            empty = QLabel("No warnings about the design itself." if self._runs else
+                           "No warnings: the design does what it looks like it does.")
             empty.setEnabled(False)
             self._layout.addWidget(empty)
         for item in advice:

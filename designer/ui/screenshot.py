@@ -1,7 +1,8 @@
-"""`python -m designer.ui.screenshot OUT.png [SCHEDULE.json]`: a picture of the window.
+"""`python -m designer.ui.screenshot OUT.png [SCHEDULE.json [RUN]]`: a picture of the window.
 
 Used by `make screenshot` for the README. Runs offscreen; selects a phase so the inspector
-shows a form, and waits for the exact curve before grabbing.
+shows a form, and waits for the exact curve before grabbing. With a training run (a log
+file or folder), the run is overlaid and checked, and the Warnings tab shows its verdict.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ def main(argv: list[str]) -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     out = argv[0] if argv else "docs/screenshot.png"
     schedule = argv[1] if len(argv) > 1 else "designer/presets/warmup-stable-decay.json"
+    run = argv[2] if len(argv) > 2 else None
     from PySide6.QtCore import QSettings
 
     from designer.ui.app import make_application
@@ -32,6 +34,11 @@ def main(argv: list[str]) -> int:
     for _ in range(5):
         app.processEvents()
     window.flush_preview()
+    if run is not None:
+        window.open_run(run)
+        if not window.runs.runs.wait(60) or not window.run_verdicts():
+            return 2
+        window.bottom_tabs.setCurrentWidget(window.advice_panel)
     app.processEvents()
     os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
     ok = window.grab().save(out)

@@ -12,10 +12,13 @@ from designer.ui.runs import RunSet
 from designer.ui.theme import RUN_MARK_COLOR
 
 MAX_MARKS = 2000  # differing points marked, at most (evenly picked among them)
+# A dot under each differing point of the run's line.
+_MARK_STYLE = {"pen": None, "symbol": "o", "symbolSize": 5, "symbolBrush": RUN_MARK_COLOR,
+               "symbolPen": None}
 
 
 class RunOverlayView:
-    """Draws a RunSet on a plot: a line per run and the marks of the points that differ."""
+    """Draws a RunSet on a plot: per run, the marks of the points that differ and its line."""
 
     def __init__(self, plot_item: pg.PlotItem, runs: RunSet) -> None:
         self._item = plot_item
@@ -23,9 +26,7 @@ class RunOverlayView:
         self._items: list[pg.PlotDataItem] = []
         self._legends = LegendRow.of(plot_item)
         self._legend = self._legends.add()
-        self._mark_sample = pg.PlotDataItem([0], [0], pen=None, symbol="x", symbolSize=8,
-                                            symbolPen=pg.mkPen(RUN_MARK_COLOR, width=1.5),
-                                            symbolBrush=None)
+        self._mark_sample = pg.PlotDataItem([0], [0], **_MARK_STYLE)
         runs.changed.connect(self.refresh)
 
     def set_text_color(self, color) -> None:
@@ -35,13 +36,13 @@ class RunOverlayView:
 
     def curves(self) -> list[tuple[np.ndarray, np.ndarray]]:
         """(x, y) of each run's line as drawn (tests)."""
-        return [item.getOriginalDataset() for item in self._items[::2]]
+        return [item.getOriginalDataset() for item in self._items[1::2]]
 
     def marks(self) -> list[tuple[np.ndarray, np.ndarray]]:
         """(x, y) of each run's marked points (tests)."""
         empty = np.empty(0)
         return [tuple(empty if a is None else a for a in item.getOriginalDataset())
-                for item in self._items[1::2]]
+                for item in self._items[::2]]
 
     def refresh(self) -> None:
         for item in self._items:
@@ -53,17 +54,16 @@ class RunOverlayView:
         for overlay in self._runs.shown():
             run = overlay.run
             x = run.steps / per if per > 1 else run.steps.astype(np.float64)
-            line = pg.PlotDataItem(x, run.lrs, pen=pg.mkPen(overlay.color, width=1.5))
+            line = pg.PlotDataItem(x, run.lrs, pen=pg.mkPen(overlay.color, width=2))
             marked = (np.flatnonzero(overlay.differing) if overlay.differing is not None
                       else np.empty(0, dtype=np.int64))
             if len(marked) > MAX_MARKS:
                 marked = marked[np.linspace(0, len(marked) - 1, MAX_MARKS).astype(np.int64)]
-            marks = pg.PlotDataItem(x[marked], run.lrs[marked], pen=None, symbol="x",
-                                    symbolSize=8, symbolBrush=None,
-                                    symbolPen=pg.mkPen(RUN_MARK_COLOR, width=1.5))
-            for item in (line, marks):
+            marks = pg.PlotDataItem(x[marked], run.lrs[marked], **_MARK_STYLE)
+            for item in (marks, line):
                 self._item.addItem(item)
                 self._items.append(item)
+            line.setZValue(marks.zValue() + 1)  # the logged line over its marks
             # Once in the view (pyqtgraph asks the view for its range when clipping): a
             # million logged points draw as the peaks of what is on screen.
             line.setDownsampling(auto=True, method="peak")
