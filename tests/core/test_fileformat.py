@@ -154,7 +154,7 @@ BAD: list[tuple[str, str | bytes, str, tuple[str, ...]]] = [
     # format and version
     ("format", _text(_doc(format="lr-designer")), "format", ("'lr-schedule-designer'",)),
     ("no-format", _without("format"), "format", ("is this a schedule file",)),
-    ("newer", _text(_doc(version=4)), "version", ("newer", "format version 4", "up to 3")),
+    ("newer", _text(_doc(version=5)), "version", ("newer", "format version 5", "up to 4")),
     ("newer-with-new-keys", _text(_doc(version=7, curves=[])), "version", ("newer",)),
     ("version-text", _text(_doc(version="1")), "version", ("positive integer",)),
     ("version-zero", _text(_doc(version=0)), "version", ("positive integer",)),
@@ -498,3 +498,23 @@ def test_valid_documents_with_one_value_replaced(document, data):
             compute_curve(s)
 
     _only_schedule_errors(load_and_step)
+
+
+def test_runs_are_saved_as_references_in_version_4():
+    schedule = load_schedule(_text(_doc(runs=[{"path": "/runs/a", "tag": None},
+                                              {"path": "b/events.out.tfevents.1",
+                                               "tag": "train/lr"}])))
+    assert [(run.path, run.tag) for run in schedule.runs] == [
+        ("/runs/a", None), ("b/events.out.tfevents.1", "train/lr")]
+    saved = json.loads(dump_schedule(schedule))
+    assert saved["version"] == 4
+    assert saved["runs"] == [{"path": "/runs/a", "tag": None},
+                             {"path": "b/events.out.tfevents.1", "tag": "train/lr"}]
+    assert "runs" not in json.loads(dump_schedule(schedule.with_settings(runs=())))
+    for runs, field in (({"path": "a"}, "runs"), ([{"path": ""}], "runs[0].path"),
+                        ([{"path": 3}], "runs[0].path"), ([{"path": "a", "tag": 1}],
+                                                          "runs[0].tag"),
+                        ([{"path": "a", "file": "b"}], "runs[0].file"), (["a"], "runs[0]")):
+        with pytest.raises(ScheduleError) as info:
+            load_schedule(_text(_doc(runs=runs)))
+        assert info.value.field == field, runs

@@ -3,7 +3,8 @@
 Format versions: 1 is the base format; 2 added "compare" (pinned variants); 3 added
 "param_groups" (and per-group values such as OneCycleLR's max_lr as a list) and an optional
 "summary" (the curve's facts, written by `export --to json --summary`; derived from the
-design, so loading checks its shape and otherwise ignores it). A file is saved with the
+design, so loading checks its shape and otherwise ignores it); 4 added "runs" (training runs
+overlaid on the design: [{"path", "tag"}], read again when the design is opened). A file is saved with the
 lowest version that holds it, so designs that use none of these stay readable by older
 versions.
 
@@ -52,6 +53,7 @@ from designer.core.schedule.model import (
     ParamGroup,
     Phase,
     PinnedDesign,
+    RunReference,
     Schedule,
     ScheduleError,
 )
@@ -60,7 +62,7 @@ MAX_PINS = 20
 MAX_FILE_BYTES = 16 * 1024 * 1024
 
 _TOP_KEYS = ("format", "version", "name", "optimizer", "param_groups", "interval",
-             "steps_per_epoch", "phases", "compare", "summary")
+             "steps_per_epoch", "phases", "compare", "summary", "runs")
 _PIN_KEYS = ("name", "design")
 _DESIGN_KEYS = ("optimizer", "param_groups", "interval", "steps_per_epoch", "phases")
 _GROUP_KEYS = ("name", "lr", "lr_scale")
@@ -179,7 +181,7 @@ def schedule_from_dict(document: Any) -> Schedule:
     pinned = _pinned(document.get("compare", []))
     _check_summary(document.get("summary", {}))
     schedule = Schedule(tuple(phases), optimizer, interval, steps_per_epoch, name, pinned,
-                        groups)
+                        groups, _runs(document.get("runs", [])))
     check_base_lrs(schedule)
     return schedule
 
@@ -192,6 +194,22 @@ def _check_summary(doc: Any) -> None:
         if value is not None and (isinstance(value, (bool, NonFinite)) or not isinstance(
                 value, (int, float))):
             raise ScheduleError(key_path("summary", key), "must be a number or null")
+
+
+def _runs(doc: Any) -> tuple[RunReference, ...]:
+    """The optional "runs": training runs overlaid on the design, each a path and a tag."""
+    if not isinstance(doc, list) or len(doc) > MAX_PINS:
+        raise ScheduleError("runs", f"must be a list of at most {MAX_PINS} runs")
+    for index, entry in enumerate(doc):
+        _expect_object(entry, f"runs[{index}]", "must be an object with path and tag")
+        _check_keys(entry, ("path", "tag"), f"runs[{index}]")
+        tag = entry.get("tag")
+        for key, value in (("path", entry.get("path")), ("tag", "" if tag is None else tag)):
+            if not isinstance(value, str) or not _encodable(value) or "\0" in value or (
+                    key == "path" and not value):
+                raise ScheduleError(f"runs[{index}].{key}", "must be text" + (
+                    " (the run's file or folder)" if key == "path" else ", or null"))
+    return tuple(RunReference(e["path"], e.get("tag") or None) for e in doc)
 
 
 def _param_groups(doc: Any) -> tuple[ParamGroup, ...]:
@@ -333,12 +351,16 @@ def schedule_to_dict(schedule: Schedule) -> dict[str, Any]:
                                           schedule_to_dict(pin.schedule).items()
                                           if key in _DESIGN_KEYS}}
             for pin in schedule.pinned]
+    if schedule.runs:
+        document["runs"] = [{"path": run.path, "tag": run.tag} for run in schedule.runs]
     return document
 
 
 def needed_version(schedule: Schedule) -> int:
     """The lowest format version that holds the design: older readers can open the rest."""
     designs = [schedule, *(pin.schedule for pin in schedule.pinned)]
+    if schedule.runs:
+        return 4
     if any(design.param_groups for design in designs):
         return 3
     return 2 if schedule.pinned else 1

@@ -44,8 +44,14 @@ def _v2_to_v3(document: dict[str, Any]) -> dict[str, Any]:
     return document
 
 
+def _v3_to_v4(document: dict[str, Any]) -> dict[str, Any]:
+    """Version 4 only added the optional "runs" list (training runs overlaid on the design,
+    by path and tag): a version 3 file is already one."""
+    return document
+
+
 # MIGRATIONS[n] turns a version n document into a version n + 1 document.
-MIGRATIONS: dict[int, Migration] = {1: _v1_to_v2, 2: _v2_to_v3}
+MIGRATIONS: dict[int, Migration] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4}
 
 
 def migrate(document: Any) -> Any:

@@ -138,6 +138,16 @@ class PinnedDesign:
 
 
 @dataclass(frozen=True)
+class RunReference:
+    """A training run overlaid on the design and saved with it (format version 4): the
+    run's file or folder and its lr series (None: the source's default, the first group's).
+    Only where it is: the run is read again when the design is opened."""
+
+    path: str
+    tag: str | None = None
+
+
+@dataclass(frozen=True)
 class Schedule:
     """A whole design. `interval` is "step" (scheduler.step() per batch) or "epoch".
     `param_groups` empty means the optimizer has one group with the optimizer's lr."""
@@ -149,6 +159,7 @@ class Schedule:
     name: str = ""
     pinned: tuple[PinnedDesign, ...] = ()
     param_groups: tuple[ParamGroup, ...] = ()
+    runs: tuple[RunReference, ...] = ()
 
     def __post_init__(self) -> None:
         # Colours are given here, where every schedule is made (loaded, imported, edited,
@@ -258,7 +269,7 @@ class Schedule:
     def with_pin(self, name: str, design: Schedule) -> Schedule:
         """Pin `design` under `name` for comparison (the pin's name is its label; a pinned
         design keeps no name or pins of its own)."""
-        pin = PinnedDesign(name, replace(design, pinned=(), name=""))
+        pin = PinnedDesign(name, replace(design, pinned=(), name="", runs=()))
         return replace(self, pinned=(*self.pinned, pin))
 
     def without_pin(self, index: int) -> Schedule:
@@ -279,7 +290,8 @@ class Schedule:
         return replace(self, param_groups=tuple(groups), phases=phases)
 
     def with_settings(self, **changes: Any) -> Schedule:
-        """A copy with schedule-level fields changed (interval, steps_per_epoch, name)."""
+        """A copy with schedule-level fields changed (interval, steps_per_epoch, name,
+        runs)."""
         return replace(self, **changes)
 
 
