@@ -22,10 +22,9 @@ RUN_FILTER = ("Training runs (*.csv *tfevents* trainer_state.json);;"
 
 
 def is_run_path(path: str) -> bool:
-    """Whether a dropped path is a training run (a folder, or a file a run source reads)
-    rather than a design file."""
-    if os.path.isdir(path):
-        return True
+    """Whether a dropped path is a training run (a file or folder a run source reads:
+    recognised by its name, or a folder by the files in it, to a bounded depth) rather than
+    a design file; anything else is left to the design's Open, which says what it is."""
     try:
         detect(path)
     except RunError:
