@@ -272,3 +272,19 @@ def test_fit_to_run_scale_multiplies_the_first_groups_base_lr():
                                        {"kind": "restart", "step": 25}, {"kind": "unknown"}])
 def test_fit_to_run_leaves_the_loops_mistakes_to_the_loop(diagnosis):
     assert edits.fit_to_run(DESIGN, diagnosis) is None
+
+
+def test_runs_are_added_and_removed_by_reference():
+    added = edits.add_run(DESIGN, "/logs/run-7/", "train/lr")
+    assert added.label == "Open run run-7"
+    assert [(r.path, r.tag) for r in added.schedule.runs] == [("/logs/run-7/", "train/lr")]
+    assert edits.add_run(added.schedule, "/logs/run-7/", "train/lr") is None  # already there
+    both = edits.add_run(added.schedule, "C:\\logs\\metrics.csv").schedule
+    assert [r.tag for r in both.runs] == ["train/lr", None]
+    removed = edits.remove_run(both, 0)
+    assert removed.label == "Remove run run-7"
+    assert [r.path for r in removed.schedule.runs] == ["C:\\logs\\metrics.csv"]
+    assert edits.remove_all_runs(both).schedule == DESIGN
+    assert edits.remove_all_runs(DESIGN) is None
+    # A pin of a design keeps none of its runs.
+    assert edits.pin(both, "v1").schedule.pinned[0].schedule.runs == ()

@@ -23,6 +23,7 @@ from designer.core.schedule.model import (
     RESTART,
     OptimizerConfig,
     ParamGroup,
+    RunReference,
     Schedule,
     ScheduleError,
     StartMode,
@@ -293,6 +294,29 @@ def set_param_group_scaled(schedule: Schedule, index: int, scaled: bool) -> Edit
         groups[index] = ParamGroup(group.name, lr=float(f"{lr:.12g}"))
         label = f"Give {group.name} an absolute lr"
     return Edit(label, schedule.with_param_groups(tuple(groups)))
+
+
+def add_run(schedule: Schedule, path: str, tag: str | None = None) -> Edit | None:
+    """A training run overlaid on the design and saved with it (by path and tag); None
+    when it is already."""
+    reference = RunReference(path, tag)
+    if reference in schedule.runs:
+        return None
+    name = path.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
+    return Edit(f"Open run {name}", schedule.with_settings(runs=(*schedule.runs, reference)))
+
+
+def remove_run(schedule: Schedule, index: int) -> Edit:
+    runs = list(schedule.runs)
+    removed = runs.pop(index)
+    name = removed.path.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
+    return Edit(f"Remove run {name}", schedule.with_settings(runs=tuple(runs)))
+
+
+def remove_all_runs(schedule: Schedule) -> Edit | None:
+    if not schedule.runs:
+        return None
+    return Edit("Remove all runs", schedule.with_settings(runs=()))
 
 
 def fit_to_run(schedule: Schedule, diagnosis: dict | None) -> Edit | None:
