@@ -44,6 +44,10 @@ class RunController:
         preview.colors_changed.connect(lambda _pen, color: self.view.set_text_color(color))
         self.runs.changed.connect(self._show_notes)
         self.runs.failed.connect(lambda message: window.files.warn("Cannot open run", message))
+        # The runs are saved with the design (its `runs`, format version 4): one read for the
+        # first time joins the design (an undoable edit); the design's runs are kept open.
+        self.runs.opened.connect(self._remember)
+        window.document.changed.connect(self._sync)
 
     def open(self, path: str, tag: str | None = None) -> None:
         self.runs.open(path, tag)
@@ -67,18 +71,65 @@ class RunController:
         remove_menu.setObjectName("removeRunMenu")
         clear = menu.addAction("Remove all r&uns")
         clear.setObjectName("actionRemoveRuns")
-        clear.triggered.connect(self.runs.clear)
+        clear.triggered.connect(self.remove_all)
 
         def refresh() -> None:
             remove_menu.clear()
-            for index, overlay in enumerate(self.runs.overlays):
+            for overlay in self.runs.overlays:
                 action = remove_menu.addAction(f"{overlay.label}  ({overlay.path})")
-                action.triggered.connect(lambda _=False, i=index: self.runs.remove(i))
+                action.triggered.connect(lambda _=False, o=overlay: self.remove(o))
             remove_menu.setEnabled(bool(self.runs.overlays))
             clear.setEnabled(bool(self.runs.overlays))
 
         self.runs.changed.connect(refresh)
         refresh()
+
+    def remove(self, overlay) -> None:
+        """Close a run: out of the design too (undoable), or just closed if it is not in it."""
+        schedule = self.window.document.schedule
+        index = self._reference_index(overlay.path, overlay.tag)
+        if index is None:
+            self.runs.discard(overlay.path, overlay.tag)
+        else:
+            self.window.document.apply(edits.remove_run(schedule, index))
+
+    def remove_all(self) -> None:
+        self.window.document.apply(edits.remove_all_runs(self.window.document.schedule))
+        self.runs.clear()
+
+    def resolved(self, path: str) -> str:
+        """A run's path from the design file: relative to the design's folder."""
+        folder = os.path.dirname(self.window.document.path or "")
+        return os.path.abspath(os.path.join(folder, path))
+
+    def _reference_index(self, path: str, tag: str | None) -> int | None:
+        return next((i for i, ref in enumerate(self.window.document.schedule.runs)
+                     if (self.resolved(ref.path), ref.tag) == (path, tag)), None)
+
+    def _remember(self, overlay) -> None:
+        if self._reference_index(overlay.path, overlay.tag) is None:
+            self.window.document.apply(edits.add_run(self.window.document.schedule,
+                                                     overlay.path, overlay.tag))
+
+    def _sync(self) -> None:
+        """Open the design's runs whose files are there; close the runs it no longer has."""
+        wanted = [(self.resolved(ref.path), ref.tag)
+                  for ref in self.window.document.schedule.runs]
+        for overlay in list(self.runs.overlays):
+            if (overlay.path, overlay.tag) not in wanted:
+                self.runs.discard(overlay.path, overlay.tag)
+        missing = []
+        for path, tag in wanted:
+            if self.runs.find(path, tag) is not None or any(
+                    (o.path, o.tag) == (path, tag) for o in self.runs.opening):
+                continue
+            if os.path.exists(path):
+                self.runs.open(path, tag)
+            else:
+                missing.append(os.path.basename(path.rstrip(os.sep)))
+        if missing:
+            self.window.statusBar().showMessage(
+                "Runs not found (kept in the design): " + ", ".join(missing), 10000)
 
     def set_design(self, schedule, first_group_lrs: np.ndarray) -> None:
         self.runs.set_design(schedule, first_group_lrs)

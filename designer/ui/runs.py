@@ -53,16 +53,19 @@ class RunOverlay:
 
 class RunSet(QObject):
     """The runs overlaid on the preview. Signals: `changed` (a run was added, removed, read
-    again or checked again), `failed(str)` (a run could not be read: the one-line message).
+    again or checked again), `opened(RunOverlay)` (a run was read for the first time),
+    `failed(str)` (a run could not be read: the one-line message).
     """
 
     changed = Signal()
+    opened = Signal(object)
     failed = Signal(str)
     _read_done = Signal(object, object, str)  # overlay, LoggedRun or None, error (any thread)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.overlays: list[RunOverlay] = []
+        self.opening: list[RunOverlay] = []  # being read for the first time
         self._curve: np.ndarray | None = None
         self._facts: DesignFacts | None = None
         self._watcher = QFileSystemWatcher(self)
@@ -77,7 +80,7 @@ class RunSet(QObject):
         """Start reading the run at `path` (its series `tag`); it shows when read, or
         `failed` says why it cannot be."""
         path = os.path.abspath(os.fspath(path))
-        for overlay in self.overlays:
+        for overlay in self.overlays + self.opening:
             if overlay.path == path and overlay.tag == tag:
                 self._read(overlay)
                 return overlay
@@ -89,8 +92,15 @@ class RunSet(QObject):
         overlay.timer.setSingleShot(True)
         overlay.timer.setInterval(LIVE_INTERVAL_MS)
         overlay.timer.timeout.connect(lambda o=overlay: self._read(o))
+        self.opening.append(overlay)
         self._read(overlay)
         return overlay
+
+    def find(self, path: str, tag: str | None) -> int | None:
+        """The index of the run read from `path` as `tag`, if it is open."""
+        path = os.path.abspath(os.fspath(path))
+        return next((i for i, o in enumerate(self.overlays)
+                     if (o.path, o.tag) == (path, tag)), None)
 
     def remove(self, index: int) -> None:
         overlay = self.overlays.pop(index)
@@ -98,6 +108,16 @@ class RunSet(QObject):
         overlay.timer.stop()
         self._rewatch()
         self.changed.emit()
+
+    def discard(self, path: str, tag: str | None) -> None:
+        """Close the run read from `path` as `tag`, shown or still being opened."""
+        index = self.find(path, tag)
+        if index is not None:
+            self.remove(index)
+        path = os.path.abspath(os.fspath(path))
+        for overlay in [o for o in self.opening if (o.path, o.tag) == (path, tag)]:
+            overlay.removed = True
+            self.opening.remove(overlay)
 
     def clear(self) -> None:
         while self.overlays:
@@ -115,7 +135,7 @@ class RunSet(QObject):
 
         QCoreApplication.sendPostedEvents()
         QCoreApplication.processEvents()
-        return not any(o.reading for o in self.overlays)
+        return not any(o.reading for o in self.overlays + self.opening)
 
     # The design's curve ----------------------------------------------------------------------
 
@@ -158,6 +178,8 @@ class RunSet(QObject):
         if overlay.removed:
             return
         known = overlay in self.overlays
+        if overlay in self.opening:
+            self.opening.remove(overlay)
         if run is None:
             if not known:  # opening failed: the run never shows
                 self.failed.emit(error)
@@ -167,6 +189,8 @@ class RunSet(QObject):
             if not known:
                 self.overlays.append(overlay)
             self._check(overlay)
+            if not known:
+                self.opened.emit(overlay)
         if overlay in self.overlays:
             self._rewatch()
             if overlay.stale:

@@ -6,6 +6,7 @@ tests/core/runs/real_runs.py (the design's exported scheduler stepping a torch o
 from __future__ import annotations
 
 import csv
+import json
 import sys
 import threading
 from pathlib import Path
@@ -187,3 +188,40 @@ def test_runs_are_listed_in_compare_and_removed_there(designed, tmp_path):
     designed.findChild(QAction, "actionRemoveRuns").trigger()
     assert designed.run_overlays() == [] and run_texts(designed) == []
     assert designed.runs.view.curves() == [] and not menu.isEnabled()
+
+
+def test_runs_are_saved_with_the_design_and_reopened(designed, tmp_path):
+    run = write_csv(tmp_path / "run.csv", loop_rows("lr-x8"))
+    opened(designed, run)
+    assert [(r.path, r.tag) for r in designed.document.schedule.runs] == [(str(run), None)]
+    assert designed.document.undo_stack.undoText() == "Open run run.csv"
+    target = tmp_path / "with-run.json"
+    assert designed.files.save_as(str(target))
+    assert json.loads(target.read_text())["runs"] == [{"path": str(run), "tag": None}]
+    # Undoing the open closes the run; redoing opens it again.
+    designed.document.undo_stack.undo()
+    assert designed.run_overlays() == [] and designed.document.schedule.runs == ()
+    designed.document.undo_stack.redo()
+    assert designed.runs.runs.wait(30) and len(designed.run_overlays()) == 1
+    # Another design closes it; the saved one brings it back, checked again.
+    designed.files.new_document()
+    assert designed.run_overlays() == []
+    assert designed.open_path(str(target)) and designed.flush_preview(60)
+    assert designed.runs.runs.wait(30)
+    [verdict] = designed.run_verdicts()
+    assert verdict["diagnosis"]["kind"] == "scale" and verdict["diagnosis"]["factor"] == 8
+    # A run whose file is gone stays in the design, not shown, and the status bar says so.
+    designed.files.new_document()
+    run.unlink()
+    assert designed.open_path(str(target))
+    assert designed.run_overlays() == [] and len(designed.document.schedule.runs) == 1
+    assert "run.csv" in designed.statusBar().currentMessage()
+    assert designed.messages == []
+
+
+def test_removing_a_run_from_compare_is_undoable(designed, tmp_path):
+    opened(designed, write_csv(tmp_path / "a.csv", loop_rows()))
+    designed.runs.remove(designed.runs.runs.overlays[0])
+    assert designed.run_overlays() == [] and designed.document.schedule.runs == ()
+    designed.document.undo_stack.undo()
+    assert designed.runs.runs.wait(30) and len(designed.run_overlays()) == 1
