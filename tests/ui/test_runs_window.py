@@ -225,3 +225,29 @@ def test_removing_a_run_from_compare_is_undoable(designed, tmp_path):
     assert designed.run_overlays() == [] and designed.document.schedule.runs == ()
     designed.document.undo_stack.undo()
     assert designed.runs.runs.wait(30) and len(designed.run_overlays()) == 1
+
+
+def test_a_live_tensorboard_folder_is_followed_as_the_writer_flushes(designed, tmp_path, qtbot):
+    from torch.utils.tensorboard import SummaryWriter
+
+    rows = loop_rows()
+    folder = tmp_path / "tb"
+    writer = SummaryWriter(str(folder))
+    try:
+        for step, lr in rows[:15]:
+            writer.add_scalar("train/lr", lr, step)
+        writer.flush()
+        opened(designed, folder)
+        [(source, tag, steps, _)] = designed.run_overlays()
+        assert (source, tag, steps.tolist()) == ("tensorboard", "train/lr", list(range(15)))
+        for step, lr in rows[15:]:
+            writer.add_scalar("train/lr", lr, step)
+        writer.flush()
+        qtbot.waitUntil(lambda: designed.run_overlays()[0][2].size == STEP_TOTAL,
+                        timeout=10_000)
+    finally:
+        writer.close()
+    logged = designed.run_overlays()[0][3]
+    assert np.array_equal(logged, np.float32([lr for _, lr in rows]))  # TensorBoard's float32
+    [verdict] = designed.run_verdicts()
+    assert verdict["verdict"] == "matches" and verdict["logged_steps"] == [0, STEP_TOTAL - 1]
