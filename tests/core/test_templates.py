@@ -233,7 +233,7 @@ def run_lightning_plateau(schedule: Schedule) -> np.ndarray:
     lrs = []
     for epoch in range(namespace["MAX_EPOCHS"]):
         lrs.append(group_lrs(optimizer))
-        optimizer.step()
+        optimizer_step(optimizer)  # Lightning passes the closure
         if (epoch + 1) % frequency == 0:
             logged = metric(epoch)
             assert logged is not None, "Lightning steps where the design evaluates"
@@ -274,6 +274,10 @@ def check_plateau_frameworks(schedule: Schedule, curve: np.ndarray) -> None:
     does; elsewhere the template refuses, in one line saying why."""
     for key, run in (("lightning", run_lightning_plateau), ("hf", run_hf_plateau)):
         framework = {"lightning": "Lightning", "hf": "Hugging Face"}[key]
+        if key == "hf" and schedule.optimizer.name == "LBFGS":
+            with pytest.raises(ScheduleError, match="without the closure LBFGS needs"):
+                render_template(key, schedule)  # Trainer cannot step LBFGS at all
+            continue
         try:
             plateau_eval_every(schedule, framework)
         except ScheduleError as exc:
@@ -282,6 +286,12 @@ def check_plateau_frameworks(schedule: Schedule, curve: np.ndarray) -> None:
                 render_template(key, schedule)
             continue
         assert_same(run(schedule), curve)
+
+
+def test_lbfgs_with_a_plateau_runs_in_lightning_and_is_refused_by_the_hf_template():
+    """Found by hypothesis: the HF template's LBFGS refusal comes before its plateau rule."""
+    schedule = replace(PLATEAUS["epoch"], optimizer=OptimizerConfig("LBFGS", 0.1))
+    check_plateau_frameworks(schedule, compute_curves(schedule).group_lrs())
 
 
 PLATEAUS = {
