@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-EXAMPLE := designer/presets/warmup-cosine.json
+EXAMPLE := designer/examples/warmup-cosine.json
 TORCH_PIN := packaging/torch-pin.txt
 # Where the pinned torch comes from: empty = pip's configuration (on this machine, the CPU
 # wheel); CI on Linux passes the CPU wheels' index, since PyPI's Linux torch is the CUDA build.
@@ -35,7 +35,7 @@ fresh-check:
 	bash .ci/fresh-clone
 
 screenshot: $(STAMP)
-	QT_QPA_PLATFORM=offscreen $(PY) -m designer.ui.screenshot docs/screenshot.png designer/presets/warmup-stable-decay.json
+	QT_QPA_PLATFORM=offscreen $(PY) -m designer.ui.screenshot docs/screenshot.png designer/examples/warmup-stable-decay.json
 
 bench: $(STAMP)
 	$(PY) -m bench

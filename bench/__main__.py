@@ -260,11 +260,11 @@ def wait_state(state: Path, process: subprocess.Popen, timeout: float = 600) -> 
 
 def startup(workdir: Path) -> None:
     print("6. Process start -> window shown, and -> first exact curve "
-          "(designer/presets/warmup-cosine.json, 100k steps; median of 3)")
+          "(designer/examples/warmup-cosine.json, 100k steps; median of 3)")
     shown, first = [], []
     for i in range(3):
         state = workdir / f"start{i}.json"
-        process, began = start_app(ROOT / "designer" / "presets" / "warmup-cosine.json", state)
+        process, began = start_app(ROOT / "designer" / "examples" / "warmup-cosine.json", state)
         data = wait_state(state, process)
         arrived = state.stat().st_mtime
         process.kill()

@@ -25,9 +25,9 @@ RUNS = 3
 
 def curve_cache(workdir: Path, row: Callable, start_app: Callable, wait_state: Callable,
                 root: Path) -> None:
-    print(f"6b. Process start -> first exact curve, never seen vs seen before (designer/presets/"
+    print(f"6b. Process start -> first exact curve, never seen vs seen before (designer/examples/"
           f"{EXAMPLE}; median of {RUNS}, fresh and filled disk cache)")
-    path = root / "designer" / "presets" / EXAMPLE
+    path = root / "designer" / "examples" / EXAMPLE
     phases = len(json.loads(path.read_text())["phases"])
     cold = [_start(workdir / f"cold-cache-{i}", workdir / f"cold{i}.json", path,
                    start_app, wait_state) for i in range(RUNS)]

@@ -7,7 +7,7 @@ From a working folder outside the checkout, with no PYTHONPATH and a fresh HOME:
 
 - the package is imported from the new virtualenv, not from the checkout;
 - `lr-designer --version` prints the version;
-- `validate` of an example design the wheel ships (designer/presets/) prints ok;
+- `validate` of an example design the wheel ships (designer/examples/) prints ok;
 - `export --to python` of it: the module, run by the new virtualenv's Python, prints the
   same lrs as `export --to csv`, and its header names the version;
 - `python -m designer.ui.screenshot OUT.png DESIGN` opens the window offscreen and saves a
@@ -167,9 +167,9 @@ def main(argv: list[str] | None = None) -> int:
         work.mkdir()
         print(f"{wheel.name}, from {work}:")
         package = where_installed(checks, python, env, work)
-        shipped = package / "presets" / EXAMPLE if package else None
+        shipped = package / "examples" / EXAMPLE if package else None
         if checks.check(shipped is not None and shipped.is_file(),
-                        f"the wheel ships designer/presets/{EXAMPLE}"):
+                        f"the wheel ships designer/examples/{EXAMPLE}"):
             (work / EXAMPLE).write_bytes(shipped.read_bytes())
             cli_checks(checks, python, env, work)
             out_dir = Path(options.out).resolve()

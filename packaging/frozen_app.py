@@ -32,7 +32,7 @@ class FrozenApp:
     top: Path       # the unpacked top folder (the .app on macOS)
     cli: Path       # runs `validate`, `export`, `--version`
     window: Path    # opens the window
-    internal: Path  # PyInstaller's sys._MEIPASS: designer/resources/ and designer/presets/ in it
+    internal: Path  # PyInstaller's sys._MEIPASS: designer/resources/ and designer/examples/ in it
 
 
 def locate(top: Path) -> FrozenApp:

@@ -30,7 +30,7 @@ def run_engine(root: Path) -> None:
     from designer.core.schedule.fileformat import load_schedule, load_schedule_file
 
     schedules = [load_schedule(json.dumps(design)) for design in designs().values()]
-    examples = sorted((root / "designer" / "presets").glob("*.json"))
+    examples = sorted((root / "designer" / "examples").glob("*.json"))
     schedules += [load_schedule_file(path) for path in examples]
     for schedule in schedules:
         compute_curves(schedule, momentum=True)
@@ -53,7 +53,7 @@ def run_window(root: Path) -> None:
         from PySide6.QtCore import QSettings
 
         window = MainWindow(QSettings(os.path.join(folder, "probe.ini"), QSettings.IniFormat))
-        window.open_path(str(root / "designer" / "presets" / "warmup-stable-decay.json"))
+        window.open_path(str(root / "designer" / "examples" / "warmup-stable-decay.json"))
         window.show()
         app.processEvents()
         window.flush_preview()

@@ -8,7 +8,7 @@ as working directory):
 
 - `--version`, `validate` (a good and a broken file), a mistyped command, `check-run` on
   the example TensorBoard run (tensorboard's reader is bundled);
-- `designer/resources/` and `designer/presets/` are in the app byte for byte;
+- `designer/resources/` and `designer/examples/` are in the app byte for byte;
 - `export --to python|json|csv` of an example, `--to csv` of every other example and of
   designs that use every scheduler and every optimizer (packaging/coverage_designs.py): each
   output must equal the source install's byte for byte, with nothing on stderr;
@@ -327,7 +327,7 @@ def xcb_checks(checks: Checks, exe: Path, env: dict[str, str], work: Path,
 
 def bundled_data_checks(checks: Checks, app: FrozenApp) -> None:
     print("bundled data:")
-    for folder in ("resources", "presets"):
+    for folder in ("resources", "examples"):
         source = sorted(p for p in (ROOT / "designer" / folder).iterdir() if p.is_file())
         bundled = app.internal / "designer" / folder
         same = all((bundled / p.name).is_file()
@@ -356,7 +356,7 @@ def main(argv: list[str] | None = None) -> int:
         size = tree_size(app.top)
         work = temp / "work"
         work.mkdir()
-        for example in sorted((ROOT / "designer" / "presets").glob("*.json")):
+        for example in sorted((ROOT / "designer" / "examples").glob("*.json")):
             (work / example.name).write_bytes(example.read_bytes())
         designs = write_designs(work)
         env = clean_env(temp / "home")

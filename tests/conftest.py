@@ -45,8 +45,8 @@ def repo_root() -> Path:
 
 @pytest.fixture
 def example_files() -> list[Path]:
-    """The realistic example designs shipped in designer/presets/."""
-    return sorted((REPO / "designer" / "presets").glob("*.json"))
+    """The realistic example designs shipped in designer/examples/."""
+    return sorted((REPO / "designer" / "examples").glob("*.json"))
 
 
 @pytest.fixture

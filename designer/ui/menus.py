@@ -22,7 +22,7 @@ from designer.core.export.formats import FORMATS
 from designer.core.schedule import edits
 from designer.core.schedule.edits import Edit
 from designer.core.schedule.model import Schedule
-from designer.ui.files.files import presets
+from designer.ui.files.files import example_designs
 from designer.ui.preset_dialog import PresetDialog
 from designer.ui.shortcuts import show_shortcuts
 
@@ -55,11 +55,11 @@ def _build_file_menu(window, file_menu: QMenu) -> None:
     file_menu.addAction(_action(window, "&New", files.new_document, QKeySequence.New, "actionNew"))
     file_menu.addAction(_action(window, "New from &preset…", lambda: new_from_gallery(window),
                                 "Ctrl+Shift+N", "actionNewFromPreset"))
-    examples_menu = file_menu.addMenu("New from e&xample preset")
+    examples_menu = file_menu.addMenu("New from e&xample")
     examples_menu.setObjectName("examplesMenu")
-    for title, path in presets():
+    for title, path in example_designs():
         examples_menu.addAction(_action(window, title, lambda _=False, p=path:
-                                        files.new_from_preset(str(p))))
+                                        files.new_from_example(str(p))))
     file_menu.addAction(_action(window, "&Open…", files.open_dialog, QKeySequence.Open,
                                 "actionOpen"))
     file_menu.addAction(_action(window, "&Import scheduler code…", files.import_python_dialog,

@@ -15,7 +15,7 @@ import tempfile
 def main(argv: list[str]) -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     out = argv[0] if argv else "docs/screenshot.png"
-    schedule = argv[1] if len(argv) > 1 else "designer/presets/warmup-stable-decay.json"
+    schedule = argv[1] if len(argv) > 1 else "designer/examples/warmup-stable-decay.json"
     run = argv[2] if len(argv) > 2 else None
     from PySide6.QtCore import QSettings
 

@@ -11,7 +11,7 @@ def advice_for(schedule):
 
 
 def test_restart_after_decay_warns_and_offers_continue():
-    schedule = load_schedule_file("designer/presets/step-exponential.json").set_start(1, "restart")
+    schedule = load_schedule_file("designer/examples/step-exponential.json").set_start(1, "restart")
     [item] = advice_for(schedule)
     assert item.phase == 1 and "jumps from 0.0125 to 0.1" in item.message
     assert item.fix == schedule.set_start(1, CONTINUE) and item.fix_label == "Continue instead"
@@ -19,7 +19,7 @@ def test_restart_after_decay_warns_and_offers_continue():
 
 
 def test_warmup_then_cosine_restart_is_not_a_jump():
-    assert advice_for(load_schedule_file("designer/presets/warmup-cosine.json")) == []
+    assert advice_for(load_schedule_file("designer/examples/warmup-cosine.json")) == []
 
 
 def test_cosine_longer_than_t_max_climbs_again():

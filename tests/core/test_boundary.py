@@ -51,7 +51,7 @@ print("core ok", len(curve))
 
 
 def test_core_imports_where_qt_cannot(subprocess_env, python, tmp_path, repo_root):
-    example = repo_root / "designer" / "presets" / "step-exponential.json"
+    example = repo_root / "designer" / "examples" / "step-exponential.json"
     script = BLOCKED_IMPORT.format(forbidden=FORBIDDEN, example=str(example))
     result = subprocess.run([python, "-c", script], capture_output=True, text=True,
                             env=subprocess_env, cwd=tmp_path, timeout=120, check=False)

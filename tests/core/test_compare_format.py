@@ -10,7 +10,7 @@ from designer.core.schedule.model import ScheduleError
 
 
 def test_pins_round_trip_and_version_follows_need():
-    base = load_schedule_file("designer/presets/step-exponential.json")
+    base = load_schedule_file("designer/examples/step-exponential.json")
     assert json.loads(dump_schedule(base))["version"] == 1
     pinned = base.with_pin("restart", base.set_start(1, "restart"))
     text = dump_schedule(pinned)
@@ -20,7 +20,7 @@ def test_pins_round_trip_and_version_follows_need():
 
 
 def test_a_pin_never_nests_pins_or_keeps_a_name():
-    base = load_schedule_file("designer/presets/one-cycle.json")
+    base = load_schedule_file("designer/examples/one-cycle.json")
     twice = base.with_pin("a", base.with_pin("inner", base))
     assert twice.pinned[0].schedule.pinned == () and twice.pinned[0].schedule.name == ""
 
@@ -37,7 +37,7 @@ def test_a_pin_never_nests_pins_or_keeps_a_name():
      "compare[0].design.phases[0].params.step_size"),
 ])
 def test_bad_pins_name_the_field(compare, field):
-    base = load_schedule_file("designer/presets/step-exponential.json")
+    base = load_schedule_file("designer/examples/step-exponential.json")
     document = json.loads(dump_schedule(base))
     document.update(version=2, compare=compare)
     with pytest.raises(ScheduleError) as info:

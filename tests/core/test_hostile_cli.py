@@ -29,7 +29,7 @@ from designer.core.safe_io import MAX_SNIPPET_BYTES, write_atomic
 from designer.core.schedule.fileformat import dump_schedule, load_schedule_file
 from designer.core.schedule.model import ScheduleError
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "designer" / "presets" / "step-exponential.json"
+EXAMPLE = Path(__file__).resolve().parents[2] / "designer" / "examples" / "step-exponential.json"
 TIME_LIMIT = 60  # a child that blocks on a FIFO would run forever; this fails it instead
 
 

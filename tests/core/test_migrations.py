@@ -35,7 +35,7 @@ def test_there_are_samples_for_every_version_and_migrations_for_every_older_one(
     assert all(version < FORMAT_VERSION for version in MIGRATIONS)
     # Every example users can open is stored as a sample of the current version.
     stored = {path.name for path in DATA.glob(f"v{FORMAT_VERSION}/*.json")}
-    examples = {path.name for path in (DATA.parent.parent / "designer" / "presets").glob("*.json")}
+    examples = {path.name for path in (DATA.parent.parent / "designer" / "examples").glob("*.json")}
     assert examples <= stored
 
 

@@ -41,7 +41,7 @@ from designer.core.schedule.model import (
     ScheduleError,
 )
 
-EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "designer" / "presets").glob("*.json"))
+EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "designer" / "examples").glob("*.json"))
 SGD = OptimizerConfig("SGD", 0.1, {"momentum": 0.9})
 ADAMW = OptimizerConfig("AdamW", 0.001, {"betas": (0.9, 0.95), "weight_decay": 0.1})
 PHASED = Schedule((Phase("LinearLR", 6, {"start_factor": 0.1}),

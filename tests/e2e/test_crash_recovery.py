@@ -26,7 +26,7 @@ from designer.core.curves.engine import compute_curve
 from designer.core.schedule.fileformat import dump_schedule, load_schedule_file, schedule_to_dict
 from designer.core.schedule.model import Phase
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "designer" / "presets" / "step-exponential.json"
+EXAMPLE = Path(__file__).resolve().parents[2] / "designer" / "examples" / "step-exponential.json"
 APP_DATA = ("lr-schedule-designer", "LR Schedule Designer")  # organization, application
 TIMEOUT = 60
 

@@ -44,7 +44,7 @@ def test_left_out(dest):
     "torch/lib/libgomp.so.1",
     "torch/_inductor/kernel/flex/templates/flex_attention.py.jinja",
     "designer/resources/lr-designer.svg",
-    "designer/presets/one-cycle.json",
+    "designer/examples/one-cycle.json",
     "PySide6/Qt/lib/libQt6Svg.so.6",
     "PySide6/Qt/plugins/platforms/libqxcb.so",
     "PySide6/Qt/plugins/platforms/libqwayland.so",

@@ -69,7 +69,7 @@ def test_wheel_holds_every_file_of_the_package_and_nothing_else(built):
     # What the app reads at run time, named so that a glob that finds nothing still fails.
     assert {"designer/resources/lr-designer.svg", "designer/resources/palette.json",
             "designer/resources/fonts/JetBrainsMono-Regular.ttf",
-            "designer/resources/fonts/OFL.txt", "designer/presets/warmup-cosine.json",
+            "designer/resources/fonts/OFL.txt", "designer/examples/warmup-cosine.json",
             "designer/cli/commands.py", "designer/ui/main_window.py"} <= files
     assert sorted(files - names) == []
     assert sorted(name for name in names - files if not name.startswith(DIST_INFO + "/")) == []

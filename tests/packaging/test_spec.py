@@ -47,7 +47,7 @@ def test_every_file_the_spec_names_exists():
     names = {path.relative_to(REPO).as_posix() for path in paths}
     # The things a frozen app cannot do without, so the walk above really saw them.
     assert {"packaging/lr_designer_entry.py", "packaging/hooks", "designer/resources",
-            "designer/presets", "resources/lr-designer.desktop",
+            "designer/examples", "resources/lr-designer.desktop",
             "resources/lr-designer-mime.xml", "resources/icons",
             "packaging/import_probe.py"} <= names
     assert [name for name in sorted(names) if not (REPO / name).exists()] == []

@@ -39,7 +39,7 @@ def test_about_box():
 
 @pytest.mark.parametrize("key", [key for key, f in FORMATS.items() if f.kind == CODE])
 def test_exported_code_header(key):
-    preset = REPO / "designer" / "presets" / "warmup-cosine.json"
+    preset = REPO / "designer" / "examples" / "warmup-cosine.json"
     code = render_text(load_schedule(preset.read_text(encoding="utf-8")), key)
     header = code.splitlines()[:6]
     assert any(SHOWN in line for line in header), header

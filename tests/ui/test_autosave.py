@@ -36,7 +36,7 @@ from designer.ui.files.recovery import (
     schedule_from_autosave,
 )
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "designer" / "presets"
+EXAMPLES = Path(__file__).resolve().parents[2] / "designer" / "examples"
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from designer.ui.code_view import PHASED_HELPER, TORCH_CLASSES, CodeView
 from designer.ui.document import Document
 from designer.ui.highlighter import PythonHighlighter, python_formats
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "designer" / "presets"
+EXAMPLES = Path(__file__).resolve().parents[2] / "designer" / "examples"
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ def window(qtbot, tmp_path):
 
 
 def test_pin_edit_compare_undo_and_save(window, tmp_path):
-    window.open_path("designer/presets/step-exponential.json")
+    window.open_path("designer/examples/step-exponential.json")
     original = window.document.schedule
     window.compare.pin_current("as loaded")
     window.document.apply(edits.set_start(window.document.schedule, 1, "restart"))
@@ -47,7 +47,7 @@ def test_pin_edit_compare_undo_and_save(window, tmp_path):
 
 
 def test_compare_menu_unpins(window):
-    window.open_path("designer/presets/one-cycle.json")
+    window.open_path("designer/examples/one-cycle.json")
     window.compare.pin_current()
     window.compare.pin_current()
     assert [p.name for p in window.compare.pins] == ["Variant 1", "Variant 2"]
@@ -82,7 +82,7 @@ def test_the_legend_hides_no_curve(window, qtbot, size):
     window.resize(*size)
     window.show()
     qtbot.waitExposed(window)
-    window.open_path("designer/presets/step-exponential.json")
+    window.open_path("designer/examples/step-exponential.json")
     window.compare.pin_current("as loaded")
     window.document.apply(edits.set_start(window.document.schedule, 1, "restart"))
     assert window.flush_preview(60) and window.compare.wait(60)

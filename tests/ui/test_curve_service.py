@@ -87,7 +87,7 @@ def test_errors_come_back_as_messages(service):
 def test_bursts_of_edits_end_on_the_exact_curve_of_the_last_document(qtbot, tmp_path):
     window = MainWindow(QSettings(str(tmp_path / "s.ini"), QSettings.IniFormat))
     qtbot.addWidget(window)
-    window.open_path("designer/presets/warmup-stable-decay.json")
+    window.open_path("designer/examples/warmup-stable-decay.json")
     rng = random.Random(7)
     document = window.document
     for _ in range(40):  # no waiting between edits: most requests are superseded
@@ -121,13 +121,13 @@ def test_momentum_is_co_plotted_from_the_same_torch_run(qtbot, tmp_path):
 
     window = MainWindow(QSettings(str(tmp_path / "s.ini"), QSettings.IniFormat))
     qtbot.addWidget(window)
-    window.open_path("designer/presets/one-cycle.json")
+    window.open_path("designer/examples/one-cycle.json")
     assert window.flush_preview(120)
-    expected = compute_curves(load_schedule_file("designer/presets/one-cycle.json"), momentum=True)
+    expected = compute_curves(load_schedule_file("designer/examples/one-cycle.json"), momentum=True)
     assert np.array_equal(window.preview.momentum(), expected.momentum)
     assert f"momentum {expected.momentum[-1]:.4g}" in window.preview.readout_at(11_729)
     # A design that does not cycle momentum shows none.
-    window.open_path("designer/presets/warmup-cosine.json")
+    window.open_path("designer/examples/warmup-cosine.json")
     assert window.flush_preview(120)
     assert window.preview.momentum() is None
 
@@ -172,9 +172,9 @@ def own_disk_cache(tmp_path, monkeypatch):
     link.stop()
 
 
-REOPENED = ["designer/presets/one-cycle.json",  # momentum co-plotted
-            "designer/presets/finetune-plateau.json",  # param groups, a simulated phase's metric
-            "designer/presets/warmup-stable-decay.json"]  # phases that continue
+REOPENED = ["designer/examples/one-cycle.json",  # momentum co-plotted
+            "designer/examples/finetune-plateau.json",  # param groups, a simulated phase's metric
+            "designer/examples/warmup-stable-decay.json"]  # phases that continue
 
 
 def test_a_design_seen_before_shows_its_exact_curve_before_the_worker_starts(
@@ -201,7 +201,7 @@ def test_a_design_seen_before_shows_its_exact_curve_before_the_worker_starts(
         assert window.shown_schedule() is window.document.schedule
         assert window.preview_curve()[1].tobytes() == expected.lr.tobytes()
         momentum = window.preview.momentum()
-        assert (momentum is None) == (path != "designer/presets/one-cycle.json")
+        assert (momentum is None) == (path != "designer/examples/one-cycle.json")
         if momentum is not None:
             assert momentum.tobytes() == expected.momentum.tobytes()
         others = window.curves.other_groups()
@@ -213,7 +213,7 @@ def test_a_design_seen_before_shows_its_exact_curve_before_the_worker_starts(
         for index, (steps, values) in metrics[path].items():
             assert shown_metrics[index][0].tobytes() == steps.tobytes()
             assert shown_metrics[index][1].tobytes() == values.tobytes()
-    assert metrics["designer/presets/finetune-plateau.json"]  # the metric was checked, not absent
+    assert metrics["designer/examples/finetune-plateau.json"]  # the metric was checked, not absent
     window.document.undo_stack.setClean()
 
 

@@ -33,7 +33,7 @@ from designer.core.schedule.fileformat import MAX_FILE_BYTES, dump_schedule, loa
 from designer.ui import MainWindow
 from designer.ui.files.files import read_schedule_file, write_atomic
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "designer" / "presets" / "step-exponential.json"
+EXAMPLE = Path(__file__).resolve().parents[2] / "designer" / "examples" / "step-exponential.json"
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from designer.core.export.formats import export_chunks
 from designer.core.schedule.model import CONTINUE, OptimizerConfig, ParamGroup, Phase, Schedule
 from designer.ui.preview.layers import SIMULATION_LABEL
 
-EXAMPLE = "designer/presets/finetune-plateau.json"
+EXAMPLE = "designer/examples/finetune-plateau.json"
 
 
 def shown(window) -> None:

@@ -303,7 +303,7 @@ def test_a_long_name_shows_its_beginning(window):
 
 # The empty window points at the fastest start -----------------------------------------------
 
-def test_the_empty_timeline_offers_new_from_preset(window, qtbot, monkeypatch):
+def test_the_empty_timeline_offers_new_from_example(window, qtbot, monkeypatch):
     from PySide6.QtCore import QByteArray, QMimeData
     from PySide6.QtGui import QDragLeaveEvent, QDragMoveEvent
 

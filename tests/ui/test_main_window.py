@@ -43,7 +43,7 @@ def test_automation_surface(window):
 
 @pytest.mark.parametrize("scheduler", list(SCHEDULERS))
 def test_inserting_each_scheduler_then_undo_redo(window, scheduler):
-    window.open_path("designer/presets/warmup-cosine.json")
+    window.open_path("designer/examples/warmup-cosine.json")
     assert_exact(window)
     # The drop's code path.
     window.document.apply(edits.insert_scheduler(window.document.schedule, scheduler, 1))
@@ -59,7 +59,7 @@ def test_inserting_each_scheduler_then_undo_redo(window, scheduler):
 
 
 def test_palette_double_click_appends(window, qtbot):
-    window.open_path("designer/presets/step-exponential.json")
+    window.open_path("designer/examples/step-exponential.json")
     palette = window.palette_list
     item = palette.item(list(SCHEDULERS).index("CosineAnnealingLR"))
     rect = palette.visualItemRect(item)
@@ -84,7 +84,7 @@ def _drag(widget, x0, x1, steps=8):
 
 
 def test_moving_and_resizing_blocks_with_the_mouse(window):
-    window.open_path("designer/presets/warmup-stable-decay.json")
+    window.open_path("designer/examples/warmup-stable-decay.json")
     assert_exact(window)
     timeline = window.timeline
     undo = window.document.undo_stack
@@ -109,7 +109,7 @@ def test_moving_and_resizing_blocks_with_the_mouse(window):
 
 
 def test_live_preview_while_dragging_then_escape_cancels(window):
-    window.open_path("designer/presets/warmup-stable-decay.json")
+    window.open_path("designer/examples/warmup-stable-decay.json")
     assert_exact(window)
     timeline = window.timeline
     edge = timeline.block_rect(0).right() - 1
@@ -127,7 +127,7 @@ def test_live_preview_while_dragging_then_escape_cancels(window):
 
 
 def test_inspector_edits_merge_and_invalid_input_never_reaches_the_model(window, qtbot):
-    window.open_path("designer/presets/step-exponential.json")
+    window.open_path("designer/examples/step-exponential.json")
     window.document.select(1)
     gamma = window.inspector.editor("gamma")
     line = gamma.lineEdit() if hasattr(gamma, "lineEdit") else gamma
@@ -151,7 +151,7 @@ def test_inspector_edits_merge_and_invalid_input_never_reaches_the_model(window,
 
 
 def test_schedule_level_edit_through_the_inspector(window):
-    window.open_path("designer/presets/one-cycle.json")
+    window.open_path("designer/examples/one-cycle.json")
     combo = window.inspector.optimizer_combo
     combo.setFocus()
     QTest.keyClick(combo, Qt.Key_Down)  # SGD -> Adam, as a user picks it
@@ -162,7 +162,7 @@ def test_schedule_level_edit_through_the_inspector(window):
 
 
 def test_save_open_round_trip_title_and_modified_marker(window, tmp_path):
-    window.open_path("designer/presets/step-exponential.json")
+    window.open_path("designer/examples/step-exponential.json")
     assert window.windowTitle().startswith("step-exponential.json[*]")
     assert not window.isWindowModified()
     window.document.apply(edits.resize_phase(window.document.schedule, 0, 25))
@@ -182,7 +182,7 @@ def test_save_open_round_trip_title_and_modified_marker(window, tmp_path):
 
 
 def test_every_export_format(window, tmp_path):
-    window.open_path("designer/presets/warmup-cosine.json")
+    window.open_path("designer/examples/warmup-cosine.json")
     assert_exact(window)
     curve = compute_curve(window.document.schedule)
     for fmt in ("python", "function", "lightning", "hf", "json", "csv", "png", "svg"):
@@ -202,7 +202,7 @@ def test_every_export_format(window, tmp_path):
 
 
 def test_bad_files_say_why_and_keep_the_design(window, tmp_path):
-    window.open_path("designer/presets/step-exponential.json")
+    window.open_path("designer/examples/step-exponential.json")
     before = window.document.schedule
     bad = tmp_path / "bad.json"
     cases = {
@@ -222,7 +222,7 @@ def test_bad_files_say_why_and_keep_the_design(window, tmp_path):
 
 def test_dropping_a_json_file_on_the_window_opens_it(window, tmp_path):
     target = tmp_path / "dropped.json"
-    target.write_text(Path("designer/presets/one-cycle.json").read_text())
+    target.write_text(Path("designer/examples/one-cycle.json").read_text())
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(target))])
     enter = QDragEnterEvent(QPoint(400, 300), Qt.CopyAction, mime, Qt.LeftButton, Qt.NoModifier)
@@ -235,7 +235,7 @@ def test_dropping_a_json_file_on_the_window_opens_it(window, tmp_path):
 
 
 def test_closing_with_unsaved_changes_asks(window, tmp_path):
-    window.open_path("designer/presets/step-exponential.json")
+    window.open_path("designer/examples/step-exponential.json")
     window.document.apply(edits.delete_phase(window.document.schedule, 1))
     asked = []
     window.files.ask_save_changes = lambda action: asked.append(action) or QMessageBox.Cancel
@@ -245,19 +245,19 @@ def test_closing_with_unsaved_changes_asks(window, tmp_path):
     assert window.close()
 
 
-def test_presets_menu_and_new_from_preset(window):
-    preset_menu = next(a.menu() for a in window.menuBar().actions()[0].menu().actions()
-                       if a.menu() and "preset" in a.text())
-    titles = [a.text() for a in preset_menu.actions()]
+def test_examples_menu_and_new_from_example(window):
+    examples_menu = next(a.menu() for a in window.menuBar().actions()[0].menu().actions()
+                         if a.menu() and "xample" in a.text())
+    titles = [a.text() for a in examples_menu.actions()]
     assert len(titles) >= 4
-    preset_menu.actions()[0].trigger()
+    examples_menu.actions()[0].trigger()
     assert window.document.schedule.phases
     assert window.document.path == ""
     assert_exact(window)
 
 
 def test_timeline_lines_up_with_the_preview_axis(window):
-    window.open_path("designer/presets/warmup-stable-decay.json")
+    window.open_path("designer/examples/warmup-stable-decay.json")
     assert_exact(window)
     QApplication.processEvents()
     x_min, x_max, left, right = window.preview.x_mapping()
@@ -270,7 +270,7 @@ def test_timeline_lines_up_with_the_preview_axis(window):
 
 
 def test_warning_fix_is_one_click(window, qtbot):
-    window.open_path("designer/presets/step-exponential.json")
+    window.open_path("designer/examples/step-exponential.json")
     window.document.apply(edits.set_start(window.document.schedule, 1, "restart"))
     assert_exact(window)
     advice = window.advice_panel.advice()
@@ -285,7 +285,7 @@ def test_warning_fix_is_one_click(window, qtbot):
 
 
 def test_copy_code_shortcut_action(window, tmp_path):
-    window.open_path("designer/presets/warmup-cosine.json")
+    window.open_path("designer/examples/warmup-cosine.json")
     action = window.findChild(type(window.menuBar().actions()[0]), "actionCopyCode")
     action.trigger()
     text = QApplication.clipboard().text()

@@ -168,7 +168,7 @@ def test_run_shows_the_dialog_modally_and_returns_the_accepted_design(qtbot):
     assert PresetDialog.run() is None
 
 
-def test_new_from_preset_resets_the_document_to_an_untitled_clean_design(window, monkeypatch):
+def test_new_from_example_resets_the_document_to_an_untitled_clean_design(window, monkeypatch):
     chosen = build_preset("sgdr", epochs=70)
     monkeypatch.setattr(PresetDialog, "run", classmethod(lambda cls, parent=None: chosen))
     window.document.apply(edits.insert_scheduler(window.document.schedule, "StepLR"))
@@ -198,11 +198,11 @@ def test_cancelling_the_gallery_or_the_save_question_changes_nothing(window, mon
 
 
 def test_the_bundled_examples_stay_reachable(window):
-    from designer.ui.files.files import presets
+    from designer.ui.files.files import example_designs
 
     menu = window.findChild(type(window.recent_menu), "examplesMenu")
     actions = menu.actions()
-    assert [a.text() for a in actions] == [title for title, _ in presets()]
+    assert [a.text() for a in actions] == [title for title, _ in example_designs()]
     actions[0].trigger()
     assert window.document.schedule.phases and window.document.path == ""
 

@@ -20,7 +20,7 @@ from designer.core.schedule.model import Phase, Schedule
 from designer.ui.preview.plot_support import log_ticks
 from designer.ui.preview.preview import Preview, compact_number, lr_label
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "designer" / "presets"
+EXAMPLES = Path(__file__).resolve().parents[2] / "designer" / "examples"
 
 
 @pytest.fixture(scope="module")

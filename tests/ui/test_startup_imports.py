@@ -11,7 +11,7 @@ from designer.ui.app import make_application
 from designer.ui.main_window import MainWindow
 app = make_application()
 window = MainWindow(QSettings(sys.argv[1], QSettings.IniFormat))
-window.open_path("designer/presets/warmup-cosine.json")
+window.open_path("designer/examples/warmup-cosine.json")
 window.show()
 app.processEvents()
 assert "torch" not in sys.modules, "the window imported torch"

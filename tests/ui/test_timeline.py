@@ -437,7 +437,7 @@ def test_snapping_rules():
 @pytest.mark.parametrize("release_moved", [False, True])
 def test_a_drag_release_asks_the_curve_service_once(window, monkeypatch, gesture,
                                                     release_moved):
-    window.open_path("designer/presets/warmup-stable-decay.json")
+    window.open_path("designer/examples/warmup-stable-decay.json")
     window.flush_preview()
     timeline, document = window.timeline, window.document
     requested = []
@@ -463,7 +463,7 @@ def test_a_drag_release_asks_the_curve_service_once(window, monkeypatch, gesture
 
 @pytest.mark.parametrize("gesture", ["resize", "move"])
 def test_a_cancelled_drag_asks_once_for_the_document_curve(window, monkeypatch, gesture):
-    window.open_path("designer/presets/warmup-stable-decay.json")
+    window.open_path("designer/examples/warmup-stable-decay.json")
     window.flush_preview()
     timeline, document = window.timeline, window.document
     requested = []

@@ -49,7 +49,7 @@ def first_length(window) -> int:
 
 
 def test_ctrl_z_in_the_length_field_undoes_the_resize_and_redo_does_it_again(window, qtbot):
-    window.open_path("designer/presets/step-exponential.json")
+    window.open_path("designer/examples/step-exponential.json")
     window.document.select(0)
     old = first_length(window)
     field = type_length(qtbot, window, "30")
@@ -69,7 +69,7 @@ def test_ctrl_z_in_the_length_field_undoes_the_resize_and_redo_does_it_again(win
 
 
 def test_ctrl_z_drops_uncommitted_typing_first_then_undoes_the_design(window, qtbot):
-    window.open_path("designer/presets/step-exponential.json")
+    window.open_path("designer/examples/step-exponential.json")
     window.document.select(0)
     old = first_length(window)
     field = type_length(qtbot, window, "30")
@@ -89,7 +89,7 @@ def test_ctrl_z_drops_uncommitted_typing_first_then_undoes_the_design(window, qt
 
 
 def test_redo_leaves_uncommitted_typing_alone(window, qtbot):
-    window.open_path("designer/presets/step-exponential.json")
+    window.open_path("designer/examples/step-exponential.json")
     window.document.select(0)
     field = type_length(qtbot, window, "30")
     undo_key(qtbot, field)
@@ -121,7 +121,7 @@ def test_expression_editor_undo_goes_to_the_design_unless_the_text_is_invalid(wi
 
 
 def test_plain_fields_and_the_code_view_pass_undo_to_the_design(window, qtbot):
-    window.open_path("designer/presets/step-exponential.json")
+    window.open_path("designer/examples/step-exponential.json")
     name = focus(qtbot, window.inspector.name_edit)
     qtbot.keyClick(name, Qt.Key.Key_End)
     qtbot.keyClicks(name, " v2")

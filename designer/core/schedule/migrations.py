@@ -15,7 +15,7 @@ Adding format version N+1
    so anything else it reaches for can be missing or of any type. Raise
    ``ScheduleError(field, message)`` for what cannot be upgraded; any other exception is
    turned into one naming the version.
-3. Store version N+1 samples in ``tests/data/vN+1/`` (copies of ``designer/presets/`` saved by the
+3. Store version N+1 samples in ``tests/data/vN+1/`` (copies of ``designer/examples/`` saved by the
    new version, plus edge cases). Keep every older ``tests/data/v*/`` directory:
    ``tests/core/test_migrations.py`` loads each stored sample through the whole chain and
    checks that a migration exists for every older version.

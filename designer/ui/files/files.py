@@ -1,4 +1,4 @@
-"""New, Open, Save, Save As, Recent files, presets, exports and file drops for the window.
+"""New, Open, Save, Save As, Recent files, example designs, exports and file drops for the window.
 
 Every path that reads a file goes through the core loader, so a bad file shows the loader's
 message (naming the field) and leaves the current design untouched. Files from the user
@@ -32,14 +32,14 @@ from designer.core.schedule.model import Schedule, ScheduleError
 
 MAX_RECENT = 8
 LAST_FOLDER = "files/last_folder"
-PRESET_DIR = Path(__file__).resolve().parents[2] / "presets"
+EXAMPLES_DIR = Path(__file__).resolve().parents[2] / "examples"
 SCHEDULE_FILTER = "Schedules (*.json);;All files (*)"
 
 
-def presets() -> list[tuple[str, Path]]:
-    """(title, path) of the bundled presets, in name order."""
+def example_designs() -> list[tuple[str, Path]]:
+    """(title, path) of the bundled example designs, in name order."""
     found = []
-    for path in sorted(PRESET_DIR.glob("*.json")):
+    for path in sorted(EXAMPLES_DIR.glob("*.json")):
         try:
             title = load_schedule_file(str(path)).name or path.stem
         except ScheduleError:
@@ -99,13 +99,13 @@ class FileController(QObject):
         if self.confirm_discard("starting a new design"):
             self.document.reset(Schedule())
 
-    def new_from_preset(self, path: str) -> None:
+    def new_from_example(self, path: str) -> None:
         if not self.confirm_discard("starting a new design"):
             return
         try:
             schedule = read_schedule_file(str(path))
         except ScheduleError as exc:
-            self.warn("Cannot load preset", str(exc))
+            self.warn("Cannot load example", str(exc))
             return
         self.document.reset(schedule)  # untitled: saving asks where
 
