@@ -11,8 +11,10 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QApplication,
+    QInputDialog,
     QLineEdit,
     QMenu,
+    QMessageBox,
     QPlainTextEdit,
     QTextEdit,
     QWidget,
@@ -21,7 +23,7 @@ from PySide6.QtWidgets import (
 from designer.core.export.formats import FORMATS
 from designer.core.schedule import edits
 from designer.core.schedule.edits import Edit
-from designer.core.schedule.model import Schedule
+from designer.core.schedule.model import MAX_TOTAL_STEPS, Schedule
 from designer.ui.files.files import example_designs
 from designer.ui.preset_dialog import PresetDialog
 from designer.ui.shortcuts import show_shortcuts
@@ -129,6 +131,8 @@ def _build_edit_menu(window, edit_menu: QMenu) -> None:
     delete.triggered.connect(on_selected(edits.delete_phase))
     edit_menu.addAction(duplicate)
     edit_menu.addAction(delete)
+    edit_menu.addAction(_action(window, "&Stretch to N steps…", lambda: stretch_dialog(window),
+                                name="actionStretch"))
     edit_menu.addSeparator()
     edit_menu.addAction(_action(window, "&Copy code", window.code_view.copy_code,
                                 "Ctrl+Shift+C", "actionCopyCode"))
@@ -140,6 +144,22 @@ def _build_edit_menu(window, edit_menu: QMenu) -> None:
 
     document.selection_changed.connect(lambda _: refresh_phase_actions())
     refresh_phase_actions()
+
+
+def stretch_dialog(window) -> None:
+    """Edit → Stretch to N steps: the training setup's epochs change so that the design is N
+    optimizer steps long; fractions are kept, fixed phases keep their length."""
+    document = window.document
+    schedule = document.schedule
+    if schedule.training is None or schedule.interval != "step":
+        QMessageBox.information(window, "Stretch to N steps", "Stretching keeps every "
+                                "fraction of a training setup: turn on Training in the "
+                                "inspector (with the step interval) first.")
+        return
+    total, ok = QInputDialog.getInt(window, "Stretch to N steps", "Optimizer steps:",
+                                    schedule.total_steps, 1, MAX_TOTAL_STEPS)
+    if ok:
+        document.apply(edits.stretch_to(schedule, total))
 
 
 class UndoKeys(QObject):

@@ -3,6 +3,8 @@ gives, its merge key and the selection after it."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from designer.core.schedule import edits
@@ -288,3 +290,55 @@ def test_runs_are_added_and_removed_by_reference():
     assert edits.remove_all_runs(DESIGN) is None
     # A pin of a design keeps none of its runs.
     assert edits.pin(both, "v1").schedule.pinned[0].schedule.runs == ()
+
+
+# Training setup and proportional lengths --------------------------------------------------
+
+def _sized_design():
+    from designer.core.schedule.fileformat import load_schedule
+
+    return load_schedule(
+        '{"format": "lr-schedule-designer", "version": 4, "optimizer": {"name": "SGD", "lr": 0.1},'
+        ' "training": {"examples": 50000, "batch_size": 32, "devices": 4, "accumulation": 3,'
+        ' "epochs": 3}, "phases": [{"scheduler": "LinearLR", "steps": {"fraction": 0.1}},'
+        ' {"scheduler": "ConstantLR", "steps": 25}, {"scheduler": "CosineAnnealingLR",'
+        ' "steps": "rest"}, {"scheduler": "ConstantLR", "steps": {"fraction": 0.2}}]}')
+
+
+def test_stretch_keeps_every_fraction_and_fixed_phases():
+    from designer.core.schedule.checks import check_design
+    from designer.core.schedule.lengths import FRACTION, REST
+    from designer.core.schedule.model import ScheduleError
+
+    design = _sized_design()
+    assert [phase.steps for phase in design.phases] == [39, 25, 250, 79]
+    for total in (1000, 777, 12345, 200):
+        edit = edits.stretch_to(design, total)
+        assert edit.label == f"Stretch to {total:,} steps"
+        stretched = edit.schedule
+        assert stretched.total_steps == total
+        assert [p.length.kind if p.length else None for p in stretched.phases] == [
+            FRACTION, None, REST, FRACTION]
+        assert stretched.phases[0].length.value == 0.1 and stretched.phases[1].steps == 25
+        assert stretched.phases[0].steps == max(1, int(total * 0.1 + 0.5))
+    assert edits.stretch_to(replace(design, training=None, phases=()), 100) is None
+    # Too short for the fixed phase: the rest keeps a step, which the checks report.
+    squeezed = edits.stretch_to(design, 7).schedule
+    with pytest.raises(ScheduleError, match=r'^phases\[2\]\.steps: the other phases take'):
+        check_design(squeezed)
+
+
+def test_changing_the_setup_resizes_the_design_in_one_undoable_edit():
+    from designer.core.schedule.training import TrainingSetup
+
+    design = _sized_design()
+    edit = edits.set_training(design, TrainingSetup(50000, 32, 4, 3, 6))
+    assert edit.merge_key == ("settings", "training")
+    assert [phase.steps for phase in edit.schedule.phases] == [79, 25, 525, 157]
+    again = edits.set_training(edit.schedule, TrainingSetup(50000, 64, 4, 3, 6))
+    assert again.merge_key == edit.merge_key  # typing in the fields merges into one step
+    # Dropping the setup keeps every phase's steps, as fixed lengths.
+    dropped = edits.set_training(design, None).schedule
+    assert dropped.training is None
+    assert [(p.steps, p.length) for p in dropped.phases] == [
+        (39, None), (25, None), (250, None), (79, None)]

@@ -508,3 +508,76 @@ def test_a_long_expression_shows_from_its_start(qtbot):
     text = "min((step + 1) / 200, (200 / max(step + 1, 200)) ** 0.5) * 0.5 + 0.25"
     editor.set_value(text)
     assert editor.text() == text and editor.cursorPosition() == 0
+
+
+def test_training_setup_fields_resize_the_design_and_show_the_counts(qtbot):
+    from designer.core.schedule.lengths import FRACTION
+
+    sized = load_schedule(
+        '{"format": "lr-schedule-designer", "version": 4, "optimizer": {"name": "AdamW",'
+        ' "lr": 0.0003}, "training": {"examples": 50000, "batch_size": 32, "devices": 4,'
+        ' "accumulation": 3, "epochs": 3}, "phases": [{"scheduler": "LinearLR",'
+        ' "steps": {"fraction": 0.1}}, {"scheduler": "CosineAnnealingLR", "steps": "rest"}]}')
+    document = Document(sized)
+    widget = Inspector(document)
+    qtbot.addWidget(widget)
+    widget.resize(360, 900)
+    widget.show()
+    qtbot.waitExposed(widget)
+    fields = widget.schedule_fields.training_fields
+    assert fields.enabled_box.isChecked()
+    assert fields.counts_label.text() == (
+        "391 batches/epoch · 131 optimizer steps/epoch · 393 total")
+    assert fields.counts_label.toolTip().splitlines()[-1] == (
+        "total optimizer steps = ceil(3 epochs × 131) = 393")
+    replace_text(qtbot, fields.spins["accumulation"], "1")
+    assert document.schedule.training.accumulation == 1
+    assert document.schedule.total_steps == 391 * 3
+    assert document.schedule.phases[0].length.kind == FRACTION
+    assert document.schedule.phases[0].steps == round(0.1 * 1173)
+    assert fields.counts_label.text().endswith("1,173 total")
+    widget.grab().save("/tmp/inspector-training.png")
+    # Off: the phases keep their steps as fixed lengths; one undo brings the setup back.
+    fields.enabled_box.click()
+    assert document.schedule.training is None
+    assert document.schedule.total_steps == 1173
+    assert not fields.spins["examples"].isEnabled()
+    document.undo_stack.undo()
+    assert document.schedule.training.accumulation == 1
+    assert fields.enabled_box.isChecked()
+
+
+def test_length_as_switches_a_phase_between_steps_fraction_epochs_and_rest(qtbot):
+    from designer.core.schedule.lengths import EPOCHS, FRACTION, REST, Length
+
+    sized = load_schedule(
+        '{"format": "lr-schedule-designer", "version": 4, "optimizer": {"name": "SGD",'
+        ' "lr": 0.1}, "training": {"examples": 32000, "batch_size": 32, "epochs": 10},'
+        ' "phases": [{"scheduler": "LinearLR", "steps": 500},'
+        ' {"scheduler": "CosineAnnealingLR", "steps": "rest"}]}')
+    document = Document(sized)
+    widget = Inspector(document)
+    qtbot.addWidget(widget)
+    widget.show()
+    qtbot.waitExposed(widget)
+    select(widget, document, 0)
+    combo = widget.length_kind.combo
+    assert combo.isEnabled() and combo.currentText() == "fixed steps"
+    for text, length in (("fraction of total", Length(FRACTION, 0.05)),
+                         ("epochs", Length(EPOCHS, 0.5)), ("fixed steps", None)):
+        combo.setCurrentIndex(combo.findText(text))
+        combo.activated.emit(combo.currentIndex())
+        assert document.schedule.phases[0].length == length
+        assert document.schedule.phases[0].steps == 500
+    combo.setCurrentIndex(combo.findText("epochs"))
+    combo.activated.emit(combo.currentIndex())
+    assert widget._steps_field.message.text().endswith("of 10,000 (0.5 epochs)")
+    combo.setCurrentIndex(combo.findText("the rest"))
+    combo.activated.emit(combo.currentIndex())
+    assert document.schedule.phases[0].length == Length(EPOCHS, 0.5)  # one rest already
+    assert combo.currentText() == "epochs"
+    saved = load_schedule(dump_schedule(document.schedule))
+    assert saved.phases[0].length == Length(EPOCHS, 0.5)
+    select(widget, document, 1)
+    assert combo.currentText() == "the rest"
+    assert document.schedule.phases[1].length == Length(REST)

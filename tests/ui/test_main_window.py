@@ -340,3 +340,36 @@ def test_a_design_stepped_per_epoch_is_described_in_epochs(window):
     window.document.reset(Schedule((step,)))  # per step, the same words say steps
     window.document.select(0)
     assert window.inspector.editor("step_size").toolTip() == "steps between decays"
+
+
+def test_edit_stretch_to_n_steps_keeps_every_fraction(window, monkeypatch, tmp_path):
+    from PySide6.QtGui import QAction
+    from PySide6.QtWidgets import QInputDialog
+
+    from designer.core.schedule.fileformat import load_schedule_file
+    from designer.core.schedule.lengths import FRACTION, REST
+
+    path = tmp_path / "sized.json"
+    path.write_text(
+        '{"format": "lr-schedule-designer", "version": 4, "optimizer": {"name": "SGD",'
+        ' "lr": 0.1}, "training": {"examples": 32000, "batch_size": 32, "epochs": 10},'
+        ' "phases": [{"scheduler": "LinearLR", "steps": {"fraction": 0.03}},'
+        ' {"scheduler": "ConstantLR", "steps": 200}, {"scheduler": "CosineAnnealingLR",'
+        ' "steps": "rest"}]}')
+    window.files.open_path(str(path))
+    assert window.document.schedule.total_steps == 10000
+    asked = []
+    monkeypatch.setattr(QInputDialog, "getInt", lambda *args: asked.append(args[3]) or
+                        (4321, True))
+    window.findChild(QAction, "actionStretch").trigger()
+    assert asked == [10000]
+    schedule = window.document.schedule
+    assert schedule.total_steps == 4321
+    assert [p.steps for p in schedule.phases] == [130, 200, 3991]
+    assert [p.length.kind if p.length else None for p in schedule.phases] == [
+        FRACTION, None, REST]
+    assert window.files.save()
+    assert load_schedule_file(str(path)) == schedule  # saved and reopened: fractions kept
+    assert '"steps": {\n        "fraction": 0.03\n      }' in path.read_text()
+    window.document.undo_stack.undo()
+    assert window.document.schedule.total_steps == 10000

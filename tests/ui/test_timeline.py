@@ -478,3 +478,34 @@ def test_a_cancelled_drag_asks_once_for_the_document_curve(window, monkeypatch, 
     QTest.keyClick(timeline, Qt.Key_Escape)
     assert requested[during:] == [document.schedule]
     assert requested[-1] is document.schedule and document.undo_stack.count() == 0
+
+
+def test_dragging_a_fraction_keeps_it_a_fraction_and_the_rest_absorbs(qtbot):
+    from designer.core.schedule.fileformat import dump_schedule, load_schedule
+    from designer.core.schedule.lengths import FRACTION, REST
+
+    design = load_schedule(
+        '{"format": "lr-schedule-designer", "version": 4, "optimizer": {"name": "SGD", "lr": 0.1},'
+        ' "training": {"examples": 32000, "batch_size": 32, "epochs": 10},'
+        ' "phases": [{"scheduler": "LinearLR", "steps": {"fraction": 0.1}},'
+        ' {"scheduler": "CosineAnnealingLR", "steps": "rest"},'
+        ' {"scheduler": "ConstantLR", "steps": {"epochs": 2}}]}')
+    assert [phase.steps for phase in design.phases] == [1000, 7000, 2000]
+    document = Document(design)
+    view = Timeline(document)
+    qtbot.addWidget(view)
+    view.resize(800, 80)
+    view.show()
+    qtbot.waitExposed(view)
+    edge = view.block_rect(0).right()
+    drag(view, edge, edge + 0.2 * view.block_rect(1).width())
+    phases = document.schedule.phases
+    assert phases[0].steps > 1000 and phases[0].length.kind == FRACTION
+    assert phases[0].length.value == phases[0].steps / 10000
+    assert phases[1].length.kind == REST and document.schedule.total_steps == 10000
+    saved = load_schedule(dump_schedule(document.schedule))
+    assert saved == document.schedule
+    edge = view.block_rect(2).right() - 2
+    drag(view, edge, edge - 100)
+    assert document.schedule.phases[2].length.kind == "epochs"
+    assert document.schedule.phases[2].length.value == document.schedule.phases[2].steps / 1000

@@ -90,5 +90,6 @@ def phase_key(phase: Phase, optimizer: OptimizerConfig, start: Starts, momentum:
     optimizer_doc = {"name": optimizer.name, "params": {k: list(v) if isinstance(v, tuple)
                                                         else v for k, v in
                                                         optimizer.params.items()}}
-    return json.dumps([phase_to_dict(phase), optimizer_doc, [repr(float(lr)) for lr in start],
+    # The resolved steps, not the length as written: a fraction's curve depends on the total.
+    return json.dumps([{**phase_to_dict(phase), "steps": phase.steps}, optimizer_doc, [repr(float(lr)) for lr in start],
                        momentum], sort_keys=True)

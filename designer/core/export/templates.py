@@ -27,6 +27,12 @@ from designer.core.export.python_module import (
     sequential_lr_obstacles,
     uses_math,
 )
+from designer.core.export.training_args import (
+    hf_setup_arguments,
+    hf_setup_constants,
+    lightning_setup_constants,
+    lightning_trainer_arguments,
+)
 from designer.core.schedule.model import Schedule, ScheduleError
 
 _OPTIMIZER_GROUPS = '''
@@ -77,7 +83,8 @@ def lightning_source(schedule: Schedule) -> str:
         "",
         *textwrap.wrap(f"Exported by LR Schedule Designer {__version__}. Lightning calls "
                        f'scheduler.step() {when} ("interval": "{schedule.interval}"); train '
-                       f"with L.Trainer({length.lower()}={length}).", 84),
+                       f"with L.Trainer({lightning_trainer_arguments(schedule, length)}).",
+                       84),
         '"""',
         "",
         *_imports(schedule, [
@@ -86,6 +93,7 @@ def lightning_source(schedule: Schedule) -> str:
             "from torch.optim import lr_scheduler",
         ]),
         f"{length} = {schedule.total_steps}",
+        *lightning_setup_constants(schedule),
         *param_groups_constant(schedule),
         "",
     ]
@@ -220,6 +228,7 @@ def _hf_constants(schedule: Schedule, every: int | None, wrapped: bool) -> list[
         ]
     else:
         lines = [f"MAX_STEPS = {schedule.total_steps}"]
+    lines += hf_setup_constants(schedule)
     if every is not None:
         lines += ["# Trainer steps ReduceLROnPlateau after each evaluation, with the eval metric,",
                   "# instead of after optimizer steps: evaluate every EVAL_STEPS steps.",
@@ -269,12 +278,17 @@ def _hf_stepped(schedule: Schedule, every: int | None, wrapped: bool) -> str:
 
 
 def _training_arguments(schedule: Schedule, every: int | None) -> list[str]:
-    if every is None:
+    setup = hf_setup_arguments(schedule)
+    if every is None and not setup:
         return ["    args = TrainingArguments(output_dir=output_dir, max_steps=MAX_STEPS)"]
+    if every is None:
+        return ["    args = TrainingArguments(", "        output_dir=output_dir,",
+                "        max_steps=MAX_STEPS,", *setup, "    )"]
     metric = "loss" if schedule.phases[0].param_value("mode") == "min" else "accuracy"
     lines = ["    args = TrainingArguments(",
              "        output_dir=output_dir,",
              "        max_steps=MAX_STEPS,",
+             *setup,
              '        eval_strategy="steps",',
              "        eval_steps=EVAL_STEPS,"]
     if metric == "loss":

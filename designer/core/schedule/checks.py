@@ -26,6 +26,7 @@ from typing import Any
 from designer.core.schedule.catalog import SCHEDULERS
 from designer.core.schedule.json_document import key_path
 from designer.core.schedule.kinds import check_number, check_value, is_int
+from designer.core.schedule.lengths import LengthError, resolve_steps
 from designer.core.schedule.model import (
     CONTINUE,
     MAX_TOTAL_STEPS,
@@ -41,10 +42,23 @@ GROUP_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,39}\Z")
 
 def check_design(schedule: Schedule) -> None:
     """The rules of a whole design beyond its single values: every param group's base lr,
-    then every phase (`check_phase`), in file order. Pins are designs of their own."""
+    then every phase (`check_phase`), in file order, then the phases' proportional lengths
+    (`check_lengths`). Pins are designs of their own."""
     check_base_lrs(schedule)
     for index, phase in enumerate(schedule.phases):
         check_phase(phase, f"phases[{index}]", schedule.group_count)
+    check_lengths(schedule)
+
+
+def check_lengths(schedule: Schedule) -> None:
+    """The phases' proportional lengths resolve against the training setup, with a step
+    left for a "rest" phase (an edited design keeps 1 step there, which a file refuses)."""
+    try:
+        resolve_steps([phase.length for phase in schedule.phases],
+                      [phase.steps for phase in schedule.phases], schedule.training,
+                      schedule.interval)
+    except LengthError as exc:
+        raise ScheduleError(exc.field, exc.message) from None
 
 
 def check_base_lrs(schedule: Schedule) -> None:

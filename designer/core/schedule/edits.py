@@ -11,12 +11,14 @@ without Qt.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Hashable
 from dataclasses import dataclass, replace
 from typing import Any
 
 from designer.core.schedule.catalog import OPTIMIZERS
 from designer.core.schedule.kinds import check_value
+from designer.core.schedule.lengths import REST, Length, length_for_steps
 from designer.core.schedule.model import (
     CONTINUE,
     MAX_GROUPS,
@@ -29,6 +31,7 @@ from designer.core.schedule.model import (
     StartMode,
     new_phase,
 )
+from designer.core.schedule.training import TrainingSetup, count_steps
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,8 @@ def duplicate_phase(schedule: Schedule, index: int) -> Edit | None:
     if not 0 <= index < len(schedule.phases):
         return None
     phase = schedule.phases[index]
+    if phase.length is not None and phase.length.kind == REST:
+        phase = replace(phase, length=None)  # one phase is the rest: the copy is fixed
     return Edit(f"Duplicate {phase.scheduler}", schedule.insert_phase(index + 1, phase),
                 select=index + 1)
 
@@ -180,6 +185,7 @@ def set_optimizer_param(schedule: Schedule, name: str, value: Any,
 
 
 def set_interval(schedule: Schedule, interval: str) -> Edit:
+    """The scheduler's interval; proportional lengths are counted again in the new unit."""
     return Edit(f"Set interval to {interval}", schedule.with_settings(interval=interval))
 
 
@@ -187,6 +193,54 @@ def set_steps_per_epoch(schedule: Schedule, steps_per_epoch: int | None) -> Edit
     """Batches per epoch; 0 or None for none."""
     return Edit("Set steps per epoch", schedule.with_settings(
         steps_per_epoch=steps_per_epoch or None), merge_key=("settings", "steps_per_epoch"))
+
+
+def set_training(schedule: Schedule, setup: TrainingSetup | None, merge: bool = True) -> Edit:
+    """A new training setup, re-sizing every proportional phase in this one edit (fixed
+    phases keep their steps). Without a setup (None) proportional phases keep their current
+    steps as fixed lengths. Typing in the setup's fields in a row is one undo step."""
+    if setup is None:
+        phases = tuple(replace(phase, length=None) for phase in schedule.phases)
+        changed = replace(schedule, phases=phases, training=None)
+    else:
+        changed = schedule.with_settings(training=setup)
+    return Edit("Set training setup", changed,
+                merge_key=("settings", "training") if merge else None)
+
+
+def set_length_kind(schedule: Schedule, index: int, kind: str | None) -> Edit | None:
+    """Phase `index`'s length made fixed steps (None), a fraction of the total, epochs or
+    the rest, at its current steps. None without a setup to count from, for a second
+    "rest", or when nothing changes."""
+    if not 0 <= index < len(schedule.phases):
+        return None
+    phase = schedule.phases[index]
+    current = phase.length.kind if phase.length is not None else None
+    if kind == current or (kind is not None and schedule.training is None):
+        return None
+    if kind == REST and any(p.length is not None and p.length.kind == REST
+                            for p in schedule.phases):
+        return None
+    length = None if kind is None else length_for_steps(
+        Length(kind, 1.0), phase.steps, schedule.training, schedule.interval)
+    changed = schedule.replace_phase(index, replace(phase, length=length))
+    return Edit(f"Set length of {phase.scheduler}", changed, select=index)
+
+
+def stretch_to(schedule: Schedule, total: int) -> Edit | None:
+    """Edit → Stretch to `total` steps: the setup's epochs become what makes `total`
+    optimizer steps (fractional epochs, as Trainer's `num_train_epochs` allows), so every
+    fraction is kept and fixed phases keep their length. None without a setup or with
+    `interval == "epoch"` (whose total is whole epochs)."""
+    setup = schedule.training
+    if setup is None or schedule.interval != "step" or total < 1:
+        return None
+    per_epoch = count_steps(setup).steps_per_epoch
+    epochs = total / per_epoch
+    while count_steps(replace(setup, epochs=epochs)).total_steps > total:
+        epochs = math.nextafter(epochs, 0.0)  # a float a hair over total / per_epoch
+    changed = schedule.with_settings(training=replace(setup, epochs=epochs))
+    return Edit(f"Stretch to {total:,} steps", changed)
 
 
 def rename_schedule(schedule: Schedule, name: str) -> Edit:

@@ -4,7 +4,9 @@ Format versions: 1 is the base format; 2 added "compare" (pinned variants); 3 ad
 "param_groups" (and per-group values such as OneCycleLR's max_lr as a list) and an optional
 "summary" (the curve's facts, written by `export --to json --summary`; derived from the
 design, so loading checks its shape and otherwise ignores it); 4 added "runs" (training runs
-overlaid on the design: [{"path", "tag"}], read again when the design is opened). A file is saved with the
+overlaid on the design: [{"path", "tag"}], read again when the design is opened), "training"
+(the training setup, `designer.core.schedule.training`) and proportional phase lengths
+(`"steps": {"fraction": x}`, `{"epochs": x}` or `"rest"`, `designer.core.schedule.lengths`). A file is saved with the
 lowest version that holds it, so designs that use none of these stay readable by older
 versions.
 
@@ -28,14 +30,12 @@ import json
 import math
 from typing import Any
 
-from designer.core.schedule import json_document, migrations
-from designer.core.schedule.catalog import (
-    OPTIMIZERS,
-    SCHEDULERS,
-)
+from designer.core.schedule import json_document, migrations, training
+from designer.core.schedule.catalog import OPTIMIZERS, SCHEDULERS
 from designer.core.schedule.checks import (
     check_base_lrs,
     check_group,
+    check_lengths,
     check_params,
     check_phase,
     check_start,
@@ -43,8 +43,10 @@ from designer.core.schedule.checks import (
     not_one_of,
     shown_value,
 )
+from designer.core.schedule.file_training import steps_from_doc, training_from_doc
 from designer.core.schedule.json_document import FORMAT_NAME, key_path
 from designer.core.schedule.kinds import NonFinite, check_number, check_value, is_int
+from designer.core.schedule.lengths import length_to_json
 from designer.core.schedule.model import (
     MAX_GROUPS,
     MAX_TOTAL_STEPS,
@@ -62,9 +64,10 @@ MAX_PINS = 20
 MAX_FILE_BYTES = 16 * 1024 * 1024
 
 _TOP_KEYS = ("format", "version", "name", "optimizer", "param_groups", "interval",
-             "steps_per_epoch", "phases", "compare", "summary", "runs")
+             "steps_per_epoch", "training", "phases", "compare", "summary", "runs")
 _PIN_KEYS = ("name", "design")
-_DESIGN_KEYS = ("optimizer", "param_groups", "interval", "steps_per_epoch", "phases")
+_DESIGN_KEYS = ("optimizer", "param_groups", "interval", "steps_per_epoch", "training",
+                "phases")
 _GROUP_KEYS = ("name", "lr", "lr_scale")
 _OPTIMIZER_KEYS = ("name", "lr", "params")
 _PHASE_KEYS = ("scheduler", "steps", "start", "params")
@@ -125,7 +128,6 @@ def load_schedule(data: str | bytes) -> Schedule:
     return schedule_from_dict(migrations.migrate(document))
 
 
-
 def load_schedule_file(path: str) -> Schedule:
     """Read and validate a schedule file; OS errors become a ScheduleError too."""
     try:
@@ -167,21 +169,24 @@ def schedule_from_dict(document: Any) -> Schedule:
                                         or steps_per_epoch > MAX_TOTAL_STEPS):
         raise ScheduleError("steps_per_epoch", "must be a positive integer")
     groups = _param_groups(document.get("param_groups", []))
+    setup = training_from_doc(document.get("training"))
     phases_doc = document.get("phases")
     if not isinstance(phases_doc, list):
         raise ScheduleError("phases", "must be a list of phases")
-    phases, total = [], 0
-    for index, phase_doc in enumerate(phases_doc):
-        phase = _phase(phase_doc, f"phases[{index}]", max(1, len(groups)))
+    phases = [_phase(phase_doc, f"phases[{index}]") for index, phase_doc in enumerate(phases_doc)]
+    pinned = _pinned(document.get("compare", []))
+    _check_summary(document.get("summary", {}))
+    schedule = Schedule(tuple(phases), optimizer, interval, steps_per_epoch, name, pinned,
+                        groups, _runs(document.get("runs", [])),
+                        training=setup)  # resolves proportional lengths into steps
+    check_lengths(schedule)
+    total = 0
+    for index, phase in enumerate(schedule.phases):
         total += phase.steps
         if total > MAX_TOTAL_STEPS:
             raise ScheduleError(f"phases[{index}].steps", f"the schedule would have {total:,} "
                                 f"steps; the limit is {MAX_TOTAL_STEPS:,}")
-        phases.append(phase)
-    pinned = _pinned(document.get("compare", []))
-    _check_summary(document.get("summary", {}))
-    schedule = Schedule(tuple(phases), optimizer, interval, steps_per_epoch, name, pinned,
-                        groups, _runs(document.get("runs", [])))
+        check_phase(phase, f"phases[{index}]", max(1, len(groups)))
     check_base_lrs(schedule)
     return schedule
 
@@ -276,7 +281,8 @@ def _optimizer(doc: Any) -> OptimizerConfig:
     return OptimizerConfig(name, lr, params)
 
 
-def _phase(doc: Any, path: str, group_count: int = 1) -> Phase:
+def _phase(doc: Any, path: str) -> Phase:
+    """A phase as written; the `Schedule` resolves its length, then it is checked."""
     _expect_object(doc, path, "must be an object with scheduler and steps")
     _check_keys(doc, _PHASE_KEYS, path)
     scheduler = doc.get("scheduler")
@@ -285,18 +291,12 @@ def _phase(doc: Any, path: str, group_count: int = 1) -> Phase:
             raise ScheduleError(f"{path}.scheduler", _NOT_PHASES[scheduler])
         raise ScheduleError(f"{path}.scheduler",
                             not_one_of(scheduler, "a timeline scheduler", SCHEDULERS))
-    steps = doc.get("steps")
-    if not is_int(steps) or steps < 1:
-        raise ScheduleError(f"{path}.steps", "must be a positive integer")
-    if steps > MAX_TOTAL_STEPS:
-        raise ScheduleError(f"{path}.steps", f"must be at most {MAX_TOTAL_STEPS:,} steps")
+    steps, length = steps_from_doc(doc.get("steps"), path)
     start = check_start(doc.get("start", RESTART), f"{path}.start")
     params_doc = doc.get("params", {})
     _expect_object(params_doc, f"{path}.params", "must be an object")
     params = check_params(scheduler, params_doc, f"{path}.params")
-    phase = Phase(scheduler, steps, params, start)
-    check_phase(phase, path, group_count)
-    return phase
+    return Phase(scheduler, steps, params, start, length=length)
 
 
 def _expect_object(value: Any, path: str, message: str) -> None:
@@ -313,8 +313,6 @@ def _check_keys(doc: dict[str, Any], allowed: tuple[str, ...], path: str) -> Non
         if key not in allowed:
             raise ScheduleError(key_path(path, key), f"unknown key (expected one of "
                                 f"{', '.join(allowed)})" + did_you_mean(key, allowed))
-
-
 
 
 def _encodable(text: str) -> bool:
@@ -344,6 +342,8 @@ def schedule_to_dict(schedule: Schedule) -> dict[str, Any]:
     document["interval"] = schedule.interval
     if schedule.steps_per_epoch is not None:
         document["steps_per_epoch"] = schedule.steps_per_epoch
+    if schedule.training is not None:
+        document["training"] = training.setup_to_json(schedule.training)
     document["phases"] = [phase_to_dict(phase) for phase in schedule.phases]
     if schedule.pinned:
         document["compare"] = [
@@ -359,7 +359,9 @@ def schedule_to_dict(schedule: Schedule) -> dict[str, Any]:
 def needed_version(schedule: Schedule) -> int:
     """The lowest format version that holds the design: older readers can open the rest."""
     designs = [schedule, *(pin.schedule for pin in schedule.pinned)]
-    if schedule.runs:
+    if schedule.runs or any(design.training is not None
+                            or any(phase.length for phase in design.phases)
+                            for design in designs):
         return 4
     if any(design.param_groups for design in designs):
         return 3
@@ -367,7 +369,8 @@ def needed_version(schedule: Schedule) -> int:
 
 
 def phase_to_dict(phase: Phase) -> dict[str, Any]:
-    entry: dict[str, Any] = {"scheduler": phase.scheduler, "steps": phase.steps}
+    entry: dict[str, Any] = {"scheduler": phase.scheduler,
+                             "steps": length_to_json(phase.length, phase.steps)}
     if phase.start != RESTART:
         entry["start"] = phase.start
     order = [p.name for p in phase.spec.params]

@@ -45,8 +45,9 @@ def _v2_to_v3(document: dict[str, Any]) -> dict[str, Any]:
 
 
 def _v3_to_v4(document: dict[str, Any]) -> dict[str, Any]:
-    """Version 4 only added the optional "runs" list (training runs overlaid on the design,
-    by path and tag): a version 3 file is already one."""
+    """Version 4 only added optional keys: the "runs" list (training runs overlaid on the
+    design, by path and tag), the "training" block and proportional phase lengths (a phase's
+    "steps" as a fraction, epochs or "rest"): a version 3 file is already one."""
     return document
 
 

@@ -19,6 +19,8 @@ from itertools import count
 from typing import Any
 
 from designer.core.schedule.catalog import SCHEDULERS, SchedulerSpec
+from designer.core.schedule.lengths import Length, LengthError, length_for_steps, resolve_steps
+from designer.core.schedule.training import TrainingSetup
 
 MAX_TOTAL_STEPS = 10_000_000
 MAX_GROUPS = 16  # param groups of one design
@@ -85,6 +87,9 @@ class Phase:
         `Schedule` that holds it. It travels with the phase through moves and edits, so
         blocks keep their colour when reordered; it is not part of the design: equality
         ignores it and the file format does not save it.
+    length : None for a fixed `steps`; else the proportional length as given (a fraction
+        of the total, epochs, the rest), which the `Schedule` holding the phase resolves
+        into `steps` (`lengths.resolve_steps`).
     """
 
     scheduler: str
@@ -92,6 +97,7 @@ class Phase:
     params: dict[str, Any] = field(default_factory=dict)
     start: StartMode = RESTART
     color: int | None = field(default=None, compare=False, repr=False, kw_only=True)
+    length: Length | None = field(default=None, kw_only=True)
 
     @property
     def spec(self) -> SchedulerSpec:
@@ -150,7 +156,8 @@ class RunReference:
 @dataclass(frozen=True)
 class Schedule:
     """A whole design. `interval` is "step" (scheduler.step() per batch) or "epoch".
-    `param_groups` empty means the optimizer has one group with the optimizer's lr."""
+    `param_groups` empty means the optimizer has one group with the optimizer's lr.
+    `training` is the training setup proportional phase lengths resolve against."""
 
     phases: tuple[Phase, ...] = ()
     optimizer: OptimizerConfig = field(default_factory=OptimizerConfig)
@@ -160,8 +167,28 @@ class Schedule:
     pinned: tuple[PinnedDesign, ...] = ()
     param_groups: tuple[ParamGroup, ...] = ()
     runs: tuple[RunReference, ...] = ()
+    training: TrainingSetup | None = None
 
     def __post_init__(self) -> None:
+        self._give_colors()
+        self._resolve_lengths()
+
+    def _resolve_lengths(self) -> None:
+        """Proportional lengths become the phases' int steps (ScheduleError naming the
+        field when they cannot)."""
+        lengths = [phase.length for phase in self.phases]
+        if not any(lengths):
+            return
+        try:
+            steps = resolve_steps(lengths, [phase.steps for phase in self.phases],
+                                  self.training, self.interval, strict=False)
+        except LengthError as exc:
+            raise ScheduleError(exc.field, exc.message) from None
+        phases = tuple(phase if phase.steps == count else replace(phase, steps=count)
+                       for phase, count in zip(self.phases, steps))
+        object.__setattr__(self, "phases", phases)  # frozen: this is still construction
+
+    def _give_colors(self) -> None:
         # Colours are given here, where every schedule is made (loaded, imported, edited,
         # undone), rather than by each edit: a phase keeps the colour it has; a new phase,
         # or the second of two with one colour (a duplicate, a split), takes the lowest
@@ -243,7 +270,15 @@ class Schedule:
         return replace(self, phases=tuple(phases))
 
     def resize_phase(self, index: int, steps: int) -> Schedule:
-        return self.replace_phase(index, replace(self.phases[index], steps=int(steps)))
+        """Phase `index` resized to `steps`, keeping the kind of length it has (a fraction
+        stays a fraction, epochs stay epochs; the "rest" phase keeps what the others leave)."""
+        phase, steps = self.phases[index], int(steps)
+        rest = [other.steps for at, other in enumerate(self.phases) if at != index
+                and other.length is not None and other.length.kind == "rest"]
+        if rest:  # the rest phase keeps at least one step
+            steps = max(1, min(steps, phase.steps + rest[0] - 1))
+        length = length_for_steps(phase.length, steps, self.training, self.interval)
+        return self.replace_phase(index, replace(phase, steps=steps, length=length))
 
     def set_param(self, index: int, name: str, value: Any) -> Schedule:
         return self.replace_phase(index, self.phases[index].with_param(name, value))
@@ -260,11 +295,19 @@ class Schedule:
         phase = self.phases[index]
         if not 0 < at_step < phase.steps:
             raise ValueError(f"cannot split a {phase.steps}-step phase at {at_step}")
-        first = replace(phase, steps=at_step)
-        second = replace(phase, steps=phase.steps - at_step, start=CONTINUE)
+        first = replace(phase, steps=at_step, length=self._split_length(phase, at_step, True))
+        second = replace(phase, steps=phase.steps - at_step, start=CONTINUE,
+                         length=self._split_length(phase, phase.steps - at_step, False))
         phases = list(self.phases)
         phases[index:index + 1] = [first, second]
         return replace(self, phases=tuple(phases))
+
+    def _split_length(self, phase: Phase, steps: int, first: bool) -> Length | None:
+        """A split part's length: proportional parts share the phase's kind; of a "rest"
+        phase the first part becomes fixed steps and the second stays the rest."""
+        if phase.length is not None and phase.length.kind == "rest":
+            return None if first else phase.length
+        return length_for_steps(phase.length, steps, self.training, self.interval)
 
     def with_pin(self, name: str, design: Schedule) -> Schedule:
         """Pin `design` under `name` for comparison (the pin's name is its label; a pinned

@@ -42,6 +42,7 @@ from designer.ui.inspector.editor_field import EditorField
 from designer.ui.inspector.editors import OptionalEditor, create_editor
 from designer.ui.inspector.editors_groups import PerGroupEditor, create_param_editor
 from designer.ui.inspector.group_editor import GroupEditor
+from designer.ui.inspector.length_kind import LengthKindFields
 from designer.ui.inspector.schedule import ScheduleFields
 from designer.ui.inspector.start import StartFields
 from designer.ui.theme import color_of
@@ -98,6 +99,7 @@ class Inspector(QWidget):
         self.steps_editor.set_check(self._check_steps)
         self.steps_editor.value_edited.connect(self._on_steps_edited)
         self._steps_field = self._add_row("Length", self.steps_editor, _STEPS_SPEC.help)
+        self.length_kind = LengthKindFields(self._document, self._add_row)
 
         self.start = StartFields(self._document, self._add_row)
         self.start_combo, self.start_lr_editor = self.start.combo, self.start.lr_editor
@@ -255,8 +257,8 @@ class Inspector(QWidget):
         for field in self._param_fields:
             self._remove_row(field)
         self._param_fields, self._param_editors = [], {}
-        for widget in (self._title_row, self._doc, self._steps_field, self._start_field,
-                       self._start_lr_field):
+        for widget in (self._title_row, self._doc, self._steps_field, self.length_kind.field,
+                       self._start_field, self._start_lr_field):
             self.form.setRowVisible(widget, phase is not None)
         self.form.setRowVisible(self._placeholder, phase is None)
         if phase is None:
@@ -287,8 +289,10 @@ class Inspector(QWidget):
         self.steps_editor.set_value(phase.steps)
         start = schedule.phase_starts()[index]
         unit = "epochs" if schedule.interval == "epoch" else "steps"
+        as_given = f" ({phase.length.text()})" if phase.length is not None else ""
         self._steps_field.set_hint(f"{unit} {start:,} – {start + phase.steps - 1:,} "
-                                   f"of {schedule.total_steps:,}")
+                                   f"of {schedule.total_steps:,}{as_given}")
+        self.length_kind.update(schedule, phase)
         self.start.update(schedule, index, phase)
         for param in spec.params:
             editor = self._param_editors[param.name]

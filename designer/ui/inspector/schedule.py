@@ -1,5 +1,5 @@
 """The inspector's Schedule section: the optimizer and its keyword arguments, the base lr, the
-step interval, steps per epoch and the design's name.
+step interval, steps per epoch, the training setup (`training_fields`) and the design's name.
 
 The optimizer's rows come from the catalog (`OPTIMIZERS`), one editor per `ParamSpec`, and
 are rebuilt only when the optimizer changes. Every change is one edit of
@@ -21,6 +21,7 @@ from designer.core.schedule.model import MAX_TOTAL_STEPS, Schedule
 from designer.ui.document import Document
 from designer.ui.inspector.editor_field import EditorField
 from designer.ui.inspector.editors import create_editor
+from designer.ui.inspector.training_fields import TrainingFields
 
 _BASE_LR_SPEC = ParamSpec("lr", FLOAT, minimum=0.0, exclusive_min=True,
                           help="the optimizer's base learning rate")
@@ -59,6 +60,7 @@ class ScheduleFields:
         self.steps_per_epoch_box.valueChanged.connect(self._on_steps_per_epoch_edited)
         add_row("Steps/epoch", self.steps_per_epoch_box,
                 "batches per epoch, for the epoch axis and snapping (— for none)")
+        self.training_fields = TrainingFields(document, add_row)
         self.name_edit = QLineEdit()
         self.name_edit.setMaxLength(200)
         self.name_edit.setPlaceholderText("untitled schedule")
@@ -87,6 +89,7 @@ class ScheduleFields:
             self.interval_combo.setCurrentText(schedule.interval)
         with QSignalBlocker(self.steps_per_epoch_box):
             self.steps_per_epoch_box.setValue(schedule.steps_per_epoch or 0)
+        self.training_fields.update(schedule)
         if self.name_edit.text() != schedule.name:
             self.name_edit.setText(schedule.name)
             # A long name shows its beginning, as a name reads, not its end.
