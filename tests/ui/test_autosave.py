@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -418,3 +419,20 @@ def test_a_fifo_named_like_an_autosave_does_not_block_the_start(window, folder,
     offer_recovery(window, ask=lambda parent, entry: asked.append(entry.path) or LATER)
     assert asked == [str(good)]
     assert fifo.exists() and not Path(str(fifo) + ".lock").exists()
+
+
+def test_an_autosave_with_two_rest_phases_is_recovered_with_its_lengths(window, folder):
+    """Two "rest" phases: the editor holds it (the checks report it), the strict loader
+    refuses it as a file; the relaxed reader keeps every proportional length."""
+    path = Path(__file__).resolve().parents[1] / "data" / "v4" / "training-warmup-ratio-rest.json"
+    window.open_path(str(path))
+    schedule = window.document.schedule
+    two_rests = replace(schedule, phases=(schedule.phases[1], *schedule.phases[1:]))
+    window.document.edit("two rests", two_rests)
+    window.autosaver.autosave()
+    [saved] = autosaves(folder)
+    recovered = schedule_from_autosave(read(saved)["document"])
+    assert recovered == window.document.schedule
+    assert [phase.length for phase in recovered.phases] == [
+        phase.length for phase in two_rests.phases]
+    assert recovered.phases[0].length is not None  # "rest", not a fixed int

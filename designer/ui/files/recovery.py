@@ -29,6 +29,7 @@ from PySide6.QtWidgets import QMessageBox
 from designer.core.safe_io import read_regular_file
 from designer.core.schedule import migrations
 from designer.core.schedule.catalog import SCHEDULERS, count_text
+from designer.core.schedule.file_training import steps_from_doc
 from designer.core.schedule.fileformat import (
     MAX_FILE_BYTES,
     check_params,
@@ -174,13 +175,13 @@ def _relaxed_schedule(document: Any) -> Schedule:
         scheduler, steps = entry.get("scheduler"), entry.get("steps")
         if not isinstance(scheduler, str) or scheduler not in SCHEDULERS:
             raise ScheduleError(f"{path}.scheduler", "unknown scheduler")
-        if not isinstance(steps, int) or isinstance(steps, bool) or steps < 1:
-            raise ScheduleError(f"{path}.steps", "must be a positive integer")
+        steps, length = steps_from_doc(steps, path)  # a fraction, epochs or "rest" kept
         params = entry.get("params", {})
         if not isinstance(params, dict):
             raise ScheduleError(f"{path}.params", "must be an object")
         phases.append(Phase(scheduler, steps, check_params(scheduler, params, f"{path}.params"),
-                            check_start(entry.get("start", RESTART), f"{path}.start")))
+                            check_start(entry.get("start", RESTART), f"{path}.start"),
+                            length=length))
     return replace(base, phases=tuple(phases))
 
 
