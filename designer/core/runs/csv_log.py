@@ -21,6 +21,7 @@ import re
 from designer.core.runs.series import (
     LoggedRun,
     RunError,
+    newest_numbered,
     parse_number,
     parse_step,
     read_log_text,
@@ -41,26 +42,17 @@ def lightning_file(folder: str) -> str | None:
         names = os.listdir(folder)
     except OSError:
         return None
-    found = _newest_version(folder, names)
+    found = newest_numbered(folder, names, _VERSION, LIGHTNING_FILE)
     if found is None:
         named = [name for name in names if os.path.isdir(os.path.join(folder, name))]
         if len(named) == 1:
             inner = os.path.join(folder, named[0])
             try:
-                found = _newest_version(inner, os.listdir(inner))
+                found = newest_numbered(inner, os.listdir(inner), _VERSION,
+                                        LIGHTNING_FILE)
             except OSError:
                 return None
     return found
-
-
-def _newest_version(folder: str, names: list[str]) -> str | None:
-    versions = []
-    for name in names:
-        match = _VERSION.match(name)
-        candidate = os.path.join(folder, name, LIGHTNING_FILE)
-        if match and os.path.isfile(candidate):
-            versions.append((int(match.group(1)), candidate))
-    return max(versions)[1] if versions else None
 
 
 def read_lightning(path: str, tag: str | None) -> LoggedRun:

@@ -19,7 +19,13 @@ import math
 import os
 import re
 
-from designer.core.runs.series import LoggedRun, RunError, read_log_text, run_from_series
+from designer.core.runs.series import (
+    LoggedRun,
+    RunError,
+    newest_numbered,
+    read_log_text,
+    run_from_series,
+)
 
 STATE_FILE = "trainer_state.json"
 WRITER = "Hugging Face Trainer"
@@ -39,13 +45,7 @@ def state_file(folder: str) -> str | None:
         names = os.listdir(folder)
     except OSError:
         return None
-    checkpoints = []
-    for name in names:
-        match = _CHECKPOINT.match(name)
-        candidate = os.path.join(folder, name, STATE_FILE)
-        if match and os.path.isfile(candidate):
-            checkpoints.append((int(match.group(1)), candidate))
-    return max(checkpoints)[1] if checkpoints else None
+    return newest_numbered(folder, names, _CHECKPOINT, STATE_FILE)
 
 
 def read_trainer_state(path: str, tag: str | None) -> LoggedRun:

@@ -189,3 +189,17 @@ def walk_files(folder: str, wanted, max_depth: int = 6) -> list[str]:
         dirs.sort()
         found.extend(os.path.join(root, name) for name in sorted(files) if wanted(name))
     return found
+
+
+def newest_numbered(folder: str, names: Iterable[str], pattern: re.Pattern[str],
+                    filename: str) -> str | None:
+    """`filename` in the highest-numbered subfolder of `folder` whose name `pattern` matches
+    (its group 1 the number) and that holds it: Lightning's `version_N`, Trainer's
+    `checkpoint-N`. None when there is none."""
+    numbered = []
+    for name in names:
+        match = pattern.match(name)
+        candidate = os.path.join(folder, name, filename)
+        if match and os.path.isfile(candidate):
+            numbered.append((int(match.group(1)), candidate))
+    return max(numbered)[1] if numbered else None
