@@ -175,13 +175,7 @@ def main(argv: list[str] | None = None) -> int:
             out_dir = Path(options.out).resolve()
             out_dir.mkdir(parents=True, exist_ok=True)
             window_checks(checks, python, env, work, out_dir / "dist-test-window.png")
-    if checks.failures:
-        print(f"\n{len(checks.failures)} check(s) failed:", file=sys.stderr)
-        for failure in checks.failures:
-            print(f"  {failure}", file=sys.stderr)
-        return 1
-    print("\ndist test passed")
-    return 0
+    return checks.summary("dist test")
 
 
 if __name__ == "__main__":

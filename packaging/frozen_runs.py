@@ -33,6 +33,16 @@ class Checks:
             self.failures.append(what + (f": {detail}" if detail else ""))
         return ok
 
+    def summary(self, name: str) -> int:
+        """The failures again at the end, or "NAME passed"; the exit status."""
+        if self.failures:
+            print(f"\n{len(self.failures)} check(s) failed:", file=sys.stderr)
+            for failure in self.failures:
+                print(f"  {failure}", file=sys.stderr)
+            return 1
+        print(f"\n{name} passed")
+        return 0
+
 
 def tail(data: bytes, lines: int = 3) -> str:
     """The end of a process's stderr, enough to see the error without pages of traceback."""

@@ -376,13 +376,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  unpacked size {mib:.1f} MiB ({size / 1e6:.1f} MB)")
         print(f"  archive {os.path.getsize(archive) / 2**20:.1f} MiB")
         report_times(measure_starts(app, env, work, options.timing_runs))
-    if checks.failures:
-        print(f"\n{len(checks.failures)} check(s) failed:", file=sys.stderr)
-        for failure in checks.failures:
-            print(f"  {failure}", file=sys.stderr)
-        return 1
-    print("\npackage test passed")
-    return 0
+    return checks.summary("package test")
 
 
 if __name__ == "__main__":
