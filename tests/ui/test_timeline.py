@@ -433,20 +433,32 @@ def test_snapping_rules():
     assert XMapping(0, 100, 10, 210).x_of(50) == 110
 
 
-@pytest.mark.parametrize("gesture", ["resize", "move"])
-@pytest.mark.parametrize("release_moved", [False, True])
-def test_a_drag_release_asks_the_curve_service_once(window, monkeypatch, gesture,
-                                                    release_moved):
+def requests_of_a_design(window, monkeypatch) -> list:
+    """Opens a three-phase example and records every schedule the window asks the curve
+    service for from then on (the requests still go through)."""
     window.open_path("designer/examples/warmup-stable-decay.json")
     window.flush_preview()
-    timeline, document = window.timeline, window.document
     requested = []
     real_request = window.curves.request
     monkeypatch.setattr(window.curves, "request",
                         lambda schedule, *args: (requested.append(schedule),
                                                  real_request(schedule, *args)))
-    start = (timeline.block_rect(0).right() - 1 if gesture == "resize"
-             else timeline.block_rect(0).center().x())
+    return requested
+
+
+def gesture_start(timeline, gesture: str) -> int:
+    """Where a resize (the first block's right edge) or a move (its middle) begins."""
+    return (timeline.block_rect(0).right() - 1 if gesture == "resize"
+            else timeline.block_rect(0).center().x())
+
+
+@pytest.mark.parametrize("gesture", ["resize", "move"])
+@pytest.mark.parametrize("release_moved", [False, True])
+def test_a_drag_release_asks_the_curve_service_once(window, monkeypatch, gesture,
+                                                    release_moved):
+    timeline, document = window.timeline, window.document
+    requested = requests_of_a_design(window, monkeypatch)
+    start = gesture_start(timeline, gesture)
     end = timeline.block_rect(1).center().x() + 40
     drag(timeline, start, end, release=False)
     assert requested  # the live preview follows the drag
@@ -463,16 +475,9 @@ def test_a_drag_release_asks_the_curve_service_once(window, monkeypatch, gesture
 
 @pytest.mark.parametrize("gesture", ["resize", "move"])
 def test_a_cancelled_drag_asks_once_for_the_document_curve(window, monkeypatch, gesture):
-    window.open_path("designer/examples/warmup-stable-decay.json")
-    window.flush_preview()
     timeline, document = window.timeline, window.document
-    requested = []
-    real_request = window.curves.request
-    monkeypatch.setattr(window.curves, "request",
-                        lambda schedule, *args: (requested.append(schedule),
-                                                 real_request(schedule, *args)))
-    start = (timeline.block_rect(0).right() - 1 if gesture == "resize"
-             else timeline.block_rect(0).center().x())
+    requested = requests_of_a_design(window, monkeypatch)
+    start = gesture_start(timeline, gesture)
     drag(timeline, start, timeline.block_rect(1).center().x(), release=False)
     during = len(requested)
     QTest.keyClick(timeline, Qt.Key_Escape)
