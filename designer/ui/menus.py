@@ -66,8 +66,10 @@ def _build_file_menu(window, file_menu: QMenu) -> None:
                                 "actionOpen"))
     file_menu.addAction(_action(window, "&Import scheduler code…", files.import_python_dialog,
                                 name="actionImportPython"))
-    file_menu.addAction(_action(window, "Open r&un…", window.runs.open_dialog,
+    file_menu.addAction(_action(window, "Open r&un…", window.runs.open_file_dialog,
                                 name="actionOpenRun"))
+    file_menu.addAction(_action(window, "Open run &folder…", window.runs.open_folder_dialog,
+                                name="actionOpenRunFolder"))
     window.recent_menu = _build_recent_menu(files, file_menu.addMenu("Open &recent"))
     file_menu.addSeparator()
     file_menu.addAction(_action(window, "&Save", files.save, QKeySequence.Save, "actionSave"))

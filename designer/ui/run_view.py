@@ -41,6 +41,7 @@ class RunController:
         preview = window.preview
         self.view = RunOverlayView(preview.plot_widget.getPlotItem(), self.runs)
         self.view.set_text_color(preview.legend_style()[1])
+        preview.add_readout_source(self.view.readout)
         preview.colors_changed.connect(lambda _pen, color: self.view.set_text_color(color))
         self.runs.changed.connect(self._show_notes)
         self.runs.failed.connect(lambda message: window.files.warn("Cannot open run", message))
@@ -53,16 +54,24 @@ class RunController:
         self.runs.open(path, tag)
         self.window.statusBar().showMessage(f"Reading run {os.path.basename(path)}…", 4000)
 
-    def open_dialog(self) -> None:
-        """Ask for a run: a log file, or (Cancel there) its folder."""
-        window = self.window
-        start = os.path.dirname(window.document.path) if window.document.path else ""
-        path, _ = QFileDialog.getOpenFileName(window, "Open run (a log file)", start,
-                                              RUN_FILTER)
-        if not path:
-            path = QFileDialog.getExistingDirectory(window, "Open run (its log folder)", start)
+    def open_file_dialog(self) -> None:
+        """File → Open run…: a log file (events, metrics.csv, trainer_state.json, a CSV)."""
+        path, _ = QFileDialog.getOpenFileName(self.window, "Open run (a log file)",
+                                              self._dialog_folder(), RUN_FILTER)
         if path:
             self.open(path)
+
+    def open_folder_dialog(self) -> None:
+        """File → Open run folder…: a log folder (TensorBoard, Lightning's version_N, a
+        Trainer output dir, an MLflow run)."""
+        path = QFileDialog.getExistingDirectory(self.window, "Open run (its log folder)",
+                                                self._dialog_folder())
+        if path:
+            self.open(path)
+
+    def _dialog_folder(self) -> str:
+        path = self.window.document.path
+        return os.path.dirname(path) if path else ""
 
     def add_to_menu(self, menu) -> None:
         """The overlaid runs in the Compare menu: Remove run ▸ (each run), Remove all runs."""

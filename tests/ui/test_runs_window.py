@@ -80,6 +80,18 @@ def test_an_opened_run_overlays_exactly_the_logged_values(designed, tmp_path):
     assert verdict_line(verdict).startswith("matches: 40 logged steps of 40, max relative")
 
 
+def test_the_crosshair_readout_says_what_the_run_logged(designed, tmp_path):
+    rows = loop_rows()[::3]  # logged every third step
+    opened(designed, write_csv(tmp_path / "run.csv", rows))
+    lr_at = dict(rows)
+    text = designed.preview.readout_at(6)
+    assert f" · csv: lr {lr_at[6]:.6g} · phase " in text  # logged at the hovered step
+    text = designed.preview.readout_at(7)  # not logged there: the last value and its step
+    assert f" · csv: lr {lr_at[6]:.6g} (logged at 6) · phase " in text
+    designed.runs.remove_all()
+    assert "csv: lr" not in designed.preview.readout_at(7)
+
+
 @pytest.mark.parametrize(("mistake", "kind", "fix"), [
     ("per-epoch", "interval", "Step per epoch of 5 batches, as the run"),
     ("lr-x8", "scale", "Scale the base lr by 8, as the run"),
@@ -171,6 +183,25 @@ def test_a_live_run_is_followed_as_it_is_written(designed, tmp_path, qtbot):
     assert verdict["diagnosis"]["kind"] == "restart" and verdict["diagnosis"]["step"] == 25
     [text] = run_texts(designed)
     assert text.startswith("⚠ Run csv: lr: differs from step 25")
+
+
+def test_open_run_and_open_run_folder_each_ask_once(designed, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+    folder = tmp_path / "logs"
+    folder.mkdir()
+    write_csv(folder / "metrics.csv", loop_rows())  # a Lightning CSVLogger's file
+    asked: list[str] = []
+    monkeypatch.setattr(QFileDialog, "getOpenFileName",
+                        lambda *a, **k: (asked.append("file"), ("", ""))[1])
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory",
+                        lambda *a, **k: (asked.append("folder"), str(folder))[1])
+    designed.findChild(QAction, "actionOpenRun").trigger()
+    assert asked == ["file"] and designed.runs.runs.overlays == []  # Cancel opens nothing
+    designed.findChild(QAction, "actionOpenRunFolder").trigger()
+    assert designed.runs.runs.wait(30)
+    assert asked == ["file", "folder"]
+    [(source, tag, steps, _)] = designed.run_overlays()
+    assert (source, tag, len(steps)) == ("lightning-csv", "lr", STEP_TOTAL)
 
 
 def test_runs_are_listed_in_compare_and_removed_there(designed, tmp_path):

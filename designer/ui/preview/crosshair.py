@@ -1,6 +1,7 @@
 """The preview's crosshair: dashed lines through the step under the mouse and the lr it
 holds, the toolbar's readout of that step (`readout_text`: step, epoch, lr, the other groups'
-lrs, momentum, the simulated metric, phase), and `hovered(step)` for the views that follow
+lrs, momentum, the simulated metric, what other views add (an overlaid run's logged lr),
+phase), and `hovered(step)` for the views that follow
 the mouse (the timeline highlights the step's phase).
 
 Mouse moves arrive rate-limited (60 a second), so a fast sweep over a long curve does not
@@ -29,9 +30,9 @@ if TYPE_CHECKING:
 
 def readout_text(schedule: Schedule | None, lrs: np.ndarray, step: int, *,
                  groups: GroupCurves, momentum: MomentumOverlay,
-                 simulation: SimulationMarks) -> str:
+                 simulation: SimulationMarks, extra: list[str] = ()) -> str:
     """What the readout says of `step` of `schedule`'s curve `lrs`, with what the layers
-    plot there ("" outside the curve)."""
+    plot there and the `extra` parts other views give ("" outside the curve)."""
     if schedule is None or not 0 <= step < len(lrs):
         return ""
     per_epoch = epoch_length(schedule)
@@ -46,6 +47,7 @@ def readout_text(schedule: Schedule | None, lrs: np.ndarray, step: int, *,
     metric = simulation.metric_at(step)
     if metric is not None:
         parts.append(f"simulated metric {metric:.4g}")
+    parts.extend(extra)
     index = schedule.phase_at(step)
     if index is not None:
         phase = schedule.phases[index]

@@ -15,6 +15,8 @@ and the overlays from `layers`, `momentum_overlay` and `compare`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QPoint, QSignalBlocker, Qt, Signal
@@ -94,6 +96,7 @@ class Preview(QWidget):
         self._momentum = MomentumOverlay(item)
         self._groups = GroupCurves(item)
         self._simulation = SimulationMarks(item)
+        self._readout_sources: list[Callable[[int], list[str]]] = []
         self._crosshair = Crosshair(self)
 
     def _build_layout(self) -> QHBoxLayout:
@@ -236,9 +239,16 @@ class Preview(QWidget):
         return self._banner.shown_text()
 
     def readout_at(self, step: int) -> str:
-        """The crosshair's text for `step`: step, epoch, lr, phase ("" outside the curve)."""
+        """The crosshair's text for `step`: step, epoch, lr, what the readout sources add,
+        phase ("" outside the curve)."""
+        extra = [part for source in self._readout_sources for part in source(step)]
         return readout_text(self._schedule, self._lrs, step, groups=self._groups,
-                            momentum=self._momentum, simulation=self._simulation)
+                            momentum=self._momentum, simulation=self._simulation, extra=extra)
+
+    def add_readout_source(self, source: Callable[[int], list[str]]) -> None:
+        """`source(step)` gives parts the crosshair's readout shows of `step` (a view drawn
+        over the plot, as the run overlay, says what it draws there)."""
+        self._readout_sources.append(source)
 
     def x_mapping(self) -> tuple[float, float, float, float]:
         """(x_min, x_max, left_px, right_px): visible steps and their pixels in this widget."""

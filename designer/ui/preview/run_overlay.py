@@ -44,6 +44,23 @@ class RunOverlayView:
         return [tuple(empty if a is None else a for a in item.getOriginalDataset())
                 for item in self._items[::2]]
 
+    def readout(self, step: int) -> list[str]:
+        """What the crosshair's readout says of each shown run at the design's `step`: the
+        lr the run logged last by the end of that step (a step or an epoch of batches),
+        with the logged step when it is not the step itself."""
+        per = self._runs.batches_per_step()
+        parts = []
+        for overlay in self._runs.shown():
+            run = overlay.run
+            last = (step + 1) * per - 1  # the step's last batch
+            index = int(np.searchsorted(run.steps, last, side="right")) - 1
+            if index < 0:
+                continue
+            logged = int(run.steps[index])
+            where = "" if step * per <= logged <= last else f" (logged at {logged})"
+            parts.append(f"{overlay.label} {float(run.lrs[index]):.6g}{where}")
+        return parts
+
     def refresh(self) -> None:
         for item in self._items:
             self._item.removeItem(item)
