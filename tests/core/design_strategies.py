@@ -185,11 +185,22 @@ def params_for(draw: st.DrawFn, scheduler: str, steps: int, optimizer: str,
 PLAIN_SCHEDULERS = tuple(name for name, spec in SCHEDULERS.items() if not spec.simulated)
 
 
+def chained_phase_doc(draw: st.DrawFn, steps: int, optimizer: str, groups: int) -> dict:
+    """A chained phase (format version 5): 1 to 3 members of any chainable scheduler."""
+    members = []
+    for _ in range(draw(st.integers(1, 3))):
+        scheduler = draw(st.sampled_from(PLAIN_SCHEDULERS))
+        members.append({"scheduler": scheduler,
+                        "params": params_for(draw, scheduler, steps, optimizer, groups)})
+    return {"scheduler": "ChainedScheduler", "steps": steps, "members": members}
+
+
 def schedule_docs(max_phases: int = 4, max_steps: int = MAX_PHASE_STEPS,
                   schedulers: tuple[str, ...] = tuple(SCHEDULERS),
-                  groups: bool = True) -> st.SearchStrategy[dict]:
+                  groups: bool = True, chained: bool = False) -> st.SearchStrategy[dict]:
     """A whole valid schedule file document; with `groups`, a quarter of them name 1 to 3
-    param groups (format version 3), with per-group values where torch takes them."""
+    param groups (format version 3), with per-group values where torch takes them; with
+    `chained`, about half the phases are chained ones (format version 5) and at least one."""
 
     @st.composite
     def build(draw: st.DrawFn) -> dict:
@@ -212,14 +223,18 @@ def schedule_docs(max_phases: int = 4, max_steps: int = MAX_PHASE_STEPS,
             scheduler = draw(st.sampled_from(schedulers))
             steps = draw(st.integers(1, max_steps))
             phase: dict = {"scheduler": scheduler, "steps": steps}
+            if chained and (not index or draw(st.booleans())):
+                phase = chained_phase_doc(draw, steps, optimizer["name"],
+                                          max(1, len(group_docs)))
             start = draw(st.sampled_from(["default", "restart", "continue", "continue",
                                           "explicit"]))
             if start == "explicit":
                 phase["start"] = draw(rates)
             elif start != "default":
                 phase["start"] = start
-            phase["params"] = params_for(draw, scheduler, steps, optimizer["name"],
-                                         max(1, len(group_docs)))
+            if "members" not in phase:
+                phase["params"] = params_for(draw, scheduler, steps, optimizer["name"],
+                                             max(1, len(group_docs)))
             phases.append(phase)
         document = {"format": "lr-schedule-designer", "version": 1}
         if draw(st.booleans()):
@@ -232,6 +247,8 @@ def schedule_docs(max_phases: int = 4, max_steps: int = MAX_PHASE_STEPS,
         if draw(st.booleans()):
             document["steps_per_epoch"] = draw(st.integers(1, 500))
         document["phases"] = phases
+        if chained:
+            document["version"] = 5
         return document
 
     return build()

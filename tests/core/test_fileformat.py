@@ -154,7 +154,7 @@ BAD: list[tuple[str, str | bytes, str, tuple[str, ...]]] = [
     # format and version
     ("format", _text(_doc(format="lr-designer")), "format", ("'lr-schedule-designer'",)),
     ("no-format", _without("format"), "format", ("is this a schedule file",)),
-    ("newer", _text(_doc(version=5)), "version", ("newer", "format version 5", "up to 4")),
+    ("newer", _text(_doc(version=6)), "version", ("newer", "format version 6", "up to 5")),
     ("newer-with-new-keys", _text(_doc(version=7, curves=[])), "version", ("newer",)),
     ("version-text", _text(_doc(version="1")), "version", ("positive integer",)),
     ("version-zero", _text(_doc(version=0)), "version", ("positive integer",)),

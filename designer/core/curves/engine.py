@@ -196,11 +196,32 @@ def _start_scheduler(phase: Phase, optimizer: torch.optim.Optimizer, kwargs: dic
     # it is only called so that torch sees it before scheduler.step() (torch warns otherwise).
     # torch's own step() imports torch._dynamo on first use (about 70 MB), hence a no-op.
     optimizer.step = MethodType(_no_step, optimizer)
-    scheduler = getattr(torch.optim.lr_scheduler, phase.scheduler)(optimizer, **kwargs)
+    if phase.is_chained:
+        scheduler = _chained_scheduler(phase, optimizer, path)
+    else:
+        scheduler = getattr(torch.optim.lr_scheduler, phase.scheduler)(optimizer, **kwargs)
     optimizer.step()
     if phase.spec.simulated:
         return _plateau_driver(phase, scheduler, path)
     return scheduler.step
+
+
+def _chained_scheduler(phase: Phase, optimizer: torch.optim.Optimizer,
+                       path: str) -> torch.optim.lr_scheduler.ChainedScheduler:
+    """A chained phase's scheduler as user code builds it: each member's torch scheduler
+    constructed on the optimizer in order (each constructor applies its own initial factor
+    to the lr the ones before it left), then torch's ChainedScheduler over them. What torch
+    rejects while constructing a member names the member's field."""
+    schedulers = []
+    for number, member in enumerate(phase.member_phases()):
+        at = f"{path}.members[{number}]"
+        kwargs = scheduler_kwargs(member, at)
+        try:
+            schedulers.append(getattr(torch.optim.lr_scheduler, member.scheduler)(
+                optimizer, **kwargs))
+        except _TORCH_ERRORS as exc:
+            raise _torch_failure(exc, member, kwargs, at, False, 0) from None
+    return torch.optim.lr_scheduler.ChainedScheduler(schedulers, optimizer=optimizer)
 
 
 class _PieceRecorder:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from designer.core.schedule.fileformat import phase_to_dict
+from designer.core.schedule.file_phases import phase_to_dict
 from designer.core.schedule.model import CONTINUE, RESTART, OptimizerConfig, Phase, Schedule
 
 Starts = tuple[float, ...]  # every param group's start lr of a phase

@@ -16,13 +16,7 @@ import textwrap
 from typing import Any
 
 from designer import __version__
-from designer.core.export.sequential_lr import (
-    CLOSED_FORM_RESTART,
-    MULTIPLIES_PREVIOUS,
-    NEEDS_METRIC,
-    OVERWRITES_GROUP,
-    sequential_lr_quirks,
-)
+from designer.core.export.sequential_lr import QUIRK_REASONS, sequential_lr_quirks
 from designer.core.schedule.catalog import EXPRESSION
 from designer.core.schedule.expressions import parse_expression
 from designer.core.schedule.kinds import kind_of
@@ -196,22 +190,9 @@ def sequential_lr_obstacles(schedule: Schedule) -> list[str]:
                            "SequentialLR restarts every phase from the base lr")
         elif phase.start not in (RESTART, CONTINUE):
             reasons.append(f"{label} starts from an explicit lr of {phase.start!r}")
-        reasons += [_QUIRK_REASONS[quirk].format(label=label)
+        reasons += [QUIRK_REASONS[quirk].format(label=label)
                     for where, quirk in quirks if where == index]
     return reasons
-
-
-_QUIRK_REASONS = {
-    OVERWRITES_GROUP: "{label}: its constructor overwrites the lr, initial_lr and momentum of "
-                      "the shared param group, which corrupts the other phases under "
-                      "SequentialLR",
-    MULTIPLIES_PREVIOUS: "{label}: SequentialLR's switch would multiply the previous phase's "
-                         "lr instead of starting from the base lr",
-    NEEDS_METRIC: "{label} steps with the validation metric, which SequentialLR's step() "
-                  "cannot pass on",
-    CLOSED_FORM_RESTART: "{label}: SequentialLR restarts it through its closed form, which "
-                         "can differ from a fresh start in the last bit when eta_min > 0",
-}
 
 
 def _body(schedule: Schedule, reasons: list[str]) -> list[str]:
@@ -219,6 +200,11 @@ def _body(schedule: Schedule, reasons: list[str]) -> list[str]:
     if not phases:
         return ["    # The design has no phases: keep the optimizer's lr as it is.",
                 "    return lr_scheduler.LambdaLR(optimizer, lr_lambda=lambda step: 1.0)"]
+    if not reasons and len(phases) == 1 and phases[0].is_chained:
+        return ["    return lr_scheduler.ChainedScheduler(", "        [",
+                *(f"            {_constructor(member, 'optimizer')},"
+                  for member in phases[0].member_phases()),
+                "        ],", "        optimizer=optimizer,", "    )"]
     if not reasons and len(phases) == 1:
         return [f"    return {_constructor(phases[0], 'optimizer')}"]
     if not reasons:
@@ -239,6 +225,12 @@ def _body(schedule: Schedule, reasons: list[str]) -> list[str]:
 
 
 def _constructor(phase: Phase, optimizer_name: str) -> str:
+    """The scheduler's constructor call on `optimizer_name`; a chained phase's is torch's
+    ChainedScheduler over its members' constructors, built in order as user code does."""
+    if phase.is_chained:
+        members = ", ".join(_constructor(member, optimizer_name)
+                            for member in phase.member_phases())
+        return f"lr_scheduler.ChainedScheduler([{members}], optimizer={optimizer_name})"
     args = [optimizer_name] + [f"{name}={literal_value(phase, name, value)}"
                                for name, value in _explicit_params(phase).items()]
     return f"lr_scheduler.{phase.scheduler}({', '.join(args)})"
@@ -259,6 +251,8 @@ def literal_value(phase: Phase, name: str, value: Any) -> str:
 
 
 def _expressions_use_math(phase: Phase, simulation: bool) -> bool:
+    if phase.is_chained:
+        return any(_expressions_use_math(member, simulation) for member in phase.member_phases())
     return any(spec.kind == EXPRESSION and (simulation or not spec.simulation)
                and parse_expression(phase.params[spec.name]).uses_math()
                for spec in phase.spec.params if spec.name in phase.params)

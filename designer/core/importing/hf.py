@@ -120,7 +120,7 @@ def hf_phases(kind: str, warmup: int, total: int, lr: float, extra: dict[str, An
 def _plateau(warmup: int, steps: int, extra: dict[str, Any]) -> Phase:
     """transformers' `get_reduce_on_plateau_schedule(optimizer, **extra)`: torch's class
     with those arguments, as a simulated phase over the whole run."""
-    from designer.core.schedule.fileformat import check_params
+    from designer.core.schedule.checks import check_params
 
     if warmup:
         raise ScheduleError("warmup_steps", f"{PLATEAU} has no warmup (transformers "

@@ -33,9 +33,28 @@ from designer.core.schedule.params import (
 )
 from designer.core.schedule.params import param_spec as _p
 
-__all__ = ["BOOL", "CHOICE", "EXPRESSION", "FLOAT", "FLOAT_PAIR", "INT", "INT_LIST",
-           "OPTIMIZERS", "REQUIRED", "SCHEDULERS", "OptimizerSpec", "ParamSpec", "SchedulerSpec",
-           "count_text", "in_units"]
+__all__ = [
+    "BOOL",
+    "CHAINED",
+    "CHAINED_SPEC",
+    "CHOICE",
+    "EXPRESSION",
+    "FLOAT",
+    "FLOAT_PAIR",
+    "INT",
+    "INT_LIST",
+    "MAX_MEMBERS",
+    "OPTIMIZERS",
+    "REQUIRED",
+    "SCHEDULERS",
+    "OptimizerSpec",
+    "ParamSpec",
+    "SchedulerSpec",
+    "chainable",
+    "chained_text",
+    "count_text",
+    "in_units",
+]
 
 
 @dataclass(frozen=True)
@@ -269,6 +288,30 @@ SCHEDULERS: dict[str, SchedulerSpec] = {
         ),
     ]
 }
+
+
+# Chained phases. A phase whose scheduler is CHAINED runs several catalog schedulers at once
+# through torch's ChainedScheduler; its members hold the parameters (`model.Member`), the
+# phase none of its own. CHAINED_SPEC is not in SCHEDULERS (the palette, the importer's
+# signatures and test_catalog list real constructors): `Phase.spec` returns it.
+CHAINED = "ChainedScheduler"
+MAX_MEMBERS = 8
+CHAINED_SPEC = SchedulerSpec(
+    CHAINED, "Chained", (),
+    "Several schedulers at once: each scheduler.step() steps every member in order, and "
+    "each multiplies the lr the ones before it left (torch's ChainedScheduler).")
+
+
+def chainable(scheduler: str) -> bool:
+    """Whether `scheduler` can be a member of a chained phase: any catalog scheduler but
+    the simulated ones (torch's ChainedScheduler refuses ReduceLROnPlateau)."""
+    return scheduler in SCHEDULERS and not SCHEDULERS[scheduler].simulated
+
+
+def chained_text(schedulers: list[str] | tuple[str, ...]) -> str:
+    """A chained phase's plain label: "Chained: Linear + Cosine"."""
+    return "Chained: " + " + ".join(SCHEDULERS[name].short if name in SCHEDULERS else name
+                                    for name in schedulers)
 
 
 # Units. The catalog's texts say "steps" for scheduler steps; a design stepped once per epoch

@@ -23,7 +23,7 @@ import math
 import re
 from typing import Any
 
-from designer.core.schedule.catalog import SCHEDULERS
+from designer.core.schedule.catalog import CHAINED, MAX_MEMBERS, SCHEDULERS, chainable
 from designer.core.schedule.json_document import key_path
 from designer.core.schedule.kinds import check_number, check_value, is_int
 from designer.core.schedule.lengths import LengthError, resolve_steps
@@ -84,12 +84,16 @@ def check_phase(phase: Phase, path: str, group_count: int = 1) -> None:
 
     A phase of N steps is checked as torch steps it in a training loop: N scheduler.step()
     calls, the last one after the phase's last step (the engine makes that call too).
-    Per-group values must have one value per param group of the design.
+    Per-group values must have one value per param group of the design. A chained
+    phase's members are checked as plain phases of its length (`phases[2].members[1]`).
     """
     # The loader checked this already; the window's edits (a resize) come here directly.
     if not is_int(phase.steps) or not 1 <= phase.steps <= MAX_TOTAL_STEPS:
         raise ScheduleError(f"{path}.steps", f"must be a positive integer of at most "
                             f"{MAX_TOTAL_STEPS:,}")
+    if phase.is_chained:
+        check_members(phase, path, group_count)
+        return
     for name, value in phase.params.items():
         if isinstance(value, tuple) and phase.spec.param(name).per_group and (
                 len(value) != group_count):
@@ -105,6 +109,33 @@ def check_phase(phase: Phase, path: str, group_count: int = 1) -> None:
         problem = one_cycle_zero_length(phase)
         if problem:
             raise ScheduleError(f"{path}.params.pct_start", problem)
+
+
+def check_members(phase: Phase, path: str, group_count: int = 1) -> None:
+    """A chained phase: 1 to MAX_MEMBERS chainable members, each checked by `check_phase`
+    as a plain phase of the chained phase's length, and no parameters of its own."""
+    if phase.params:
+        raise ScheduleError(f"{path}.params", "a chained phase has no params of its own: "
+                            "each member has its params")
+    if not 1 <= len(phase.members) <= MAX_MEMBERS:
+        raise ScheduleError(f"{path}.members", f"must be a list of 1 to {MAX_MEMBERS} members")
+    for index, member in enumerate(phase.members):
+        check_member_scheduler(member.scheduler, f"{path}.members[{index}].scheduler")
+        check_phase(member.as_phase(phase.steps), f"{path}.members[{index}]", group_count)
+
+
+def check_member_scheduler(scheduler: Any, path: str) -> str:
+    """A member's scheduler: a catalog scheduler torch's ChainedScheduler can run."""
+    if isinstance(scheduler, str) and scheduler in SCHEDULERS and not chainable(scheduler):
+        raise ScheduleError(path, f"{scheduler} cannot be chained: torch's ChainedScheduler "
+                            "steps its members without a metric")
+    if scheduler == CHAINED:
+        raise ScheduleError(path, "a member cannot be a chained phase itself: put its "
+                            "schedulers in this phase's members")
+    if not isinstance(scheduler, str) or scheduler not in SCHEDULERS:
+        raise ScheduleError(path, not_one_of(scheduler, "a scheduler that can be chained",
+                                             [n for n in SCHEDULERS if chainable(n)]))
+    return scheduler
 
 
 def one_cycle_zero_length(phase: Phase) -> str | None:

@@ -6,7 +6,9 @@ Format versions: 1 is the base format; 2 added "compare" (pinned variants); 3 ad
 design, so loading checks its shape and otherwise ignores it); 4 added "runs" (training runs
 overlaid on the design: [{"path", "tag"}], read again when the design is opened), "training"
 (the training setup, `designer.core.schedule.training`) and proportional phase lengths
-(`"steps": {"fraction": x}`, `{"epochs": x}` or `"rest"`, `designer.core.schedule.lengths`). A file is saved with the
+(`"steps": {"fraction": x}`, `{"epochs": x}` or `"rest"`, `designer.core.schedule.lengths`);
+5 added chained phases (`"scheduler": "ChainedScheduler"` with "members", several torch
+schedulers stepped at once; `designer.core.schedule.file_phases`). A file is saved with the
 lowest version that holds it, so designs that use none of these stay readable by older
 versions.
 
@@ -31,29 +33,31 @@ import math
 from typing import Any
 
 from designer.core.schedule import json_document, migrations, training
-from designer.core.schedule.catalog import OPTIMIZERS, SCHEDULERS
+from designer.core.schedule.catalog import OPTIMIZERS
 from designer.core.schedule.checks import (
     check_base_lrs,
     check_group,
     check_lengths,
-    check_params,
     check_phase,
-    check_start,
     did_you_mean,
     not_one_of,
     shown_value,
 )
-from designer.core.schedule.file_training import steps_from_doc, training_from_doc
+from designer.core.schedule.file_phases import (
+    check_keys,
+    expect_object,
+    jsonable,
+    phase_from_doc,
+    phase_to_dict,
+)
+from designer.core.schedule.file_training import training_from_doc
 from designer.core.schedule.json_document import FORMAT_NAME, key_path
 from designer.core.schedule.kinds import NonFinite, check_number, check_value, is_int
-from designer.core.schedule.lengths import length_to_json
 from designer.core.schedule.model import (
     MAX_GROUPS,
     MAX_TOTAL_STEPS,
-    RESTART,
     OptimizerConfig,
     ParamGroup,
-    Phase,
     PinnedDesign,
     RunReference,
     Schedule,
@@ -70,7 +74,6 @@ _DESIGN_KEYS = ("optimizer", "param_groups", "interval", "steps_per_epoch", "tra
                 "phases")
 _GROUP_KEYS = ("name", "lr", "lr_scale")
 _OPTIMIZER_KEYS = ("name", "lr", "params")
-_PHASE_KEYS = ("scheduler", "steps", "start", "params")
 INTERVALS = ("step", "epoch")
 
 
@@ -89,15 +92,6 @@ def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
             result.duplicate = key
         result[key] = value
     return result
-
-
-# Schedulers people reach for that cannot be timeline phases, and why.
-_NOT_PHASES = {
-    "SequentialLR": "SequentialLR is what the timeline builds: put each of its schedulers "
-                    "on the timeline as a phase",
-    "ChainedScheduler": "ChainedScheduler is not supported: the timeline runs schedulers one "
-                        "after another, as phases",
-}
 
 
 def load_schedule(data: str | bytes) -> Schedule:
@@ -141,7 +135,7 @@ def load_schedule_file(path: str) -> Schedule:
 def schedule_from_dict(document: Any) -> Schedule:
     """Validate an already parsed JSON document of the current format version (older ones
     go through `migrations.migrate` first, as `load_schedule` does)."""
-    _expect_object(document, "", "the file must hold a JSON object")
+    expect_object(document, "", "the file must hold a JSON object")
     # Format and version come before the key check: a newer file's new keys are not typos.
     if document.get("format") != FORMAT_NAME:
         raise ScheduleError("format", f"must be {FORMAT_NAME!r} (is this a schedule file?)")
@@ -152,7 +146,7 @@ def schedule_from_dict(document: Any) -> Schedule:
         raise ScheduleError("version", f"this file has format version {shown_value(version)}, "
                             "written by a newer LR Schedule Designer; this version reads up "
                             f"to {json_document.FORMAT_VERSION}")
-    _check_keys(document, _TOP_KEYS, "")
+    check_keys(document, _TOP_KEYS, "")
     name = document.get("name", "")
     if not isinstance(name, str):
         raise ScheduleError("name", "must be text")
@@ -173,7 +167,7 @@ def schedule_from_dict(document: Any) -> Schedule:
     phases_doc = document.get("phases")
     if not isinstance(phases_doc, list):
         raise ScheduleError("phases", "must be a list of phases")
-    phases = [_phase(phase_doc, f"phases[{index}]") for index, phase_doc in enumerate(phases_doc)]
+    phases = [phase_from_doc(phase_doc, f"phases[{index}]") for index, phase_doc in enumerate(phases_doc)]
     pinned = _pinned(document.get("compare", []))
     _check_summary(document.get("summary", {}))
     schedule = Schedule(tuple(phases), optimizer, interval, steps_per_epoch, name, pinned,
@@ -194,7 +188,7 @@ def schedule_from_dict(document: Any) -> Schedule:
 def _check_summary(doc: Any) -> None:
     """The optional "summary": facts about the curve, each a number or null (the peak of
     an empty design). Derived from the design, so nothing of it is kept."""
-    _expect_object(doc, "summary", "must be an object of the curve's facts")
+    expect_object(doc, "summary", "must be an object of the curve's facts")
     for key, value in doc.items():
         if value is not None and (isinstance(value, (bool, NonFinite)) or not isinstance(
                 value, (int, float))):
@@ -206,8 +200,8 @@ def _runs(doc: Any) -> tuple[RunReference, ...]:
     if not isinstance(doc, list) or len(doc) > MAX_PINS:
         raise ScheduleError("runs", f"must be a list of at most {MAX_PINS} runs")
     for index, entry in enumerate(doc):
-        _expect_object(entry, f"runs[{index}]", "must be an object with path and tag")
-        _check_keys(entry, ("path", "tag"), f"runs[{index}]")
+        expect_object(entry, f"runs[{index}]", "must be an object with path and tag")
+        check_keys(entry, ("path", "tag"), f"runs[{index}]")
         tag = entry.get("tag")
         for key, value in (("path", entry.get("path")), ("tag", "" if tag is None else tag)):
             if not isinstance(value, str) or not _encodable(value) or "\0" in value or (
@@ -225,8 +219,8 @@ def _param_groups(doc: Any) -> tuple[ParamGroup, ...]:
     groups: list[ParamGroup] = []
     for index, entry in enumerate(doc):
         path = f"param_groups[{index}]"
-        _expect_object(entry, path, "must be an object with a name and an lr or lr_scale")
-        _check_keys(entry, _GROUP_KEYS, path)
+        expect_object(entry, path, "must be an object with a name and an lr or lr_scale")
+        check_keys(entry, _GROUP_KEYS, path)
         groups.append(check_group(entry.get("name"), entry.get("lr"), entry.get("lr_scale"),
                                   path, [group.name for group in groups]))
     return tuple(groups)
@@ -239,14 +233,14 @@ def _pinned(doc: Any) -> tuple[PinnedDesign, ...]:
     pins = []
     for index, entry in enumerate(doc):
         path = f"compare[{index}]"
-        _expect_object(entry, path, "must be an object with name and design")
-        _check_keys(entry, _PIN_KEYS, path)
+        expect_object(entry, path, "must be an object with name and design")
+        check_keys(entry, _PIN_KEYS, path)
         name = entry.get("name")
         if not isinstance(name, str) or not name.strip() or not _encodable(name):
             raise ScheduleError(f"{path}.name", "must be a non-empty name")
         design = entry.get("design")
-        _expect_object(design, f"{path}.design", "must be an object with optimizer and phases")
-        _check_keys(design, _DESIGN_KEYS, f"{path}.design")
+        expect_object(design, f"{path}.design", "must be an object with optimizer and phases")
+        check_keys(design, _DESIGN_KEYS, f"{path}.design")
         try:
             schedule = schedule_from_dict({"format": FORMAT_NAME,
                                            "version": json_document.FORMAT_VERSION,
@@ -258,15 +252,15 @@ def _pinned(doc: Any) -> tuple[PinnedDesign, ...]:
 
 
 def _optimizer(doc: Any) -> OptimizerConfig:
-    _expect_object(doc, "optimizer", "must be an object with name and lr")
-    _check_keys(doc, _OPTIMIZER_KEYS, "optimizer")
+    expect_object(doc, "optimizer", "must be an object with name and lr")
+    check_keys(doc, _OPTIMIZER_KEYS, "optimizer")
     name = doc.get("name")
     if not isinstance(name, str) or name not in OPTIMIZERS:
         raise ScheduleError("optimizer.name",
                             not_one_of(name, "an optimizer the designer knows", OPTIMIZERS))
     lr = check_number(doc.get("lr"), "optimizer.lr", minimum=0.0, exclusive_min=True)
     params_doc = doc.get("params", {})
-    _expect_object(params_doc, "optimizer.params", "must be an object")
+    expect_object(params_doc, "optimizer.params", "must be an object")
     spec = OPTIMIZERS[name]
     params = {}
     for key, value in params_doc.items():
@@ -279,40 +273,6 @@ def _optimizer(doc: Any) -> OptimizerConfig:
                                                                           spec.params]))
         params[key] = check_value(param, value, path)
     return OptimizerConfig(name, lr, params)
-
-
-def _phase(doc: Any, path: str) -> Phase:
-    """A phase as written; the `Schedule` resolves its length, then it is checked."""
-    _expect_object(doc, path, "must be an object with scheduler and steps")
-    _check_keys(doc, _PHASE_KEYS, path)
-    scheduler = doc.get("scheduler")
-    if not isinstance(scheduler, str) or scheduler not in SCHEDULERS:
-        if isinstance(scheduler, str) and scheduler in _NOT_PHASES:
-            raise ScheduleError(f"{path}.scheduler", _NOT_PHASES[scheduler])
-        raise ScheduleError(f"{path}.scheduler",
-                            not_one_of(scheduler, "a timeline scheduler", SCHEDULERS))
-    steps, length = steps_from_doc(doc.get("steps"), path)
-    start = check_start(doc.get("start", RESTART), f"{path}.start")
-    params_doc = doc.get("params", {})
-    _expect_object(params_doc, f"{path}.params", "must be an object")
-    params = check_params(scheduler, params_doc, f"{path}.params")
-    return Phase(scheduler, steps, params, start, length=length)
-
-
-def _expect_object(value: Any, path: str, message: str) -> None:
-    if not isinstance(value, dict):
-        raise ScheduleError(path, message)
-    duplicate = getattr(value, "duplicate", None)
-    if duplicate is not None:
-        raise ScheduleError(key_path(path, duplicate), "duplicate key: it appears more than "
-                            "once in the same object")
-
-
-def _check_keys(doc: dict[str, Any], allowed: tuple[str, ...], path: str) -> None:
-    for key in doc:
-        if key not in allowed:
-            raise ScheduleError(key_path(path, key), f"unknown key (expected one of "
-                                f"{', '.join(allowed)})" + did_you_mean(key, allowed))
 
 
 def _encodable(text: str) -> bool:
@@ -332,7 +292,7 @@ def schedule_to_dict(schedule: Schedule) -> dict[str, Any]:
         document["name"] = schedule.name
     optimizer: dict[str, Any] = {"name": schedule.optimizer.name, "lr": schedule.optimizer.lr}
     if schedule.optimizer.params:
-        optimizer["params"] = {k: _jsonable(v) for k, v in schedule.optimizer.params.items()}
+        optimizer["params"] = {k: jsonable(v) for k, v in schedule.optimizer.params.items()}
     document["optimizer"] = optimizer
     if schedule.param_groups:
         document["param_groups"] = [
@@ -359,6 +319,8 @@ def schedule_to_dict(schedule: Schedule) -> dict[str, Any]:
 def needed_version(schedule: Schedule) -> int:
     """The lowest format version that holds the design: older readers can open the rest."""
     designs = [schedule, *(pin.schedule for pin in schedule.pinned)]
+    if any(design.has_chained() for design in designs):
+        return 5
     if schedule.runs or any(design.training is not None
                             or any(phase.length for phase in design.phases)
                             for design in designs):
@@ -366,21 +328,6 @@ def needed_version(schedule: Schedule) -> int:
     if any(design.param_groups for design in designs):
         return 3
     return 2 if schedule.pinned else 1
-
-
-def phase_to_dict(phase: Phase) -> dict[str, Any]:
-    entry: dict[str, Any] = {"scheduler": phase.scheduler,
-                             "steps": length_to_json(phase.length, phase.steps)}
-    if phase.start != RESTART:
-        entry["start"] = phase.start
-    order = [p.name for p in phase.spec.params]
-    entry["params"] = {name: _jsonable(phase.params[name]) for name in order
-                       if name in phase.params}
-    return entry
-
-
-def _jsonable(value: Any) -> Any:
-    return list(value) if isinstance(value, tuple) else value
 
 
 def dump_schedule(schedule: Schedule, summary: list[tuple[str, Any]] | None = None) -> str:

@@ -51,8 +51,14 @@ def _v3_to_v4(document: dict[str, Any]) -> dict[str, Any]:
     return document
 
 
+def _v4_to_v5(document: dict[str, Any]) -> dict[str, Any]:
+    """Version 5 added chained phases and a plateau phase's metric from a logged run
+    (optional params): a version 4 file is already one."""
+    return document
+
+
 # MIGRATIONS[n] turns a version n document into a version n + 1 document.
-MIGRATIONS: dict[int, Migration] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4}
+MIGRATIONS: dict[int, Migration] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4, 4: _v4_to_v5}
 
 
 def migrate(document: Any) -> Any:

@@ -18,8 +18,14 @@ from dataclasses import dataclass, field, replace
 from itertools import count
 from typing import Any
 
-from designer.core.schedule.catalog import SCHEDULERS, SchedulerSpec
+from designer.core.schedule.catalog import CHAINED, CHAINED_SPEC, SCHEDULERS, SchedulerSpec
 from designer.core.schedule.lengths import Length, LengthError, length_for_steps, resolve_steps
+from designer.core.schedule.members import (
+    Member,
+    regroup_params,
+    resolve_params,
+    with_value,
+)
 from designer.core.schedule.training import TrainingSetup
 
 MAX_TOTAL_STEPS = 10_000_000
@@ -90,6 +96,9 @@ class Phase:
     length : None for a fixed `steps`; else the proportional length as given (a fraction
         of the total, epochs, the rest), which the `Schedule` holding the phase resolves
         into `steps` (`lengths.resolve_steps`).
+    members : a chained phase's schedulers (`scheduler == CHAINED`, `members.Member`), run
+        at once through torch's ChainedScheduler; such a phase has no `params` of its own
+        (its `spec` is `catalog.CHAINED_SPEC`, without parameters). Empty for a plain phase.
     """
 
     scheduler: str
@@ -98,10 +107,24 @@ class Phase:
     start: StartMode = RESTART
     color: int | None = field(default=None, compare=False, repr=False, kw_only=True)
     length: Length | None = field(default=None, kw_only=True)
+    members: tuple[Member, ...] = field(default=(), kw_only=True)
 
     @property
     def spec(self) -> SchedulerSpec:
-        return SCHEDULERS[self.scheduler]
+        return CHAINED_SPEC if self.scheduler == CHAINED else SCHEDULERS[self.scheduler]
+
+    @property
+    def is_chained(self) -> bool:
+        return self.scheduler == CHAINED
+
+    def member_phases(self) -> tuple[Phase, ...]:
+        """Each member as a plain phase of this phase's length (`Member.as_phase`)."""
+        return tuple(member.as_phase(self.steps) for member in self.members)
+
+    def with_member(self, index: int, member: Member) -> Phase:
+        members = list(self.members)
+        members[index] = member
+        return replace(self, members=tuple(members))
 
     def is_fitted(self) -> bool:
         """Whether the duration parameter follows the phase length."""
@@ -110,24 +133,11 @@ class Phase:
 
     def with_param(self, name: str, value: Any) -> Phase:
         """A copy with `name` set; value None removes it (back to default or fitted)."""
-        params = dict(self.params)
-        if value is None:
-            params.pop(name, None)
-        else:
-            params[name] = value
-        return replace(self, params=params)
+        return replace(self, params=with_value(self.params, name, value))
 
     def resolved_params(self) -> dict[str, Any]:
         """The full torch keyword arguments: defaults, the user's values, the fitted duration."""
-        resolved: dict[str, Any] = {}
-        for spec in self.spec.params:
-            if spec.name in self.params:
-                resolved[spec.name] = self.params[spec.name]
-            elif spec.name == self.spec.fit_param:
-                resolved[spec.name] = self.steps
-            elif not spec.required:
-                resolved[spec.name] = spec.default
-        return resolved
+        return resolve_params(self.spec, self.params, self.steps)
 
     def param_value(self, name: str) -> Any:
         """The effective value of one parameter (None when required and unset)."""
@@ -223,6 +233,10 @@ class Schedule:
     def group_names(self) -> tuple[str, ...]:
         """The groups' names; a design without groups has one, unnamed."""
         return tuple(group.name for group in self.param_groups) or ("",)
+
+    def has_chained(self) -> bool:
+        """Whether a phase runs several schedulers at once (format version 5)."""
+        return any(phase.is_chained for phase in self.phases)
 
     def uses_simulation(self) -> bool:
         """Whether a phase's curve is simulated (ReduceLROnPlateau with a synthetic metric)."""
@@ -339,18 +353,25 @@ class Schedule:
 
 
 def _regroup(phase: Phase, old_names: tuple[str, ...], new_names: tuple[str, ...]) -> Phase:
-    params = dict(phase.params)
-    for spec in phase.spec.params:
-        value = params.get(spec.name)
-        if not spec.per_group or not isinstance(value, tuple):
-            continue
-        by_name = dict(zip(old_names, value))
-        # A renamed group keeps the value at its position; an added one takes the first.
-        kept = tuple(by_name[name] if name in by_name else
-                     value[index] if index < len(value) else value[0]
-                     for index, name in enumerate(new_names))
-        params[spec.name] = kept[0] if len(set(kept)) == 1 else kept
-    return replace(phase, params=params)
+    members = tuple(replace(member, params=regroup_params(member.spec, member.params,
+                                                          old_names, new_names))
+                    for member in phase.members)
+    return replace(phase, params=regroup_params(phase.spec, phase.params, old_names, new_names),
+                   members=members)
+
+
+def chained_phase(members: tuple[Member, ...] | list[Member], steps: int,
+                  start: StartMode = RESTART) -> Phase:
+    """A chained phase of `steps` steps running `members` at once."""
+    return Phase(CHAINED, int(steps), {}, start, members=tuple(members))
+
+
+def new_member(scheduler: str) -> Member:
+    """A member as "chain with …" adds it: required parameters get their suggested values."""
+    spec = SCHEDULERS[scheduler]
+    return Member(scheduler, {p.name: p.suggested for p in spec.params
+                              if p.required and p.name != spec.fit_param
+                              and p.suggested is not None})
 
 
 def new_phase(scheduler: str, steps: int) -> Phase:
