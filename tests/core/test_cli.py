@@ -33,7 +33,7 @@ BAD_FILES = {
     "gamma.json": (_design(STEP, {"scheduler": "ExponentialLR", "steps": 3,
                                   "params": {"gamma": 0}}),
                    "phases[1].params.gamma: must be a finite number > 0"),
-    "newer.json": ('{"format": "lr-schedule-designer", "version": 5}', "version: "),
+    "newer.json": ('{"format": "lr-schedule-designer", "version": 6}', "version: "),
     "binary.json": (b"\x89PNG\r\n\x1a\n\x00\xff", "not UTF-8"),
     "empty.json": ("", "empty"),
     "lambda.json": (_design({"scheduler": "LambdaLR", "steps": 9,

@@ -104,6 +104,19 @@ def test_exported_module_reproduces_the_engine_exactly(document):
     assert namespace["TOTAL_STEPS"] == s.total_steps
 
 
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(schedule_docs(max_phases=3, chained=True))
+def test_exported_chained_designs_reproduce_the_engine_exactly(document):
+    s = load_schedule(json.dumps(document))
+    source = export_python(s)
+    event(kind_of(source))
+    assert "lr_scheduler.ChainedScheduler(" in source
+    actual, _ = run_exported_groups(source)
+    expected = compute_curves(s).group_lrs()
+    assert actual.shape == expected.shape
+    assert np.array_equal(actual, expected), np.argwhere(actual != expected)[:10]
+
+
 def _collect_documents(count: int, strategy: st.SearchStrategy) -> list[dict]:
     """`count` distinct random designs, drawn by hypothesis (no shrinking: not a property)."""
     documents: dict[str, dict] = {}

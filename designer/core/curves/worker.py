@@ -58,8 +58,9 @@ def wants_momentum(schedule: Any) -> bool:
 
     if not OPTIMIZERS[schedule.optimizer.name].has_momentum:
         return False
-    return any(phase.spec.cycles_momentum and phase.param_value("cycle_momentum")
-               for phase in schedule.phases)
+    return any(part.spec.cycles_momentum and part.param_value("cycle_momentum")
+               for phase in schedule.phases
+               for part in (phase.member_phases() if phase.is_chained else (phase,)))
 
 
 def worker_main(conn: Any) -> None:
