@@ -142,8 +142,8 @@ _MEMBER = ["phases", 1, "members", 0]
 
 @pytest.mark.parametrize(("path", "value", "message"), [
     (_MEMBER + ["params", "start_factor"], 0, "phases[1].members[0].params.start_factor:"),
-    (_MEMBER + ["params", "gamma"], 0.5, "phases[1].members[0].params.gamma: not a parameter "
-                                         "of LinearLR"),
+    (_MEMBER + ["params", "gamma"], 0.5,
+     "phases[1].members[0].params.gamma: not a parameter of LinearLR"),
     (["phases", 1, "members"], [], "phases[1].members: must be a list of 1 to 8 members"),
     (["phases", 1, "members"], [{"scheduler": "StepLR", "params": {"step_size": 1}}] * 9,
      "phases[1].members: must be a list of 1 to 8 members"),

@@ -28,12 +28,12 @@ from PySide6.QtWidgets import QMessageBox
 
 from designer.core.safe_io import read_regular_file
 from designer.core.schedule import migrations
-from designer.core.schedule.catalog import SCHEDULERS, count_text
+from designer.core.schedule.catalog import CHAINED, SCHEDULERS, count_text
+from designer.core.schedule.checks import check_params, check_start
+from designer.core.schedule.file_phases import phase_from_doc
 from designer.core.schedule.file_training import steps_from_doc
 from designer.core.schedule.fileformat import (
     MAX_FILE_BYTES,
-    check_params,
-    check_start,
     load_schedule,
     schedule_from_dict,
 )
@@ -173,6 +173,9 @@ def _relaxed_schedule(document: Any) -> Schedule:
         if not isinstance(entry, dict):
             raise ScheduleError(path, "must be an object")
         scheduler, steps = entry.get("scheduler"), entry.get("steps")
+        if scheduler == CHAINED:  # every member's values checked, no rules across them
+            phases.append(phase_from_doc(entry, path))
+            continue
         if not isinstance(scheduler, str) or scheduler not in SCHEDULERS:
             raise ScheduleError(f"{path}.scheduler", "unknown scheduler")
         steps, length = steps_from_doc(steps, path)  # a fraction, epochs or "rest" kept

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
-from designer.core.schedule.catalog import count_text
+from designer.core.schedule.catalog import chained_text, count_text
 from designer.core.schedule.kinds import short_count, short_number, short_text
 from designer.core.schedule.model import CONTINUE, RESTART, Phase, Schedule
 
@@ -129,7 +129,9 @@ def phase_summary(phase: Phase) -> str:
 
 
 def phase_label(phase: Phase) -> str:
-    """One-line label: `Cosine T_max=48k`."""
+    """One-line label: `Cosine T_max=48k`; a chained phase's `Chained: Linear + Cosine`."""
+    if phase.is_chained:
+        return chained_text([member.scheduler for member in phase.members])
     summary = phase_summary(phase)
     return f"{phase.spec.short} {summary}" if summary else phase.spec.short
 
@@ -164,6 +166,9 @@ def phase_tooltip(schedule: Schedule, index: int) -> str:
     if schedule.interval == "step" and schedule.steps_per_epoch:
         spe = schedule.steps_per_epoch
         lines[-1] += f", epochs {start / spe:.4g}\N{EN DASH}{(start + phase.steps) / spe:.4g}"
+    for number, member in enumerate(phase.members):
+        label = html.escape(phase_label(member.as_phase(phase.steps)), quote=False)
+        lines.append(f"&nbsp;&nbsp;{number + 1}. {label}")
     resolved = phase.resolved_params()
     for param in spec.params:
         value = resolved.get(param.name)
