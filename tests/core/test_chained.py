@@ -54,9 +54,8 @@ def hand_written_loop(schedule: Schedule) -> np.ndarray:
             group["lr"] = lr
         if phase.is_chained:
             scheduler = lr_scheduler.ChainedScheduler(
-                [getattr(lr_scheduler, member.scheduler)(
-                    optimizer, **scheduler_kwargs(member.as_phase(phase.steps)))
-                 for member in phase.members], optimizer=optimizer)
+                [getattr(lr_scheduler, member.scheduler)(optimizer, **scheduler_kwargs(member))
+                 for member in phase.member_phases()], optimizer=optimizer)
         else:
             scheduler = getattr(lr_scheduler, phase.scheduler)(
                 optimizer, **scheduler_kwargs(phase, f"phases[{index}]"))

@@ -121,7 +121,8 @@ def check_members(phase: Phase, path: str, group_count: int = 1) -> None:
         raise ScheduleError(f"{path}.members", f"must be a list of 1 to {MAX_MEMBERS} members")
     for index, member in enumerate(phase.members):
         check_member_scheduler(member.scheduler, f"{path}.members[{index}].scheduler")
-        check_phase(member.as_phase(phase.steps), f"{path}.members[{index}]", group_count)
+    for index, member in enumerate(phase.member_phases()):
+        check_phase(member, f"{path}.members[{index}]", group_count)
 
 
 def check_member_scheduler(scheduler: Any, path: str) -> str:

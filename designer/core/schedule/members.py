@@ -7,7 +7,7 @@ A `Member` is one of them: a scheduler name and the parameters the user set. Its
 parameter (T_max, total_iters, ...) follows the phase's steps while omitted, as a plain
 phase's does, which is why `resolved_params` takes the phase's steps.
 
-`Member.as_phase(steps)` is the member seen as a plain phase of the chained phase's length:
+`Phase.member_phases()` gives the members seen as plain phases of the chained phase's length:
 the checks (`checks.check_phase`), the engine's keyword arguments and the exporter's
 constructor text take it, so a member's parameters have the same one home as a phase's.
 """
@@ -15,12 +15,9 @@ constructor text take it, so a member's parameters have the same one home as a p
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from designer.core.schedule.catalog import SCHEDULERS, SchedulerSpec
-
-if TYPE_CHECKING:
-    from designer.core.schedule.model import Phase
 
 
 @dataclass(frozen=True)
@@ -51,11 +48,6 @@ class Member:
     def param_value(self, name: str, steps: int) -> Any:
         return self.resolved_params(steps).get(name)
 
-    def as_phase(self, steps: int) -> Phase:
-        """The member as a plain phase of `steps` steps (for checks, engine, exporter)."""
-        from designer.core.schedule.model import Phase
-
-        return Phase(self.scheduler, steps, dict(self.params))
 
 
 def with_value(params: dict[str, Any], name: str, value: Any) -> dict[str, Any]:

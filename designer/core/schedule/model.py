@@ -118,8 +118,10 @@ class Phase:
         return self.scheduler == CHAINED
 
     def member_phases(self) -> tuple[Phase, ...]:
-        """Each member as a plain phase of this phase's length (`Member.as_phase`)."""
-        return tuple(member.as_phase(self.steps) for member in self.members)
+        """Each member as a plain phase of this phase's length: what the checks, the
+        engine's keyword arguments and the exporter's constructor text take."""
+        return tuple(Phase(member.scheduler, self.steps, dict(member.params))
+                     for member in self.members)
 
     def with_member(self, index: int, member: Member) -> Phase:
         members = list(self.members)

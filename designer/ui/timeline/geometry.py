@@ -166,8 +166,8 @@ def phase_tooltip(schedule: Schedule, index: int) -> str:
     if schedule.interval == "step" and schedule.steps_per_epoch:
         spe = schedule.steps_per_epoch
         lines[-1] += f", epochs {start / spe:.4g}\N{EN DASH}{(start + phase.steps) / spe:.4g}"
-    for number, member in enumerate(phase.members):
-        label = html.escape(phase_label(member.as_phase(phase.steps)), quote=False)
+    for number, member in enumerate(phase.member_phases()):
+        label = html.escape(phase_label(member), quote=False)
         lines.append(f"&nbsp;&nbsp;{number + 1}. {label}")
     resolved = phase.resolved_params()
     for param in spec.params:
