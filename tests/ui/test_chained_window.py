@@ -13,7 +13,12 @@ from test_main_window import assert_exact
 from designer.core.curves.engine import compute_curve
 from designer.core.schedule import edits, member_edits
 from designer.core.schedule.fileformat import load_schedule
-from designer.ui.timeline.geometry import accessible_description, phase_label, phase_tooltip
+from designer.ui.timeline.geometry import (
+    accessible_description,
+    phase_label,
+    phase_summary,
+    phase_tooltip,
+)
 
 CHAINED = "tests/data/v5/chained-edge-cases.json"
 
@@ -24,6 +29,7 @@ def test_a_chained_design_opens_previews_and_exports(window, tmp_path):
     assert schedule.phases[0].is_chained
     assert phase_label(schedule.phases[0]) == "Chained: Linear + Cosine"
     assert "Chained: Linear + Cosine" in accessible_description(schedule)
+    assert phase_summary(schedule.phases[0]) == "Linear + Cosine"
     assert "1. Linear 0.01→1" in phase_tooltip(schedule, 0)
     assert_exact(window)
     window.document.select(0)

@@ -308,10 +308,15 @@ def chainable(scheduler: str) -> bool:
     return scheduler in SCHEDULERS and not SCHEDULERS[scheduler].simulated
 
 
+def members_text(schedulers: list[str] | tuple[str, ...]) -> str:
+    """A chained phase's members in short: "Linear + Cosine"."""
+    return " + ".join(SCHEDULERS[name].short if name in SCHEDULERS else name
+                      for name in schedulers)
+
+
 def chained_text(schedulers: list[str] | tuple[str, ...]) -> str:
     """A chained phase's plain label: "Chained: Linear + Cosine"."""
-    return "Chained: " + " + ".join(SCHEDULERS[name].short if name in SCHEDULERS else name
-                                    for name in schedulers)
+    return f"{CHAINED_SPEC.short}: {members_text(schedulers)}"
 
 
 # Units. The catalog's texts say "steps" for scheduler steps; a design stepped once per epoch

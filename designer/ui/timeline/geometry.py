@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
-from designer.core.schedule.catalog import chained_text, count_text
+from designer.core.schedule.catalog import chained_text, count_text, members_text
 from designer.core.schedule.kinds import short_count, short_number, short_text
 from designer.core.schedule.model import CONTINUE, RESTART, Phase, Schedule
 
@@ -117,6 +117,8 @@ def move_target(source: int, slot: int) -> int:
 def phase_summary(phase: Phase) -> str:
     """The key parameters of a block, compactly, as the catalog's `label_params` word them
     (`T_max=48k`, `every 30 ×0.1`, `0.01→1`) and each parameter's kind writes its value."""
+    if phase.is_chained:
+        return members_text([member.scheduler for member in phase.members])
     spec, parts = phase.spec, []
     for part in spec.label_parts():
         params = [spec.param(name) for name in part.names]
