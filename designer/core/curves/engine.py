@@ -196,14 +196,22 @@ def _start_scheduler(phase: Phase, optimizer: torch.optim.Optimizer, kwargs: dic
     # it is only called so that torch sees it before scheduler.step() (torch warns otherwise).
     # torch's own step() imports torch._dynamo on first use (about 70 MB), hence a no-op.
     optimizer.step = MethodType(_no_step, optimizer)
-    if phase.is_chained:
-        scheduler = _chained_scheduler(phase, optimizer, path)
-    else:
-        scheduler = getattr(torch.optim.lr_scheduler, phase.scheduler)(optimizer, **kwargs)
+    scheduler = build_scheduler(phase, optimizer, path, kwargs)
     optimizer.step()
     if phase.spec.simulated:
         return _plateau_driver(phase, scheduler, path)
     return scheduler.step
+
+
+def build_scheduler(phase: Phase, optimizer: torch.optim.Optimizer, path: str,
+                    kwargs: dict[str, Any] | None = None) -> Any:
+    """The phase's torch scheduler constructed on `optimizer` (a chained phase's: torch's
+    ChainedScheduler over its members). `kwargs`: the phase's `scheduler_kwargs`."""
+    if phase.is_chained:
+        return _chained_scheduler(phase, optimizer, path)
+    if kwargs is None:
+        kwargs = scheduler_kwargs(phase, path)
+    return getattr(torch.optim.lr_scheduler, phase.scheduler)(optimizer, **kwargs)
 
 
 def _chained_scheduler(phase: Phase, optimizer: torch.optim.Optimizer,
@@ -341,9 +349,8 @@ def sequential_lr_curves(schedule: Schedule) -> np.ndarray:
     import warnings
 
     optimizer = make_optimizer(schedule.optimizer, schedule.base_lrs())
-    schedulers = [getattr(torch.optim.lr_scheduler, phase.scheduler)(
-        optimizer, **scheduler_kwargs(phase, f"phases[{i}]"))
-        for i, phase in enumerate(schedule.phases)]
+    schedulers = [build_scheduler(phase, optimizer, f"phases[{i}]")
+                  for i, phase in enumerate(schedule.phases)]
     combined = torch.optim.lr_scheduler.SequentialLR(optimizer, schedulers,
                                                      schedule.phase_starts()[1:])
     lrs = []
