@@ -14,7 +14,7 @@ from designer.core.schedule.model import ScheduleError
 
 FORMAT_NAME = "lr-schedule-designer"
 FORMAT_VERSION = 5  # see fileformat's docstring
-# A schedule file is 7 levels deep at most (compare[0].design.phases[0].params.milestones);
+# A schedule file is 9 levels deep at most (compare[0].design.phases[0].members[0].params.milestones);
 # anything far deeper is refused before a migration or the validator recurses into it.
 MAX_NESTING = 32
 
