@@ -210,3 +210,12 @@ def test_torch_rejecting_a_member_names_the_member():
 def test_a_plain_phase_keeps_no_members():
     assert Phase("StepLR", 10, {"step_size": 2}).members == ()
     assert not Phase("StepLR", 10, {"step_size": 2}).is_chained
+
+
+def test_advice_names_a_member_whose_parameter_never_acts():
+    from designer.core.export.advice import design_advice
+
+    phase = chained_phase([Member("LinearLR"), Member("StepLR", {"step_size": 500})], 100)
+    messages = [a.message for a in design_advice(Schedule((phase,), OptimizerConfig("SGD", 0.1)))]
+    assert ("Phase 1 (ChainedScheduler), member 2 (StepLR): step_size 500 is not shorter than "
+            "the phase, so the lr never decays in it.") in messages

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from designer.core.schedule.catalog import OPTIMIZERS, count_text
-from designer.core.schedule.model import CONTINUE, RESTART, Schedule
+from designer.core.schedule.model import CONTINUE, RESTART, Phase, Schedule
 
 JUMP_RATIO = 1.5  # a restart that raises the lr by more than this is worth a word
 
@@ -85,19 +85,30 @@ def design_advice(schedule: Schedule, curve: np.ndarray | None = None) -> list[A
                        f"has no effect.", schedule.set_start(index, RESTART), "Use restart"))
         if spec.cycles_momentum and phase.param_value("cycle_momentum"):
             advice += _momentum_advice(schedule, index, name, optimizer.has_momentum)
-        if phase.scheduler == "MultiStepLR":
-            late = [m for m in phase.param_value("milestones") or () if m >= phase.steps]
-            if late:
-                advice.append(Advice(
-                    index, f"{name}: milestone{'s' if len(late) > 1 else ''} "
-                           f"{', '.join(map(str, late))} lie past the phase's "
-                           f"{count_text(phase.steps, schedule.interval)} and never apply."))
+        parts = ([(f"{name}, member {number + 1} ({part.scheduler})", part)
+                  for number, part in enumerate(phase.member_phases())] or [(name, phase)])
+        for part_name, part in parts:
+            advice += _unreached_advice(schedule, index, part_name, part)
         if spec.simulated:
             advice += _plateau_advice(schedule, index, name, curve, starts[index])
-        if phase.scheduler == "StepLR" and phase.param_value("step_size") >= phase.steps:
+    return advice
+
+
+def _unreached_advice(schedule: Schedule, index: int, name: str, part: Phase) -> list[Advice]:
+    """Parameters that never act within the phase's length, of a phase or of a chained
+    phase's member (`part`, a plain phase of the chained phase's length)."""
+    advice = []
+    if part.scheduler == "MultiStepLR":
+        late = [m for m in part.param_value("milestones") or () if m >= part.steps]
+        if late:
             advice.append(Advice(
-                index, f"{name}: step_size {phase.param_value('step_size'):,} is not shorter "
-                       f"than the phase, so the lr never decays in it."))
+                index, f"{name}: milestone{'s' if len(late) > 1 else ''} "
+                       f"{', '.join(map(str, late))} lie past the phase's "
+                       f"{count_text(part.steps, schedule.interval)} and never apply."))
+    if part.scheduler == "StepLR" and part.param_value("step_size") >= part.steps:
+        advice.append(Advice(
+            index, f"{name}: step_size {part.param_value('step_size'):,} is not shorter "
+                   f"than the phase, so the lr never decays in it."))
     return advice
 
 
