@@ -13,8 +13,8 @@ Shared conventions, so that every preset keeps the promises its description make
   decay: Hugging Face's ``warmup_ratio`` and its ``get_*_schedule_with_warmup`` functions)
   are built proportional: the warmup is a fraction of the total, WSD's decay "the last X%",
   and the stable part or the decay "rest"; the total comes from a training setup of one
-  epoch of `total_steps` batches (`setup_for_total`), which the user replaces by their
-  real one. Their duration parameters (LinearLR's total_iters, a cosine's T_max,
+  epoch of `total_steps` batches (`training.setup_for_steps`), which the user replaces by
+  their real one. Their duration parameters (LinearLR's total_iters, a cosine's T_max,
   PolynomialLR's total_iters) are left out, so they stay fitted to the phase's resolved
   steps: Edit -> Stretch or a changed setup keeps the recipe true. Their curves are
   transformers' functions stepped: a warmup of W steps is ``k / W`` at step k (LinearLR
@@ -56,9 +56,9 @@ from designer.core.schedule.preset_knobs import (
     warmup_fraction_knob,
     warmup_steps_knob,
 )
-from designer.core.schedule.training import TrainingSetup
+from designer.core.schedule.training import setup_for_steps
 
-__all__ = ["PRESETS", "WARMUP_START", "Knob", "Preset", "build_preset", "setup_for_total"]
+__all__ = ["PRESETS", "WARMUP_START", "Knob", "Preset", "build_preset"]
 
 DECAY_SHAPES = ("linear", "cosine", "1-sqrt")
 # A proportional warmup's LinearLR start_factor: transformers' warmup starts at 0, which
@@ -105,12 +105,6 @@ def _warmup(steps: int) -> tuple[Phase, ...]:
 
 def _hold(steps: int) -> tuple[Phase, ...]:
     return (Phase("ConstantLR", steps, {"factor": 1.0}),) if steps else ()
-
-
-def setup_for_total(total_steps: int) -> TrainingSetup:
-    """The training setup a proportional preset sizes from: one epoch of `total_steps`
-    batches of one example (the user puts their real dataset and batch in its place)."""
-    return TrainingSetup(examples=total_steps, batch_size=1, epochs=1)
 
 
 def _sized(phase: Phase, length: Length) -> Phase:
@@ -182,7 +176,7 @@ def llm_cosine(total_steps: int, peak_lr: float, warmup_fraction: float,
     return Schedule(_ratio_warmup(total_steps, warmup_fraction) + (decay,),
                     _llm_optimizer(peak_lr), "step", None,
                     f"LLM pre-training: warmup + cosine to {_percent(min_lr_ratio)}",
-                    training=setup_for_total(total_steps))
+                    training=setup_for_steps(total_steps))
 
 
 @_preset(
@@ -214,7 +208,7 @@ def warmup_stable_decay(total_steps: int, peak_lr: float, warmup_fraction: float
     warmup_phases = _ratio_warmup(total_steps, warmup_fraction, min_lr_ratio or WARMUP_START)
     return Schedule(warmup_phases + (stable, last), _llm_optimizer(peak_lr), "step", None,
                     f"Warmup-stable-decay ({decay_shape} decay to {_percent(min_lr_ratio)})",
-                    training=setup_for_total(total_steps))
+                    training=setup_for_steps(total_steps))
 
 
 @_preset(
@@ -264,7 +258,7 @@ def bert(total_steps: int, peak_lr: float, warmup_fraction: float, power: float)
                                                    "weight_decay": 0.01})
     return Schedule(_ratio_warmup(total_steps, warmup_fraction) + (decay,), optimizer, "step",
                     None, f"BERT: warmup + polynomial decay (power {power:g})",
-                    training=setup_for_total(total_steps))
+                    training=setup_for_steps(total_steps))
 
 
 @_preset(
