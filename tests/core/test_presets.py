@@ -19,7 +19,7 @@ from designer.core.schedule.catalog import CHOICE, FLOAT, INT, INT_LIST, SCHEDUL
 from designer.core.schedule.expressions import parse_expression
 from designer.core.schedule.fileformat import dump_schedule, load_schedule
 from designer.core.schedule.model import Schedule, ScheduleError
-from designer.core.schedule.presets import PRESETS, Knob, Preset, build_preset
+from designer.core.schedule.presets import PRESETS, WARMUP_START, Knob, Preset, build_preset
 
 REL = 1e-12
 # Upper bounds for random knobs, so that every drawn design steps in milliseconds.
@@ -34,7 +34,8 @@ def close(actual: float, expected: float, rel: float = REL) -> bool:
 def warmup_steps(knobs: dict) -> int:
     if "warmup_steps" in knobs:
         return knobs["warmup_steps"]
-    return int(knobs["total_steps"] * knobs["warmup_fraction"] + 0.5)
+    fraction = knobs["warmup_fraction"]
+    return max(1, int(knobs["total_steps"] * fraction + 0.5)) if fraction else 0
 
 
 def check_warmup(curve: np.ndarray, peak: float, warmup: int) -> None:
@@ -48,32 +49,52 @@ def check_warmup(curve: np.ndarray, peak: float, warmup: int) -> None:
             assert close(curve[step], peak * (step + 1) / (warmup + 1), 1e-9)
 
 
+def check_ratio_warmup(curve: np.ndarray, peak: float, warmup: int,
+                       start: float = WARMUP_START) -> None:
+    """transformers' proportional warmup: `start + (1 - start) * k / W` of the peak at step k
+    (LinearLR from `start`), exactly the peak at step W, and no higher."""
+    assert curve[warmup] == peak and curve.max() == peak
+    if warmup:
+        assert np.all(np.diff(curve[:warmup + 1]) >= 0)  # flat only from a start near 1
+        for step in {0, warmup // 2, warmup - 1}:
+            assert close(curve[step], peak * (start + (1 - start) * step / warmup), 1e-9)
+
+
 def non_increasing(values: np.ndarray, scale: float) -> bool:
     return bool(np.all(np.diff(values) <= 1e-15 * scale))
 
 
 # What each preset promises, checked on its exact curve -----------------------------------
 
+def decay_factor(shape: str, progress: float) -> float:
+    """transformers' decay shapes (1 at progress 0, 0 at progress 1)."""
+    if shape == "linear":
+        return 1 - progress
+    if shape == "cosine":
+        return 0.5 * (1 + math.cos(math.pi * progress))
+    return 1 - math.sqrt(progress)
+
+
 def facts_llm_cosine(k: dict, curve: np.ndarray) -> None:
-    warmup, peak = warmup_steps(k), k["peak_lr"]
-    check_warmup(curve, peak, warmup)
+    warmup, peak, ratio = warmup_steps(k), k["peak_lr"], k["min_lr_ratio"]
+    check_ratio_warmup(curve, peak, warmup)
     assert non_increasing(curve[warmup:], peak)
-    assert close(curve[-1], k["min_lr_ratio"] * peak)
+    decay = k["total_steps"] - warmup  # reaches the minimum at step `decay`, after the run
+    for step in (decay // 2, decay - 1):
+        expected = peak * (ratio + (1 - ratio) * decay_factor("cosine", step / decay))
+        assert close(curve[warmup + step], expected, 1e-9)
 
 
 def facts_wsd(k: dict, curve: np.ndarray) -> None:
-    total, peak = k["total_steps"], k["peak_lr"]
+    total, peak, ratio = k["total_steps"], k["peak_lr"], k["min_lr_ratio"]
     warmup, decay = warmup_steps(k), int(total * k["decay_fraction"] + 0.5)
-    check_warmup(curve, peak, warmup)
+    check_ratio_warmup(curve, peak, warmup, ratio or WARMUP_START)
     # Stable phase and the decay's first step: exactly the peak, every step.
     assert np.all(curve[warmup:total - decay + 1] == peak)
     assert non_increasing(curve[total - decay:], peak)
-    ratio = k["min_lr_ratio"]
-    assert close(curve[-1], ratio * peak)
-    if k["decay_shape"] == "1-sqrt" and decay >= 4:
-        x = (decay // 2) / (decay - 1)
-        expected = peak * (ratio + (1 - ratio) * (1 - math.sqrt(x)))
-        assert close(curve[total - decay + decay // 2], expected, 1e-9)
+    for step in (decay // 2, decay - 1):
+        expected = peak * (ratio + (1 - ratio) * decay_factor(k["decay_shape"], step / decay))
+        assert close(curve[total - decay + step], expected, 1e-9)
 
 
 def facts_inverse_sqrt(k: dict, curve: np.ndarray) -> None:
@@ -91,13 +112,11 @@ def facts_constant_warmup(k: dict, curve: np.ndarray) -> None:
 
 def facts_bert(k: dict, curve: np.ndarray) -> None:
     warmup, peak = warmup_steps(k), k["peak_lr"]
-    check_warmup(curve, peak, warmup)
+    check_ratio_warmup(curve, peak, warmup)
     assert non_increasing(curve[warmup:], peak)
-    decay = k["total_steps"] - warmup
-    middle = decay // 2
-    expected = peak * (1 - middle / (decay - 1)) ** k["power"]
-    assert close(curve[warmup + middle], expected, 1e-9)
-    assert curve[-1] == 0.0
+    decay = k["total_steps"] - warmup  # zero at step `decay`, after the run
+    for step in (decay // 2, decay - 1):
+        assert close(curve[warmup + step], peak * (1 - step / decay) ** k["power"], 1e-9)
 
 
 def facts_one_cycle(k: dict, curve: np.ndarray) -> None:
@@ -239,12 +258,14 @@ def test_knobs_reach_the_design():
                        decay_shape="cosine", min_lr_ratio=0.1, peak_lr=0.002)
     assert [(p.scheduler, p.steps) for p in wsd.phases] == [
         ("LinearLR", 100), ("ConstantLR", 600), ("CosineAnnealingLR", 300)]
-    assert wsd.phases[-1].params == {"T_max": 299, "eta_min": 0.0002}  # tidy, not 0.00020000000000000001
+    assert [p.length.text() for p in wsd.phases] == ["10% of total", "rest", "30% of total"]
+    assert wsd.phases[-1].params == {"eta_min": 0.0002}  # tidy, not 0.00020000000000000001
+    assert wsd.phases[-1].param_value("T_max") == 300  # fitted to the phase
 
 
 @pytest.mark.parametrize("shape", ["linear", "cosine", "1-sqrt"])
 @pytest.mark.parametrize("ratio", [0.0, 0.07, 0.5])
-def test_wsd_decay_shapes_land_on_the_min_ratio(shape, ratio):
+def test_wsd_decay_shapes_follow_transformers(shape, ratio):
     knobs = dict(PRESETS["wsd"].defaults(), total_steps=2000, decay_shape=shape,
                  min_lr_ratio=ratio)
     check_design(PRESETS["wsd"], knobs, build_preset("wsd", **knobs))
@@ -258,6 +279,7 @@ def test_one_minus_sqrt_never_goes_negative_even_past_the_phase():
         expression = parse_expression(decay.params["lr_lambda"])
         values = [expression(step) for step in range(decay.steps + 50)]
         assert min(values) == ratio and values[0] == 1.0
+        assert values[decay.steps] == ratio and values[decay.steps - 1] > ratio
 
 
 @pytest.mark.parametrize(("key", "knobs", "field", "words"), [
@@ -267,7 +289,7 @@ def test_one_minus_sqrt_never_goes_negative_even_past_the_phase():
     ("llm-cosine", {"warmup_fraction": 0.9}, "warmup_fraction", "<= 0.5"),
     ("llm-cosine", {"min_lr_ratio": 1.0}, "min_lr_ratio", "< 1"),
     ("llm-cosine", {"warmup": 10}, "warmup", "is not a knob"),
-    ("wsd", {"warmup_fraction": 0.5, "decay_fraction": 0.6}, "decay_fraction", "exceed 100%"),
+    ("wsd", {"warmup_fraction": 0.5, "decay_fraction": 0.6}, "decay_fraction", "leave no stable"),
     ("wsd", {"total_steps": 10, "decay_fraction": 0.1}, "decay_fraction", "at least 2"),
     ("wsd", {"decay_shape": "sqrt"}, "decay_shape", "'1-sqrt'"),
     ("inverse-sqrt", {"total_steps": 100, "warmup_steps": 100}, "warmup_steps", "less than"),

@@ -425,6 +425,24 @@ def test_steps_per_epoch_none_round_trip(qtbot, inspector, document):
     assert box.text() == "250"
 
 
+def test_steps_per_epoch_shows_what_the_training_setup_implies(qtbot, inspector, document):
+    from designer.core.schedule.edits import set_training
+    from designer.core.schedule.training import TrainingSetup
+
+    box = inspector.steps_per_epoch_box
+    assert box.text() == "—" and box.isEnabled() and not box.isReadOnly()
+    # 5,000 examples on 2 devices of batch 8: 313 batches, 105 optimizer steps (accumulation 3).
+    setup = TrainingSetup(examples=5000, batch_size=8, devices=2, accumulation=3, epochs=5)
+    document.apply(set_training(document.schedule, setup))
+    assert box.text() == "105" and not box.isEnabled() and box.isReadOnly()
+    assert "optimizer steps per epoch = max(ceil(313 / accumulation 3), 1) = 105" in box.toolTip()
+    assert document.schedule.steps_per_epoch is None  # shown, not written into the design
+    document.undo_stack.undo()
+    assert box.text() == "—" and box.isEnabled() and "batches per epoch" in box.toolTip()
+    replace_text(qtbot, box, "500")
+    assert document.schedule.steps_per_epoch == 500
+
+
 def test_interval_and_name(qtbot, inspector, document):
     combo = inspector.interval_combo
     combo.setFocus()
@@ -571,7 +589,7 @@ def test_length_as_switches_a_phase_between_steps_fraction_epochs_and_rest(qtbot
         assert document.schedule.phases[0].steps == 500
     combo.setCurrentIndex(combo.findText("epochs"))
     combo.activated.emit(combo.currentIndex())
-    assert widget._steps_field.message.text().endswith("of 10,000 (0.5 epochs)")
+    assert widget._steps_field.message.text().endswith("of 10,000 (0.5 ep)")
     combo.setCurrentIndex(combo.findText("the rest"))
     combo.activated.emit(combo.currentIndex())
     assert document.schedule.phases[0].length == Length(EPOCHS, 0.5)  # one rest already

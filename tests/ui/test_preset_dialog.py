@@ -92,15 +92,17 @@ def test_changing_a_knob_rebuilds_the_design_and_shows_its_exact_curve(qtbot, di
 def test_a_choice_knob_changes_the_decay_shape(qtbot, dialog):
     click_preset(dialog, "wsd")
     shape = dialog.editor("decay_shape")
-    assert shape.currentText() == "1-sqrt"
-    shape.setFocus()
-    QTest.keyClick(shape, Qt.Key_Up)  # the closed combo box moves to "cosine"
-    assert shape.currentText() == "cosine"
+    assert shape.currentText() == "cosine"  # transformers' get_wsd_schedule default
     assert dialog.schedule().phases[-1].scheduler == "CosineAnnealingLR"
+    shape.setFocus()
+    QTest.keyClick(shape, Qt.Key_Down)  # the closed combo box moves to "1-sqrt"
+    assert shape.currentText() == "1-sqrt"
+    assert dialog.schedule().phases[-1].scheduler == "LambdaLR"
     type_into(dialog.editor("total_steps"), "3000")
     curve = wait_for_curve(qtbot, dialog)
     assert np.array_equal(curve, compute_curve(dialog.schedule()))
-    assert curve.max() == 1e-3 and curve[-1] == 0.0
+    # 600 decay steps, reaching zero at step 600 (the step after the run), as transformers.
+    assert curve.max() == 1e-3 and curve[-1] == pytest.approx(1e-3 * (1 - (599 / 600) ** 0.5))
 
 
 def test_invalid_input_disables_ok_and_says_which_knob(qtbot, dialog):
@@ -121,11 +123,12 @@ def test_a_combination_the_preset_refuses_names_the_knob_it_blames(dialog):
     click_preset(dialog, "wsd")
     type_into(dialog.editor("decay_fraction"), "0.995")
     assert not dialog.ok_button.isEnabled()
-    assert dialog.error().startswith("Decay fraction: warmup and decay together exceed 100%")
+    assert dialog.error().startswith("Decay fraction: warmup and decay together leave no "
+                                     "stable steps")
     assert "color" in dialog.label("decay_fraction").styleSheet()
     type_into(dialog.editor("warmup_fraction"), "0")  # fixing another knob fixes the design
     assert dialog.ok_button.isEnabled() and not dialog.label("decay_fraction").styleSheet()
-    assert [p.scheduler for p in dialog.schedule().phases] == ["ConstantLR", "LambdaLR"]
+    assert [p.scheduler for p in dialog.schedule().phases] == ["ConstantLR", "CosineAnnealingLR"]
 
 
 def test_knob_values_are_kept_while_browsing_other_presets(dialog):

@@ -514,3 +514,37 @@ def test_dragging_a_fraction_keeps_it_a_fraction_and_the_rest_absorbs(qtbot):
     drag(view, edge, edge - 100)
     assert document.schedule.phases[2].length.kind == "epochs"
     assert document.schedule.phases[2].length.value == document.schedule.phases[2].steps / 1000
+
+
+def test_a_block_label_shows_the_kind_of_its_length(qtbot, monkeypatch):
+    """The painted length line of each block: `10% · 1k steps`, `rest · 7k steps`,
+    `2 ep · 2k steps`, from `Length.label` (the inspector's Steps row shows the same)."""
+    from designer.core.schedule.fileformat import load_schedule
+    from designer.ui.timeline.paint import TimelinePainter
+
+    design = load_schedule(
+        '{"format": "lr-schedule-designer", "version": 4, "optimizer": {"name": "SGD", "lr": 0.1},'
+        ' "training": {"examples": 32000, "batch_size": 32, "epochs": 10},'
+        ' "phases": [{"scheduler": "LinearLR", "steps": {"fraction": 0.1}},'
+        ' {"scheduler": "CosineAnnealingLR", "steps": "rest"},'
+        ' {"scheduler": "ConstantLR", "steps": {"epochs": 2}}, {"scheduler": "StepLR",'
+        ' "steps": 500, "params": {"step_size": 100}}]}')
+    painted: list[str] = []
+    original = TimelinePainter._text_line
+
+    def record(p, font, text, *args, **kwargs):
+        painted.append(text)
+        original(p, font, text, *args, **kwargs)
+
+    monkeypatch.setattr(TimelinePainter, "_text_line", staticmethod(record))
+    view = Timeline(Document(design))
+    qtbot.addWidget(view)
+    view.resize(1400, 120)
+    view.show()
+    qtbot.waitExposed(view)
+    view.grab()
+    dot = "\N{MIDDLE DOT}"
+    for text in (f"10% {dot} 1k steps", f"rest {dot} 6.5k steps", f"2 ep {dot} 2k steps",
+                 "500 steps"):
+        assert text in painted, painted
+    assert design.phases[0].length.label() == "10%"

@@ -44,11 +44,20 @@ class Length:
     value: float = 0.0
 
     def text(self) -> str:
-        """How the length reads on screen: `3% of total`, `2 epochs`, `rest`."""
+        """How the length reads in a message: `3% of total`, `2 epochs`, `rest`."""
         if self.kind == FRACTION:
             return f"{format_number(round(self.value * 100, 6))}% of total"
         if self.kind == EPOCHS:
             return f"{format_number(self.value)} epoch{'' if self.value == 1 else 's'}"
+        return "rest"
+
+    def label(self) -> str:
+        """The kind of length in a few characters, as the timeline's blocks and the
+        inspector's Steps row show it next to the steps: `3%`, `2 ep`, `rest`."""
+        if self.kind == FRACTION:
+            return f"{self.value * 100:.3g}%"
+        if self.kind == EPOCHS:
+            return f"{self.value:.3g} ep"
         return "rest"
 
 

@@ -9,11 +9,20 @@ Shared conventions, so that every preset keeps the promises its description make
 
 * Phases start from the optimizer's lr (the peak) unless they set the lr themselves
   (OneCycleLR, CyclicLR).
-* A linear warmup of W steps runs from zero (step -1) to exactly the peak at step W:
-  ``LinearLR(start_factor=1 / (W + 1))`` gives ``peak * (k + 1) / (W + 1)`` at step k < W.
-* A decay lands on its end value on the schedule's last step, not on the step after it:
-  its duration parameter is the phase length minus one (a cosine's T_max, a linear or
-  polynomial decay's total_iters). The curve's final lr is then exactly the promised one.
+* Recipes published in proportions (warmup + cosine, WSD, BERT's warmup + polynomial
+  decay: Hugging Face's ``warmup_ratio`` and its ``get_*_schedule_with_warmup`` functions)
+  are built proportional: the warmup is a fraction of the total, WSD's decay "the last X%",
+  and the stable part or the decay "rest"; the total comes from a training setup of one
+  epoch of `total_steps` batches (`training.setup_for_steps`), which the user replaces by
+  their real one. Their duration parameters (LinearLR's total_iters, a cosine's T_max,
+  PolynomialLR's total_iters) are left out, so they stay fitted to the phase's resolved
+  steps: Edit -> Stretch or a changed setup keeps the recipe true. Their curves are
+  transformers' functions stepped: a warmup of W steps is ``k / W`` at step k (LinearLR
+  from `WARMUP_START`, as torch refuses a start factor of 0), a decay of D steps reaches its
+  end value at step D, the step after the run, as in transformers.
+* A warmup given in steps (constant with warmup, inverse square root, fine-tuning) runs
+  from zero (step -1) to exactly the peak at step W: ``LinearLR(start_factor=1 / (W + 1))``
+  gives ``peak * (k + 1) / (W + 1)`` at step k < W.
 
 Knob values are validated like file values (`kinds.check_value`); a bad value or a bad
 combination raises `ScheduleError` whose `field` is the knob's name. The design a preset
@@ -23,9 +32,11 @@ builds then passes the checks of a loaded file (`checks.check_design`, in `Prese
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from designer.core.schedule.catalog import CHOICE, FLOAT, INT, INT_LIST
+from designer.core.schedule.lengths import FRACTION, REST, Length
 from designer.core.schedule.model import (
     MAX_TOTAL_STEPS,
     OptimizerConfig,
@@ -45,10 +56,14 @@ from designer.core.schedule.preset_knobs import (
     warmup_fraction_knob,
     warmup_steps_knob,
 )
+from designer.core.schedule.training import setup_for_steps
 
-__all__ = ["PRESETS", "Knob", "Preset", "build_preset"]
+__all__ = ["PRESETS", "WARMUP_START", "Knob", "Preset", "build_preset"]
 
 DECAY_SHAPES = ("linear", "cosine", "1-sqrt")
+# A proportional warmup's LinearLR start_factor: transformers' warmup starts at 0, which
+# torch's LinearLR refuses; this far below the peak the two differ by < 1e-9 of the peak.
+WARMUP_START = 1e-9
 
 
 PRESETS: dict[str, Preset] = {}
@@ -76,8 +91,9 @@ def _require(ok: bool, knob: str, message: str) -> None:
 # Building blocks ---------------------------------------------------------------------------
 
 def _count(total: int, fraction: float) -> int:
-    """`fraction` of `total` steps, rounded half up (round() would round half to even)."""
-    return int(total * fraction + 0.5)
+    """`fraction` of `total` steps as `lengths.resolve_steps` rounds it: half up (round()
+    would round half to even), at least 1 step for a fraction above 0."""
+    return max(1, int(total * fraction + 0.5)) if fraction else 0
 
 
 def _warmup(steps: int) -> tuple[Phase, ...]:
@@ -91,18 +107,30 @@ def _hold(steps: int) -> tuple[Phase, ...]:
     return (Phase("ConstantLR", steps, {"factor": 1.0}),) if steps else ()
 
 
+def _sized(phase: Phase, length: Length) -> Phase:
+    return replace(phase, length=length)
+
+
+def _ratio_warmup(total: int, fraction: float, start: float = WARMUP_START) -> tuple[Phase, ...]:
+    """transformers' warmup over `fraction` of the run: ``start + (1 - start) * k / W`` at
+    step k, total_iters fitted to the phase (W) so it follows a stretch."""
+    if fraction == 0:
+        return ()
+    phase = Phase("LinearLR", _count(total, fraction), {"start_factor": start, "end_factor": 1.0})
+    return (_sized(phase, Length(FRACTION, fraction)),)
+
+
 def _decay(shape: str, steps: int, peak: float, ratio: float) -> Phase:
-    """From the peak down to exactly `ratio * peak` on the phase's last step (steps >= 2)."""
-    last = steps - 1
+    """From the peak to `ratio * peak` at step `steps` (the step after the phase), as
+    transformers' decays; linear and cosine have their duration fitted to the phase."""
     if shape == "linear":
-        return Phase("LinearLR", steps, {"start_factor": 1.0, "end_factor": ratio,
-                                         "total_iters": last})
+        return Phase("LinearLR", steps, {"start_factor": 1.0, "end_factor": ratio})
     if shape == "cosine":
-        return Phase("CosineAnnealingLR", steps, {"T_max": last, "eta_min": _min_lr(ratio, peak)})
-    # 1 - sqrt(t) (Hägele et al. 2024). min() holds the end value for the scheduler.step()
-    # that ends the phase, which would otherwise take a square root of more than 1 and set
-    # a negative lr. `r + (1 - r) * x` is exactly r at x = 0 and exactly 1 at x = 1.
-    progress = f"(1 - sqrt(min(step, {last}) / {last}))"
+        return Phase("CosineAnnealingLR", steps, {"eta_min": _min_lr(ratio, peak)})
+    # 1 - sqrt(t) (Hägele et al. 2024; transformers' decay_type="1-sqrt"). An expression
+    # knows only `step`, so this decay's length is fixed. min() holds the end value past the
+    # phase. `r + (1 - r) * x` is exactly r at x = 0 and exactly 1 at x = 1.
+    progress = f"(1 - sqrt(min(step, {steps}) / {steps}))"
     text = progress[1:-1] if ratio == 0 else f"{ratio!r} + (1 - {ratio!r}) * {progress}"
     return Phase("LambdaLR", steps, {"lr_lambda": text})
 
@@ -144,9 +172,11 @@ def llm_cosine(total_steps: int, peak_lr: float, warmup_fraction: float,
                min_lr_ratio: float) -> Schedule:
     warmup = _count(total_steps, warmup_fraction)
     _decay_room(total_steps, warmup, "warmup_fraction")
-    phases = _warmup(warmup) + (_decay("cosine", total_steps - warmup, peak_lr, min_lr_ratio),)
-    return Schedule(phases, _llm_optimizer(peak_lr), "step", None,
-                    f"LLM pre-training: warmup + cosine to {_percent(min_lr_ratio)}")
+    decay = _sized(_decay("cosine", total_steps - warmup, peak_lr, min_lr_ratio), Length(REST))
+    return Schedule(_ratio_warmup(total_steps, warmup_fraction) + (decay,),
+                    _llm_optimizer(peak_lr), "step", None,
+                    f"LLM pre-training: warmup + cosine to {_percent(min_lr_ratio)}",
+                    training=setup_for_steps(total_steps))
 
 
 @_preset(
@@ -156,8 +186,9 @@ def llm_cosine(total_steps: int, peak_lr: float, warmup_fraction: float,
     total_steps_knob(100_000), peak_lr_knob(1e-3), warmup_fraction_knob(0.01),
     Knob("decay_fraction", "Decay fraction", FLOAT, 0.2, 0.0, 1.0, exclusive_min=True,
          help="share of the steps spent in the final decay"),
-    Knob("decay_shape", "Decay shape", CHOICE, "1-sqrt", choices=DECAY_SHAPES,
-         help="how the lr falls in the decay: 1-sqrt falls fast first, then slowly"),
+    Knob("decay_shape", "Decay shape", CHOICE, "cosine", choices=DECAY_SHAPES,
+         help="how the lr falls in the decay (transformers' default: cosine); 1-sqrt "
+              "falls fast first, then slowly, over a fixed number of steps"),
     min_lr_ratio_knob(0.0))
 def warmup_stable_decay(total_steps: int, peak_lr: float, warmup_fraction: float,
                         decay_fraction: float, decay_shape: str,
@@ -166,13 +197,18 @@ def warmup_stable_decay(total_steps: int, peak_lr: float, warmup_fraction: float
     decay = _count(total_steps, decay_fraction)
     _require(decay >= 2, "decay_fraction",
              f"gives {decay} decay steps of {total_steps:,}; the decay needs at least 2")
-    _require(warmup + decay <= total_steps, "decay_fraction",
-             f"warmup and decay together exceed 100% of the steps "
-             f"({warmup:,} + {decay:,} > {total_steps:,})")
-    phases = (_warmup(warmup) + _hold(total_steps - warmup - decay)
-              + (_decay(decay_shape, decay, peak_lr, min_lr_ratio),))
-    return Schedule(phases, _llm_optimizer(peak_lr), "step", None,
-                    f"Warmup-stable-decay ({decay_shape} decay to {_percent(min_lr_ratio)})")
+    _require(warmup + decay < total_steps, "decay_fraction",
+             f"warmup and decay together leave no stable steps "
+             f"({warmup:,} + {decay:,} of {total_steps:,})")
+    stable = _sized(_hold(total_steps - warmup - decay)[0], Length(REST))
+    last = _decay(decay_shape, decay, peak_lr, min_lr_ratio)
+    if decay_shape != "1-sqrt":  # its lambda names its length (see _decay)
+        last = _sized(last, Length(FRACTION, decay_fraction))
+    # transformers' WSD warms up from min_lr_ratio (from zero when it is 0).
+    warmup_phases = _ratio_warmup(total_steps, warmup_fraction, min_lr_ratio or WARMUP_START)
+    return Schedule(warmup_phases + (stable, last), _llm_optimizer(peak_lr), "step", None,
+                    f"Warmup-stable-decay ({decay_shape} decay to {_percent(min_lr_ratio)})",
+                    training=setup_for_steps(total_steps))
 
 
 @_preset(
@@ -214,14 +250,15 @@ def constant_with_warmup(total_steps: int, peak_lr: float, warmup_steps: int) ->
 def bert(total_steps: int, peak_lr: float, warmup_fraction: float, power: float) -> Schedule:
     warmup = _count(total_steps, warmup_fraction)
     _decay_room(total_steps, warmup, "warmup_fraction")
-    decay = total_steps - warmup
-    # PolynomialLR always decays to zero (torch has no end lr), as BERT's own code did.
-    phases = _warmup(warmup) + (Phase("PolynomialLR", decay, {"total_iters": decay - 1,
-                                                              "power": power}),)
+    # PolynomialLR always decays to zero (torch has no end lr), as BERT's own code did, and
+    # transformers' get_polynomial_decay_schedule_with_warmup with lr_end=0 (power 1:
+    # get_linear_schedule_with_warmup).
+    decay = Phase("PolynomialLR", total_steps - warmup, {"power": power}, length=Length(REST))
     optimizer = OptimizerConfig("AdamW", peak_lr, {"betas": (0.9, 0.999), "eps": 1e-6,
                                                    "weight_decay": 0.01})
-    return Schedule(phases, optimizer, "step", None,
-                    f"BERT: warmup + polynomial decay (power {power:g})")
+    return Schedule(_ratio_warmup(total_steps, warmup_fraction) + (decay,), optimizer, "step",
+                    None, f"BERT: warmup + polynomial decay (power {power:g})",
+                    training=setup_for_steps(total_steps))
 
 
 @_preset(

@@ -87,6 +87,13 @@ class TrainingSetup:
         return -(-self.examples // self.devices)
 
 
+def setup_for_steps(total_steps: int) -> TrainingSetup:
+    """A setup of `total_steps` optimizer steps: one epoch of `total_steps` batches of one
+    example, where a design without a setup starts (the user types their real dataset,
+    batch and epochs over it; a stretch changes its epochs)."""
+    return TrainingSetup(examples=total_steps, batch_size=1, epochs=1)
+
+
 @dataclass(frozen=True)
 class CountedSteps:
     """The counts a setup implies, and how they were reached."""

@@ -289,7 +289,7 @@ class Inspector(QWidget):
         self.steps_editor.set_value(phase.steps)
         start = schedule.phase_starts()[index]
         unit = "epochs" if schedule.interval == "epoch" else "steps"
-        as_given = f" ({phase.length.text()})" if phase.length is not None else ""
+        as_given = f" ({phase.length.label()})" if phase.length is not None else ""
         self._steps_field.set_hint(f"{unit} {start:,} – {start + phase.steps - 1:,} "
                                    f"of {schedule.total_steps:,}{as_given}")
         self.length_kind.update(schedule, phase)

@@ -18,11 +18,13 @@ from PySide6.QtWidgets import QComboBox, QFormLayout, QLineEdit, QSpinBox, QWidg
 from designer.core.schedule import edits
 from designer.core.schedule.catalog import FLOAT, OPTIMIZERS, ParamSpec
 from designer.core.schedule.model import MAX_TOTAL_STEPS, Schedule
+from designer.core.schedule.training import count_steps
 from designer.ui.document import Document
 from designer.ui.inspector.editor_field import EditorField
 from designer.ui.inspector.editors import create_editor
 from designer.ui.inspector.training_fields import TrainingFields
 
+STEPS_PER_EPOCH_TIP = "batches per epoch, for the epoch axis and snapping (— for none)"
 _BASE_LR_SPEC = ParamSpec("lr", FLOAT, minimum=0.0, exclusive_min=True,
                           help="the optimizer's base learning rate")
 
@@ -58,8 +60,7 @@ class ScheduleFields:
                 "scheduler.step() once per batch (step) or once per epoch")
         self.steps_per_epoch_box = StepsPerEpochBox()
         self.steps_per_epoch_box.valueChanged.connect(self._on_steps_per_epoch_edited)
-        add_row("Steps/epoch", self.steps_per_epoch_box,
-                "batches per epoch, for the epoch axis and snapping (— for none)")
+        add_row("Steps/epoch", self.steps_per_epoch_box, STEPS_PER_EPOCH_TIP)
         self.training_fields = TrainingFields(document, add_row)
         self.name_edit = QLineEdit()
         self.name_edit.setMaxLength(200)
@@ -87,8 +88,7 @@ class ScheduleFields:
                                                                                default))
         with QSignalBlocker(self.interval_combo):
             self.interval_combo.setCurrentText(schedule.interval)
-        with QSignalBlocker(self.steps_per_epoch_box):
-            self.steps_per_epoch_box.setValue(schedule.steps_per_epoch or 0)
+        self.steps_per_epoch_box.show_schedule(schedule)
         self.training_fields.update(schedule)
         if self.name_edit.text() != schedule.name:
             self.name_edit.setText(schedule.name)
@@ -135,7 +135,8 @@ class ScheduleFields:
 
 
 class StepsPerEpochBox(QSpinBox):
-    """Batches per epoch; 0 shows "—" and means none."""
+    """Batches per epoch; 0 shows "—" and means none. With a training setup it shows the
+    optimizer steps per epoch the setup implies, read-only, its formula in the tooltip."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -143,6 +144,17 @@ class StepsPerEpochBox(QSpinBox):
         self.setSpecialValueText("—")
         self.setAccessibleName("steps per epoch")
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+
+    def show_schedule(self, schedule: Schedule) -> None:
+        setup = schedule.training
+        implied = count_steps(setup) if setup is not None else None
+        with QSignalBlocker(self):
+            self.setValue(implied.steps_per_epoch if implied else schedule.steps_per_epoch or 0)
+        # Greyed and read-only (a disabled widget still shows its tooltip, the formula).
+        self.setEnabled(implied is None)
+        self.setReadOnly(implied is not None)
+        self.setToolTip(f"implied by the training setup:\n{implied.formula}" if implied
+                        else STEPS_PER_EPOCH_TIP)
 
     def wheelEvent(self, event) -> None:  # Qt's name
         if self.hasFocus():

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QCheckBox, QDoubleSpinBox, QLabel, QSpinBox, QWidg
 
 from designer.core.schedule import edits
 from designer.core.schedule.model import MAX_TOTAL_STEPS, Schedule
-from designer.core.schedule.training import TrainingSetup, TrainingSetupError, count_steps
+from designer.core.schedule.training import TrainingSetupError, count_steps, setup_for_steps
 from designer.ui.document import Document
 
 AddRow = Callable[..., object]  # Inspector._add_row(text, widget, tip)
@@ -108,7 +108,7 @@ class TrainingFields:
         setup = None
         if on:
             steps = max(1, min(schedule.total_steps, MAX_TOTAL_STEPS))
-            setup = TrainingSetup(examples=steps, batch_size=1, epochs=1)
+            setup = setup_for_steps(steps)
         self._document.apply(edits.set_training(schedule, setup, merge=False))
 
     def _on_edited(self, *_: object) -> None:

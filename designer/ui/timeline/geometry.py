@@ -13,6 +13,7 @@ from itertools import pairwise
 
 from designer.core.schedule.catalog import chained_text, count_text, members_text
 from designer.core.schedule.kinds import short_count, short_number, short_text
+from designer.core.schedule.lengths import EPOCHS
 from designer.core.schedule.model import CONTINUE, RESTART, Phase, Schedule
 
 GRID_PX = 8.0  # a snap grid finer than this many pixels is finer than a hand can aim
@@ -139,10 +140,14 @@ def phase_label(phase: Phase) -> str:
 
 
 def length_text(schedule: Schedule, phase: Phase) -> str:
-    """A block's length in the schedule's unit, with epochs when a batch count is known."""
+    """A block's length in the schedule's unit, after its kind when proportional (`3% ·
+    3k steps`, `rest · 97k steps`), with epochs when a batch count is known."""
     unit = "epochs" if schedule.interval == "epoch" else "steps"
     text = f"{short_count(phase.steps)} {unit}" if phase.steps != 1 else f"1 {unit[:-1]}"
-    if schedule.interval == "step" and schedule.steps_per_epoch:
+    if phase.length is not None:
+        text = f"{phase.length.label()} \N{MIDDLE DOT} {text}"
+    if (schedule.interval == "step" and schedule.steps_per_epoch
+            and (phase.length is None or phase.length.kind != EPOCHS)):
         text += f" \N{MIDDLE DOT} {phase.steps / schedule.steps_per_epoch:.3g} ep"
     return text
 
