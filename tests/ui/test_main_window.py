@@ -373,3 +373,27 @@ def test_edit_stretch_to_n_steps_keeps_every_fraction(window, monkeypatch, tmp_p
     assert '"steps": {\n        "fraction": 0.03\n      }' in path.read_text()
     window.document.undo_stack.undo()
     assert window.document.schedule.total_steps == 10000
+
+
+def test_a_training_setup_gives_the_epoch_axis_labels_and_readout(window):
+    """Without steps/epoch of its own, a design sized from a setup still knows its epochs:
+    the setup's optimizer steps per epoch (5,000 examples, 2 devices of batch 8,
+    accumulation 3: 105)."""
+    from designer.core.schedule.edits import set_training
+    from designer.core.schedule.training import TrainingSetup
+    from designer.ui.files.files import EXAMPLES_DIR
+    from designer.ui.timeline.geometry import length_text
+
+    assert window.open_path(str(EXAMPLES_DIR / "warmup-cosine.json"))
+    document = window.document
+    schedule = document.schedule.with_settings(steps_per_epoch=None)
+    assert schedule.interval == "step"
+    setup = TrainingSetup(examples=5000, batch_size=8, devices=2, accumulation=3, epochs=5)
+    document.apply(set_training(schedule, setup))
+    assert window.flush_preview(60)
+    schedule = document.schedule
+    assert schedule.steps_per_epoch is None and schedule.total_steps >= 211
+    assert window.preview.epochs_button.isEnabled()
+    assert "epoch 2.00" in window.preview.readout_at(210)
+    first = schedule.phases[0]
+    assert length_text(schedule, first).endswith(f" · {first.steps / 105:.3g} ep")

@@ -9,6 +9,7 @@ from dataclasses import dataclass, fields
 import numpy as np
 
 from designer.core.schedule.model import Schedule
+from designer.core.schedule.training import epoch_steps
 
 
 @dataclass(frozen=True)
@@ -62,8 +63,8 @@ class CurveSummary:
 def summarize(schedule: Schedule, curve: np.ndarray) -> CurveSummary:
     if schedule.interval == "epoch":
         epochs: float | None = float(len(curve))  # one scheduler step per epoch
-    elif schedule.steps_per_epoch:
-        epochs = len(curve) / schedule.steps_per_epoch
+    elif epoch_steps(schedule):
+        epochs = len(curve) / epoch_steps(schedule)
     else:
         epochs = None
     if len(curve) == 0:

@@ -27,7 +27,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from designer.core.schedule.model import Schedule
 
 FIELDS = ("examples", "batch_size", "devices", "accumulation", "epochs", "drop_last")
 
@@ -102,6 +105,17 @@ class CountedSteps:
     steps_per_epoch: int
     total_steps: int
     formula: str
+
+
+def epoch_steps(schedule: Schedule) -> int | None:
+    """Scheduler steps per epoch of a design stepped per batch: the optimizer steps per
+    epoch its training setup implies, else the number the design gives; None when unknown
+    or when the design steps once per epoch. Every epoch axis, label and snap reads this."""
+    if schedule.interval != "step":
+        return None
+    if schedule.training is not None:
+        return count_steps(schedule.training).steps_per_epoch
+    return schedule.steps_per_epoch or None
 
 
 def count_steps(setup: TrainingSetup) -> CountedSteps:

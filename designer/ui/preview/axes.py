@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QToolButton, QWidget
 
 from designer.core.schedule.model import Schedule
+from designer.core.schedule.training import epoch_steps
 from designer.ui.preview.plot_support import LrAxis, PlotWidget, StepAxis
 
 
@@ -52,9 +53,7 @@ def step_unit(schedule: Schedule | None) -> str:
 
 def epoch_length(schedule: Schedule | None) -> int | None:
     """Steps per epoch when steps are batches; with per-epoch stepping a step is one."""
-    if step_unit(schedule) == "step" and schedule and schedule.steps_per_epoch:
-        return schedule.steps_per_epoch
-    return None
+    return epoch_steps(schedule) if schedule is not None else None
 
 
 def show_x_unit(axis: pg.AxisItem, schedule: Schedule | None, epochs: bool) -> None:

@@ -15,6 +15,7 @@ from designer.core.schedule.catalog import chained_text, count_text, members_tex
 from designer.core.schedule.kinds import short_count, short_number, short_text
 from designer.core.schedule.lengths import EPOCHS
 from designer.core.schedule.model import CONTINUE, RESTART, Phase, Schedule
+from designer.core.schedule.training import epoch_steps
 
 GRID_PX = 8.0  # a snap grid finer than this many pixels is finer than a hand can aim
 EPOCH_PX = 6.0  # epoch boundaries attract a dragged edge from this close, when this wide
@@ -146,9 +147,9 @@ def length_text(schedule: Schedule, phase: Phase) -> str:
     text = f"{short_count(phase.steps)} {unit}" if phase.steps != 1 else f"1 {unit[:-1]}"
     if phase.length is not None:
         text = f"{phase.length.label()} \N{MIDDLE DOT} {text}"
-    if (schedule.interval == "step" and schedule.steps_per_epoch
-            and (phase.length is None or phase.length.kind != EPOCHS)):
-        text += f" \N{MIDDLE DOT} {phase.steps / schedule.steps_per_epoch:.3g} ep"
+    per_epoch = epoch_steps(schedule)
+    if per_epoch and (phase.length is None or phase.length.kind != EPOCHS):
+        text += f" \N{MIDDLE DOT} {phase.steps / per_epoch:.3g} ep"
     return text
 
 
@@ -170,8 +171,8 @@ def phase_tooltip(schedule: Schedule, index: int) -> str:
     unit = "epoch" if schedule.interval == "epoch" else "step"
     lines = [f"<b>{spec.name}</b> &nbsp;<span>phase {index + 1} of {len(schedule.phases)}</span>",
              f"{phase.steps:,} {unit}s ({unit}s {start:,}\N{EN DASH}{start + phase.steps - 1:,})"]
-    if schedule.interval == "step" and schedule.steps_per_epoch:
-        spe = schedule.steps_per_epoch
+    spe = epoch_steps(schedule)
+    if spe:
         lines[-1] += f", epochs {start / spe:.4g}\N{EN DASH}{(start + phase.steps) / spe:.4g}"
     for number, member in enumerate(phase.member_phases()):
         label = html.escape(phase_label(member), quote=False)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from designer.core.schedule.model import Schedule
+from designer.core.schedule.training import epoch_steps
 from designer.ui.timeline.geometry import XMapping, move_target, snap_steps
 from designer.ui.timeline.layout import BlockLayout
 
@@ -39,8 +40,8 @@ class Gesture:
             if free:
                 steps = max(1, round(raw_end - start))
             else:
-                per_epoch = schedule.steps_per_epoch if schedule.interval == "step" else None
-                steps = snap_steps(start, raw_end, self.mapping.px_per_step, per_epoch)
+                steps = snap_steps(start, raw_end, self.mapping.px_per_step,
+                                   epoch_steps(schedule))
             tentative = schedule.resize_phase(self.index, steps)
         else:
             self.slot = layout.slot_at(x)
