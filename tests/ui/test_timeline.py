@@ -517,8 +517,9 @@ def test_dragging_a_fraction_keeps_it_a_fraction_and_the_rest_absorbs(qtbot):
 
 
 def test_a_block_label_shows_the_kind_of_its_length(qtbot, monkeypatch):
-    """The painted length line of each block: `10% · 1k steps`, `rest · 7k steps`,
-    `2 ep · 2k steps`, from `Length.label` (the inspector's Steps row shows the same)."""
+    """The painted length line of each block: `10% · 1k steps · 1 ep`, `rest · 6.5k steps ·
+    6.5 ep`, `2 ep · 2k steps`, from `Length.label` (the inspector's Steps row shows the
+    same); the epochs come from the setup's 1,000 optimizer steps per epoch."""
     from designer.core.schedule.fileformat import load_schedule
     from designer.ui.timeline.paint import TimelinePainter
 
@@ -544,7 +545,7 @@ def test_a_block_label_shows_the_kind_of_its_length(qtbot, monkeypatch):
     qtbot.waitExposed(view)
     view.grab()
     dot = "\N{MIDDLE DOT}"
-    for text in (f"10% {dot} 1k steps", f"rest {dot} 6.5k steps", f"2 ep {dot} 2k steps",
-                 "500 steps"):
+    for text in (f"10% {dot} 1k steps {dot} 1 ep", f"rest {dot} 6.5k steps {dot} 6.5 ep",
+                 f"2 ep {dot} 2k steps", f"500 steps {dot} 0.5 ep"):
         assert text in painted, painted
     assert design.phases[0].length.label() == "10%"
