@@ -57,14 +57,21 @@ def resolve(path: str, design_path: str | None) -> str:
 
 
 def read_metric(key: RunKey) -> Reading:
-    """The run's series `tag` at `path`, or the RunError that says why not."""
+    """The run's series `tag` at `path`, or the RunError that says why not (with the
+    run's series names when the run itself could be read)."""
     path, tag = key
-    if not tag:
-        return RunError(path, f"no series given ({METRIC_TAG} is empty)")
     try:
-        return read_run(path, tag)
+        run = read_run(path, tag)
     except RunError as exc:
-        return exc
+        if tag:
+            return exc
+        names = exc.names
+    else:
+        if tag:
+            return run
+        names = run.names
+    # Read for the series' names only: no tag names no metric.
+    return RunError(path, f"no series given ({METRIC_TAG} is empty)", names)
 
 
 def read_metrics(schedule: Schedule, design_path: str | None) -> dict[RunKey, Reading]:
@@ -74,9 +81,10 @@ def read_metrics(schedule: Schedule, design_path: str | None) -> dict[RunKey, Re
 
 
 def with_metrics(schedule: Schedule, design_path: str | None,
-                 readings: Mapping[RunKey, Reading]) -> tuple[Schedule, list[str]]:
-    """The design with each run-driven phase's evaluations attached, and a warning line for
-    each phase whose run could not drive it (that phase keeps its synthetic metric)."""
+                 readings: Mapping[RunKey, Reading]) -> tuple[Schedule, list[tuple[int, str]]]:
+    """The design with each run-driven phase's evaluations attached, and (phase index,
+    warning line) for each phase whose run could not drive it (that phase keeps its
+    synthetic metric). A run not read yet (not in `readings`) is no warning."""
     phases, warnings = list(schedule.phases), []
     for index, key in metric_runs(schedule, design_path).items():
         field = f"phases[{index}].params.{METRIC_RUN}"
@@ -88,7 +96,7 @@ def with_metrics(schedule: Schedule, design_path: str | None,
                 raise reading
             source = phase_source(reading, schedule, index)
         except RunError as exc:
-            warnings.append(f"{field}: {exc}; {FALLBACK}")
+            warnings.append((index, f"{field}: {exc}; {FALLBACK}"))
             continue
         phases[index] = replace(phases[index], metric_source=source)
     if not any(phase.metric_source is not None for phase in phases):
@@ -97,8 +105,11 @@ def with_metrics(schedule: Schedule, design_path: str | None,
 
 
 def prepare(schedule: Schedule, design_path: str | None) -> tuple[Schedule, list[str]]:
-    """`with_metrics` after reading the design's runs: what the command line steps."""
-    return with_metrics(schedule, design_path, read_metrics(schedule, design_path))
+    """`with_metrics` after reading the design's runs, with the warning lines: what the
+    command line steps."""
+    prepared, warnings = with_metrics(schedule, design_path,
+                                      read_metrics(schedule, design_path))
+    return prepared, [text for _, text in warnings]
 
 
 def design_steps(run: LoggedRun, schedule: Schedule) -> tuple[np.ndarray, np.ndarray]:
