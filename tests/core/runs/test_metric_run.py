@@ -171,8 +171,8 @@ def test_the_command_line_exports_the_run_driven_curve_and_warns_on_stderr(capsy
 
 @pytest.mark.parametrize(("value", "message"), [
     (3, "phases[0].params.metric_run: must be a file or folder path as text"),
-    ("a\nb", "phases[0].params.metric_run: must be a file or folder path as text on one "
-             "line of at most 4,096 characters"),
+    ("a\nb", ("phases[0].params.metric_run: must be a file or folder path as text on one "
+             "line of at most 4,096 characters")),
 ])
 def test_a_file_with_a_bad_run_path_names_the_field(value, message):
     import json
