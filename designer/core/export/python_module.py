@@ -303,9 +303,9 @@ def call_advice(schedule: Schedule, demo: bool = False) -> list[str]:
         logged = sorted({f"{p.param_value('metric_tag')} logged in {p.param_value('metric_run')}"
                          for p in schedule.phases if p.spec.simulated and p.param_value("metric_run")})
         lines.insert(1, "The preview of a ReduceLROnPlateau phase is a simulation with the "
-                     + (f"{'; '.join(logged)} (or, where not, the synthetic metric); the code "
-                        "cannot embed a run: pass your real metric." if logged else
-                        "design's synthetic validation metric.")
+                     + (f"{'; '.join(logged)} (the synthetic metric where a run cannot be "
+                        "read); the code cannot embed a run: pass your real metric." if logged
+                        else "design's synthetic validation metric.")
                      + (" The demo below steps it with simulated_val_loss(step)." if demo
                         else ""))
     if schedule.param_groups:
