@@ -64,6 +64,7 @@ def test_the_preview_steps_with_the_runs_val_loss_and_plots_it(window, design):
     [plotted] = window.preview.simulated_metrics()
     assert plotted.tolist() == val_losses(design.parent / "plateau" / "metrics.csv")
     assert window.preview.simulation_labels() == ["logged metric (lightning-csv: val_loss)"]
+    assert "logged metric 0.8012" in window.preview.readout_at(4)  # epoch 4's val_loss
     tag = window.inspector.editor("metric_tag")
     assert tag.currentText() == "val_loss"
     assert tag.suggestions() == ["epoch", "lr-SGD", "train_loss", "val_loss"]

@@ -292,7 +292,7 @@ SCHEDULERS: dict[str, SchedulerSpec] = {
                    help="the run's series that the scheduler monitors (val_loss, eval_loss)"),
             ),
             "Reduces the lr by factor when a validation metric stops improving; the designer "
-            "simulates it with a synthetic metric, or a logged run's.",
+            "simulates it with a synthetic metric or the metric of a logged run.",
             label_params=("factor", "patience"), simulated=True,
         ),
     ]
