@@ -72,7 +72,7 @@ class MainWindow(QMainWindow):
         self.runs = RunController(self)
         self.metric_runs = MetricRuns(self)
         build_menus(self)
-        self.compare = CompareSet(self.document, self)
+        self.compare = CompareSet(self.document, self, self.metric_runs.prepare_variant)
         self.compare_overlay = CompareOverlay(self.preview.plot_widget.getPlotItem(),
                                               self.compare)
         self.compare_overlay.set_style(*self.preview.legend_style())
@@ -170,6 +170,7 @@ class MainWindow(QMainWindow):
         self.preview.hovered_step.connect(self._on_hovered_step)
         self.curves.curve_ready.connect(self._on_curve_ready)
         self.metric_runs.changed.connect(lambda: self._show_schedule(document.schedule))
+        self.metric_runs.changed.connect(self.compare.refresh_metrics)
         self.curves.curve_failed.connect(self._on_curve_failed)
         self.curves.curve_progress.connect(self._on_curve_progress)
         self.curves.engine_restarted.connect(lambda text: self.statusBar().showMessage(text, 15000))

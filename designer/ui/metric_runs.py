@@ -65,8 +65,8 @@ class MetricRuns(QObject):
         """`schedule` with its logged metrics attached (as read so far; the runs not read
         yet start being read, and `changed` follows). Keeps its warnings in `warnings`."""
         path = self.window.document.path or None
-        wanted = set(metric_runs(schedule, path).values())
         if schedule is self.window.document.schedule:
+            wanted = self._wanted()
             for key in [k for k in self.readings if k not in wanted]:
                 del self.readings[key]
             for key in wanted - set(self.readings) - self._reading:
@@ -74,6 +74,11 @@ class MetricRuns(QObject):
             self._rewatch(wanted)
         prepared, self.warnings = with_metrics(schedule, path, self.readings)
         return prepared
+
+    def prepare_variant(self, schedule: Schedule) -> Schedule:
+        """A pinned variant with its logged metrics as read (its runs are read with the
+        design's; a run that cannot drive a pin's phase leaves its synthetic metric)."""
+        return with_metrics(schedule, self.window.document.path or None, self.readings)[0]
 
     def series_names(self, key: RunKey) -> tuple[str, ...]:
         """The series of the run at `key` (read or failed), () before it is read."""
@@ -105,7 +110,7 @@ class MetricRuns(QObject):
 
     def _on_path_changed(self, path: str) -> None:
         # A relative metric_run is read from the design's folder: a new folder, new runs.
-        if metric_runs(self.window.document.schedule, path or None):
+        if self._wanted():
             self.changed.emit()
 
     # Reading -------------------------------------------------------------------------------
@@ -130,8 +135,7 @@ class MetricRuns(QObject):
     def _on_read(self, key: RunKey, reading: Reading) -> None:
         self._pending = {t for t in self._pending if t.is_alive()}
         self._reading.discard(key)
-        wanted = set(metric_runs(self.window.document.schedule,
-                                 self.window.document.path or None).values())
+        wanted = self._wanted()
         if key not in wanted:
             return
         self.readings[key] = reading
@@ -140,6 +144,12 @@ class MetricRuns(QObject):
             self._read(key)
         self._rewatch(wanted)
         self.changed.emit()
+
+    def _wanted(self) -> set[RunKey]:
+        """The runs of the design's plateau phases and of its pins'."""
+        schedule, path = self.window.document.schedule, self.window.document.path or None
+        return {key for design in (schedule, *(pin.schedule for pin in schedule.pinned))
+                for key in metric_runs(design, path).values()}
 
     # Watching ------------------------------------------------------------------------------
 

@@ -116,6 +116,17 @@ def test_the_inspector_sets_the_run_and_its_series_as_undoable_edits(window, des
     assert curve(window) == LOGGED_LRS
 
 
+def test_a_pinned_variant_steps_with_its_logged_metric_too(window, design):
+    shown(window, design)
+    window.compare.pin_current("logged")
+    window.document.apply(edits.set_param(window.document.schedule, 0, "metric_run", None,
+                                          False))
+    settle(window)
+    assert window.compare.wait(60)
+    assert curve(window) == [0.4] * 10  # the design: its synthetic metric
+    assert window.compare.pins[0].lrs.tolist() == LOGGED_LRS  # the pin: the run's val_loss
+
+
 def test_the_run_is_read_off_the_windows_thread(window, design, monkeypatch):
     import threading
 
