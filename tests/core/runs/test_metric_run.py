@@ -182,3 +182,23 @@ def test_a_file_with_a_bad_run_path_names_the_field(value, message):
     with pytest.raises(ValueError) as caught:
         load_schedule(json.dumps(document))
     assert str(caught.value) == message
+
+
+def test_the_exported_code_says_so_and_steps_the_synthetic_fallback():
+    """The code cannot embed the run: it has the real ReduceLROnPlateau, says where the
+    preview's metric came from, and its demo steps the synthetic metric, so its curve is
+    the design's without the run (the exactness tests of the export cover that curve)."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from test_export import run_exported
+
+    from designer.core.export.python_module import export_python
+
+    schedule = read_schedule_file(str(DESIGN))
+    prepared, _ = prepare(schedule, str(DESIGN))
+    source = export_python(prepared)
+    assert "lr_scheduler.ReduceLROnPlateau(optimizer, factor=0.5, patience=1)" in source
+    assert "val_loss logged in\nplateau/metrics.csv" in source
+    assert "the code cannot\nembed a run: pass your real metric" in source
+    assert run_exported(source)[0].tolist() == compute_curve(schedule).tolist() == [0.4] * 10
