@@ -202,3 +202,14 @@ def test_the_exported_code_says_so_and_steps_the_synthetic_fallback():
     assert "val_loss logged in\nplateau/metrics.csv" in source
     assert "the code cannot\nembed a run: pass your real metric" in source
     assert run_exported(source)[0].tolist() == compute_curve(schedule).tolist() == [0.4] * 10
+
+
+def test_a_design_with_a_logged_metric_is_saved_as_version_5():
+    """A version 4 reader refuses the two params as unknown."""
+    import json
+
+    schedule = read_schedule_file(str(DESIGN))
+    assert json.loads(dump_schedule(schedule))["version"] == 5
+    plain = replace(schedule, phases=(replace(schedule.phases[0], params={
+        k: v for k, v in schedule.phases[0].params.items() if not k.startswith("metric_")}),))
+    assert json.loads(dump_schedule(plain))["version"] == 1
