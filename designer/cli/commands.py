@@ -144,8 +144,20 @@ def _is_bare_word(word: str) -> bool:
         mark in word for mark in (os.sep, "/", "."))
 
 
+def _read_design(path: str):
+    """The design file with its plateau phases' logged metrics attached (core/runs/
+    metric_run.py); a run that cannot drive its phase is a `FILE: warning:` line and the
+    phase keeps its synthetic metric."""
+    from designer.core.runs.metric_run import prepare
+
+    schedule, warnings = prepare(read_schedule_file(path), path)
+    for warning in warnings:
+        say(f"{path}: warning: {warning}")
+    return schedule
+
+
 def _validate(path: str) -> int:
-    schedule = read_schedule_file(path)
+    schedule = _read_design(path)
     from designer.core.curves.engine import check_pins, check_schedule  # torch from here on
 
     check_schedule(schedule)
@@ -159,7 +171,7 @@ def _check_run(options) -> int:
     """`check-run`: exit 0 when the run matches, 1 when it differs, 2 on bad input."""
     if options.run == "":
         raise Refused("no run given (the path is empty)")
-    schedule = read_schedule_file(options.file)
+    schedule = _read_design(options.file)
     from designer.core.runs.design_run import check_run, exit_status, result_text
     from designer.core.runs.series import RunError
 
@@ -183,7 +195,7 @@ def _export(path: str, fmt: str, output: str | None, columns: str | None = None,
             summary: bool = False) -> int:
     if (fmt != "csv" and columns) or (fmt not in ("csv", "json") and summary):
         raise Refused("--columns applies to --to csv only, --summary to csv and json")
-    schedule = read_schedule_file(path)
+    schedule = _read_design(path)
     from designer.core.export.formats import export_chunks  # torch from here on
 
     def remark(facts) -> None:

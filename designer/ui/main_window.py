@@ -30,6 +30,7 @@ from designer.ui.files.autosave import Autosaver
 from designer.ui.files.files import FileController
 from designer.ui.inspector.inspector import Inspector
 from designer.ui.menus import build_menus, new_from_gallery
+from designer.ui.metric_runs import MetricRuns
 from designer.ui.palette import Palette
 from designer.ui.preview.compare import CompareOverlay, CompareSet, add_compare_menu
 from designer.ui.preview.preview import Preview
@@ -65,11 +66,13 @@ class MainWindow(QMainWindow):
         self.curves = CurveService(self)
         self._shown_schedule: Schedule | None = None
         self._requested: Schedule | None = None  # the schedule of the newest curve request
+        self._designed: Schedule | None = None  # ... as designed (no logged metrics attached)
         self._build_widgets()
         self.files = FileController(self)
         self.runs = RunController(self)
+        self.metric_runs = MetricRuns(self)
         build_menus(self)
-        self.compare = CompareSet(self.document, self)
+        self.compare = CompareSet(self.document, self, self.metric_runs.prepare_variant)
         self.compare_overlay = CompareOverlay(self.preview.plot_widget.getPlotItem(),
                                               self.compare)
         self.compare_overlay.set_style(*self.preview.legend_style())
@@ -166,6 +169,8 @@ class MainWindow(QMainWindow):
         self.preview.x_mapping_changed.connect(self.timeline.set_x_mapping)
         self.preview.hovered_step.connect(self._on_hovered_step)
         self.curves.curve_ready.connect(self._on_curve_ready)
+        self.metric_runs.changed.connect(lambda: self._show_schedule(document.schedule))
+        self.metric_runs.changed.connect(self.compare.refresh_metrics)
         self.curves.curve_failed.connect(self._on_curve_failed)
         self.curves.curve_progress.connect(self._on_curve_progress)
         self.curves.engine_restarted.connect(lambda text: self.statusBar().showMessage(text, 15000))
@@ -211,12 +216,14 @@ class MainWindow(QMainWindow):
     def _on_gesture_finished(self) -> None:
         # A released drag's edit has already asked for the new design's curve; a cancelled
         # (or unchanged) drag leaves its last tentative curve to be replaced.
-        if self._requested is not self.document.schedule:
+        if self._designed is not self.document.schedule:
             self._show_schedule(self.document.schedule)
 
     def _show_schedule(self, schedule: Schedule) -> None:
-        self._requested = schedule
-        self.curves.request(schedule)
+        # A plateau phase driven by a logged run gets the run's evaluations attached.
+        self._designed = schedule
+        self._requested = self.metric_runs.prepare(schedule)
+        self.curves.request(self._requested)
 
     def _on_curve_progress(self, schedule: Schedule, lrs: np.ndarray, fraction: float) -> None:
         if schedule is not self._requested:
@@ -234,7 +241,7 @@ class MainWindow(QMainWindow):
         if schedule is not self._requested:
             return  # a newer request is on its way; never show a stale curve
         self.progress.hide()
-        self._shown_schedule = schedule
+        self._shown_schedule = self._designed  # as designed: what the document holds
         self.preview.clear_error()
         self.preview.set_metric_points(self.curves.metric_points())
         self.preview.show_curve(schedule, lrs)
@@ -242,7 +249,7 @@ class MainWindow(QMainWindow):
         self.preview.show_momentum(self.curves.momentum(), momentum_label(schedule))
         self.preview.show_groups(schedule.group_names(), self.curves.other_groups())
         self._update_summary(schedule, lrs)
-        if schedule is self.document.schedule:
+        if self._designed is self.document.schedule:
             self._show_advice(schedule, lrs)
             self.runs.set_design(schedule, lrs)
         self.preview_updated.emit()
@@ -253,13 +260,14 @@ class MainWindow(QMainWindow):
         self.progress.hide()
         self.preview.show_error(message)
         self.summary_label.setText("⚠ " + message)
-        if schedule is self.document.schedule:
+        if self._designed is self.document.schedule:
             self._show_advice(schedule, None)
 
     def _show_advice(self, schedule: Schedule, lrs: np.ndarray | None) -> None:
-        from designer.core.export.advice import design_advice
+        from designer.core.export.advice import Advice, design_advice
 
         advice = design_advice(schedule, lrs)
+        advice += [Advice(index, text) for index, text in self.metric_runs.warnings]
         self.advice_panel.show_advice(advice)
         by_phase: dict[int, list[str]] = {}
         for item in advice:

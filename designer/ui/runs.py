@@ -221,7 +221,7 @@ class RunSet(QObject):
         for overlay in self.overlays:
             wanted.append(overlay.path)
             if os.path.isdir(overlay.path):
-                wanted += _files_under(overlay.path)
+                wanted += files_under(overlay.path)
         wanted = [p for p in dict.fromkeys(wanted) if os.path.exists(p)]
         watched = set(self._watcher.files()) | set(self._watcher.directories())
         gone = [p for p in watched if p not in wanted]
@@ -232,7 +232,7 @@ class RunSet(QObject):
             self._watcher.addPaths(new)
 
 
-def _files_under(folder: str, depth: int = 3) -> list[str]:
+def files_under(folder: str, depth: int = 3) -> list[str]:
     """The folders and files of a run folder, to a bounded depth and count."""
     found: list[str] = []
     base = folder.rstrip(os.sep).count(os.sep)

@@ -3,6 +3,7 @@
 Used by `make screenshot` for the README. Runs offscreen; selects a phase so the inspector
 shows a form, and waits for the exact curve before grabbing. With a training run (a log
 file or folder), the run is overlaid and checked, and the Warnings tab shows its verdict.
+A plateau phase's logged metric (`metric_run`) is read before the curve is waited for.
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ def main(argv: list[str]) -> int:
     window.document.select(min(2, len(window.document.schedule.phases) - 1))
     for _ in range(5):
         app.processEvents()
+    window.metric_runs.wait(60)  # a plateau phase's logged metric, then its curve
+    app.processEvents()
     window.flush_preview()
     if run is not None:
         window.open_run(run)

@@ -45,12 +45,12 @@ def test_stored_sample_loads_and_round_trips(path):
     assert json.loads(raw.decode("utf-8-sig"))["version"] == _version_of(path)
     schedule = load_schedule(raw)
     text = dump_schedule(schedule)
-    # Saving writes the lowest version that holds the design: 5 only with chained phases,
-    # 4 only with runs, a training
+    # Saving writes the lowest version that holds the design: 5 only with chained phases or
+    # a logged metric, 4 only with runs, a training
     # setup or proportional lengths, 3 only with param groups, 2 only with pinned variants.
     proportional = schedule.training is not None or any(p.length for p in schedule.phases)
-    chained = any(design.has_chained() for design in
-                  (schedule, *(pin.schedule for pin in schedule.pinned)))
+    chained = any(design.has_chained() or any("metric_run" in p.params for p in design.phases)
+                  for design in (schedule, *(pin.schedule for pin in schedule.pinned)))
     expected = (5 if chained else 4 if schedule.runs or proportional else 3 if schedule.param_groups
                 else 2 if schedule.pinned else 1)
     assert json.loads(text)["version"] == expected

@@ -12,7 +12,8 @@ after the first come in `PhaseCurve.others`.
 
 ReduceLROnPlateau phases are simulations: after every `eval_every`-th step the engine calls
 `scheduler.step(metric)` with the phase's synthetic metric (`designer.core.curves.simulation`),
-exactly as the exported module's demo loop does.
+exactly as the exported module's demo loop does; a phase that carries a logged run's
+evaluations (`Phase.metric_source`) is stepped with those, after the steps the run evaluated.
 """
 
 from __future__ import annotations
@@ -305,7 +306,10 @@ def _check_finite(curves: np.ndarray, done: int, path: str) -> None:
 
 def _plateau_driver(phase: Phase, scheduler: Any, path: str) -> Callable[[], None]:
     """The per-step call that drives a ReduceLROnPlateau phase: after every
-    `eval_every`-th step, scheduler.step(metric) with the next synthetic evaluation."""
+    `eval_every`-th step, scheduler.step(metric) with the next synthetic evaluation; for a
+    phase driven by a logged run, after each step the run evaluated, with its value."""
+    if phase.metric_source is not None:
+        return _logged_driver(phase, scheduler)
     evaluations = metric_evaluations(phase, path)
     every = int(phase.param_value("eval_every"))
     step = 0
@@ -315,6 +319,23 @@ def _plateau_driver(phase: Phase, scheduler: Any, path: str) -> Callable[[], Non
         step += 1
         if step % every == 0:
             scheduler.step(next(evaluations)[1])
+
+    return advance
+
+
+def _logged_driver(phase: Phase, scheduler: Any) -> Callable[[], None]:
+    """scheduler.step(value) after each phase step a logged run evaluated at (several
+    evaluations after one step are stepped in their order)."""
+    evaluations = iter(zip(*phase.metric_source.within(phase.steps)))
+    upcoming = next(evaluations, None)
+    step = 0
+
+    def advance() -> None:
+        nonlocal step, upcoming
+        while upcoming is not None and upcoming[0] == step:
+            scheduler.step(upcoming[1])
+            upcoming = next(evaluations, None)
+        step += 1
 
     return advance
 

@@ -91,5 +91,8 @@ def phase_key(phase: Phase, optimizer: OptimizerConfig, start: Starts, momentum:
                                                         else v for k, v in
                                                         optimizer.params.items()}}
     # The resolved steps, not the length as written: a fraction's curve depends on the total.
-    return json.dumps([{**phase_to_dict(phase), "steps": phase.steps}, optimizer_doc, [repr(float(lr)) for lr in start],
-                       momentum], sort_keys=True)
+    key = [{**phase_to_dict(phase), "steps": phase.steps}, optimizer_doc,
+           [repr(float(lr)) for lr in start], momentum]
+    if phase.metric_source is not None:  # a logged run's evaluations: their content
+        key.append(phase.metric_source.digest)
+    return json.dumps(key, sort_keys=True)

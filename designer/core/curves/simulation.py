@@ -3,7 +3,8 @@
 ReduceLROnPlateau lowers the lr when a metric stops improving, so its curve depends on the
 training. A design describes a metric instead: `metric`, an expression in `step` (the phase's
 own step counter from 0), plus seeded Gaussian noise, evaluated after every `eval_every`-th
-step. `metric_evaluations` yields those evaluations in order; the engine steps the real
+step; or, when its `metric_run` was read, the logged run's evaluations (a `MetricSource`
+attached to the phase above this layer, in `core/runs/metric_run.py`). `metric_evaluations` yields those evaluations in order; the engine steps the real
 scheduler with them, and the window plots them (torch-free: this module imports no torch),
 so both always see the same numbers.
 """
@@ -29,7 +30,12 @@ def metric_evaluations(phase: Phase, path: str = "phase") -> Iterator[tuple[int,
     """(step, value) of every evaluation of the phase's metric, in order: after phase step
     `step` (eval_every - 1, 2 * eval_every - 1, ...), the value
     `metric(step) + metric_noise * random.Random(noise_seed).gauss(0.0, 1.0)`, one generator
-    per phase, one draw per evaluation. Endless: the caller stops taking."""
+    per phase, one draw per evaluation. Endless: the caller stops taking. A phase driven by
+    a logged run (`phase.metric_source`) yields the run's evaluations within the phase
+    instead, and then ends."""
+    if phase.metric_source is not None:
+        yield from zip(*phase.metric_source.within(phase.steps))
+        return
     params = phase.resolved_params()
     field = f"{path}.params.metric"
     try:
@@ -52,7 +58,10 @@ def metric_evaluations(phase: Phase, path: str = "phase") -> Iterator[tuple[int,
 def plotted_evaluations(phase: Phase) -> int | None:
     """How many evaluations of the phase's metric fall within its steps; None when there
     are more than MAX_PLOTTED_EVALUATIONS (then they are stepped, not drawn)."""
-    count = phase.steps // int(phase.param_value("eval_every"))
+    if phase.metric_source is not None:
+        count = len(phase.metric_source.within(phase.steps)[0])
+    else:
+        count = phase.steps // int(phase.param_value("eval_every"))
     return None if count > MAX_PLOTTED_EVALUATIONS else count
 
 

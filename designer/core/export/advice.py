@@ -89,7 +89,7 @@ def design_advice(schedule: Schedule, curve: np.ndarray | None = None) -> list[A
                   for number, part in enumerate(phase.member_phases())] or [(name, phase)])
         for part_name, part in parts:
             advice += _unreached_advice(schedule, index, part_name, part)
-        if spec.simulated:
+        if spec.simulated and phase.metric_source is None:  # a logged run's is what it was
             advice += _plateau_advice(schedule, index, name, curve, starts[index])
     return advice
 

@@ -300,8 +300,12 @@ def call_advice(schedule: Schedule, demo: bool = False) -> list[str]:
             lines[0] = (f"Call scheduler.step() once per {unit}, right after optimizer.step(); "
                         "on the steps where you evaluate, pass the validation metric: "
                         "scheduler.step(val_loss) (ReduceLROnPlateau phases step only then).")
+        logged = sorted({f"{p.param_value('metric_tag')} logged in {p.param_value('metric_run')}"
+                         for p in schedule.phases if p.spec.simulated and p.param_value("metric_run")})
         lines.insert(1, "The preview of a ReduceLROnPlateau phase is a simulation with the "
-                     "design's synthetic validation metric."
+                     + (f"{'; '.join(logged)} (the synthetic metric where a run cannot be "
+                        "read); the code cannot embed a run: pass your real metric." if logged
+                        else "design's synthetic validation metric.")
                      + (" The demo below steps it with simulated_val_loss(step)." if demo
                         else ""))
     if schedule.param_groups:

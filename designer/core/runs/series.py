@@ -38,9 +38,10 @@ class RunError(ValueError):
     """A run that cannot be read or holds no lr series: str(error) is the one-line message,
     `path: what is wrong`."""
 
-    def __init__(self, path: str, message: str) -> None:
+    def __init__(self, path: str, message: str, names: tuple[str, ...] = ()) -> None:
         self.path = str(path)
         self.message = message
+        self.names = names  # the run's series, when it was read but lacks the one asked for
         super().__init__(message if self.path and self.path in message
                          else f"{self.path}: {message}")
 
@@ -63,6 +64,8 @@ class LoggedRun:
     step_offset : what was added to the logged step numbers to get `steps`.
     steps_per_epoch : batches per epoch, when the log says (Lightning's and the Trainer's
         epoch counts), else None.
+    names : every series the source holds, in natural order (a metric's tag is picked
+        among them).
     """
 
     source: str
@@ -74,6 +77,7 @@ class LoggedRun:
     writer: str = ""
     step_offset: int = 0
     steps_per_epoch: int | None = field(default=None)
+    names: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:
@@ -102,7 +106,8 @@ def run_from_series(path: str, source: str, series: Mapping[str, tuple[Sequence,
     steps, lrs = clean_series(*series[tag], offset)
     if not len(steps):
         raise RunError(path, f"the series {tag!r} holds no logged values")
-    return LoggedRun(source, tag, str(path), steps, lrs, candidates, **facts)
+    return LoggedRun(source, tag, str(path), steps, lrs, candidates,
+                     names=tuple(sorted(series, key=natural_key)), **facts)
 
 
 def pick_tag(path: str, names: Iterable[str], tag: str | None) -> tuple[str, tuple[str, ...]]:
@@ -116,10 +121,12 @@ def pick_tag(path: str, names: Iterable[str], tag: str | None) -> tuple[str, tup
             raise RunError(path, f"no lr series (series: {shown}); pick one with --tag")
         return candidates[0], candidates
     if tag not in names:
-        if candidates:
-            raise RunError(path, f"no series {tag!r} (lr series: {', '.join(candidates)})")
-        shown = ", ".join(sorted(names, key=natural_key)[:12]) or "none"
-        raise RunError(path, f"no series {tag!r} (series: {shown})")
+        ordered = tuple(sorted(names, key=natural_key))
+        if candidates and is_lr_name(tag):
+            raise RunError(path, f"no series {tag!r} (lr series: {', '.join(candidates)})",
+                           ordered)
+        shown = ", ".join(ordered[:12]) or "none"
+        raise RunError(path, f"no series {tag!r} (series: {shown})", ordered)
     return tag, candidates
 
 

@@ -26,9 +26,11 @@ from designer.core.schedule.params import (
     INT,
     INT_LIST,
     NON_NEGATIVE,
+    PATH,
     POSITIVE,
     REQUIRED,
     STEPS,
+    TEXT,
     ParamSpec,
 )
 from designer.core.schedule.params import param_spec as _p
@@ -45,8 +47,10 @@ __all__ = [
     "INT_LIST",
     "MAX_MEMBERS",
     "OPTIMIZERS",
+    "PATH",
     "REQUIRED",
     "SCHEDULERS",
+    "TEXT",
     "OptimizerSpec",
     "ParamSpec",
     "SchedulerSpec",
@@ -281,9 +285,14 @@ SCHEDULERS: dict[str, SchedulerSpec] = {
                 _p("eval_every", INT, 1, **STEPS, simulation=True,
                    help="steps between evaluations; scheduler.step(metric) follows every "
                         "eval_every-th step"),
+                _p("metric_run", PATH, "", simulation=True,
+                   help="a logged run (file or folder, as check-run reads) whose metric "
+                        "drives the phase instead of `metric`, at the steps it was logged"),
+                _p("metric_tag", TEXT, "val_loss", simulation=True,
+                   help="the run's series that the scheduler monitors (val_loss, eval_loss)"),
             ),
             "Reduces the lr by factor when a validation metric stops improving; the designer "
-            "simulates it with a synthetic metric.",
+            "simulates it with a synthetic metric or the metric of a logged run.",
             label_params=("factor", "patience"), simulated=True,
         ),
     ]

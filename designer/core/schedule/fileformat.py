@@ -8,7 +8,8 @@ overlaid on the design: [{"path", "tag"}], read again when the design is opened)
 (the training setup, `designer.core.schedule.training`) and proportional phase lengths
 (`"steps": {"fraction": x}`, `{"epochs": x}` or `"rest"`, `designer.core.schedule.lengths`);
 5 added chained phases (`"scheduler": "ChainedScheduler"` with "members", several torch
-schedulers stepped at once; `designer.core.schedule.file_phases`). A file is saved with the
+schedulers stepped at once; `designer.core.schedule.file_phases`) and a plateau phase's
+metric from a logged run (its params "metric_run" and "metric_tag"). A file is saved with the
 lowest version that holds it, so designs that use none of these stay readable by older
 versions.
 
@@ -316,10 +317,15 @@ def schedule_to_dict(schedule: Schedule) -> dict[str, Any]:
     return document
 
 
+# Version 5's plateau params: a version 4 reader refuses them as unknown.
+LOGGED_METRIC_PARAMS = frozenset({"metric_run", "metric_tag"})
+
+
 def needed_version(schedule: Schedule) -> int:
     """The lowest format version that holds the design: older readers can open the rest."""
     designs = [schedule, *(pin.schedule for pin in schedule.pinned)]
-    if any(design.has_chained() for design in designs):
+    if any(design.has_chained() or any(phase.params.keys() & LOGGED_METRIC_PARAMS
+                                       for phase in design.phases) for design in designs):
         return 5
     if schedule.runs or any(design.training is not None
                             or any(phase.length for phase in design.phases)

@@ -28,12 +28,15 @@ from designer.core.schedule.catalog import (
     FLOAT_PAIR,
     INT,
     INT_LIST,
+    PATH,
+    TEXT,
     ParamSpec,
 )
 from designer.core.schedule.expressions import ExpressionError, parse_expression
 from designer.core.schedule.model import MAX_GROUPS, MAX_TOTAL_STEPS, ScheduleError
 
 MAX_LIST_LENGTH = 10_000
+MAX_TEXT_LENGTH = 4096  # a path or a series name: one line, bounded
 
 
 class NonFinite:
@@ -264,9 +267,37 @@ class ExpressionKind(Kind):
         return f"lambda step: {parse_expression(value).python_source}"
 
 
+class TextKind(Kind):
+    """One line of text (a logged run's series name); "" means not given."""
+
+    what = "text"
+
+    def check(self, param: ParamSpec, value: Any, path: str) -> str:
+        if not isinstance(value, str):
+            raise ScheduleError(path, f"must be {self.what}")
+        if len(value) > MAX_TEXT_LENGTH or any(c in value for c in "\n\r\0"):
+            raise ScheduleError(path, f"must be {self.what} on one line of at most "
+                                f"{MAX_TEXT_LENGTH:,} characters")
+        return value
+
+    def short_text(self, param: ParamSpec, value: Any) -> str:
+        return value or "—"
+
+
+class PathKind(TextKind):
+    """A file or folder as the user gave it: saved as written, a relative path read from the
+    design file's folder (as the design's `runs` are). "" means none."""
+
+    what = "a file or folder path as text"
+
+    def short_text(self, param: ParamSpec, value: Any) -> str:
+        return value.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1] or "—"
+
+
 KINDS: dict[str, Kind] = {FLOAT: FloatKind(), INT: IntKind(), BOOL: BoolKind(),
                           CHOICE: ChoiceKind(), INT_LIST: IntListKind(),
-                          FLOAT_PAIR: FloatPairKind(), EXPRESSION: ExpressionKind()}
+                          FLOAT_PAIR: FloatPairKind(), EXPRESSION: ExpressionKind(),
+                          TEXT: TextKind(), PATH: PathKind()}
 
 
 def kind_of(param: ParamSpec) -> Kind:

@@ -26,6 +26,7 @@ from designer.core.schedule.members import (
     resolve_params,
     with_value,
 )
+from designer.core.schedule.metric_source import MetricSource
 from designer.core.schedule.training import TrainingSetup
 
 MAX_TOTAL_STEPS = 10_000_000
@@ -99,6 +100,9 @@ class Phase:
     members : a chained phase's schedulers (`scheduler == CHAINED`, `members.Member`), run
         at once through torch's ChainedScheduler; such a phase has no `params` of its own
         (its `spec` is `catalog.CHAINED_SPEC`, without parameters). Empty for a plain phase.
+    metric_source : a plateau phase's evaluations read from its `metric_run`, attached
+        where the design is prepared for the engine (never saved); None: the synthetic
+        `metric` drives it.
     """
 
     scheduler: str
@@ -108,6 +112,7 @@ class Phase:
     color: int | None = field(default=None, compare=False, repr=False, kw_only=True)
     length: Length | None = field(default=None, kw_only=True)
     members: tuple[Member, ...] = field(default=(), kw_only=True)
+    metric_source: MetricSource | None = field(default=None, kw_only=True, repr=False)
 
     @property
     def spec(self) -> SchedulerSpec:

@@ -18,6 +18,8 @@ CHOICE = "choice"
 INT_LIST = "int_list"
 EXPRESSION = "expression"
 FLOAT_PAIR = "float_pair"
+PATH = "path"  # a file or folder, saved as written (relative to the design file's folder)
+TEXT = "text"  # a short name: a series of a logged run
 
 REQUIRED = object()  # torch has no default: the file must give a value
 
@@ -29,7 +31,7 @@ class ParamSpec:
     Attributes
     ----------
     name : torch's keyword name.
-    kind : one of FLOAT, INT, BOOL, CHOICE, INT_LIST, EXPRESSION, FLOAT_PAIR.
+    kind : one of FLOAT, INT, BOOL, CHOICE, INT_LIST, EXPRESSION, FLOAT_PAIR, PATH, TEXT.
     default : torch's default, or REQUIRED.
     minimum, maximum : inclusive bounds unless `exclusive_min` / `exclusive_max`.
     choices : allowed values for CHOICE.

@@ -38,6 +38,8 @@ from designer.core.schedule.catalog import (
     FLOAT_PAIR,
     INT,
     INT_LIST,
+    PATH,
+    TEXT,
     ParamSpec,
 )
 from designer.ui.inspector.editors_base import (
@@ -51,6 +53,7 @@ from designer.ui.inspector.editors_base import (
     validate_value,
 )
 from designer.ui.inspector.editors_numbers import FloatEditor, FloatPairEditor, IntEditor
+from designer.ui.inspector.editors_run import PathEditor, SeriesEditor
 from designer.ui.inspector.editors_text import ExpressionEditor, IntListEditor
 
 __all__ = [
@@ -64,6 +67,8 @@ __all__ = [
     "IntEditor",
     "IntListEditor",
     "OptionalEditor",
+    "PathEditor",
+    "SeriesEditor",
     "create_editor",
     "error_color",
     "format_float",
@@ -235,6 +240,8 @@ EDITORS: dict[str, type[QWidget]] = {
     INT_LIST: IntListEditor,
     EXPRESSION: ExpressionEditor,
     FLOAT_PAIR: FloatPairEditor,
+    PATH: PathEditor,
+    TEXT: SeriesEditor,
 }
 
 

@@ -19,7 +19,7 @@ from designer.ui.inspector.editors_base import (
 )
 
 
-class _TextEditor(TypedText, QLineEdit):
+class TextEditor(TypedText, QLineEdit):
     """A line edit validated on every keystroke; the text is only rewritten by the model."""
 
     def _setup(self, spec: ParamSpec, placeholder: str) -> None:
@@ -64,7 +64,7 @@ class _TextEditor(TypedText, QLineEdit):
         pass
 
 
-class IntListEditor(_TextEditor):
+class IntListEditor(TextEditor):
     """Comma-separated integers ("30, 60, 90"); sorted when editing finishes."""
 
     def __init__(self, spec: ParamSpec, parent: QWidget | None = None) -> None:
@@ -104,7 +104,7 @@ class IntListEditor(_TextEditor):
             self.value_edited.emit(ordered)
 
 
-class ExpressionEditor(_TextEditor):
+class ExpressionEditor(TextEditor):
     """A monospace expression in `step`, checked by the safe parser as you type."""
 
     def __init__(self, spec: ParamSpec, parent: QWidget | None = None) -> None:

@@ -13,6 +13,7 @@ schedulers as written. It is not saved, and goes away when the design is replace
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -36,6 +37,7 @@ class Pin:
     lrs: np.ndarray | None = None
     error: str = ""
     service: CurveService | None = field(default=None, repr=False)
+    requested: Schedule | None = field(default=None, repr=False)  # with logged metrics
 
 
 REFERENCE_COLOR = "#c837ab"  # apart from the momentum red and the pin colours
@@ -48,9 +50,12 @@ class CompareSet(QObject):
 
     changed = Signal()
 
-    def __init__(self, document, parent: QObject | None = None) -> None:
+    def __init__(self, document, parent: QObject | None = None,
+                 prepare: Callable[[Schedule], Schedule] | None = None) -> None:
         super().__init__(parent)
         self._document = document
+        # A pinned plateau phase's logged metric, attached as for the design's own curve.
+        self._prepare = prepare or (lambda schedule: schedule)
         self.pins: list[Pin] = []
         self.reference: Pin | None = None
         document.changed.connect(self._sync)
@@ -110,13 +115,23 @@ class CompareSet(QObject):
                     lambda _s, lrs, p=pin: self._arrived(p, lrs, ""))
                 pin.service.curve_failed.connect(
                     lambda _s, message, p=pin: self._arrived(p, None, message))
-                pin.service.request(design.schedule)
+                self._request(pin)
             pin.color = PIN_COLORS[index % len(PIN_COLORS)]
             pins.append(pin)
         for stale in old:
             stale.service.deleteLater()
         self.pins = pins
         self.changed.emit()
+
+    def refresh_metrics(self) -> None:
+        """Ask again for the pins whose logged metrics changed (read, read again, gone)."""
+        for pin in self.pins:
+            if self._prepare(pin.schedule) != pin.requested:
+                self._request(pin)
+
+    def _request(self, pin: Pin) -> None:
+        pin.requested = self._prepare(pin.schedule)
+        pin.service.request(pin.requested)
 
     def wait(self, timeout: float = 120) -> bool:
         """Block until every pinned curve has arrived (tests, exports)."""

@@ -45,10 +45,11 @@ def readout_text(schedule: Schedule | None, lrs: np.ndarray, step: int, *,
     if value is not None:
         parts.append(f"{momentum.label} {value:.4g}")
     metric = simulation.metric_at(step)
-    if metric is not None:
-        parts.append(f"simulated metric {metric:.4g}")
-    parts.extend(extra)
     index = schedule.phase_at(step)
+    logged = index is not None and schedule.phases[index].metric_source is not None
+    if metric is not None:
+        parts.append(f"{'logged' if logged else 'simulated'} metric {metric:.4g}")
+    parts.extend(extra)
     if index is not None:
         phase = schedule.phases[index]
         simulated = " (simulated)" if phase.spec.simulated else ""

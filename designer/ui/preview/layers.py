@@ -126,10 +126,15 @@ class SimulationMarks:
             self._item.addItem(region, ignoreBounds=True)
             self._regions.append(region)
             # At the region's top right: the group legend sits at the plot's top left.
-            label = pg.TextItem(SIMULATION_LABEL, anchor=(1, 0))
+            source = phase.metric_source
+            label = pg.TextItem(SIMULATION_LABEL if source is None
+                                else f"logged metric ({source.label})", anchor=(1, 0))
             label.setToolTip("ReduceLROnPlateau steps with a validation metric; this curve "
-                             "is a simulation with the phase's synthetic metric (dotted; "
-                             "metric, metric_noise, eval_every in the inspector).")
+                             + ("is a simulation with the phase's synthetic metric (dotted; "
+                                "metric, metric_noise, eval_every in the inspector)."
+                                if source is None else
+                                "steps with the values the run logged (dotted), where it "
+                                "evaluated (metric_run, metric_tag in the inspector)."))
             self._item.addItem(label, ignoreBounds=True)
             self._labels.append(label)
             self._place(label, start + phase.steps)

@@ -177,7 +177,9 @@ class TimelinePainter:
         if lines >= 3:
             length = length_text(schedule, phase)
             if phase.spec.simulated:
-                length += " · simulated metric"
+                logged = phase.param_value("metric_run")
+                length += f" · logged {phase.param_value('metric_tag')}" if logged \
+                    else " · simulated metric"
             self._text_line(p, small, length, inner.left(),
                             y + 2 * line + 1, inner.width(), self._muted)
 
