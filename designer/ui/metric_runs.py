@@ -28,7 +28,7 @@ from designer.core.runs.metric_run import (
 )
 from designer.core.runs.series import RunError
 from designer.core.schedule.model import Schedule
-from designer.ui.runs import LIVE_INTERVAL_MS, files_under
+from designer.ui.runs import LIVE_INTERVAL_MS, files_under, watch_only
 
 
 class MetricRuns(QObject):
@@ -180,11 +180,4 @@ class MetricRuns(QObject):
                 while parent and not os.path.isdir(parent) and parent != os.path.dirname(parent):
                     parent = os.path.dirname(parent)
                 wanted.append(parent)
-        wanted = [p for p in dict.fromkeys(wanted) if p and os.path.exists(p)]
-        watched = set(self._watcher.files()) | set(self._watcher.directories())
-        gone = [p for p in watched if p not in wanted]
-        if gone:
-            self._watcher.removePaths(gone)
-        new = [p for p in wanted if p not in watched]
-        if new:
-            self._watcher.addPaths(new)
+        watch_only(self._watcher, wanted)

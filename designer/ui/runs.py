@@ -222,14 +222,19 @@ class RunSet(QObject):
             wanted.append(overlay.path)
             if os.path.isdir(overlay.path):
                 wanted += files_under(overlay.path)
-        wanted = [p for p in dict.fromkeys(wanted) if os.path.exists(p)]
-        watched = set(self._watcher.files()) | set(self._watcher.directories())
-        gone = [p for p in watched if p not in wanted]
-        if gone:
-            self._watcher.removePaths(gone)
-        new = [p for p in wanted if p not in watched]
-        if new:
-            self._watcher.addPaths(new)
+        watch_only(self._watcher, wanted)
+
+
+def watch_only(watcher: QFileSystemWatcher, wanted: list[str]) -> None:
+    """Make `watcher` watch exactly the paths of `wanted` that exist (in order, once)."""
+    wanted = [p for p in dict.fromkeys(wanted) if p and os.path.exists(p)]
+    watched = set(watcher.files()) | set(watcher.directories())
+    gone = [p for p in watched if p not in wanted]
+    if gone:
+        watcher.removePaths(gone)
+    new = [p for p in wanted if p not in watched]
+    if new:
+        watcher.addPaths(new)
 
 
 def files_under(folder: str, depth: int = 3) -> list[str]:
