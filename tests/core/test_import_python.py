@@ -588,12 +588,12 @@ def test_cli_import_partial_warns_and_nothing_fails(capsys):
     captured = capsys.readouterr()
     assert json.loads(captured.out)["phases"][0]["scheduler"] == "LinearLR"
     assert f"{partial}:11: another scheduler" in captured.err
-    nothing = CORPUS / "chained_docs.py"
+    nothing = CORPUS / "custom_warmup_class.py"
     assert main(["import", str(nothing)]) == 2
     captured = capsys.readouterr()
     assert captured.out == ""
     assert captured.err.splitlines()[-1] == f"{nothing}: nothing could be imported"
-    assert f"{nothing}:10: ChainedScheduler applies" in captured.err
+    assert f"{nothing}:27: `WarmupCosineLR` is not one of torch's schedulers" in captured.err
 
 
 def test_cli_import_plateau_is_a_simulation_with_a_note(capsys):

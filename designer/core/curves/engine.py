@@ -370,13 +370,15 @@ def sequential_lr_curves(schedule: Schedule) -> np.ndarray:
     import warnings
 
     optimizer = make_optimizer(schedule.optimizer, schedule.base_lrs())
-    schedulers = [build_scheduler(phase, optimizer, f"phases[{i}]")
-                  for i, phase in enumerate(schedule.phases)]
-    combined = torch.optim.lr_scheduler.SequentialLR(optimizer, schedulers,
-                                                     schedule.phase_starts()[1:])
     lrs = []
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # the dummy optimizer steps without gradients
+        # The dummy optimizer steps without gradients; SequentialLR's constructor steps a
+        # chained first phase before any optimizer.step().
+        warnings.simplefilter("ignore")
+        schedulers = [build_scheduler(phase, optimizer, f"phases[{i}]")
+                      for i, phase in enumerate(schedule.phases)]
+        combined = torch.optim.lr_scheduler.SequentialLR(optimizer, schedulers,
+                                                         schedule.phase_starts()[1:])
         for _ in range(schedule.total_steps):
             lrs.append([group["lr"] for group in optimizer.param_groups])
             optimizer.step()

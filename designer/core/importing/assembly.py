@@ -26,7 +26,6 @@ from designer.core.importing.values import (
     OptimizerCall,
     SchedulerCall,
 )
-from designer.core.schedule.catalog import SCHEDULERS
 from designer.core.schedule.model import Schedule
 
 if TYPE_CHECKING:
@@ -194,11 +193,10 @@ class DesignAssembler(OptimizerReader, DraftReader, CombinationReader, PhaseBuil
         if not drafts:
             return self._result(self._schedule([], optimizer), "")
         last = drafts[-1]
-        own = None
-        if last.duration is not None:
-            fit = SCHEDULERS[last.scheduler].fit_param
-            own = (last.offset + last.duration, f"{last.scheduler}'s {fit}={last.duration}"
-                   + (" after the milestones" if last.offset else ""))
+        own = last.own_length()
+        if own is not None:
+            own = (last.offset + own[0], own[1] + (" after the milestones" if last.offset
+                                                    else ""))
         run = self.run_length(root, own, default_length(last) + last.offset)
         phases = self.phases(drafts, run)
         schedule = self._schedule(phases, optimizer)
@@ -211,7 +209,8 @@ class DesignAssembler(OptimizerReader, DraftReader, CombinationReader, PhaseBuil
         if root.kind == "SequentialLR":
             return self.sequential(root)
         if root.kind == "ChainedScheduler":
-            return self.chained(root)
+            draft = self.chained(root)
+            return [draft] if draft else []
         draft = self.draft(root)
         return [draft] if draft else []
 

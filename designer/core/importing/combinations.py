@@ -1,9 +1,12 @@
 """SequentialLR and ChainedScheduler as drafts (`designer.core.importing.assembly`).
 
 `SequentialLR` gives one draft per scheduler with lengths from its milestones; a
-`ChainedScheduler` whose members all but one leave the lr alone gives that one member (a
-chain of several that change the lr needs a phase type of its own). `lambda_failure`
-tells where an lr_lambda fails at a step torch evaluates it at.
+`ChainedScheduler` (alone or one of SequentialLR's schedulers) gives one chained draft of its
+members in order, each read as a plain scheduler. Members that multiply the lr by exactly 1
+are left out (the floats are the same without them), and a chain left with one member is
+that member. A member a chained phase cannot hold (ReduceLROnPlateau, a custom class, a
+nested chain or SequentialLR) is a problem at its line; the rest of the chain is imported.
+`lambda_failure` tells where an lr_lambda fails at a step torch evaluates it at.
 """
 
 from __future__ import annotations
@@ -12,12 +15,8 @@ from typing import Any
 
 from designer.core.importing.drafts import Draft, call_argument, whole
 from designer.core.importing.values import EVALUATION_FAILURES, SchedulerCall, Unknown
-from designer.core.schedule.catalog import SCHEDULERS
+from designer.core.schedule.catalog import CHAINED, MAX_MEMBERS, SCHEDULERS
 from designer.core.schedule.expressions import parse_expression
-
-_CHAIN = ("ChainedScheduler applies all of its schedulers at every step, multiplying their "
-          "effects; the timeline runs one scheduler at a time, so only a chain in which all "
-          "but one scheduler leave the lr unchanged can be imported")
 
 
 class CombinationReader:
@@ -70,9 +69,11 @@ class CombinationReader:
             why = child.why if isinstance(child, Unknown) else "not a scheduler"
             self.problem(call.line, f"SequentialLR's schedulers[{index}]: {why}")
             return None
-        if child.kind in ("SequentialLR", "ChainedScheduler"):
-            self.problem(child.line, f"a {child.kind} inside SequentialLR is not imported")
+        if child.kind == "SequentialLR":
+            self.problem(child.line, "a SequentialLR inside SequentialLR is not imported")
             return None
+        if child.kind == "ChainedScheduler":
+            return self.chained(child, optimizer)
         if child.custom and length is not None and length > 0:
             self.problem(child.line, f"`{child.kind}` is not one of torch's schedulers: its "
                          f"curve is only known by running it; the design holds the lr constant "
@@ -81,31 +82,71 @@ class CombinationReader:
             return Draft("ConstantLR", {"factor": 1.0}, child.line)
         return self.draft(child, optimizer, "SequentialLR")
 
-    def chained(self, call: SchedulerCall) -> list[Draft]:
+    def chained(self, call: SchedulerCall, optimizer: Any = None) -> Draft | None:
+        """A ChainedScheduler's draft: a chained phase of its members in order, or (not
+        inside a SequentialLR, whose optimizer is `optimizer`) the one member that changes the
+        lr when the others are true no-ops, which is exactly equal."""
         children = call_argument(call, "schedulers")
-        if not isinstance(children, (list, tuple)) or not children or not all(
-                isinstance(c, SchedulerCall) for c in children):
-            self.problem(call.line, "ChainedScheduler's schedulers are not a list of "
-                         "schedulers the snippet builds")
-            return []
-        drafts = [self.draft(child, combination="ChainedScheduler") for child in children]
-        if None in drafts:
-            return []
+        if not isinstance(children, (list, tuple)) or not children:
+            why = children.why if isinstance(children, Unknown) else "not a list of schedulers"
+            self.problem(call.line, f"ChainedScheduler's schedulers: {why}")
+            return None
+        if optimizer is not None and call_argument(call, "optimizer") is not optimizer:
+            self.problem(call.line, "ChainedScheduler is built on another optimizer than the "
+                         "SequentialLR around it")
+        own = call_argument(call, "optimizer")
+        drafts = [self._member_draft(call, index, child, own)
+                  for index, child in enumerate(children)]
         # A member whose lr_lambda fails from the start makes the snippet raise; the chain is
-        # read without it (the suggested lambda in its place would change the lr, and make
-        # the chain one the timeline cannot hold). A later failure is the phase's problem.
-        drafts = [d for d in drafts if not self.lambda_fails(d, 1, "it is left out of the "
-                                                               "ChainedScheduler")]
+        # read without it. A later failure is the phase's problem.
+        drafts = [d for d in drafts if d is not None and not self.lambda_fails(
+            d, 1, "it is left out of the ChainedScheduler")]
         if not drafts:
-            return []
-        active = [d for d in drafts if not _leaves_lr_alone(d)]
-        if len(active) > 1:
-            self.problem(call.line, _CHAIN)
-            return []
-        if len(drafts) > 1:
-            self.note(call.line, "all but one scheduler of the ChainedScheduler leave the lr "
-                      "unchanged, so the chain is that one scheduler")
-        return active or drafts[:1]
+            return None
+        # Inside SequentialLR torch runs the chain its own way (`PhaseBuilder.quirks`): the
+        # chain is kept whole, so that the snippet's own curve can be rebuilt from it.
+        active = drafts if optimizer is not None else (
+            [d for d in drafts if not _leaves_lr_alone(d)] or drafts[:1])
+        if len(active) < len(drafts):
+            left = ", ".join(f"{d.scheduler} (line {d.line})" for d in drafts
+                             if d not in active)
+            verb, them = ("changes", "it") if len(drafts) - len(active) == 1 else (
+                "change", "them")
+            self.note(call.line, f"{left} of the ChainedScheduler never {verb} the lr "
+                      f"(multiplying it by exactly 1), so the design leaves {them} out")
+        if len(active) > MAX_MEMBERS:
+            self.problem(call.line, f"a chained phase holds at most {MAX_MEMBERS} schedulers; "
+                         f"the design keeps the first {MAX_MEMBERS}")
+            active = active[:MAX_MEMBERS]
+        if len(active) == 1 and optimizer is None:
+            return active[0]
+        return Draft(CHAINED, {}, call.line, members=tuple(active))
+
+    def _member_draft(self, call: SchedulerCall, index: int, child: Any,
+                      optimizer: Any) -> Draft | None:
+        """The draft of ChainedScheduler's schedulers[index]; None, with a problem at its
+        line, for one a chained phase cannot hold (the rest of the chain is imported)."""
+        if not isinstance(child, SchedulerCall):
+            why = child.why if isinstance(child, Unknown) else "not a scheduler"
+            self.problem(call.line, f"ChainedScheduler's schedulers[{index}]: {why}; it is "
+                         "left out, so the design's curve differs from the script's")
+            return None
+        if child.custom:
+            self.problem(child.line, f"`{child.kind}` is not one of torch's schedulers: its "
+                         "curve is only known by running it; it is left out of the "
+                         "ChainedScheduler, so the design's curve differs from the script's "
+                         f"wherever `{child.kind}` changes the lr")
+            return None
+        if child.kind in ("SequentialLR", "ChainedScheduler"):
+            self.problem(child.line, f"a {child.kind} inside a ChainedScheduler is not "
+                         "imported; it is left out, so the design's curve differs from the "
+                         "script's")
+            return None
+        if not isinstance(optimizer, Unknown) and call_argument(child, "optimizer") \
+                is not optimizer:
+            self.problem(child.line, f"{child.kind} is built on another optimizer than the "
+                         "ChainedScheduler around it, which torch refuses")
+        return self.draft(child, combination="ChainedScheduler")
 
     def lambda_fails(self, draft: Draft, steps: int, consequence: str) -> bool:
         """Whether the draft's lr_lambda fails at a step torch evaluates it at in `steps`
@@ -145,7 +186,8 @@ def lambda_failure(scheduler: str, text: str, steps: int) -> str | None:
 
 
 def _leaves_lr_alone(draft: Draft) -> bool:
-    """Whether a scheduler never changes the lr, whatever its length."""
+    """Whether a chain's member never changes the lr, whatever its length: every step it
+    multiplies the lr by exactly 1.0, so the chain without it gives the same floats."""
     def value(name: str) -> Any:  # the snippet's value, else torch's default
         return draft.params.get(name, SCHEDULERS[draft.scheduler].param(name).default)
 
@@ -155,7 +197,8 @@ def _leaves_lr_alone(draft: Draft) -> bool:
         return value("start_factor") == 1 and value("end_factor") == 1
     if draft.scheduler in ("StepLR", "MultiStepLR", "ExponentialLR"):
         return value("gamma") == 1
-    if draft.scheduler in ("LambdaLR", "MultiplicativeLR") and "lr_lambda" in draft.params:
+    # Not LambdaLR: it sets the lr to base_lr * lr_lambda, undoing the other members.
+    if draft.scheduler == "MultiplicativeLR" and "lr_lambda" in draft.params:
         try:
             expression = parse_expression(draft.params["lr_lambda"])
             return "step" not in expression.python_source and expression(0) == 1

@@ -38,6 +38,19 @@ class Draft:
     offset: int = 0  # the step it begins at in the snippet (its milestone)
     duration: int | None = None  # the duration parameter as the snippet gave it
     start: str = RESTART
+    members: tuple[Draft, ...] = ()  # a ChainedScheduler's (scheduler CHAINED)
+
+    def own_length(self) -> tuple[int, str] | None:
+        """The length the snippet gives the scheduler itself and what says so, or None. A
+        chain's is its longest member's when every member has one (an ExponentialLR member
+        goes on after a ConstantLR's total_iters, so that is not the chain's end)."""
+        if self.members:
+            lengths = [m.own_length() for m in self.members]
+            return None if None in lengths else max(lengths, key=lambda length: length[0])
+        if self.duration is None:
+            return None
+        fit = SCHEDULERS[self.scheduler].fit_param
+        return self.duration, f"{self.scheduler}'s {fit}={self.duration}"
 
 def call_argument(call: SchedulerCall, name: str) -> Any:
     """An argument of a scheduler call by torch's (or transformers') parameter name."""
@@ -246,6 +259,8 @@ def _positive_int(value: Any) -> bool:
 
 def default_length(draft: Draft) -> int:
     """A run length that shows the scheduler's shape, when the snippet does not say."""
+    if draft.members:
+        return max(default_length(member) for member in draft.members)
     p = draft.params
     spec = SCHEDULERS[draft.scheduler]
 

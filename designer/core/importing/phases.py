@@ -23,11 +23,13 @@ from designer.core.importing.values import EVALUATION_FAILURES, STEP_COUNT_NAMES
 from designer.core.schedule.catalog import SCHEDULERS
 from designer.core.schedule.checks import check_phase
 from designer.core.schedule.expressions import parse_expression
+from designer.core.schedule.members import Member
 from designer.core.schedule.model import (
     CONTINUE,
     MAX_TOTAL_STEPS,
     Phase,
     ScheduleError,
+    chained_phase,
     simulation_for_length,
 )
 
@@ -125,26 +127,16 @@ class PhaseBuilder:
                           "begins; it is left out")
                 continue
             steps = run - at if draft.length is None else min(draft.length, run - at)
-            params = dict(draft.params)
-            spec = SCHEDULERS[draft.scheduler]
-            if spec.simulated:
-                params.update(simulation_for_length(steps))  # as a newly inserted phase
-            fit = spec.fit_param
-            if draft.scheduler == "OneCycleLR" and draft.duration is not None and \
-                    steps > draft.duration:
-                self.problem(draft.line, f"OneCycleLR runs {steps:,} steps here but its "
-                             f"total_steps is {draft.duration:,}, and torch raises past it; "
-                             "the design stops at total_steps")
-                steps = draft.duration
-            if fit and draft.duration is not None and draft.duration != steps:
-                params[fit] = draft.duration  # an explicit duration that differs stays explicit
-            if fit and params.get(fit) == steps:
-                del params[fit]  # equal to the phase: fitted, so it follows a resize
-            if spec.has_param("lr_lambda") and self.lambda_fails(
-                    draft, steps, f"the design uses {spec.param('lr_lambda').suggested!r} in its "
-                    "place"):
-                params["lr_lambda"] = spec.param("lr_lambda").suggested
-            phase = Phase(draft.scheduler, steps, params, draft.start)
+            if draft.members:
+                # A OneCycleLR member stops the chain at its total_steps (torch raises past).
+                steps = min((self._fitted(m, steps)[1] for m in draft.members
+                             if m.scheduler == "OneCycleLR"), default=steps)
+                members = [self._fitted(member, steps) for member in draft.members]
+                phase = chained_phase([Member(m.scheduler, params) for m, (params, _) in
+                                       zip(draft.members, members)], steps, draft.start)
+            else:
+                params, steps = self._fitted(draft, steps)
+                phase = Phase(draft.scheduler, steps, params, draft.start)
             try:
                 check_phase(phase, f"phases[{len(phases)}]", len(self.param_groups) or 1)
             except ScheduleError as exc:
@@ -155,11 +147,35 @@ class PhaseBuilder:
             at += steps
         return phases
 
+    def _fitted(self, draft: Draft, steps: int) -> tuple[dict, int]:
+        """A plain scheduler's parameters in a phase of `steps` steps (its duration fitted
+        when equal to them), and the steps it can run (a OneCycleLR stops at its end)."""
+        params = dict(draft.params)
+        spec = SCHEDULERS[draft.scheduler]
+        if spec.simulated:
+            params.update(simulation_for_length(steps))  # as a newly inserted phase
+        fit = spec.fit_param
+        if draft.scheduler == "OneCycleLR" and draft.duration is not None and \
+                steps > draft.duration:
+            self.problem(draft.line, f"OneCycleLR runs {steps:,} steps here but its "
+                         f"total_steps is {draft.duration:,}, and torch raises past it; "
+                         "the design stops at total_steps")
+            steps = draft.duration
+        if fit and draft.duration is not None and draft.duration != steps:
+            params[fit] = draft.duration  # an explicit duration that differs stays explicit
+        if fit and params.get(fit) == steps:
+            del params[fit]  # equal to the phase: fitted, so it follows a resize
+        if spec.has_param("lr_lambda") and self.lambda_fails(
+                draft, steps, f"the design uses {spec.param('lr_lambda').suggested!r} in its "
+                "place"):
+            params["lr_lambda"] = spec.param("lr_lambda").suggested
+        return params, steps
+
     def quirks(self, phases: list[Phase], base_lrs: tuple[float, ...]) -> bool:
         """Notes where torch's SequentialLR differs from the per-phase semantics; True if
         the snippet's own curve (of any param group) therefore differs from the design's,
         False where torch raises on the snippet, which then has no curve of its own."""
-        differs = raises = False
+        differs, raises = self._chained_quirks(phases)
         for index, quirk in sequential_lr_quirks(list(phases)):
             phase, line = phases[index], self._phase_lines[index]
             if quirk == OVERWRITES_GROUP:
@@ -199,3 +215,30 @@ class PhaseBuilder:
                               "curve differs from the design's in the last bits")
                     differs = True
         return differs and not raises
+
+    def _chained_quirks(self, phases: list[Phase]) -> tuple[bool, bool]:
+        """(differs, raises) for the chained phases of a SequentialLR: torch's SequentialLR
+        runs a ChainedScheduler as a plain scheduler only when it is alone; otherwise it
+        cannot, and the design runs the chain as ChainedScheduler alone does."""
+        differs = raises = False
+        for index, phase in enumerate(phases):
+            if not phase.is_chained:
+                continue
+            line = self._phase_lines[index]
+            if index == 0:
+                self.note(line, "ChainedScheduler inside SequentialLR: when SequentialLR is "
+                          "built it resets the lr and steps the chain's schedulers once more "
+                          "from their start, which shifts most of them by a step (a LambdaLR "
+                          "first in the chain sets the lr afresh): for most chains the snippet's "
+                          "curve differs from the chain's own; the design runs the chain as "
+                          "ChainedScheduler alone does — see both curves")
+                differs = True
+            else:
+                self.problem(line, f"ChainedScheduler inside SequentialLR: at its milestone "
+                             f"(step {sum(p.steps for p in phases[:index]):,}) torch's "
+                             "SequentialLR restarts it with _update_lr(0), which "
+                             "ChainedScheduler does not implement, and the snippet raises "
+                             "NotImplementedError there; the design runs the chain from there "
+                             "as ChainedScheduler alone does")
+                raises = True
+        return differs, raises
