@@ -88,7 +88,9 @@ class CombinationReader:
         lr when the others are true no-ops, which is exactly equal."""
         children = call_argument(call, "schedulers")
         if not isinstance(children, (list, tuple)) or not children:
-            why = children.why if isinstance(children, Unknown) else "not a list of schedulers"
+            why = children.why if isinstance(children, Unknown) else (
+                "an empty list, which torch refuses" if isinstance(children, (list, tuple))
+                else "not a list of schedulers")
             self.problem(call.line, f"ChainedScheduler's schedulers: {why}")
             return None
         if optimizer is not None and call_argument(call, "optimizer") is not optimizer:
