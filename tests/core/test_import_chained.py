@@ -11,9 +11,11 @@ import numpy as np
 import pytest
 import torch
 
-from designer.core.curves.engine import compute_curves
+from designer.core.curves.engine import build_scheduler, compute_curves
+from designer.core.importing.combinations import UNCHANGED_WHEN_BUILT
 from designer.core.importing.python import import_python
 from designer.core.schedule.catalog import CHAINED, MAX_MEMBERS
+from designer.core.schedule.model import Phase, new_member
 
 _OPT = ("import torch\nfrom torch.optim import lr_scheduler as L\n"
         "opt = torch.optim.SGD(m.parameters(), lr=0.1)\n")
@@ -140,3 +142,32 @@ def test_a_chain_inside_sequential_lr_is_kept_whole_even_with_no_op_members():
         [L.ConstantLR(o, 1.0), L.ExponentialLR(o, 0.9)]), L.StepLR(o, 2)], [6]), 10)
     np.testing.assert_array_equal(result.original_curve(), expected)
     assert not np.array_equal(compute_curves(result.schedule).group_lrs()[0], expected)
+
+
+def test_members_built_in_another_order_than_listed_are_a_problem_when_it_matters():
+    """Torch applies each member's first factor as it is built; built out of the chain's
+    order, the floats can differ (0.1 * 0.2 * 0.7 is not 0.1 * 0.7 * 0.2)."""
+    tail = "s = L.ChainedScheduler([a, b])\nfor i in range(6):\n    s.step()\n"
+    result = import_python(_OPT + "b = L.LinearLR(opt, 0.7, total_iters=4)\n"
+                           "a = L.ConstantLR(opt, 0.2, total_iters=3)\n" + tail)
+    (line, message), = result.problems
+    assert line == 6 and "builds them in the order LinearLR (line 4), ConstantLR" in message
+    def linear_first(L, o):
+        b = L.LinearLR(o, 0.7, total_iters=4)
+        return L.ChainedScheduler([L.ConstantLR(o, 0.2, total_iters=3), b])
+
+    built = _torch_chain(linear_first, 6)
+    assert not np.array_equal(compute_curves(result.schedule).group_lrs()[0], built)
+    # A member whose constructor leaves the lr alone may be built in any order.
+    result = import_python(_OPT + "b = L.CosineAnnealingLR(opt, 6)\n"
+                           "a = L.ConstantLR(opt, 0.3, total_iters=3)\n" + tail)
+    assert result.problems == []
+
+
+@pytest.mark.parametrize("scheduler", UNCHANGED_WHEN_BUILT)
+def test_the_members_said_to_leave_the_lr_alone_when_built_do(scheduler):
+    optimizer = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=0.1)
+    torch.optim.lr_scheduler.ConstantLR(optimizer, factor=0.37)
+    before = optimizer.param_groups[0]["lr"]
+    build_scheduler(Phase(scheduler, 10, dict(new_member(scheduler).params)), optimizer, "p")
+    assert optimizer.param_groups[0]["lr"] == before

@@ -99,6 +99,7 @@ class CombinationReader:
         own = call_argument(call, "optimizer")
         drafts = [self._member_draft(call, index, child, own)
                   for index, child in enumerate(children)]
+        self._built_in_another_order(call, [(c, d) for c, d in zip(children, drafts) if d])
         # A member whose lr_lambda fails from the start makes the snippet raise; the chain is
         # read without it. A later failure is the phase's problem.
         drafts = [d for d in drafts if d is not None and not self.lambda_fails(
@@ -149,6 +150,23 @@ class CombinationReader:
             self.problem(child.line, f"{child.kind} is built on another optimizer than the "
                          "ChainedScheduler around it, which torch refuses")
         return self.draft(child, combination="ChainedScheduler")
+
+    def _built_in_another_order(self, call: SchedulerCall,
+                                members: list[tuple[SchedulerCall, Draft]]) -> None:
+        """A problem when members that change the lr as they are built were built in another
+        order than the chain lists them: torch applies their first factors (or sets the lr)
+        in the order built, the design in the chain's order."""
+        order = {id(built): index for index, built in enumerate(self.reader.schedulers)}
+        acting = [(c, d) for c, d in members if not _unchanged_when_built(d)]
+        built = sorted(acting, key=lambda member: order.get(id(member[0]), 0))
+        if [id(c) for c, _ in built] == [id(c) for c, _ in acting]:
+            return
+        listed = ", ".join(f"{d.scheduler} (line {d.line})" for _, d in acting)
+        first = ", ".join(f"{d.scheduler} (line {d.line})" for _, d in built)
+        self.problem(call.line, f"the ChainedScheduler lists {listed}, but the snippet builds "
+                     f"them in the order {first}; each changes the lr as it is built, in the "
+                     "order built, while the design builds them in the chain's order, so its "
+                     "first steps can differ from the script's")
 
     def lambda_fails(self, draft: Draft, steps: int, consequence: str) -> bool:
         """Whether the draft's lr_lambda fails at a step torch evaluates it at in `steps`
@@ -206,4 +224,20 @@ def _leaves_lr_alone(draft: Draft) -> bool:
             return "step" not in expression.python_source and expression(0) == 1
         except EVALUATION_FAILURES:
             return False  # not known to leave the lr alone
+    return False
+
+
+# Members whose constructor leaves the lr as it is (their first step is the lr they find).
+UNCHANGED_WHEN_BUILT = ("StepLR", "MultiStepLR", "ExponentialLR", "CosineAnnealingLR",
+                         "MultiplicativeLR", "PolynomialLR")
+
+
+def _unchanged_when_built(draft: Draft) -> bool:
+    if draft.scheduler in UNCHANGED_WHEN_BUILT:
+        return True
+    if draft.scheduler == "ConstantLR":
+        return draft.params.get("factor", SCHEDULERS["ConstantLR"].param("factor").default) == 1
+    if draft.scheduler == "LinearLR":
+        return draft.params.get("start_factor",
+                                SCHEDULERS["LinearLR"].param("start_factor").default) == 1
     return False
