@@ -101,6 +101,9 @@ class Inspector(QWidget):
         self.start_combo, self.start_lr_editor = self.start.combo, self.start.lr_editor
         self._start_field, self._start_lr_field = self.start.field, self.start.lr_field
         self.members = MemberFields(self._document, self._add_row)
+        # The Members label stays beside the first member, however long the list grows.
+        label = form.labelForField(self.members.field)
+        label.setFixedHeight(label.sizeHint().height() + 4)
         self.params = ParamRows(self._document, form, self._add_row, self._remove_row)
 
         form.addRow(self._section_header("Schedule"))

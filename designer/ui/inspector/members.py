@@ -11,14 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QSignalBlocker
+from PySide6.QtCore import QSignalBlocker, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QHBoxLayout,
     QListWidget,
     QMenu,
-    QPushButton,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -47,6 +47,11 @@ class MemberFields:
         self.list.setAccessibleName("chain members")
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.list.currentRowChanged.connect(self._on_row_chosen)
+        # Long labels elide rather than scroll: the inspector is narrow.
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.list.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.list.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.list.setFixedHeight(2 * self.list.fontMetrics().height() + 12)
         column.addWidget(self.list)
         column.addLayout(self._build_buttons())
         self.field = add_row("Members", box, "the schedulers torch's ChainedScheduler steps "
@@ -55,6 +60,9 @@ class MemberFields:
         self.scheduler_combo = QComboBox()
         self.scheduler_combo.addItems(list(CHAINABLE))
         self.scheduler_combo.setAccessibleName("member scheduler")
+        self.scheduler_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.scheduler_combo.setMinimumContentsLength(12)
         self.scheduler_combo.activated.connect(self._on_scheduler_chosen)
         self.scheduler_field = add_row("Member", self.scheduler_combo,
                                        "the selected member's scheduler; its parameters "
@@ -63,24 +71,29 @@ class MemberFields:
     def _build_buttons(self) -> QHBoxLayout:
         row = QHBoxLayout()
         row.setSpacing(4)
-        self.add_button = QPushButton("Add")
+        self.add_button = QToolButton()
+        self.add_button.setText("Add")
         self.add_button.setToolTip("add a scheduler to the chain")
+        self.add_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         menu = QMenu(self.add_button)
         for name in CHAINABLE:
             menu.addAction(name, lambda *_, name=name: self._add(name))
         self.add_button.setMenu(menu)
-        self.remove_button = QPushButton("Remove")
+        self.remove_button = QToolButton()
+        self.remove_button.setText("Remove")
         self.remove_button.setToolTip("remove the selected member (the last one left "
                                       "unchains the phase)")
         self.remove_button.clicked.connect(self._remove)
-        self.up_button = QPushButton("Up")
+        self.up_button = QToolButton()
+        self.up_button.setText("Up")
         self.up_button.setToolTip("run the selected member one place earlier")
         self.up_button.clicked.connect(lambda: self._move(-1))
-        self.down_button = QPushButton("Down")
+        self.down_button = QToolButton()
+        self.down_button.setText("Down")
         self.down_button.setToolTip("run the selected member one place later")
         self.down_button.clicked.connect(lambda: self._move(1))
         for button in (self.add_button, self.remove_button, self.up_button, self.down_button):
-            button.setAutoDefault(False)
+            button.setAccessibleName(f"{button.text().lower()} member")
             row.addWidget(button)
         row.addStretch(1)
         return row

@@ -17,10 +17,9 @@ from designer.core.schedule.kinds import short_number
 from designer.core.schedule.model import CONTINUE, RESTART, Phase, Schedule
 from designer.ui import theme
 from designer.ui.focus_ring import paint_focus_ring
+from designer.ui.timeline.bands import RADIUS, BandPainting, mix, with_alpha
 from designer.ui.timeline.geometry import length_text, phase_label, phase_summary
-from designer.ui.timeline.layout import band_rects
 
-RADIUS = 5.0
 ACCENT_PX = 3.0
 
 
@@ -39,21 +38,7 @@ class PaintState:
     chain_drop: tuple[int, str] | None = None  # (phase, scheduler) of a Shift+drop
 
 
-def mix(a: QColor, b: QColor, t: float) -> QColor:
-    """`a` moved a fraction `t` of the way to `b` (opaque, unlike an alpha fill, so text
-    contrast does not depend on what lies underneath)."""
-    return QColor.fromRgbF(a.redF() + (b.redF() - a.redF()) * t,
-                           a.greenF() + (b.greenF() - a.greenF()) * t,
-                           a.blueF() + (b.blueF() - a.blueF()) * t)
-
-
-def with_alpha(color: QColor, alpha: float) -> QColor:
-    color = QColor(color)
-    color.setAlphaF(alpha)
-    return color
-
-
-class TimelinePainter:
+class TimelinePainter(BandPainting):
     """Paints a `Timeline` from its public geometry and its `paint_state()`."""
 
     def __init__(self, view) -> None:
@@ -125,6 +110,8 @@ class TimelinePainter:
         p.fillPath(path, mix(self._base, hue, strength))
         p.setClipPath(path)
         p.fillRect(QRectF(r.left(), r.top(), r.width(), ACCENT_PX), hue)
+        if phase.is_chained:
+            self._paint_bands(p, r, index, phase, state, selected and not placeholder)
         p.setClipping(False)
         border = QPen(hue.lighter(115) if self._dark else hue.darker(115), 1.0)
         if placeholder:
@@ -137,11 +124,7 @@ class TimelinePainter:
             ring.addRoundedRect(r.adjusted(1.0, 1.0, -1.0, -1.0), radius - 1, radius - 1)
             p.setPen(QPen(self._text, 2.0))
             p.drawPath(ring)
-        if phase.is_chained:
-            p.setClipPath(path)
-            self._paint_bands(p, r, index, phase, state, selected and not placeholder)
-            p.setClipping(False)
-        else:
+        if not phase.is_chained:
             self._paint_label(p, r, index, phase, state.schedule)
         if index in state.warned and r.width() >= 18:
             self._paint_warning_badge(p, r)
@@ -192,55 +175,6 @@ class TimelinePainter:
                     else " · simulated metric"
             self._text_line(p, small, length, inner.left(),
                             y + 2 * line + 1, inner.width(), self._muted)
-
-    def _paint_bands(self, p: QPainter, r: QRectF, index: int, phase: Phase,
-                     state: PaintState, selected: bool) -> None:
-        """A chained block: one band per member, top to bottom, each labelled as a plain
-        block of that member would be; the member the inspector edits is marked."""
-        hue = theme.color_of(state.schedule, index)
-        for number, (band, member) in enumerate(zip(band_rects(r, len(phase.members)),
-                                                    phase.member_phases())):
-            if number:
-                p.setPen(QPen(with_alpha(hue.darker(130) if not self._dark else hue, 0.7), 1.0))
-                p.drawLine(QPointF(band.left() + 1, band.top()),
-                           QPointF(band.right() - 1, band.top()))
-            if selected and number == state.member:
-                p.fillRect(band.adjusted(0, 0.5, 0, -0.5),
-                           mix(self._base, hue, 0.42 if self._dark else 0.38))
-                p.fillRect(QRectF(band.left() + 2, band.top() + 2, 3, band.height() - 4),
-                           self._text)
-            self._paint_band_label(p, band, index if number == 0 else -1, phase, member)
-
-    def _paint_band_label(self, p: QPainter, band: QRectF, index: int, phase: Phase,
-                          member: Phase) -> None:
-        """One line in a band: the first band also carries the phase's start marker."""
-        bold, normal, small = self._fonts()
-        font = normal if band.height() >= QFontMetricsF(normal).height() else small
-        line = QFontMetricsF(font).height()
-        if band.height() < line - 3:
-            return  # eight members in a short timeline: the tooltip names them
-        bold.setPointSizeF(font.pointSizeF())
-        x = band.left() + (9.0 if band.width() > 60 else 3.0)
-        y = band.top() + (band.height() - line) / 2
-        room = band.right() - 4 - x
-        marker = self._start_marker(phase, index) if index >= 0 else ""
-        if marker:
-            width = self._paint_marker_glyph(p, QPointF(x, y + line / 2), marker)
-            x, room = x + width + 4, room - width - 4
-        short = member.spec.short
-        self._text_line(p, bold, short, x, y, room, self._text, keep=3)
-        gap = QFontMetricsF(bold).horizontalAdvance(short + " ")
-        self._text_line(p, font, phase_summary(member), x + gap, y, room - gap,
-                        with_alpha(self._text, 0.85))
-
-    def _paint_chain_drop(self, p: QPainter, index: int, name: str) -> None:
-        """A Shift+drop onto block `index`: the block outlined, "+ chain Linear" on it."""
-        rect = self._view.block_rect(index).adjusted(1.5, -2.5, -1.5, 2.5)
-        p.setPen(QPen(self._highlight, 2.0, Qt.DashLine))
-        p.setBrush(with_alpha(self._highlight, 0.12))
-        p.drawRoundedRect(rect, RADIUS, RADIUS)
-        self._paint_pill(p, rect.center().x(), f"+ chain {SCHEDULERS[name].short}",
-                         y=rect.bottom() - 24)
 
     def _fonts(self) -> tuple[QFont, QFont, QFont]:
         normal = QFont(self._view.font())
