@@ -250,3 +250,20 @@ def test_an_inspector_member_edit_previews_exactly_and_undo_restores(qtbot, wind
     window.document.undo_stack.undo()
     assert window.document.schedule == design()
     assert_exact(window)
+
+
+def test_chaining_in_the_window_asks_the_curve_service_once_per_edit(window, monkeypatch):
+    from test_timeline import requests_of_a_design
+
+    requested = requests_of_a_design(window, monkeypatch)
+    timeline, document = window.timeline, window.document
+    x = timeline.block_rect(1).center().x()
+    for kind in (QDragEnterEvent, QDragMoveEvent, QDropEvent):
+        send_drag(timeline, kind, x, "StepLR", Qt.ShiftModifier)
+    assert document.schedule.phases[1].is_chained
+    assert requested == [document.schedule]
+    menu_action(window.inspector.members.add_button.menu(), "ConstantLR").trigger()
+    window.inspector.members.remove_button.click()
+    assert requested[1:] == [document.undo_stack.command(1).after, document.schedule]
+    assert document.undo_stack.count() == 3
+    assert_exact(window)

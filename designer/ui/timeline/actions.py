@@ -100,6 +100,8 @@ TIMELINE_KEYS: tuple[TimelineKey, ...] = (
     TimelineKey(((Qt.Key_Escape, NONE),), "cancel a move or resize in progress"),
     TimelineKey((), "resize without snapping to round numbers and epochs",
                 text="Shift while dragging an edge"),
+    TimelineKey((), "chain it with that block's phase (both run at once)",
+                text="Shift while dropping a scheduler on a block"),
 )
 
 
