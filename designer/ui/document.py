@@ -58,7 +58,8 @@ class Document(QObject):
     Signals
     -------
     changed : the schedule value was replaced (any edit, undo, redo or open).
-    selection_changed(int) : the selected phase index, -1 for none.
+    selection_changed(int) : the selected phase index, -1 for none; also emitted when only
+        the selected member of a chained phase changes (`selected_member`).
     path_changed(str) : the file the document belongs to ("" when untitled).
     replaced : the whole design was replaced (New, Open, import), after `changed`.
     """
@@ -72,6 +73,7 @@ class Document(QObject):
         super().__init__(parent)
         self._schedule = schedule if schedule is not None else Schedule()
         self._selected = -1
+        self._member = -1
         self._path = ""
         self.undo_stack = QUndoStack(self)
 
@@ -82,6 +84,12 @@ class Document(QObject):
     @property
     def selected(self) -> int:
         return self._selected
+
+    @property
+    def selected_member(self) -> int:
+        """The member of the selected chained phase the inspector edits (-1: the selected
+        phase is not chained, or none is selected)."""
+        return self._member
 
     @property
     def path(self) -> str:
@@ -101,12 +109,23 @@ class Document(QObject):
             return
         self.undo_stack.push(ScheduleCommand(self, label, after, merge_key, select))
 
-    def select(self, index: int) -> None:
-        """Select a phase (-1 for none). Selection is not an undoable edit."""
+    def select(self, index: int, member: int | None = None) -> None:
+        """Select a phase (-1 for none) and, in a chained phase, its member `member` (None:
+        the one selected before in the same phase, else the first). Selection is not an
+        undoable edit."""
         index = index if 0 <= index < len(self._schedule.phases) else -1
-        if index != self._selected:
-            self._selected = index
+        if member is None:
+            member = self._member if index == self._selected else 0
+        member = self._member_in(index, member)
+        if (index, member) != (self._selected, self._member):
+            self._selected, self._member = index, member
             self.selection_changed.emit(index)
+
+    def _member_in(self, index: int, member: int) -> int:
+        """`member` kept within phase `index`'s members (-1 when it has none)."""
+        if index < 0 or not self._schedule.phases[index].is_chained:
+            return -1
+        return max(0, min(member, len(self._schedule.phases[index].members) - 1))
 
     def reset(self, schedule: Schedule, path: str = "") -> None:
         """Replace the whole design (New, Open): clears undo history, marks it clean."""
@@ -123,5 +142,7 @@ class Document(QObject):
     def _apply(self, schedule: Schedule, selected: int) -> None:
         self._schedule = schedule
         self.changed.emit()
+        # An edit of the selected phase keeps its member selected (a member's parameter).
+        member = self._member if selected == self._selected else 0
         self._selected = -2  # force the selection signal: indices may now mean other phases
-        self.select(selected)
+        self.select(selected, member)

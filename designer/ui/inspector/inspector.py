@@ -2,8 +2,9 @@
 
 The phase form is generated from the catalog: one row per `ParamSpec`, each editor taken from
 the `editors.EDITORS` registry (a per-group parameter of a design with several param groups
-gets `editors_groups.PerGroupEditor`), so adding a scheduler to the catalog adds no code here.
-The Start rows (`start`), the Schedule section (`schedule`) and the param groups
+gets `editors_groups.PerGroupEditor`), so adding a scheduler to the catalog adds no code here
+(`param_rows`). A chained phase shows its Members rows (`members`) and the parameter rows of
+the selected member, with the same editors. The Start rows (`start`), the Schedule section (`schedule`) and the param groups
 (`group_editor.GroupEditor`) are built by modules of their own. Every change is an edit of
 `designer.core.schedule.edits` with a merge key per field, so typing into one field is one
 undo step. The form is rebuilt only when the selection or the selected phase's scheduler
@@ -14,11 +15,8 @@ model.
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
-from functools import partial
 from itertools import pairwise
-from typing import Any
 
 import numpy as np
 from PySide6.QtCore import Qt
@@ -34,22 +32,21 @@ from PySide6.QtWidgets import (
 )
 
 from designer.core.schedule import edits
-from designer.core.schedule.catalog import INT, ParamSpec, SchedulerSpec, in_units
-from designer.core.schedule.checks import check_phase
-from designer.core.schedule.model import MAX_TOTAL_STEPS, Phase, Schedule, ScheduleError
+from designer.core.schedule.catalog import INT, ParamSpec, in_units
+from designer.core.schedule.model import MAX_TOTAL_STEPS, Phase, Schedule
 from designer.ui.document import Document
 from designer.ui.inspector.editor_field import EditorField
 from designer.ui.inspector.editors import OptionalEditor, create_editor
-from designer.ui.inspector.editors_groups import PerGroupEditor, create_param_editor
 from designer.ui.inspector.group_editor import GroupEditor
 from designer.ui.inspector.length_kind import LengthKindFields
+from designer.ui.inspector.members import MemberFields
+from designer.ui.inspector.param_rows import ParamRows, ParamTarget, phase_problem
 from designer.ui.inspector.schedule import ScheduleFields
 from designer.ui.inspector.start import StartFields
 from designer.ui.theme import color_of
 
 _STEPS_SPEC = ParamSpec("steps", INT, minimum=1, maximum=MAX_TOTAL_STEPS,
                         help="scheduler steps this phase lasts")
-_DEFAULT_OF = re.compile(r"\(default: (\w+)\)")
 
 
 class Inspector(QWidget):
@@ -61,8 +58,6 @@ class Inspector(QWidget):
         self.setAccessibleName("Inspector")
         self._document = document
         self._phase_key: tuple | None = ()  # (index, scheduler) built for; () = never built
-        self._param_editors: dict[str, QWidget] = {}
-        self._param_fields: list[QWidget] = []
         self._build()
         document.changed.connect(self._update_form)
         document.selection_changed.connect(self._on_selection_changed)
@@ -71,8 +66,9 @@ class Inspector(QWidget):
     # Public lookups (for the main window's automation surface and tests) ---------------
 
     def editor(self, name: str) -> QWidget | None:
-        """The editor of the selected phase's parameter `name` (None when absent)."""
-        return self._param_editors.get(name)
+        """The editor of the selected phase's parameter `name`, or of its selected member's
+        when the phase is chained (None when absent)."""
+        return self.params.editors.get(name)
 
     def optimizer_editor(self, name: str) -> QWidget | None:
         """The editor of the optimizer keyword argument `name` (None when absent)."""
@@ -104,6 +100,11 @@ class Inspector(QWidget):
         self.start = StartFields(self._document, self._add_row)
         self.start_combo, self.start_lr_editor = self.start.combo, self.start.lr_editor
         self._start_field, self._start_lr_field = self.start.field, self.start.lr_field
+        self.members = MemberFields(self._document, self._add_row)
+        # The Members label stays beside the first member, however long the list grows.
+        label = form.labelForField(self.members.field)
+        label.setFixedHeight(label.sizeHint().height() + 4)
+        self.params = ParamRows(self._document, form, self._add_row, self._remove_row)
 
         form.addRow(self._section_header("Schedule"))
         self.schedule_fields = fields = ScheduleFields(self._document, form, self._add_row,
@@ -230,12 +231,14 @@ class Inspector(QWidget):
     def _update_form(self) -> None:
         schedule = self._document.schedule
         index, phase = self._selected_phase()
+        target = self._target(index, phase)
         # Per-group parameters get other editors once the design has two or more groups.
-        key = (index, phase.scheduler, schedule.group_count > 1) if phase is not None else None
+        key = None if phase is None else (target, phase.scheduler, target.spec(phase).name,
+                                          schedule.group_count > 1)
         rebuilt = key != self._phase_key
         if rebuilt:
             self._phase_key = key
-            self._rebuild_phase_rows(phase, schedule.group_names())
+            self._rebuild_phase_rows(phase, target, schedule.group_names())
         if phase is not None:
             self._update_phase(schedule, index, phase)
         if self.schedule_fields.update(schedule) or rebuilt:
@@ -249,41 +252,42 @@ class Inspector(QWidget):
             field = item.widget() if item is not None else None
             if isinstance(field, EditorField):
                 chain.extend(_focus_chain(field.editor))
+            if field is self.members.field:
+                chain[-1:] = self.members.focus_chain()
         chain.extend(self.group_editor.focus_chain())
         for first, second in pairwise(chain):
             QWidget.setTabOrder(first, second)
 
-    def _rebuild_phase_rows(self, phase: Phase | None, group_names: tuple[str, ...]) -> None:
-        for field in self._param_fields:
-            self._remove_row(field)
-        self._param_fields, self._param_editors = [], {}
+    def _target(self, index: int, phase: Phase | None) -> ParamTarget:
+        """Whose parameters the rows edit: the phase, or its selected member."""
+        if phase is None or not phase.is_chained:
+            return ParamTarget(index)
+        # Right after an edit the selection may still name a member just removed.
+        return ParamTarget(index, max(0, min(self._document.selected_member,
+                                             len(phase.members) - 1)))
+
+    def _rebuild_phase_rows(self, phase: Phase | None, target: ParamTarget,
+                            group_names: tuple[str, ...]) -> None:
+        chained = phase is not None and phase.is_chained
         for widget in (self._title_row, self._doc, self._steps_field, self.length_kind.field,
                        self._start_field, self._start_lr_field):
             self.form.setRowVisible(widget, phase is not None)
+        for widget in (self.members.field, self.members.scheduler_field):
+            self.form.setRowVisible(widget, chained)
         self.form.setRowVisible(self._placeholder, phase is None)
-        if phase is None:
-            return
-        spec = phase.spec
-        row = self.form.getWidgetPosition(self._start_lr_field)[0] + 1
-        for param in spec.params:
-            fitted = param.name == spec.fit_param
-            editor = create_param_editor(param, group_names, optional=param.optional or fitted,
-                                         auto_hint=self._auto_hint(spec, param))
-            editor.set_check(partial(self._check_param, param.name))
-            editor.value_edited.connect(partial(self._on_param_edited, param.name))
-            self._param_editors[param.name] = editor
-            self._param_fields.append(self._add_row(param.name, editor, param.help, row=row))
-            row += 1
-        self._title.setText(spec.name)
+        row = self.form.getWidgetPosition(self.members.scheduler_field)[0] + 1
+        self.params.rebuild(target, None if phase is None else target.spec(phase),
+                            group_names, row)
+        if phase is not None:
+            self._title.setText(phase.spec.name)
 
     def _update_phase(self, schedule: Schedule, index: int, phase: Phase) -> None:
-        spec = phase.spec
         # The catalog says "steps"; a design stepped per epoch reads its texts in epochs.
-        self._doc.setText(in_units(spec.doc, schedule.interval))
-        for param, field in zip(spec.params, self._param_fields):
-            tip = in_units(param.help, schedule.interval)
-            field.editor.setToolTip(tip)
-            self.form.labelForField(field).setToolTip(tip)
+        doc = phase.spec.doc
+        if phase.is_chained:
+            member = phase.members[self.params.target.member].spec
+            doc = f"{doc}\n\nMember {self.params.target.member + 1}: {member.doc}"
+        self._doc.setText(in_units(doc, schedule.interval))
         self._swatch.setPixmap(self._swatch_pixmap(schedule, index))
         self._position.setText(f"phase {index + 1} of {len(schedule.phases)}")
         self.steps_editor.set_value(phase.steps)
@@ -294,34 +298,8 @@ class Inspector(QWidget):
                                    f"of {schedule.total_steps:,}{as_given}")
         self.length_kind.update(schedule, phase)
         self.start.update(schedule, index, phase)
-        for param in spec.params:
-            editor = self._param_editors[param.name]
-            if isinstance(editor, PerGroupEditor):
-                editor.set_group_names(schedule.group_names())
-            if isinstance(editor, OptionalEditor):
-                editor.set_auto_value(self._auto_value(phase, param))
-                editor.set_value(phase.params.get(param.name))
-            else:
-                editor.set_value(phase.param_value(param.name))
-
-    @staticmethod
-    def _auto_hint(spec: SchedulerSpec, param: ParamSpec) -> str:
-        if param.name == spec.fit_param:
-            return "= phase length"
-        match = _DEFAULT_OF.search(param.help)
-        return f"= {match.group(1)}" if match and spec.has_param(match.group(1)) \
-            else "torch's default"
-
-    @staticmethod
-    def _auto_value(phase: Phase, param: ParamSpec) -> Any:
-        """What torch uses while the parameter is left out, shown greyed in its editor."""
-        if param.name == phase.spec.fit_param:
-            return phase.steps
-        # The catalog words a default that follows another parameter as "(default: name)".
-        match = _DEFAULT_OF.search(param.help)
-        if match and phase.spec.has_param(match.group(1)):
-            return phase.param_value(match.group(1))
-        return None if param.required else param.default
+        self.members.update(phase, self.params.target.member)
+        self.params.update(schedule, phase)
 
     def _swatch_pixmap(self, schedule: Schedule, index: int) -> QPixmap:
         size = self._title.fontMetrics().height() - 4
@@ -331,30 +309,12 @@ class Inspector(QWidget):
 
     # Checks the editors consult before emitting -----------------------------------------
 
-    def _phase_problem(self, candidate: Phase, edited: str) -> str | None:
-        """Why `candidate` may not replace the selected phase (None when it may)."""
-        phase = self._selected_phase()[1]
-        if phase is None:
-            return "no phase selected"
-        total = self._document.schedule.total_steps - phase.steps + candidate.steps
-        if total > MAX_TOTAL_STEPS:
-            return f"the schedule would have {total:,} steps; the limit is {MAX_TOTAL_STEPS:,}"
-        try:
-            check_phase(candidate, "", self._document.schedule.group_count)
-        except ScheduleError as exc:
-            name = exc.field.rsplit(".", 1)[-1]
-            return exc.message if name == edited else f"{name} {exc.message}"
-        return None
-
     def _check_steps(self, steps: int) -> str | None:
-        phase = self._selected_phase()[1]
-        return None if phase is None else self._phase_problem(replace(phase, steps=steps),
-                                                              "steps")
-
-    def _check_param(self, name: str, value: Any) -> str | None:
-        phase = self._selected_phase()[1]
-        return None if phase is None else self._phase_problem(phase.with_param(name, value),
-                                                              name)
+        index, phase = self._selected_phase()
+        if phase is None:
+            return None
+        return phase_problem(self._document.schedule, index, replace(phase, steps=steps),
+                             "steps")
 
     # Edits --------------------------------------------------------------------------------
 
@@ -363,15 +323,6 @@ class Inspector(QWidget):
         if phase is not None and not self._check_steps(steps):
             self._document.apply(edits.resize_phase(self._document.schedule, index, steps,
                                                     merge=True))
-
-    def _on_param_edited(self, name: str, value: Any) -> None:
-        index, phase = self._selected_phase()
-        if phase is None or not phase.spec.has_param(name) or self._check_param(name, value):
-            return
-        editor = self._param_editors.get(name)
-        merge = editor is None or editor.merges
-        self._document.apply(edits.set_param(self._document.schedule, index, name, value,
-                                             merge))
 
 
 def _focus_chain(editor: QWidget) -> list[QWidget]:

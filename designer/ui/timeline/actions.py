@@ -18,8 +18,8 @@ from PySide6.QtCore import QKeyCombination, QMimeData, Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import QMenu, QWidget
 
-from designer.core.schedule import edits
-from designer.core.schedule.catalog import SCHEDULERS
+from designer.core.schedule import edits, member_edits
+from designer.core.schedule.catalog import MAX_MEMBERS, SCHEDULERS, chainable
 from designer.core.schedule.edits import Edit
 from designer.core.schedule.kinds import short_count
 from designer.core.schedule.model import CONTINUE, RESTART, Schedule
@@ -100,6 +100,8 @@ TIMELINE_KEYS: tuple[TimelineKey, ...] = (
     TimelineKey(((Qt.Key_Escape, NONE),), "cancel a move or resize in progress"),
     TimelineKey((), "resize without snapping to round numbers and epochs",
                 text="Shift while dragging an edge"),
+    TimelineKey((), "chain it with that block's phase (both run at once)",
+                text="Shift while dropping a scheduler on a block"),
 )
 
 
@@ -141,8 +143,10 @@ def dropped_scheduler(mime: QMimeData) -> str | None:
     return name if name in SCHEDULERS else None
 
 
-def phase_menu(parent: QWidget, document: Document, index: int, at: int) -> QMenu:
-    """The context menu of phase `index`, opened `at` steps into the phase."""
+def phase_menu(parent: QWidget, document: Document, index: int, at: int,
+               member: int = -1) -> QMenu:
+    """The context menu of phase `index`, opened `at` steps into the phase (on the band of
+    its member `member` when it is chained)."""
     phase = document.schedule.phases[index]
 
     def apply(make: Callable[..., Edit | None], *args: Any) -> Callable[..., None]:
@@ -158,6 +162,8 @@ def phase_menu(parent: QWidget, document: Document, index: int, at: int) -> QMen
                            if inside else "Split here", apply(edits.split_phase, at))
     split.setEnabled(inside)
     menu.addSeparator()
+    add_chain_actions(menu, document, index, member)
+    menu.addSeparator()
     group = QActionGroup(menu)
     for mode, text in ((RESTART, "Start: Restart from base lr"),
                        (CONTINUE, "Start: Continue from previous lr")):
@@ -171,3 +177,39 @@ def phase_menu(parent: QWidget, document: Document, index: int, at: int) -> QMen
         group.addAction(explicit)
         menu.addAction(explicit)
     return menu
+
+
+def add_chain_actions(menu: QMenu, document: Document, index: int, member: int) -> None:
+    """"Chain with ▸ <scheduler>" and, on a member's band, "Remove from chain" and "Move
+    up / down": each one edit of `member_edits` (the last member's removal unchains)."""
+    phase = document.schedule.phases[index]
+
+    def chain(name: str) -> None:
+        document.apply(member_edits.chain_with(document.schedule, index, name))
+        document.select(index, len(document.schedule.phases[index].members) - 1)
+
+    submenu = menu.addMenu("Chain with")
+    submenu.setEnabled((phase.is_chained or chainable(phase.scheduler))
+                       and len(phase.members) < MAX_MEMBERS)
+    for name in (n for n in SCHEDULERS if chainable(n)):
+        submenu.addAction(name, lambda *_, name=name: chain(name))
+    if not phase.is_chained or not 0 <= member < len(phase.members):
+        return
+    label = phase.members[member].spec.short
+
+    def remove(*_: Any) -> None:
+        schedule = document.schedule
+        document.apply(member_edits.remove_member(schedule, index, member)
+                       or member_edits.unchain(schedule, index))
+
+    def move(target: int) -> Callable[..., None]:
+        def slot(*_: Any) -> None:
+            document.apply(member_edits.move_member(document.schedule, index, member, target))
+            document.select(index, target)
+        return slot
+
+    menu.addAction(f"Remove {label} from chain", remove)
+    up = menu.addAction(f"Move {label} up in chain", move(member - 1))
+    up.setEnabled(member > 0)
+    down = menu.addAction(f"Move {label} down in chain", move(member + 1))
+    down.setEnabled(member < len(phase.members) - 1)

@@ -67,7 +67,8 @@ class BlockDrag:
             view.update()
             return True
         index = view.block_at(x)
-        view.document.select(index)
+        # A press on a chained block's band selects that member for the inspector too.
+        view.document.select(index, view.member_at(index, event.position().y()))
         if index >= 0:
             self.pending = (index, event.position())
         return True

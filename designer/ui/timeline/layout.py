@@ -16,6 +16,7 @@ from designer.core.schedule.model import Schedule
 from designer.ui.timeline.geometry import XMapping, slot_at, widen_blocks
 
 PAD_Y = 6.0
+BAND_TOP = 4.0  # a chained block's bands start below its accent stripe
 EDGE_PX = 5.0  # how close to a block's right edge the pointer grabs the edge, not the body
 
 
@@ -39,6 +40,19 @@ class BlockLayout:
 
     def rect(self, index: int) -> QRectF:
         return QRectF(self.rects[index])
+
+    def band_rects(self, index: int) -> list[QRectF]:
+        """The bands of chained phase `index`, one per member, top to bottom (none for a
+        plain phase)."""
+        return band_rects(self.rects[index], len(self.schedule.phases[index].members))
+
+    def member_at(self, index: int, y: float) -> int:
+        """The member of phase `index` whose band is at height `y` (-1: a plain phase)."""
+        bands = self.band_rects(index)
+        for member, band in enumerate(bands):
+            if y < band.bottom():
+                return member
+        return len(bands) - 1
 
     def block_at(self, x: float) -> int:
         """The phase under `x`, or -1."""
@@ -73,3 +87,12 @@ class BlockLayout:
     def end_x(self, index: int) -> float:
         """Where phase `index` ends on the unbent scale (the plot's)."""
         return self.mapping.x_of(self.starts[index] + self.schedule.phases[index].steps)
+
+
+def band_rects(rect: QRectF, count: int) -> list[QRectF]:
+    """`rect` below its accent stripe cut into `count` equal horizontal bands."""
+    if count <= 0:
+        return []
+    top = rect.top() + BAND_TOP
+    height = (rect.bottom() - top) / count
+    return [QRectF(rect.left(), top + i * height, rect.width(), height) for i in range(count)]

@@ -17,9 +17,9 @@ from designer.core.schedule.kinds import short_number
 from designer.core.schedule.model import CONTINUE, RESTART, Phase, Schedule
 from designer.ui import theme
 from designer.ui.focus_ring import paint_focus_ring
+from designer.ui.timeline.bands import RADIUS, BandPainting, mix, with_alpha
 from designer.ui.timeline.geometry import length_text, phase_label, phase_summary
 
-RADIUS = 5.0
 ACCENT_PX = 3.0
 
 
@@ -34,23 +34,11 @@ class PaintState:
     gesture: Any = None  # gesture.Gesture, during a move or resize
     drop: tuple[int, str] | None = None
     warned: frozenset[int] = frozenset()  # phases with design advice
+    member: int = -1  # the selected member of the selected (chained) phase
+    chain_drop: tuple[int, str] | None = None  # (phase, scheduler) of a Shift+drop
 
 
-def mix(a: QColor, b: QColor, t: float) -> QColor:
-    """`a` moved a fraction `t` of the way to `b` (opaque, unlike an alpha fill, so text
-    contrast does not depend on what lies underneath)."""
-    return QColor.fromRgbF(a.redF() + (b.redF() - a.redF()) * t,
-                           a.greenF() + (b.greenF() - a.greenF()) * t,
-                           a.blueF() + (b.blueF() - a.blueF()) * t)
-
-
-def with_alpha(color: QColor, alpha: float) -> QColor:
-    color = QColor(color)
-    color.setAlphaF(alpha)
-    return color
-
-
-class TimelinePainter:
+class TimelinePainter(BandPainting):
     """Paints a `Timeline` from its public geometry and its `paint_state()`."""
 
     def __init__(self, view) -> None:
@@ -94,6 +82,8 @@ class TimelinePainter:
             self._paint_grip(p, view.block_rect(state.hover_edge))
         if moving >= 0:
             self._paint_move_ghost(p, state, gesture)
+        if state.chain_drop is not None:
+            self._paint_chain_drop(p, *state.chain_drop)
         if state.drop is not None:
             slot, name = state.drop
             x = self._slot_x(slot, len(state.schedule.phases))
@@ -120,6 +110,8 @@ class TimelinePainter:
         p.fillPath(path, mix(self._base, hue, strength))
         p.setClipPath(path)
         p.fillRect(QRectF(r.left(), r.top(), r.width(), ACCENT_PX), hue)
+        if phase.is_chained:
+            self._paint_bands(p, r, index, phase, state, selected and not placeholder)
         p.setClipping(False)
         border = QPen(hue.lighter(115) if self._dark else hue.darker(115), 1.0)
         if placeholder:
@@ -132,7 +124,8 @@ class TimelinePainter:
             ring.addRoundedRect(r.adjusted(1.0, 1.0, -1.0, -1.0), radius - 1, radius - 1)
             p.setPen(QPen(self._text, 2.0))
             p.drawPath(ring)
-        self._paint_label(p, r, index, phase, state.schedule)
+        if not phase.is_chained:
+            self._paint_label(p, r, index, phase, state.schedule)
         if index in state.warned and r.width() >= 18:
             self._paint_warning_badge(p, r)
         p.restore()

@@ -12,7 +12,7 @@ from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QContextMenuEvent, QKeyEvent, QMouseEvent, QPainter
 from PySide6.QtWidgets import QMenu, QSizePolicy, QToolTip, QWidget
 
-from designer.core.schedule import edits
+from designer.core.schedule import edits, member_edits
 from designer.core.schedule.model import Schedule
 from designer.ui.document import Document
 from designer.ui.timeline.actions import (
@@ -64,6 +64,7 @@ class Timeline(QWidget):
         self._hover_edge = -1
         self._hover_block = -1
         self._drop: tuple[int, str] | None = None  # (slot, scheduler) of a palette drag
+        self._chain_drop: tuple[int, str] | None = None  # (phase, scheduler): Shift held
         self._warnings: dict[int, list[str]] = {}  # phase index -> design advice
         self._layout: BlockLayout | None = None
         self._painter = TimelinePainter(self)
@@ -127,13 +128,18 @@ class Timeline(QWidget):
     def edge_at(self, x_px: float) -> int:
         return self.layout().edge_at(x_px)
 
+    def member_at(self, index: int, y_px: float) -> int:
+        """The member of chained phase `index` whose band is at `y_px` (-1: none)."""
+        return self.layout().member_at(index, y_px) if index >= 0 else -1
+
     def drop_index_at(self, x_px: float) -> int:
         return self.layout().slot_at(x_px)
 
     def context_menu_for(self, index: int, step: float) -> QMenu:
         """The menu for block `index`, right-clicked at global step `step`."""
         at = round(step) - self._document.schedule.phase_starts()[index]
-        return phase_menu(self, self._document, index, at)
+        member = self._document.selected_member if index == self._document.selected else -1
+        return phase_menu(self, self._document, index, at, member)
 
     def is_gesture_active(self) -> bool:
         return self._drag.gesture is not None
@@ -165,15 +171,17 @@ class Timeline(QWidget):
     def _on_selection_changed(self, _index: int) -> None:
         self.update()
 
-    def _set_drop(self, drop: tuple[int, str] | None) -> None:
-        """Show where a palette drag would land (None: no drag over the timeline)."""
-        self._drop = drop
+    def _set_drop(self, drop: tuple[int, str] | None,
+                  chain: tuple[int, str] | None = None) -> None:
+        """Show where a palette drag would land: a gap (`drop`: slot, scheduler) or, with
+        Shift held, a block it would join (`chain`: phase, scheduler); None: no drag."""
+        self._drop, self._chain_drop = drop, chain
         self.preset_prompt.place(not self._document.schedule.phases and drop is None)
         self.update()
 
     def resizeEvent(self, event) -> None:  # Qt's name
         super().resizeEvent(event)
-        self._set_drop(self._drop)
+        self._set_drop(self._drop, self._chain_drop)
 
     # ------------------------------------------------------------ painting
 
@@ -190,7 +198,8 @@ class Timeline(QWidget):
         return PaintState(self._shown_schedule(), self._document.selected,
                           -1 if gesture else self._hover_edge,
                           -1 if gesture else self._hover_block, gesture, self._drop,
-                          frozenset(self._warnings))
+                          frozenset(self._warnings), self._document.selected_member,
+                          self._chain_drop)
 
     def set_phase_warnings(self, warnings: dict[int, list[str]]) -> None:
         """Mark phases that have design advice; their tooltips list it."""
@@ -261,7 +270,7 @@ class Timeline(QWidget):
             return
         index = self.block_at(event.pos().x())
         if index >= 0:
-            self._document.select(index)
+            self._document.select(index, self.member_at(index, event.pos().y()))
             self._exec_menu(index, event.pos().x())
 
     def open_phase_menu(self) -> None:
@@ -328,9 +337,19 @@ class Timeline(QWidget):
             event.ignore()
             return
         event.acceptProposedAction()
-        drop = (self.drop_index_at(event.position().x()), name)
-        if drop != self._drop:
-            self._set_drop(drop)
+        chain = self._chain_target(event, name)
+        drop = None if chain else (self.drop_index_at(event.position().x()), name)
+        if (drop, chain) != (self._drop, self._chain_drop):
+            self._set_drop(drop, chain)
+
+    def _chain_target(self, event, name: str) -> tuple[int, str] | None:
+        """With Shift held over a block that can take `name` as a member: (block, name)."""
+        if not event.modifiers() & Qt.ShiftModifier:
+            return None
+        index = self.block_at(event.position().x())
+        if index < 0 or member_edits.chain_with(self._document.schedule, index, name) is None:
+            return None
+        return index, name
 
     def dragLeaveEvent(self, event) -> None:  # Qt's name
         self._set_drop(None)
@@ -342,6 +361,13 @@ class Timeline(QWidget):
             event.ignore()
             return
         event.acceptProposedAction()
-        index = self.drop_index_at(event.position().x())
-        self._document.apply(edits.insert_scheduler(self._document.schedule, name, index))
+        chain = self._chain_target(event, name)
+        schedule = self._document.schedule
+        if chain is not None:
+            index = chain[0]
+            self._document.apply(member_edits.chain_with(schedule, index, name))
+            self._document.select(index, len(self._document.schedule.phases[index].members) - 1)
+        else:
+            index = self.drop_index_at(event.position().x())
+            self._document.apply(edits.insert_scheduler(schedule, name, index))
         self.setFocus(Qt.OtherFocusReason)
