@@ -39,3 +39,20 @@ def window(qtbot, tmp_path):
     win.show()
     qtbot.waitExposed(win)
     return win
+
+
+@pytest.fixture
+def painted_texts(monkeypatch) -> list[str]:
+    """Every text line the timeline paints from now on, in order (its painter's
+    `_text_line` recorded, then drawn as usual)."""
+    from designer.ui.timeline.paint import TimelinePainter
+
+    painted: list[str] = []
+    original = TimelinePainter._text_line
+
+    def record(p, font, text, *args, **kwargs):
+        painted.append(text)
+        original(p, font, text, *args, **kwargs)
+
+    monkeypatch.setattr(TimelinePainter, "_text_line", staticmethod(record))
+    return painted

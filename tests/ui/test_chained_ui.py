@@ -26,7 +26,6 @@ from designer.core.schedule.model import (
 from designer.ui.document import Document
 from designer.ui.inspector.inspector import Inspector
 from designer.ui.palette import SCHEDULER_MIME
-from designer.ui.timeline.paint import TimelinePainter
 from designer.ui.timeline.timeline import Timeline
 
 
@@ -59,15 +58,9 @@ def band_center(view: Timeline, index: int, member: int) -> QPoint:
     return view.layout().band_rects(index)[member].center().toPoint()
 
 
-def test_a_chained_block_paints_one_labelled_band_per_member(timeline, document, monkeypatch):
-    painted: list[str] = []
-    original = TimelinePainter._text_line
-
-    def record(p, font, text, *args, **kwargs):
-        painted.append(text)
-        original(p, font, text, *args, **kwargs)
-
-    monkeypatch.setattr(TimelinePainter, "_text_line", staticmethod(record))
+def test_a_chained_block_paints_one_labelled_band_per_member(timeline, document,
+                                                             painted_texts):
+    painted = painted_texts
     bands = timeline.layout().band_rects(1)
     assert len(bands) == 2 and timeline.layout().band_rects(0) == []
     block = timeline.block_rect(1)

@@ -516,12 +516,11 @@ def test_dragging_a_fraction_keeps_it_a_fraction_and_the_rest_absorbs(qtbot):
     assert document.schedule.phases[2].length.value == document.schedule.phases[2].steps / 1000
 
 
-def test_a_block_label_shows_the_kind_of_its_length(qtbot, monkeypatch):
+def test_a_block_label_shows_the_kind_of_its_length(qtbot, painted_texts):
     """The painted length line of each block: `10% · 1k steps · 1 ep`, `rest · 6.5k steps ·
     6.5 ep`, `2 ep · 2k steps`, from `Length.label` (the inspector's Steps row shows the
     same); the epochs come from the setup's 1,000 optimizer steps per epoch."""
     from designer.core.schedule.fileformat import load_schedule
-    from designer.ui.timeline.paint import TimelinePainter
 
     design = load_schedule(
         '{"format": "lr-schedule-designer", "version": 4, "optimizer": {"name": "SGD", "lr": 0.1},'
@@ -530,14 +529,7 @@ def test_a_block_label_shows_the_kind_of_its_length(qtbot, monkeypatch):
         ' {"scheduler": "CosineAnnealingLR", "steps": "rest"},'
         ' {"scheduler": "ConstantLR", "steps": {"epochs": 2}}, {"scheduler": "StepLR",'
         ' "steps": 500, "params": {"step_size": 100}}]}')
-    painted: list[str] = []
-    original = TimelinePainter._text_line
-
-    def record(p, font, text, *args, **kwargs):
-        painted.append(text)
-        original(p, font, text, *args, **kwargs)
-
-    monkeypatch.setattr(TimelinePainter, "_text_line", staticmethod(record))
+    painted = painted_texts
     view = Timeline(Document(design))
     qtbot.addWidget(view)
     view.resize(1400, 120)
