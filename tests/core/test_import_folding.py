@@ -95,6 +95,9 @@ def test_numbers_computed_from_lists_and_the_optimizer(code, gamma):
     ("s = MultiStepLR(opt, [m for m in cfg.milestones])", "`cfg` is not defined"),
     ("s = StepLR(opt, 5, gamma=0.1 if 'x' in cfg.keys() else 0.5)", "`cfg.keys()`"),
     ("d = {'a': 1}\ns = MultiStepLR(opt, sorted(d.values()))", "only known"),
+    ("s = StepLR(opt, 5, gamma=float('-inf'))", "`float('-inf')` is not a finite number"),
+    ("s = StepLR(opt, int('5.0'))", "`int('5.0')` is not a number"),
+    ("s = StepLR(opt, 5, gamma=float('9' * 101))", "is not a number"),
 ])
 def test_what_cannot_be_folded_is_reported_with_its_reason(code, words):
     result = import_python(HEAD + code + "\n", total_steps=20)

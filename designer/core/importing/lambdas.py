@@ -9,6 +9,7 @@ snippet's constants substituted, which `designer.core.schedule.expressions` then
 from __future__ import annotations
 
 import ast
+import math
 from typing import TYPE_CHECKING, Any
 
 from designer.core.importing.values import (
@@ -311,6 +312,11 @@ class ExpressionConverter:
         callee = self.value(node.func, scope)
         if node.keywords and not isinstance(callee, Function):
             raise Cannot(f"`{short_source(node)}`: keyword arguments are not supported here")
+        if (isinstance(callee, Ref) and callee.path in ("builtins.float", "builtins.int")
+                and len(node.args) == 1):
+            text = self.value(node.args[0], scope)
+            if isinstance(text, str):  # float("1e-6"), as configs read from text give
+                return number_node(number_from_text(callee.name, text, node))
         args = [self._expression(a, scope, locals_, depth) for a in node.args
                 if not isinstance(a, ast.Starred)]
         if len(args) != len(node.args):
@@ -336,6 +342,21 @@ class ExpressionConverter:
                 return ast.BinOp(args[0], ast.Add(), ast.Constant(0.0))
             raise Cannot(f"`{short_source(node)}` rounds a value that changes with the step")
         raise Cannot(f"`{short_source(node)}` is not arithmetic the designer can run")
+
+
+def number_from_text(name: str, text: str, node: ast.Call) -> float | int:
+    """What `float(text)` or `int(text)` gives, when that is a finite number."""
+    try:
+        if len(text) > 100:
+            raise ValueError
+        number = float(text) if name == "float" else int(text)
+    except ValueError:
+        raise Cannot(f"`{short_source(node)}` is not a number") from None
+    if math.isnan(number):
+        raise Cannot(f"`{short_source(node)}` is not a number")
+    if math.isinf(number):
+        raise Cannot(f"`{short_source(node)}` is not a finite number")
+    return number
 
 
 def _uses(node: ast.expr, locals_: dict[str, ast.expr]) -> bool:
