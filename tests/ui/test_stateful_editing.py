@@ -48,6 +48,7 @@ from designer.core.schedule.checks import check_design
 from designer.core.schedule.fileformat import schedule_to_dict
 from designer.core.schedule.kinds import check_value
 from designer.core.schedule.model import CONTINUE, RESTART, ScheduleError
+from designer.core.schedule.params import PATH, TEXT
 from designer.ui import MainWindow
 from designer.ui.files.recovery import schedule_from_autosave
 
@@ -61,6 +62,7 @@ EXPRESSIONS = ["0.5 ** (step / 10)", "min(1.0, (step + 1) / 10)", "0.99",
                "1.0 if step < 5 else 0.1", "exp(-step / 30)",
                "1 / (step - 3)"]  # the last one divides by zero at step 3: an engine error
 MAX_STEPS = 200
+MISSING_RUN = "/nonexistent-lr-designer-run"
 
 
 @st.composite
@@ -86,6 +88,11 @@ def param_values(draw: st.DrawFn, param: ParamSpec) -> object:
         value = draw(st.lists(st.integers(int(low or 0), MAX_STEPS), max_size=4))
     elif kind == EXPRESSION:
         value = draw(st.sampled_from(EXPRESSIONS))
+    elif kind == TEXT:
+        value = draw(st.sampled_from(["val_loss", "loss", "lr-SGD"]))
+    elif kind == PATH:
+        # A run that is not there: a warning, and the synthetic metric the engine steps.
+        value = draw(st.sampled_from([f"{MISSING_RUN}/metrics.csv", MISSING_RUN]))
     else:
         raise AssertionError(f"no strategy for {kind}")
     return check_value(param, value, param.name)
