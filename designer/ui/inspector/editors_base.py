@@ -130,6 +130,12 @@ class EditorState:
 
     def _set_error(self, error: str) -> None:
         _set_invalid(self, bool(error))
+        self._publish(error)
+
+    def _publish(self, error: str) -> None:
+        """Report `error` ("" for none) without marking this widget invalid: a container
+        (a pair, per-group values, a path and its Browse…) leaves the red frame to the
+        editor inside, which marks itself."""
         self.setAccessibleDescription(error or self.spec.help)
         if error != self._error:
             self._error = error

@@ -239,9 +239,3 @@ class PerGroupEditor(EditorState, QWidget):
         else:
             error = self.shared.error()
         self._publish(error)
-
-    def _publish(self, error: str) -> None:
-        self.setAccessibleDescription(error or self.spec.help)
-        if error != self._error:
-            self._error = error
-            self.error_changed.emit(error)

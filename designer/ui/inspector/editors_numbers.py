@@ -258,14 +258,6 @@ class FloatPairEditor(EditorState, QWidget):
         self._publish("; ".join(f"{part.spec.name}: {part.error()}"
                                 for part in self.parts if part.error()))
 
-    def _publish(self, error: str) -> None:
-        # The red border belongs on the offending number, which marks itself; the pair only
-        # reports the message.
-        self.setAccessibleDescription(error or self.spec.help)
-        if error != self._error:
-            self._error = error
-            self.error_changed.emit(error)
-
     def _on_part_edited(self, _value: object) -> None:
         pair = self.value()
         if pair is None:

@@ -103,12 +103,6 @@ class PathEditor(EditorState, QWidget):
         if path:
             self.choose(path)
 
-    def _publish(self, error: str) -> None:
-        self.setAccessibleDescription(error or self.spec.help)
-        if error != self._error:
-            self._error = error
-            self.error_changed.emit(error)
-
 
 class SeriesEditor(EditorState, QComboBox):
     """A series' name: typed, or picked from the run's series (`set_suggestions`)."""
