@@ -15,10 +15,7 @@ from designer.core.runs.sources import detect
 from designer.core.schedule import edits
 from designer.ui.advice_panel import RunNote
 from designer.ui.preview.run_overlay import RunOverlayView
-from designer.ui.runs import RunSet
-
-RUN_FILTER = ("Training runs (*.csv *tfevents* trainer_state.json);;"
-              "All files (*)")
+from designer.ui.runs import RUN_FILTER, RunSet
 
 
 def is_run_path(path: str) -> bool:

@@ -23,6 +23,8 @@ from designer.core.runs.series import LoggedRun, RunError
 from designer.core.runs.sources import read_run
 from designer.ui.theme import RUN_COLORS
 
+# The file dialogs that pick a run's log file (File → Open run…, a plateau's metric_run).
+RUN_FILTER = "Training runs (*.csv *tfevents* trainer_state.json);;All files (*)"
 LIVE_INTERVAL_MS = 1000  # a live run is read again at most once a second
 WATCHED_FILES = 64  # the files of a run folder watched for growth, at most
 

@@ -13,8 +13,7 @@ from PySide6.QtWidgets import QComboBox, QFileDialog, QHBoxLayout, QMenu, QToolB
 from designer.core.schedule.catalog import ParamSpec
 from designer.ui.inspector.editors_base import EditorState, validate_value
 from designer.ui.inspector.editors_text import TextEditor
-
-RUN_FILTER = "Training runs (*.csv *tfevents* trainer_state.json);;All files (*)"
+from designer.ui.runs import RUN_FILTER
 
 
 class TextLine(TextEditor):
