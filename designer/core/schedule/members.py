@@ -49,6 +49,12 @@ class Member:
         return self.resolved_params(steps).get(name)
 
 
+def suggested_params(spec: SchedulerSpec) -> dict[str, Any]:
+    """What a new phase or member starts with: its required parameters' suggested values
+    (the duration parameter follows the length instead)."""
+    return {p.name: p.suggested for p in spec.params
+            if p.required and p.name != spec.fit_param and p.suggested is not None}
+
 
 def with_value(params: dict[str, Any], name: str, value: Any) -> dict[str, Any]:
     """`params` with `name` set to `value`, or removed when `value` is None."""

@@ -24,6 +24,7 @@ from designer.core.schedule.members import (
     Member,
     regroup_params,
     resolve_params,
+    suggested_params,
     with_value,
 )
 from designer.core.schedule.metric_source import MetricSource
@@ -375,17 +376,13 @@ def chained_phase(members: tuple[Member, ...] | list[Member], steps: int,
 
 def new_member(scheduler: str) -> Member:
     """A member as "chain with …" adds it: required parameters get their suggested values."""
-    spec = SCHEDULERS[scheduler]
-    return Member(scheduler, {p.name: p.suggested for p in spec.params
-                              if p.required and p.name != spec.fit_param
-                              and p.suggested is not None})
+    return Member(scheduler, suggested_params(SCHEDULERS[scheduler]))
 
 
 def new_phase(scheduler: str, steps: int) -> Phase:
     """A phase as the palette inserts it: required parameters get their suggested values."""
     spec = SCHEDULERS[scheduler]
-    params = {p.name: p.suggested for p in spec.params
-              if p.required and p.name != spec.fit_param and p.suggested is not None}
+    params = suggested_params(spec)
     if spec.simulated:
         params.update(simulation_for_length(int(steps)))
     return Phase(scheduler, int(steps), params)
