@@ -308,9 +308,9 @@ def _plateau_driver(phase: Phase, scheduler: Any, path: str) -> Callable[[], Non
     """The per-step call that drives a ReduceLROnPlateau phase: after every
     `eval_every`-th step, scheduler.step(metric) with the next synthetic evaluation; for a
     phase driven by a logged run, after each step the run evaluated, with its value."""
-    if phase.metric_source is not None:
-        return _logged_driver(phase, scheduler)
     evaluations = metric_evaluations(phase, path)
+    if phase.metric_source is not None:
+        return _logged_driver(evaluations, scheduler)
     every = int(phase.param_value("eval_every"))
     step = 0
 
@@ -323,10 +323,10 @@ def _plateau_driver(phase: Phase, scheduler: Any, path: str) -> Callable[[], Non
     return advance
 
 
-def _logged_driver(phase: Phase, scheduler: Any) -> Callable[[], None]:
-    """scheduler.step(value) after each phase step a logged run evaluated at (several
-    evaluations after one step are stepped in their order)."""
-    evaluations = iter(zip(*phase.metric_source.within(phase.steps)))
+def _logged_driver(evaluations: Iterator[tuple[int, float]],
+                   scheduler: Any) -> Callable[[], None]:
+    """scheduler.step(value) after each phase step a logged run evaluated at (its
+    `metric_evaluations`; several after one step are stepped in their order)."""
     upcoming = next(evaluations, None)
     step = 0
 

@@ -4,9 +4,10 @@ ReduceLROnPlateau lowers the lr when a metric stops improving, so its curve depe
 training. A design describes a metric instead: `metric`, an expression in `step` (the phase's
 own step counter from 0), plus seeded Gaussian noise, evaluated after every `eval_every`-th
 step; or, when its `metric_run` was read, the logged run's evaluations (a `MetricSource`
-attached to the phase above this layer, in `core/runs/metric_run.py`). `metric_evaluations` yields those evaluations in order; the engine steps the real
-scheduler with them, and the window plots them (torch-free: this module imports no torch),
-so both always see the same numbers.
+attached to the phase above this layer, in `core/runs/metric_run.py`).
+`metric_evaluations` yields those evaluations in order; the engine steps the real scheduler
+with them, and the window plots them (torch-free: this module imports no torch), so both
+always see the same numbers.
 """
 
 from __future__ import annotations

@@ -61,10 +61,11 @@ class CurveSummary:
 
 
 def summarize(schedule: Schedule, curve: np.ndarray) -> CurveSummary:
+    per_epoch = epoch_steps(schedule)
     if schedule.interval == "epoch":
         epochs: float | None = float(len(curve))  # one scheduler step per epoch
-    elif epoch_steps(schedule):
-        epochs = len(curve) / epoch_steps(schedule)
+    elif per_epoch:
+        epochs = len(curve) / per_epoch
     else:
         epochs = None
     if len(curve) == 0:
