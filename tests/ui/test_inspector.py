@@ -560,6 +560,12 @@ def test_training_setup_fields_resize_the_design_and_show_the_counts(qtbot):
     assert document.schedule.training is None
     assert document.schedule.total_steps == 1173
     assert not fields.spins["examples"].isEnabled()
+    # ... and the greyed fields show what checking the box would start with (one epoch of
+    # the design's 1,173 steps, one example each), not the spin boxes' minimums.
+    assert fields.spins["examples"].value() == 1173
+    assert fields.spins["batch_size"].value() == 1
+    assert fields.epochs_spin.value() == 1.0
+    assert fields.counts_label.text() == "—"
     document.undo_stack.undo()
     assert document.schedule.training.accumulation == 1
     assert fields.enabled_box.isChecked()

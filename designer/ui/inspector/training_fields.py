@@ -18,7 +18,12 @@ from PySide6.QtWidgets import QCheckBox, QDoubleSpinBox, QLabel, QSpinBox, QWidg
 
 from designer.core.schedule import edits
 from designer.core.schedule.model import MAX_TOTAL_STEPS, Schedule
-from designer.core.schedule.training import TrainingSetupError, count_steps, setup_for_steps
+from designer.core.schedule.training import (
+    TrainingSetup,
+    TrainingSetupError,
+    count_steps,
+    setup_for_steps,
+)
 from designer.ui.document import Document
 
 AddRow = Callable[..., object]  # Inspector._add_row(text, widget, tip)
@@ -80,16 +85,25 @@ class TrainingFields:
                                         self.drop_last_box]
 
     def update(self, schedule: Schedule) -> None:
-        """Show `schedule`'s setup (the fields are disabled without one)."""
+        """Show `schedule`'s setup. Without one the fields are disabled and show the setup
+        that checking "size from setup" would start with (not Qt's minimums)."""
         setup = schedule.training
         with QSignalBlocker(self.enabled_box):
             self.enabled_box.setChecked(setup is not None)
         for widget in self._widgets:
             widget.setEnabled(setup is not None)
+        self._show_fields(setup or _starting_setup(schedule))
         if setup is None:
             self.counts_label.setText("—")
             self.counts_label.setToolTip("")
             return
+        counted = count_steps(setup)
+        self.counts_label.setText(f"{counted.batches_per_epoch:,} batches/epoch · "
+                                  f"{counted.steps_per_epoch:,} optimizer steps/epoch · "
+                                  f"{counted.total_steps:,} total")
+        self.counts_label.setToolTip(counted.formula)
+
+    def _show_fields(self, setup: TrainingSetup) -> None:
         for name, spin in self.spins.items():
             with QSignalBlocker(spin):
                 spin.setValue(getattr(setup, name))
@@ -97,18 +111,10 @@ class TrainingFields:
             self.epochs_spin.setValue(float(setup.epochs))
         with QSignalBlocker(self.drop_last_box):
             self.drop_last_box.setChecked(setup.drop_last)
-        counted = count_steps(setup)
-        self.counts_label.setText(f"{counted.batches_per_epoch:,} batches/epoch · "
-                                  f"{counted.steps_per_epoch:,} optimizer steps/epoch · "
-                                  f"{counted.total_steps:,} total")
-        self.counts_label.setToolTip(counted.formula)
 
     def _on_toggled(self, on: bool) -> None:
         schedule = self._document.schedule
-        setup = None
-        if on:
-            steps = max(1, min(schedule.total_steps, MAX_TOTAL_STEPS))
-            setup = setup_for_steps(steps)
+        setup = _starting_setup(schedule) if on else None
         self._document.apply(edits.set_training(schedule, setup, merge=False))
 
     def _on_edited(self, *_: object) -> None:
@@ -130,3 +136,8 @@ class TrainingFields:
             self.counts_label.setText(f"training: more than {MAX_TOTAL_STEPS:,} steps")
             return
         self._document.apply(edits.set_training(self._document.schedule, setup))
+
+
+def _starting_setup(schedule: Schedule) -> TrainingSetup:
+    """The setup "size from setup" starts with: one epoch of the design's steps."""
+    return setup_for_steps(max(1, min(schedule.total_steps, MAX_TOTAL_STEPS)))
