@@ -67,6 +67,7 @@ class MainWindow(QMainWindow):
         self._shown_schedule: Schedule | None = None
         self._requested: Schedule | None = None  # the schedule of the newest curve request
         self._designed: Schedule | None = None  # ... as designed (no logged metrics attached)
+        self._design_advice: list = []  # the design's own Advice, shown above the pins'
         self._build_widgets()
         self.files = FileController(self)
         self.runs = RunController(self)
@@ -171,6 +172,7 @@ class MainWindow(QMainWindow):
         self.curves.curve_ready.connect(self._on_curve_ready)
         self.metric_runs.changed.connect(lambda: self._show_schedule(document.schedule))
         self.metric_runs.changed.connect(self.compare.refresh_metrics)
+        self.compare.changed.connect(self._show_all_advice)
         self.curves.curve_failed.connect(self._on_curve_failed)
         self.curves.curve_progress.connect(self._on_curve_progress)
         self.curves.engine_restarted.connect(lambda text: self.statusBar().showMessage(text, 15000))
@@ -268,12 +270,21 @@ class MainWindow(QMainWindow):
 
         advice = design_advice(schedule, lrs)
         advice += [Advice(index, text) for index, text in self.metric_runs.warnings]
-        self.advice_panel.show_advice(advice)
+        self._design_advice = advice
+        self._show_all_advice()
         by_phase: dict[int, list[str]] = {}
         for item in advice:
             if item.phase is not None:
                 by_phase.setdefault(item.phase, []).append(item.message)
         self.timeline.set_phase_warnings(by_phase)
+
+    def _show_all_advice(self) -> None:
+        """The design's advice, then the compare pins' warnings (their runs; a pin's phase
+        is not the design's, so they mark no block)."""
+        from designer.core.export.advice import Advice
+
+        pins = [Advice(None, line) for line in self.compare.warnings()]
+        self.advice_panel.show_advice(self._design_advice + pins)
 
     def _update_summary(self, schedule: Schedule, lrs: np.ndarray) -> None:
         from designer.core.curves.summary import summarize

@@ -6,7 +6,8 @@ evaluations attached (`core.runs.metric_run.with_metrics`) for each curve reques
 worker steps torch with them and plots them. It watches each run like the overlaid runs
 (`ui/runs.py`: QFileSystemWatcher, debounced to one read a second), reads it again when it
 changes, and asks for the curve again. A run that cannot drive its phase is a warning
-(Warnings, naming `phases[N].params.metric_run`) and the phase keeps its synthetic metric.
+(Warnings, naming `phases[N].params.metric_run`; a compare pin's names the pin) and the
+phase keeps its synthetic metric.
 It also fills the inspector's `metric_tag` combo with the run's series.
 """
 
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 
 from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal
 
@@ -29,6 +31,8 @@ from designer.core.runs.metric_run import (
 from designer.core.runs.series import RunError
 from designer.core.schedule.model import Schedule
 from designer.ui.runs import LIVE_INTERVAL_MS, files_under, watch_only
+
+PIN_FALLBACK = "the pin uses the phase's synthetic metric"
 
 
 class MetricRuns(QObject):
@@ -75,10 +79,12 @@ class MetricRuns(QObject):
         prepared, self.warnings = with_metrics(schedule, path, self.readings)
         return prepared
 
-    def prepare_variant(self, schedule: Schedule) -> Schedule:
+    def prepare_variant(self, schedule: Schedule) -> tuple[Schedule, list[tuple[int, str]]]:
         """A pinned variant with its logged metrics as read (its runs are read with the
-        design's; a run that cannot drive a pin's phase leaves its synthetic metric)."""
-        return with_metrics(schedule, self.window.document.path or None, self.readings)[0]
+        design's), and its warnings: (phase index, line) for each phase whose run cannot
+        drive it, which then keeps its synthetic metric."""
+        return with_metrics(schedule, self.window.document.path or None, self.readings,
+                            PIN_FALLBACK)
 
     def series_names(self, key: RunKey) -> tuple[str, ...]:
         """The series of the run at `key` (read or failed), () before it is read."""
@@ -89,11 +95,15 @@ class MetricRuns(QObject):
         """Block until no run is being read (tests, screenshots): True when none is."""
         from PySide6.QtCore import QCoreApplication
 
-        for thread in list(self._pending):
-            thread.join(timeout)
-        QCoreApplication.sendPostedEvents()
-        QCoreApplication.processEvents()
-        return not self._reading
+        deadline = time.monotonic() + timeout
+        while True:
+            for thread in list(self._pending):
+                thread.join(max(0.0, deadline - time.monotonic()))
+            QCoreApplication.sendPostedEvents()
+            # Events may start another read (a watched folder changed): wait for it too.
+            QCoreApplication.processEvents()
+            if not self._reading or time.monotonic() >= deadline:
+                return not self._reading
 
     def update_inspector(self) -> None:
         """The selected phase's metric fields: the run's series in the tag's combo, and the

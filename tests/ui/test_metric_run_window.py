@@ -143,3 +143,36 @@ def test_the_run_is_read_off_the_windows_thread(window, design, monkeypatch):
     shown(window, design)
     assert threads and all(t is not threading.main_thread() for t in threads)
     assert np.array_equal(window.preview_curve()[1], LOGGED_LRS)
+
+
+def test_a_pin_whose_run_cannot_be_read_is_warned_about_until_the_run_is_written(
+        window, design, qtbot):
+    run_folder = design.parent / "plateau"
+    shutil.rmtree(run_folder)  # the run is not there (yet)
+    shown(window, design)
+    window.compare.pin_current("baseline")
+    window.document.apply(edits.set_param(window.document.schedule, 0, "metric_run", None,
+                                          False))  # the design itself: synthetic by choice
+    settle(window)
+    assert window.compare.wait(60)
+    [warning] = warnings(window)  # the pin's only: the design names no run now
+    assert warning.startswith('⚠ Pin "baseline": phases[0].params.metric_run: ')
+    assert "cannot read it" in warning
+    assert warning.endswith("the pin uses the phase's synthetic metric")
+    assert window.compare.pins[0].lrs.tolist() == [0.4] * 10  # the synthetic metric
+    assert window.compare_overlay.labels() == ["current design",
+                                               "baseline (⚠ synthetic metric)"]
+    run_folder.mkdir()  # a run that logged another series: still the synthetic metric
+    logged = (RUNS / "plateau" / "metrics.csv").read_text(encoding="utf-8")
+    (run_folder / "metrics.csv").write_text(logged.replace("val_loss", "val_acc"),
+                                            encoding="utf-8")
+    qtbot.waitUntil(lambda: "no series 'val_loss'" in " ".join(warnings(window)),
+                    timeout=10_000)
+    [warning] = warnings(window)
+    assert warning.startswith('⚠ Pin "baseline": phases[0].params.metric_run: ')
+    (run_folder / "metrics.csv").write_text(logged, encoding="utf-8")  # the run it names
+    qtbot.waitUntil(lambda: warnings(window) == [], timeout=10_000)
+    assert window.compare.wait(60)
+    qtbot.waitUntil(lambda: window.compare.pins[0].lrs.tolist() == LOGGED_LRS,
+                    timeout=10_000)
+    assert window.compare_overlay.labels() == ["current design", "baseline"]

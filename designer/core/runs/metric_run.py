@@ -81,10 +81,12 @@ def read_metrics(schedule: Schedule, design_path: str | None) -> dict[RunKey, Re
 
 
 def with_metrics(schedule: Schedule, design_path: str | None,
-                 readings: Mapping[RunKey, Reading]) -> tuple[Schedule, list[tuple[int, str]]]:
+                 readings: Mapping[RunKey, Reading], fallback: str = FALLBACK,
+                 ) -> tuple[Schedule, list[tuple[int, str]]]:
     """The design with each run-driven phase's evaluations attached, and (phase index,
     warning line) for each phase whose run could not drive it (that phase keeps its
-    synthetic metric). A run not read yet (not in `readings`) is no warning."""
+    synthetic metric, which the line ends by saying: `fallback`). A run not read yet (not
+    in `readings`) is no warning."""
     phases, warnings = list(schedule.phases), []
     for index, key in metric_runs(schedule, design_path).items():
         field = f"phases[{index}].params.{METRIC_RUN}"
@@ -96,7 +98,7 @@ def with_metrics(schedule: Schedule, design_path: str | None,
                 raise reading
             source = phase_source(reading, schedule, index)
         except RunError as exc:
-            warnings.append((index, f"{field}: {exc}; {FALLBACK}"))
+            warnings.append((index, f"{field}: {exc}; {fallback}"))
             continue
         phases[index] = replace(phases[index], metric_source=source)
     if not any(phase.metric_source is not None for phase in phases):

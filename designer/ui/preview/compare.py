@@ -38,24 +38,29 @@ class Pin:
     error: str = ""
     service: CurveService | None = field(default=None, repr=False)
     requested: Schedule | None = field(default=None, repr=False)  # with logged metrics
+    # A plateau phase whose logged run cannot drive it: (phase index, line); the pin's
+    # curve then uses that phase's synthetic metric.
+    warnings: list[tuple[int, str]] = field(default_factory=list)
 
 
+Prepared = tuple[Schedule, list[tuple[int, str]]]  # a pin's request and its warnings
 REFERENCE_COLOR = "#c837ab"  # apart from the momentum red and the pin colours
 
 
 class CompareSet(QObject):
     """The pinned variants of the open design, kept in step with `schedule.pinned` (so
     pinning is an undoable edit and pins are saved with the file). Signal `changed` fires
-    when a pin is added or removed, or its curve arrives."""
+    when a pin is added or removed, its curve arrives or its warnings change."""
 
     changed = Signal()
 
     def __init__(self, document, parent: QObject | None = None,
-                 prepare: Callable[[Schedule], Schedule] | None = None) -> None:
+                 prepare: Callable[[Schedule], Prepared] | None = None) -> None:
         super().__init__(parent)
         self._document = document
-        # A pinned plateau phase's logged metric, attached as for the design's own curve.
-        self._prepare = prepare or (lambda schedule: schedule)
+        # A pinned plateau phase's logged metric, attached as for the design's own curve,
+        # and the warnings of the runs that cannot drive theirs.
+        self._prepare = prepare or (lambda schedule: (schedule, []))
         self.pins: list[Pin] = []
         self.reference: Pin | None = None
         document.changed.connect(self._sync)
@@ -124,14 +129,25 @@ class CompareSet(QObject):
         self.changed.emit()
 
     def refresh_metrics(self) -> None:
-        """Ask again for the pins whose logged metrics changed (read, read again, gone)."""
+        """Ask again for the pins whose logged metrics changed (read, read again, gone),
+        and take their new warnings."""
+        warned = False
         for pin in self.pins:
-            if self._prepare(pin.schedule) != pin.requested:
+            prepared, warnings = self._prepare(pin.schedule)
+            if prepared != pin.requested:
                 self._request(pin)
+            elif warnings != pin.warnings:
+                pin.warnings, warned = warnings, True
+        if warned:
+            self.changed.emit()
 
     def _request(self, pin: Pin) -> None:
-        pin.requested = self._prepare(pin.schedule)
+        pin.requested, pin.warnings = self._prepare(pin.schedule)
         pin.service.request(pin.requested)
+
+    def warnings(self) -> list[str]:
+        """Each pin's warnings as the Warnings panel lists them: naming the pin."""
+        return [f'Pin "{pin.name}": {text}' for pin in self.pins for _, text in pin.warnings]
 
     def wait(self, timeout: float = 120) -> bool:
         """Block until every pinned curve has arrived (tests, exports)."""
@@ -187,6 +203,10 @@ class CompareOverlay:
         """The legend's sample of the current design's curve."""
         return self._current.opts["pen"]
 
+    def labels(self) -> list[str]:
+        """The legend's entries as shown ("current design" first, when any pin shows)."""
+        return [label.text for _, label in self._legend.items]
+
     def refresh(self) -> None:
         for curve in self._curves:
             self._item.removeItem(curve)
@@ -202,6 +222,8 @@ class CompareOverlay:
                 curve.set_values(pin.lrs)
             self._curves.append(curve)
             label = pin.name if not pin.error else f"{pin.name} (invalid: {pin.error})"
+            if pin.warnings and not pin.error:  # the lines themselves are in Warnings
+                label += " (⚠ synthetic metric)"
             self._legend.addItem(curve, label)
         self._legend.setVisible(bool(pins))
         self._legends.update()
