@@ -155,6 +155,7 @@ def test_context_menu_chains_moves_and_removes_members(timeline, document):
     assert document.selected_member == 1
     menu = timeline.context_menu_for(2, 9500)
     assert not menu_action(menu, "Move Step down").isEnabled()
+    assert menu_action(menu, "Move Step up").shortcut().toString() == "Alt+Up"  # the key
     menu_action(menu, "Move Step up").trigger()
     assert [m.scheduler for m in document.schedule.phases[2].members] == ["StepLR",
                                                                            "ExponentialLR"]
@@ -260,3 +261,50 @@ def test_chaining_in_the_window_asks_the_curve_service_once_per_edit(window, mon
     assert requested[1:] == [document.undo_stack.command(1).after, document.schedule]
     assert document.undo_stack.count() == 3
     assert_exact(window)
+
+
+def band_fills(view: Timeline, index: int) -> list[str]:
+    """The colour near the bottom of each band of chained block `index`, as painted."""
+    image = view.grab().toImage()
+    bands = view.layout().band_rects(index)
+    return [image.pixelColor(round(band.center().x()), round(band.bottom()) - 3).name()
+            for band in bands]
+
+
+def test_up_and_down_move_between_members_and_the_inspector_follows(window, qtbot):
+    window.document.reset(design())
+    timeline, document, inspector = window.timeline, window.document, window.inspector
+    window.activateWindow()
+    timeline.setFocus(Qt.TabFocusReason)
+    qtbot.waitUntil(timeline.hasFocus)
+    QTest.keyClick(timeline, Qt.Key_Right)  # the chained phase: its first member
+    assert (document.selected, document.selected_member) == (1, 0)
+    first = band_fills(timeline, 1)
+    QTest.keyClick(timeline, Qt.Key_Down)
+    assert (document.selected, document.selected_member) == (1, 1)
+    assert inspector.members.list.currentRow() == 1
+    assert inspector.members.scheduler_combo.currentText() == "StepLR"
+    assert inspector.editor("gamma") is not None and inspector.editor("T_max") is None
+    assert band_fills(timeline, 1) == first[::-1]  # the mark moved to the second band
+    QTest.keyClick(timeline, Qt.Key_Down)  # the last member: it stays
+    assert document.selected_member == 1 and timeline.hasFocus()
+    QTest.keyClick(timeline, Qt.Key_Up)
+    assert (document.selected, document.selected_member) == (1, 0)
+    assert inspector.members.scheduler_combo.currentText() == "CosineAnnealingLR"
+    assert inspector.editor("T_max") is not None and band_fills(timeline, 1) == first
+    QTest.keyClick(timeline, Qt.Key_Up)  # the first: it stays, the phase stays selected
+    assert (document.selected, document.selected_member) == (1, 0)
+    assert document.undo_stack.count() == 0  # selecting is no edit
+    # Alt+Down moves the member itself, as the band's menu does; one undo step.
+    QTest.keyClick(timeline, Qt.Key_Down, Qt.AltModifier)
+    assert [m.scheduler for m in document.schedule.phases[1].members] == ["StepLR",
+                                                                           "CosineAnnealingLR"]
+    assert document.selected_member == 1 and document.undo_stack.count() == 1
+    QTest.keyClick(timeline, Qt.Key_Down, Qt.AltModifier)  # already last: nothing
+    assert document.undo_stack.count() == 1
+    document.undo_stack.undo()
+    assert document.schedule == design()
+    QTest.keyClick(timeline, Qt.Key_Left)  # a plain phase: Up and Down leave it selected
+    for key in (Qt.Key_Down, Qt.Key_Up):
+        QTest.keyClick(timeline, key)
+        assert (document.selected, document.selected_member) == (0, -1)

@@ -233,6 +233,7 @@ def test_help_lists_every_shortcut_of_the_menus_and_the_timeline(window, qtbot):
     assert ("Ctrl+Shift+N", "File → New from preset") in rows
     assert ("Left / Right", "select the previous / next phase") in rows
     assert ("Alt+Left / Alt+Right", "move the selected phase one place left / right") in rows
+    assert ("Up / Down", "select the member above / below in a chained phase") in rows
     assert len([r for r in rows if r[1] in {e.does for e in TIMELINE_KEYS}]) == \
         len(TIMELINE_KEYS)
     # Every shortcut of every menu action is listed, read from the action itself.

@@ -69,6 +69,25 @@ def _move_selected(view: Any, which: int) -> None:
         document.apply(edits.move_phase(document.schedule, selected, target))
 
 
+def _select_member(view: Any, which: int) -> None:
+    """In a chained phase, the member above / below (its band); the ends stay put."""
+    document = view.document
+    if document.selected_member >= 0:
+        document.select(document.selected,
+                        max(0, document.selected_member + (-1 if which == 0 else 1)))
+
+
+def _move_member(view: Any, which: int) -> None:
+    document = view.document
+    index, member = document.selected, document.selected_member
+    target = member + (-1 if which == 0 else 1)
+    edit = member_edits.move_member(document.schedule, index, member, target) \
+        if member >= 0 else None
+    if edit is not None:
+        document.apply(edit)
+        document.select(index, target)
+
+
 def _select_end(view: Any, which: int) -> None:
     count = len(view.document.schedule.phases)
     if count:
@@ -87,6 +106,8 @@ def _open_menu(view: Any, _which: int) -> None:
 
 NONE, ALT, SHIFT = Qt.NoModifier, Qt.AltModifier, Qt.ShiftModifier
 DELETE_KEYS = ((Qt.Key_Delete, NONE), (Qt.Key_Backspace, NONE))
+MEMBER_KEYS = ((Qt.Key_Up, NONE), (Qt.Key_Down, NONE))
+MOVE_MEMBER_KEYS = ((Qt.Key_Up, ALT), (Qt.Key_Down, ALT))
 TIMELINE_KEYS: tuple[TimelineKey, ...] = (
     TimelineKey(((Qt.Key_Left, NONE), (Qt.Key_Right, NONE)),
                 "select the previous / next phase", _select_neighbour),
@@ -94,6 +115,10 @@ TIMELINE_KEYS: tuple[TimelineKey, ...] = (
                 "select the first / last phase", _select_end),
     TimelineKey(((Qt.Key_Left, ALT), (Qt.Key_Right, ALT)),
                 "move the selected phase one place left / right", _move_selected),
+    TimelineKey(MEMBER_KEYS, "select the member above / below in a chained phase",
+                _select_member),
+    TimelineKey(MOVE_MEMBER_KEYS, "move the selected member up / down in its chain",
+                _move_member),
     TimelineKey(DELETE_KEYS, "delete the selected phase", _delete_selected),
     TimelineKey(((Qt.Key_Menu, NONE), (Qt.Key_F10, SHIFT)),
                 "open the selected phase's menu (duplicate, split, start)", _open_menu),
@@ -213,3 +238,5 @@ def add_chain_actions(menu: QMenu, document: Document, index: int, member: int) 
     up.setEnabled(member > 0)
     down = menu.addAction(f"Move {label} down in chain", move(member + 1))
     down.setEnabled(member < len(phase.members) - 1)
+    for action, (key, modifiers) in zip((up, down), MOVE_MEMBER_KEYS):
+        action.setShortcut(QKeyCombination(modifiers, key))  # shown: the timeline's keys
