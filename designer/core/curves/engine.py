@@ -13,7 +13,8 @@ after the first come in `PhaseCurve.others`.
 ReduceLROnPlateau phases are simulations: after every `eval_every`-th step the engine calls
 `scheduler.step(metric)` with the phase's synthetic metric (`designer.core.curves.simulation`),
 exactly as the exported module's demo loop does; a phase that carries a logged run's
-evaluations (`Phase.metric_source`) is stepped with those, after the steps the run evaluated.
+evaluations (`Phase.metric_source`) is stepped with those, where `MetricSource.stepped` says
+(after the steps the run evaluated, or held on Lightning's clock).
 """
 
 from __future__ import annotations
@@ -307,10 +308,10 @@ def _check_finite(curves: np.ndarray, done: int, path: str) -> None:
 def _plateau_driver(phase: Phase, scheduler: Any, path: str) -> Callable[[], None]:
     """The per-step call that drives a ReduceLROnPlateau phase: after every
     `eval_every`-th step, scheduler.step(metric) with the next synthetic evaluation; for a
-    phase driven by a logged run, after each step the run evaluated, with its value."""
-    evaluations = metric_evaluations(phase, path)
+    phase driven by a logged run, where its `MetricSource.stepped` says, with its values."""
     if phase.metric_source is not None:
-        return _logged_driver(evaluations, scheduler)
+        return _logged_driver(phase.metric_source.stepped(phase.steps), scheduler)
+    evaluations = metric_evaluations(phase, path)
     every = int(phase.param_value("eval_every"))
     step = 0
 
@@ -325,8 +326,8 @@ def _plateau_driver(phase: Phase, scheduler: Any, path: str) -> Callable[[], Non
 
 def _logged_driver(evaluations: Iterator[tuple[int, float]],
                    scheduler: Any) -> Callable[[], None]:
-    """scheduler.step(value) after each phase step a logged run evaluated at (its
-    `metric_evaluations`; several after one step are stepped in their order)."""
+    """scheduler.step(value) after each phase step of `evaluations` (a logged run's
+    `MetricSource.stepped`; several after one step are stepped in their order)."""
     upcoming = next(evaluations, None)
     step = 0
 

@@ -7,7 +7,7 @@ step; or, when its `metric_run` was read, the logged run's evaluations (a `Metri
 attached to the phase above this layer, in `core/runs/metric_run.py`).
 `metric_evaluations` yields those evaluations in order; the engine steps the real scheduler
 with them, and the window plots them (torch-free: this module imports no torch), so both
-always see the same numbers.
+always see the same numbers (a logged run's are stepped where `MetricSource.stepped` says).
 """
 
 from __future__ import annotations

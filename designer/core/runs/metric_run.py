@@ -4,16 +4,24 @@ and attach them to the phase as a `MetricSource` for the engine, the caches and 
 
 Alignment (measured with Lightning 2.6, README "A plateau phase on a logged run's metric"):
 a reader's step s of a metric is the 0-based optimizer step after which it was evaluated
-(Lightning logs `val_loss` at the epoch's last batch, `(e + 1) * n - 1`; the Trainer logs
-`eval_loss` at the new global step, which its reader shifts by -1). The scheduler steps
-with it right after that step: a design of `"interval": "step"` after design step s, one
-of `"epoch"` after epoch s // n (n: the design's `steps_per_epoch`, else the run's), with
-the epoch's last evaluation (Lightning steps an epoch scheduler once, at the epoch's end).
-Design steps are then made the phase's own (minus the phase's first step).
+(Lightning logs `val_loss` at the step its validation followed: the epoch's last,
+`(e + 1) * n - 1`, or with `val_check_interval` k the steps k - 1, 2k - 1, ... of each
+epoch; the Trainer logs `eval_loss` at the new global step, which its reader shifts by -1).
+A design's unit is its step, or in a design of `"interval": "epoch"` the epoch s // n
+(n: the design's `steps_per_epoch`, else the run's) with the epoch's last evaluation.
+`metric_steps` says when the scheduler steps: "evaluated", right after each unit the run
+evaluated (a loop that steps where it validates; the Trainer); "every", as Lightning steps
+a monitoring scheduler: after every `eval_every`-th unit (its `frequency`) with the latest
+value logged by then, units before the first evaluation skipped (its `"strict": False`; the
+default strict=True stops training there), and per batch the count restarting at each
+epoch's first batch (`(batch_idx + 1) % frequency`; so n is needed when eval_every > 1, and
+a design that accumulates gradients cannot follow its count of batches). Design units are
+then made the phase's own (minus the phase's first unit): a phase takes the evaluations
+within it.
 
 What cannot be read (a missing or changed file, a missing series, no evaluation within the
-phase) is a warning naming `phases[N].params.metric_run`; that phase keeps its synthetic
-`metric`. Nothing here raises for a run.
+phase) is a warning naming `phases[N].params.metric_run` (a clock the design cannot follow:
+`eval_every`); that phase keeps its synthetic `metric`. Nothing here raises for a run.
 """
 
 from __future__ import annotations
@@ -28,12 +36,22 @@ from designer.core.runs.series import LoggedRun, RunError
 from designer.core.runs.sources import read_run
 from designer.core.schedule.metric_source import MetricSource
 from designer.core.schedule.model import Schedule
+from designer.core.schedule.training import epoch_steps
 
-METRIC_RUN, METRIC_TAG = "metric_run", "metric_tag"
+METRIC_RUN, METRIC_TAG, METRIC_STEPS = "metric_run", "metric_tag", "metric_steps"
 FALLBACK = "the phase uses its synthetic metric"
 
 Reading = LoggedRun | RunError  # a run read, or why it could not be
 RunKey = tuple[str, str]  # (absolute path, tag)
+
+
+class ClockError(RunError):
+    """A run whose evaluations the phase's held clock cannot follow: the warning names the
+    phase's `param`."""
+
+    def __init__(self, path: str, param: str, message: str) -> None:
+        super().__init__(path, message)
+        self.param = param
 
 
 def metric_runs(schedule: Schedule, design_path: str | None) -> dict[int, RunKey]:
@@ -89,7 +107,6 @@ def with_metrics(schedule: Schedule, design_path: str | None,
     in `readings`) is no warning."""
     phases, warnings = list(schedule.phases), []
     for index, key in metric_runs(schedule, design_path).items():
-        field = f"phases[{index}].params.{METRIC_RUN}"
         reading = readings.get(key)
         if reading is None:
             continue  # still being read: the synthetic metric meanwhile
@@ -98,6 +115,7 @@ def with_metrics(schedule: Schedule, design_path: str | None,
                 raise reading
             source = phase_source(reading, schedule, index)
         except RunError as exc:
+            field = f"phases[{index}].params.{getattr(exc, 'param', METRIC_RUN)}"
             warnings.append((index, f"{field}: {exc}; {fallback}"))
             continue
         phases[index] = replace(phases[index], metric_source=source)
@@ -139,4 +157,26 @@ def phase_source(run: LoggedRun, schedule: Schedule, index: int) -> MetricSource
         raise RunError(run.path, f"no evaluation of {run.tag!r} falls within the phase "
                        f"({unit}s {first} to {first + schedule.phases[index].steps - 1}; "
                        f"the run evaluated at {unit}s {int(steps[0])} to {int(steps[-1])})")
-    return MetricSource.of(run.label, local[inside], values[inside])
+    return MetricSource.of(run.label, local[inside], values[inside],
+                           **held_clock(run, schedule, index))
+
+
+def held_clock(run: LoggedRun, schedule: Schedule, index: int) -> dict[str, int]:
+    """`MetricSource.of`'s clock for phase `index`: none for `metric_steps` "evaluated";
+    Lightning's for "every" (module docstring); ClockError when the design cannot follow it."""
+    phase = schedule.phases[index]
+    if phase.param_value(METRIC_STEPS) != "every":
+        return {}
+    every, start = int(phase.param_value("eval_every")), schedule.phase_starts()[index]
+    if schedule.interval == "epoch" or every == 1:  # epochs: counted from the first
+        return {"every": every, "start": start}
+    words = "Lightning counts a step scheduler's frequency (eval_every) in batches"
+    if schedule.training is not None and schedule.training.accumulation > 1:
+        raise ClockError(run.path, "eval_every", f"{words}, and each step of the design "
+                         f"accumulates {schedule.training.accumulation} batches")
+    cycle = epoch_steps(schedule) or run.steps_per_epoch
+    if not cycle:
+        raise ClockError(run.path, "eval_every", f"{words} from each epoch's first, and "
+                         "neither the design (steps_per_epoch) nor the run says how many "
+                         "steps an epoch has")
+    return {"every": every, "cycle": cycle, "start": start}

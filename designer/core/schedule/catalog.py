@@ -290,6 +290,12 @@ SCHEDULERS: dict[str, SchedulerSpec] = {
                         "drives the phase instead of `metric`, at the steps it was logged"),
                 _p("metric_tag", TEXT, "val_loss", simulation=True,
                    help="the run's series that the scheduler monitors (val_loss, eval_loss)"),
+                _p("metric_steps", CHOICE, "evaluated", choices=("evaluated", "every"),
+                   simulation=True,
+                   help="with a metric_run, when scheduler.step(value) is called: after each "
+                        "step the run evaluated (a loop that steps where it validates, the "
+                        "Trainer), or after every eval_every-th step with the latest logged "
+                        "value (Lightning's monitor, \"frequency\": eval_every)"),
             ),
             "Reduces the lr by factor when a validation metric stops improving; the designer "
             "simulates it with a synthetic metric or the metric of a logged run.",

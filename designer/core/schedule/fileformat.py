@@ -9,9 +9,9 @@ overlaid on the design: [{"path", "tag"}], read again when the design is opened)
 (`"steps": {"fraction": x}`, `{"epochs": x}` or `"rest"`, `designer.core.schedule.lengths`);
 5 added chained phases (`"scheduler": "ChainedScheduler"` with "members", several torch
 schedulers stepped at once; `designer.core.schedule.file_phases`) and a plateau phase's
-metric from a logged run (its params "metric_run" and "metric_tag"). A file is saved with the
-lowest version that holds it, so designs that use none of these stay readable by older
-versions.
+metric from a logged run (its params "metric_run", "metric_tag", "metric_steps"). A file
+is saved with the lowest version that holds it, so designs that use none of these stay
+readable by older versions.
 
 Loading parses the JSON, upgrades files of older format versions through
 `designer.core.schedule.migrations`, then validates the result as the current version.
@@ -318,7 +318,7 @@ def schedule_to_dict(schedule: Schedule) -> dict[str, Any]:
 
 
 # Version 5's plateau params: a version 4 reader refuses them as unknown.
-LOGGED_METRIC_PARAMS = frozenset({"metric_run", "metric_tag"})
+LOGGED_METRIC_PARAMS = frozenset({"metric_run", "metric_tag", "metric_steps"})
 
 
 def needed_version(schedule: Schedule) -> int:
