@@ -6,8 +6,8 @@ evaluations attached (`core.runs.metric_run.with_metrics`) for each curve reques
 worker steps torch with them and plots them. It watches each run like the overlaid runs
 (`ui/runs.py`: QFileSystemWatcher, debounced to one read a second), reads it again when it
 changes, and asks for the curve again. A run that cannot drive its phase is a warning
-(Warnings, naming `phases[N].params.metric_run`; a compare pin's names the pin) and the
-phase keeps its synthetic metric.
+(Warnings, naming `phases[N].params.metric_run`, or `eval_every` for a clock the design cannot
+follow; a compare pin's names the pin) and the phase keeps its synthetic metric.
 It also fills the inspector's `metric_tag` combo with the run's series.
 """
 

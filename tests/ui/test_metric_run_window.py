@@ -176,3 +176,28 @@ def test_a_pin_whose_run_cannot_be_read_is_warned_about_until_the_run_is_written
     qtbot.waitUntil(lambda: window.compare.pins[0].lrs.tolist() == LOGGED_LRS,
                     timeout=10_000)
     assert window.compare_overlay.labels() == ["current design", "baseline"]
+
+
+def test_a_run_lightning_stepped_per_batch_previews_its_lr_until_metric_steps_changes(
+        window, tmp_path, qtbot):
+    """examples/runs/plateau-batch: Lightning stepped the plateau after every batch with the
+    last val_loss (tests/core/runs/test_metric_run_batch.py); the inspector's metric_steps
+    combo switches to stepping only where the run evaluated, one undoable edit."""
+    from PySide6.QtCore import Qt
+
+    shutil.copy(RUNS / "plateau-batch-val-loss.json", tmp_path / "design.json")
+    shutil.copytree(RUNS / "plateau-batch", tmp_path / "plateau-batch")
+    shown(window, tmp_path / "design.json")
+    with (tmp_path / "plateau-batch" / "metrics.csv").open(newline="", encoding="utf-8") as f:
+        logged = [float(row["lr-SGD"]) for row in csv.DictReader(f) if row["lr-SGD"]]
+    assert curve(window) == logged and len(logged) == 36
+    combo = window.inspector.editor("metric_steps")
+    assert combo.currentText() == "every"
+    combo.setFocus()
+    qtbot.keyClick(combo, Qt.Key.Key_Up)
+    assert window.document.schedule.phases[0].params["metric_steps"] == "evaluated"
+    settle(window)
+    assert sorted(set(curve(window))) == [0.2, 0.4]  # six steps, where it validated
+    window.document.undo_stack.undo()
+    settle(window)
+    assert combo.currentText() == "every" and curve(window) == logged

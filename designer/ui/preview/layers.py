@@ -133,8 +133,9 @@ class SimulationMarks:
                              + ("is a simulation with the phase's synthetic metric (dotted; "
                                 "metric, metric_noise, eval_every in the inspector)."
                                 if source is None else
-                                "steps with the values the run logged (dotted), where it "
-                                "evaluated (metric_run, metric_tag in the inspector)."))
+                                "steps with the values the run logged (dotted): where it "
+                                "evaluated, or with the latest on Lightning's clock "
+                                "(metric_run, metric_tag, metric_steps in the inspector)."))
             self._item.addItem(label, ignoreBounds=True)
             self._labels.append(label)
             self._place(label, start + phase.steps)
