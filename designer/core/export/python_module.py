@@ -293,7 +293,15 @@ def call_advice(schedule: Schedule, demo: bool = False) -> list[str]:
             lines[-1] += f" of {schedule.steps_per_epoch:,} batches each"
     if schedule.uses_simulation():
         unit = "batch" if schedule.interval == "step" else "epoch"
-        if len(schedule.phases) == 1:
+        phase = schedule.phases[0]
+        if len(schedule.phases) == 1 and phase.param_value("metric_run") \
+                and phase.param_value("metric_steps") == "every":
+            every = int(phase.param_value("eval_every"))
+            ticks = "epochs {}, {}, ..." if unit == "epoch" else "batches {}, {}, ... of each epoch"
+            when = f"every {unit}" if every == 1 else ticks.format(every, 2 * every)
+            lines[0] = (f"Call scheduler.step(val_loss) after {when} with the last validation "
+                        f"metric (ReduceLROnPlateau, as Lightning's monitor, frequency {every}).")
+        elif len(schedule.phases) == 1:
             lines[0] = ("Call scheduler.step(val_loss) after each evaluation of the "
                         "validation metric (ReduceLROnPlateau).")
         else:

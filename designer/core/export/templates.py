@@ -307,8 +307,9 @@ def plateau_eval_every(schedule: Schedule, framework: str) -> int | None:
 
     Both frameworks step a lone ReduceLROnPlateau with the metric on their own clock:
     Lightning at the end of every `frequency`-th epoch ("interval": "epoch"; its
-    step-interval plateau schedulers wait for validation and count batches within the
-    epoch), Trainer after every evaluation (eval_strategy="steps", a per-step design).
+    step-interval plateau schedulers step after every `frequency`-th batch of an epoch with
+    the last validation metric, not with a new one), Trainer after every evaluation
+    (eval_strategy="steps", a per-step design).
     Neither passes a metric to a scheduler of several phases (PhasedLR)."""
     if not schedule.uses_simulation():
         return None

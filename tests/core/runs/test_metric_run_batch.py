@@ -188,3 +188,15 @@ def test_metric_steps_is_saved_as_version_5_and_checked():
         load_schedule(json.dumps(document))
     assert str(caught.value) == ("phases[0].params.metric_steps: must be one of 'evaluated', "
                                  "'every'")
+
+
+@pytest.mark.parametrize(("frequency", "when"), [
+    (1, "after every batch"), (5, "after batches 5, 10, ... of each epoch")])
+def test_the_exported_code_says_to_step_with_the_last_metric_on_lightnings_clock(
+        frequency, when):
+    from designer.core.export.python_module import export_python
+
+    prepared, _ = prepare(per_step_design(EVERY_BATCH, frequency), str(DESIGN))
+    text = " ".join(export_python(prepared).split())
+    assert (f"Call scheduler.step(val_loss) {when} with the last validation metric "
+            f"(ReduceLROnPlateau, as Lightning's monitor, frequency {frequency}).") in text
