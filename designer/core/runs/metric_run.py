@@ -8,7 +8,10 @@ a reader's step s of a metric is the 0-based optimizer step after which it was e
 `eval_loss` at the new global step, which its reader shifts by -1). The scheduler steps
 with it right after that step: a design of `"interval": "step"` after design step s, one
 of `"epoch"` after epoch s // n (n: the design's `steps_per_epoch`, else the run's), with
-the epoch's last evaluation (Lightning steps an epoch scheduler once, at the epoch's end).
+the epoch's last evaluation (Lightning steps an epoch scheduler once, at the epoch's end;
+the Trainer after every evaluation, so its run drives an epoch design only when it evaluated
+at epochs' ends, as `eval_strategy="epoch"`: measured with transformers 5.25,
+`examples/runs/make_hf_plateau_run.py`).
 Design steps are then made the phase's own (minus the phase's first step).
 
 What cannot be read (a missing or changed file, a missing series, no evaluation within the
@@ -24,6 +27,7 @@ from dataclasses import replace
 
 import numpy as np
 
+from designer.core.runs.hf_trainer import WRITER as TRAINER
 from designer.core.runs.series import LoggedRun, RunError
 from designer.core.runs.sources import read_run
 from designer.core.schedule.metric_source import MetricSource
@@ -122,6 +126,13 @@ def design_steps(run: LoggedRun, schedule: Schedule) -> tuple[np.ndarray, np.nda
     if not per_epoch:
         raise RunError(run.path, "the design counts epochs, and neither it (steps_per_epoch) "
                        "nor the run says how many steps an epoch has")
+    mid_epoch = run.steps[(run.steps + 1) % per_epoch != 0]
+    if run.writer == TRAINER and len(mid_epoch):
+        # The Trainer steps the plateau after every evaluation, never once per epoch.
+        raise RunError(run.path, "the Trainer stepped ReduceLROnPlateau after every "
+                       f"evaluation, also within an epoch (after global step "
+                       f"{int(mid_epoch[0]) + 1}, of {per_epoch} per epoch), and a design "
+                       "stepped per epoch cannot: set the design's interval to step")
     epochs = run.steps // per_epoch
     last = np.append(epochs[1:] != epochs[:-1], True)  # an epoch's last evaluation
     return epochs[last], run.lrs[last]
