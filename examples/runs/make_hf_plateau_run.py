@@ -7,12 +7,13 @@ improving after a few evaluations and the lr halves several times. Only the Trai
 `trainer_state.json` is kept (`save_strategy="no"`: no weights, no checkpoints).
 
     python examples/runs/make_hf_plateau_run.py
+    cd examples/runs
     lr-designer import --hf reduce_lr_on_plateau --total-steps 42 --lr 0.05 \\
-        --extra factor=0.5 --extra patience=2 \\
-        --extra metric_run=examples/runs/hf-plateau --extra metric_tag=eval_loss \\
-        -o design.json
-    lr-designer export design.json --to csv
+        --extra factor=0.5 --extra patience=2 --extra eval_every=4 \\
+        --extra metric_run=hf-plateau -o hf-plateau-eval-loss.json
+    lr-designer export hf-plateau-eval-loss.json --to csv
 
+(the importer monitors `eval_loss`, what Trainer steps the plateau with by default).
 While training, a callback records what the Trainer really does: the lr each optimizer
 step uses (read right before `optimizer.step()`) and every `ReduceLROnPlateau.step(value)`
 with the global step it came after. The script then checks what the designer's reader
