@@ -11,11 +11,8 @@ last bit, not merely within a tolerance. The formulas mirror transformers 5.x
 (`transformers/optimization.py`); `tests/core/test_import_hf.py` compares against the
 installed version over whole runs.
 
-`reduce_lr_on_plateau` is the exception: transformers builds torch's ReduceLROnPlateau
-from the extra arguments (and ignores the warmup), and Trainer steps it after each
-evaluation with the eval metric. It becomes one simulated ReduceLROnPlateau phase; the
-extras may also set the simulation (`metric`, `metric_noise`, `noise_seed`, and
-`eval_every`, Trainer's eval_steps, 500 by default like TrainingArguments').
+`reduce_lr_on_plateau` is the exception: one simulated ReduceLROnPlateau phase
+(`hf_plateau.py`).
 """
 
 from __future__ import annotations
@@ -25,7 +22,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from designer.core.schedule.catalog import EXPRESSION, SCHEDULERS
+from designer.core.importing.hf_plateau import (
+    PLATEAU,
+    plateau_name,
+    plateau_phase,
+    trainer_extra,
+)
 from designer.core.schedule.fileformat import shown_value
 from designer.core.schedule.model import (
     MAX_TOTAL_STEPS,
@@ -33,7 +35,6 @@ from designer.core.schedule.model import (
     Phase,
     Schedule,
     ScheduleError,
-    simulation_for_length,
 )
 
 # Extra parameters each type takes (transformers' `scheduler_specific_kwargs`) and defaults.
@@ -52,8 +53,6 @@ HF_TYPES: dict[str, dict[str, Any]] = {
                             "warmup_type": "linear", "decay_type": "cosine",
                             "min_lr_ratio": 0, "num_cycles": 0.5},
 }
-PLATEAU = "reduce_lr_on_plateau"
-PLATEAU_EVAL_STEPS = 500  # TrainingArguments' default eval_steps (= logging_steps)
 _SHAPES = ("linear", "cosine", "1-sqrt")
 _TEXT_EXTRAS = ("warmup_type", "decay_type")
 _INT_EXTRAS = ("num_decay_steps", "num_stable_steps")
@@ -72,7 +71,8 @@ class _Piece:
 def import_hf(kind: str, warmup_steps: int, total_steps: int, lr: float,
               **extra: Any) -> Schedule:
     """The design equal to `transformers.get_scheduler(kind, AdamW(lr=lr), warmup_steps,
-    total_steps, scheduler_specific_kwargs=extra)` over its `total_steps` steps.
+    total_steps, scheduler_specific_kwargs=extra)` over its `total_steps` steps (for
+    reduce_lr_on_plateau, Trainer's: `extra` may also hold `metric_for_best_model`).
 
     Raises ScheduleError naming the offending argument (``extra.num_cycles: ...``).
     """
@@ -81,10 +81,12 @@ def import_hf(kind: str, warmup_steps: int, total_steps: int, lr: float,
     if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not (
             math.isfinite(lr) and lr > 0):
         raise ScheduleError("lr", "must be a finite number > 0")
+    if kind == PLATEAU:
+        extra = trainer_extra(extra)
     phases = hf_phases(kind, warmup_steps, total_steps, float(lr), extra)
     name = f"Hugging Face {kind} schedule ({warmup_steps:,} warmup of {total_steps:,} steps)"
     if kind == PLATEAU:
-        name = f"Hugging Face {kind} schedule ({total_steps:,} steps, simulated metric)"
+        name = plateau_name(total_steps, phases[0])
     return Schedule(tuple(phases), OptimizerConfig("AdamW", float(lr)), "step", None, name)
 
 
@@ -108,40 +110,13 @@ def hf_phases(kind: str, warmup: int, total: int, lr: float, extra: dict[str, An
     by default `total` (its num_training_steps); a longer run continues the last formula,
     as transformers' lambda does."""
     if kind == PLATEAU:
-        return [_plateau(warmup, total if run_steps is None else run_steps, extra)]
+        return [plateau_phase(warmup, total if run_steps is None else run_steps, extra)]
     if kind not in HF_TYPES:
         raise ScheduleError("type", f"unknown lr_scheduler_type {kind!r} (known: "
                             + ", ".join([*HF_TYPES, PLATEAU]) + ")")
     options = _options(kind, extra)
     pieces = _PIECES[kind](warmup, total, lr, options)
     return _phases(pieces, total if run_steps is None else run_steps)
-
-
-def _plateau(warmup: int, steps: int, extra: dict[str, Any]) -> Phase:
-    """transformers' `get_reduce_on_plateau_schedule(optimizer, **extra)`: torch's class
-    with those arguments, as a simulated phase over the whole run."""
-    from designer.core.schedule.checks import check_params
-
-    if warmup:
-        raise ScheduleError("warmup_steps", f"{PLATEAU} has no warmup (transformers "
-                            "ignores num_warmup_steps for it); give 0")
-    params = {**simulation_for_length(steps), "eval_every": PLATEAU_EVAL_STEPS,
-              **{key: _as_expression(key, value) for key, value in extra.items()}}
-    return Phase("ReduceLROnPlateau", steps, check_params("ReduceLROnPlateau", params,
-                                                          "extra"))
-
-
-def _as_expression(key: str, value: Any) -> Any:
-    """A number given for an expression parameter (`metric=1` on the command line, or
-    `metric=0.5` in a snippet) is that constant expression, as its text."""
-    spec = SCHEDULERS["ReduceLROnPlateau"]
-    if not spec.has_param(key) or spec.param(key).kind != EXPRESSION or isinstance(
-            value, bool) or not isinstance(value, (int, float)):
-        return value
-    if not math.isfinite(value):
-        raise ScheduleError(f"extra.{key}", "must be an expression in `step`, or a finite "
-                            "number")
-    return repr(value)
 
 
 def _check_count(value: Any, field: str, minimum: int) -> None:

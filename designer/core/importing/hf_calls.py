@@ -12,7 +12,8 @@ import math
 from typing import Any
 
 from designer.core.importing.drafts import call_argument
-from designer.core.importing.hf import PLATEAU, check_steps, hf_phases
+from designer.core.importing.hf import check_steps, hf_phases
+from designer.core.importing.hf_plateau import PLATEAU
 from designer.core.importing.signatures import HF_FUNCTIONS
 from designer.core.importing.values import EVALUATION_FAILURES, SchedulerCall, Unknown
 from designer.core.schedule.model import OptimizerConfig, Phase, ScheduleError

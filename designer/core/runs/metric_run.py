@@ -15,9 +15,11 @@ a monitoring scheduler: after every `eval_every`-th unit (its `frequency`) with 
 value logged by then, units before the first evaluation skipped (its `"strict": False`; the
 default strict=True stops training there), and per batch the count restarting at each
 epoch's first batch (`(batch_idx + 1) % frequency`; so n is needed when eval_every > 1, and
-a design that accumulates gradients cannot follow its count of batches). Design units are
-then made the phase's own (minus the phase's first unit): a phase takes the evaluations
-within it.
+a design that accumulates gradients cannot follow its count of batches). The Trainer steps
+after every evaluation, so its run drives an epoch design only when it evaluated at
+epochs' ends, as `eval_strategy="epoch"` (measured with transformers 5.25,
+`examples/runs/make_hf_plateau_run.py`); otherwise a warning. Design units are then made
+the phase's own (minus the phase's first unit): a phase takes the evaluations within it.
 
 What cannot be read (a missing or changed file, a missing series, no evaluation within the
 phase) is a warning naming `phases[N].params.metric_run` (a clock the design cannot follow:
@@ -32,6 +34,7 @@ from dataclasses import replace
 
 import numpy as np
 
+from designer.core.runs.hf_trainer import WRITER as TRAINER
 from designer.core.runs.series import LoggedRun, RunError
 from designer.core.runs.sources import read_run
 from designer.core.schedule.metric_source import MetricSource
@@ -140,6 +143,13 @@ def design_steps(run: LoggedRun, schedule: Schedule) -> tuple[np.ndarray, np.nda
     if not per_epoch:
         raise RunError(run.path, "the design counts epochs, and neither it (steps_per_epoch) "
                        "nor the run says how many steps an epoch has")
+    mid_epoch = run.steps[(run.steps + 1) % per_epoch != 0]
+    if run.writer == TRAINER and len(mid_epoch):
+        # The Trainer steps the plateau after every evaluation, never once per epoch.
+        raise RunError(run.path, "the Trainer stepped ReduceLROnPlateau after every "
+                       f"evaluation, also within an epoch (after global step "
+                       f"{int(mid_epoch[0]) + 1}, of {per_epoch} per epoch), and a design "
+                       "stepped per epoch cannot: set the design's interval to step")
     epochs = run.steps // per_epoch
     last = np.append(epochs[1:] != epochs[:-1], True)  # an epoch's last evaluation
     return epochs[last], run.lrs[last]
