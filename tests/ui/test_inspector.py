@@ -605,3 +605,48 @@ def test_length_as_switches_a_phase_between_steps_fraction_epochs_and_rest(qtbot
     select(widget, document, 1)
     assert combo.currentText() == "the rest"
     assert document.schedule.phases[1].length == Length(REST)
+
+
+def _wheel_down(widget) -> None:
+    from PySide6.QtCore import QPoint, QPointF
+    from PySide6.QtGui import QWheelEvent
+    from PySide6.QtWidgets import QApplication
+
+    centre = QPointF(widget.rect().center())
+    event = QWheelEvent(centre, QPointF(widget.mapToGlobal(centre.toPoint())), QPoint(),
+                        QPoint(0, -120), Qt.NoButton, Qt.NoModifier, Qt.NoScrollPhase, False)
+    QApplication.sendEvent(widget, event)
+
+
+def test_the_wheel_changes_a_box_only_when_it_has_focus(qtbot, inspector, document):
+    """Scrolling the form over a box must not change it (WheelNeedsFocus): steps/epoch,
+    the training setup's spins, a choice and a run's series combo."""
+    from designer.core.schedule.edits import set_training
+    from designer.core.schedule.training import TrainingSetup
+    from designer.ui.inspector.editors_run import SeriesEditor
+
+    def check(widget, read) -> None:
+        widget.clearFocus()
+        before = read()
+        _wheel_down(widget)
+        assert read() == before
+        widget.setFocus()
+        qtbot.waitUntil(widget.hasFocus)
+        _wheel_down(widget)
+        assert read() != before
+
+    box = inspector.steps_per_epoch_box
+    box.setValue(100)
+    check(box, box.value)
+    document.apply(set_training(document.schedule, TrainingSetup(examples=5000, batch_size=1)))
+    examples = inspector.schedule_fields.training_fields.spins["examples"]
+    check(examples, examples.value)
+    choice = create_editor(SCHEDULERS["OneCycleLR"].param("anneal_strategy"))
+    series = SeriesEditor(SCHEDULERS["ReduceLROnPlateau"].param("metric_tag"))
+    series.set_suggestions(("train_loss", "val_loss", "val_acc"))
+    for widget in (choice, series):
+        qtbot.addWidget(widget)
+        widget.show()
+        qtbot.waitExposed(widget)
+        widget.setCurrentIndex(0)  # the wheel down goes to the next item
+        check(widget, widget.currentText)

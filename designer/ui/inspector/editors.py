@@ -45,6 +45,7 @@ from designer.core.schedule.catalog import (
 from designer.ui.inspector.editors_base import (
     Check,
     EditorState,
+    WheelNeedsFocus,
     error_color,
     format_float,
     parse_float,
@@ -103,7 +104,7 @@ class BoolEditor(EditorState, QCheckBox):
             self.value_edited.emit(value)
 
 
-class ChoiceEditor(EditorState, QComboBox):
+class ChoiceEditor(WheelNeedsFocus, EditorState, QComboBox):
     merges = False
 
     def __init__(self, spec: ParamSpec, parent: QWidget | None = None) -> None:
@@ -122,12 +123,6 @@ class ChoiceEditor(EditorState, QComboBox):
         with QSignalBlocker(self):
             self.setCurrentIndex(self.findText(value) if isinstance(value, str) else -1)
         self._set_error(required_message(self.spec) if self.currentIndex() < 0 else "")
-
-    def wheelEvent(self, event) -> None:  # Qt's name
-        if self.hasFocus():
-            super().wheelEvent(event)
-        else:
-            event.ignore()
 
     def _on_activated(self, index: int) -> None:
         value, error = validate_value(self.spec, self.itemText(index), self._check)

@@ -96,6 +96,18 @@ def _set_invalid(widget: QWidget, invalid: bool) -> None:
         widget.update()
 
 
+class WheelNeedsFocus:
+    """A mixin for the inspector's spin and combo boxes: the wheel changes one only when it
+    has focus; otherwise the event goes to the form, which scrolls (list it before the Qt
+    class: `class Box(WheelNeedsFocus, QSpinBox)`)."""
+
+    def wheelEvent(self, event) -> None:  # Qt's name
+        if self.hasFocus():
+            super().wheelEvent(event)
+        else:
+            event.ignore()
+
+
 class EditorState:
     """The interface and error bookkeeping every editor shares (a mixin for Qt widgets)."""
 

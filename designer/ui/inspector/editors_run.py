@@ -11,7 +11,7 @@ from PySide6.QtCore import QSignalBlocker, Qt
 from PySide6.QtWidgets import QComboBox, QFileDialog, QHBoxLayout, QMenu, QToolButton, QWidget
 
 from designer.core.schedule.catalog import ParamSpec
-from designer.ui.inspector.editors_base import EditorState, validate_value
+from designer.ui.inspector.editors_base import EditorState, WheelNeedsFocus, validate_value
 from designer.ui.inspector.editors_text import TextEditor
 from designer.ui.runs import RUN_FILTER
 
@@ -103,7 +103,7 @@ class PathEditor(EditorState, QWidget):
             self.choose(path)
 
 
-class SeriesEditor(EditorState, QComboBox):
+class SeriesEditor(WheelNeedsFocus, EditorState, QComboBox):
     """A series' name: typed, or picked from the run's series (`set_suggestions`)."""
 
     merges = False
@@ -142,12 +142,6 @@ class SeriesEditor(EditorState, QComboBox):
 
     def suggestions(self) -> list[str]:
         return [self.itemText(i) for i in range(self.count())]
-
-    def wheelEvent(self, event) -> None:  # Qt's name
-        if self.hasFocus():
-            super().wheelEvent(event)
-        else:
-            event.ignore()
 
     def _take(self, text: str) -> None:
         value, error = validate_value(self.spec, text.strip(), self._check)

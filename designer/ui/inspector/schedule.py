@@ -22,6 +22,7 @@ from designer.core.schedule.training import count_steps
 from designer.ui.document import Document
 from designer.ui.inspector.editor_field import EditorField
 from designer.ui.inspector.editors import create_editor
+from designer.ui.inspector.editors_base import WheelNeedsFocus
 from designer.ui.inspector.training_fields import TrainingFields
 
 STEPS_PER_EPOCH_TIP = "batches per epoch, for the epoch axis and snapping (— for none)"
@@ -134,7 +135,7 @@ class ScheduleFields:
         self._document.apply(edits.rename_schedule(self._document.schedule, text))
 
 
-class StepsPerEpochBox(QSpinBox):
+class StepsPerEpochBox(WheelNeedsFocus, QSpinBox):
     """Batches per epoch; 0 shows "—" and means none. With a training setup it shows the
     optimizer steps per epoch the setup implies, read-only, its formula in the tooltip."""
 
@@ -156,8 +157,3 @@ class StepsPerEpochBox(QSpinBox):
         self.setToolTip(f"implied by the training setup:\n{implied.formula}" if implied
                         else STEPS_PER_EPOCH_TIP)
 
-    def wheelEvent(self, event) -> None:  # Qt's name
-        if self.hasFocus():
-            super().wheelEvent(event)
-        else:
-            event.ignore()

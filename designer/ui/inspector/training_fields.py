@@ -25,6 +25,7 @@ from designer.core.schedule.training import (
     setup_for_steps,
 )
 from designer.ui.document import Document
+from designer.ui.inspector.editors_base import WheelNeedsFocus
 
 AddRow = Callable[..., object]  # Inspector._add_row(text, widget, tip)
 
@@ -37,14 +38,8 @@ _INT_FIELDS = (
 )
 
 
-class _QuietSpin(QSpinBox):
+class _QuietSpin(WheelNeedsFocus, QSpinBox):
     """A spin box the wheel changes only when it has focus (the form scrolls otherwise)."""
-
-    def wheelEvent(self, event) -> None:  # Qt's name
-        if self.hasFocus():
-            super().wheelEvent(event)
-        else:
-            event.ignore()
 
 
 class TrainingFields:
